@@ -1,4 +1,5 @@
 import type { CommandRegistrar } from "../program.js";
+import { registerValidate } from "./validate.js";
 
 /** Every command of the CLI, in help order. */
-export const commandRegistrars: readonly CommandRegistrar[] = [];
+export const commandRegistrars: readonly CommandRegistrar[] = [registerValidate];

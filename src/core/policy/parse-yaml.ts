@@ -1,0 +1,296 @@
+import {
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseAllDocuments,
+  visit,
+  type Document,
+  type YAMLError,
+} from "yaml";
+import type { Diagnostic } from "../diagnostics.js";
+import type { SourceLocation } from "./types.js";
+import { DIAGNOSTIC_CODES, type DiagnosticCode } from "./codes.js";
+import { locatePointer, type LocateTarget } from "./locate.js";
+
+/** A policy file as read from disk: the path shown to the user and its text. */
+export interface PolicyFile {
+  path: string;
+  text: string;
+}
+
+export interface ParseOptions {
+  /** Aliases a document may expand before it is refused as an alias bomb. */
+  maxAliasCount?: number;
+}
+
+export const DEFAULT_MAX_ALIAS_COUNT = 100;
+
+/** One YAML document of a file, as plain data, with a way back to line and column. */
+export interface ParsedDocument {
+  file: string;
+  /** Index of the document within its file (0-based, counting empty documents). */
+  index: number;
+  value: unknown;
+  /** False when YAML errors (duplicate key, unknown tag…) make the value untrustworthy. */
+  clean: boolean;
+  source: SourceLocation;
+  locate(pointer: string, target?: LocateTarget): SourceLocation;
+}
+
+export interface ParsedFile {
+  file: string;
+  /** Documents whose top level is a mapping. */
+  documents: ParsedDocument[];
+  diagnostics: Diagnostic[];
+  /** Non-empty documents in the file. */
+  documentCount: number;
+  /** Drops the syntax tree; `locate` parses the text again if it is needed later. */
+  release(): void;
+}
+
+type YamlDocument = Document.Parsed;
+
+/**
+ * Positions inside one file. The first pass hands in its syntax trees; `release` drops them so that a
+ * repository of thousands of documents does not keep every tree alive, and a later `locate` (rare:
+ * only when a rule reports a problem) parses the text again.
+ */
+class FileLocator {
+  constructor(
+    private readonly file: string,
+    private readonly text: string,
+    private parsed: { documents: YamlDocument[]; lineCounter: LineCounter } | undefined,
+  ) {}
+
+  locate(index: number, pointer: string, target: LocateTarget = "value"): SourceLocation {
+    this.parsed ??= parseText(this.text);
+    const document = this.parsed.documents[index];
+    if (document === undefined) return { file: this.file, line: 1, column: 1 };
+    const position = locatePointer(document, this.parsed.lineCounter, pointer, target);
+    return { file: this.file, ...position };
+  }
+
+  release(): void {
+    this.parsed = undefined;
+  }
+}
+
+function parseText(text: string): { documents: YamlDocument[]; lineCounter: LineCounter } {
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, {
+    lineCounter,
+    uniqueKeys: true,
+    prettyErrors: false,
+    schema: "core",
+    merge: false,
+    strict: true,
+  });
+  // parseAllDocuments returns an EmptyStream (an empty array with extras) for text without documents.
+  return { documents: Array.isArray(documents) ? [...documents] : [], lineCounter };
+}
+
+/** Parses one policy file. Never throws: anything unexpected becomes a PPG112 diagnostic. */
+export function parsePolicyFile(file: PolicyFile, options: ParseOptions = {}): ParsedFile {
+  try {
+    return parseUnsafe(file, options);
+  } catch (error: unknown) {
+    const reason = error instanceof Error ? error.message : String(error);
+    return {
+      file: file.path,
+      documents: [],
+      diagnostics: [fileDiagnostic(file.path, "PPG112", `could not be loaded: ${reason}`)],
+      documentCount: 0,
+      release: () => undefined,
+    };
+  }
+}
+
+function parseUnsafe(file: PolicyFile, options: ParseOptions): ParsedFile {
+  const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
+  const { documents: yamlDocuments, lineCounter } = parseText(file.text);
+  const locator = new FileLocator(file.path, file.text, { documents: yamlDocuments, lineCounter });
+  const diagnostics: Diagnostic[] = [];
+  const documents: ParsedDocument[] = [];
+  let documentCount = 0;
+
+  const at = (offset: number): { line: number; column: number } => {
+    const position = lineCounter.linePos(offset);
+    return { line: position.line, column: position.col };
+  };
+  const report = (
+    code: DiagnosticCode,
+    message: string,
+    offset: number,
+    severity = DIAGNOSTIC_CODES[code].severity,
+  ) => diagnostics.push({ severity, code, message, file: file.path, ...at(offset) });
+
+  yamlDocuments.forEach((yamlDocument, index) => {
+    const isLast = index === yamlDocuments.length - 1;
+    let clean = true;
+    const taggedLines = new Set<number>();
+    for (const error of yamlDocument.errors) {
+      clean = false;
+      reportYamlError(error, yamlDocument, file.text, report);
+    }
+    for (const warning of yamlDocument.warnings) {
+      if (warning.code === "TAG_RESOLVE_FAILED") {
+        clean = false;
+        const tag = file.text.slice(warning.pos[0], warning.pos[1]).trim() || "(unknown)";
+        taggedLines.add(at(warning.pos[0]).line);
+        report(
+          "PPG103",
+          `unknown YAML tag '${tag}': policy files use plain YAML only (no custom or language-specific tags)`,
+          warning.pos[0],
+        );
+      } else {
+        report("PPG111", `YAML: ${firstLine(warning.message)}`, warning.pos[0]);
+      }
+    }
+
+    // A "%YAML 1.1" directive makes tags such as !!binary or !!set resolve; plain YAML has no use for them.
+    if (file.text.includes("!!")) {
+      for (const tagged of foreignTags(yamlDocument)) {
+        if (taggedLines.has(at(tagged.offset).line)) continue;
+        clean = false;
+        report(
+          "PPG103",
+          `unknown YAML tag '${tagged.tag}': policy files use plain YAML only (no custom or language-specific tags)`,
+          tagged.offset,
+        );
+      }
+    }
+
+    const contents = yamlDocument.contents;
+    const start = contents?.range?.[0] ?? yamlDocument.range[0];
+    if (contents === null || (isScalar(contents) && contents.value === null && !contents.source)) {
+      // A trailing "---" with nothing after it is a common style; only other empty documents are noise.
+      const trailing = isLast && index > 0;
+      if (!trailing && yamlDocuments.length > 1) {
+        report("PPG108", `document ${index + 1} is empty`, yamlDocument.range[0]);
+      }
+      return;
+    }
+    documentCount += 1;
+    if (!isMap(contents) && !isAlias(contents)) {
+      const what = isSeq(contents) ? "a list" : `a scalar (${describeScalar(contents)})`;
+      report(
+        "PPG109",
+        `document ${index + 1} is ${what}; a policy document must be a mapping with apiVersion, kind, metadata and spec`,
+        start,
+      );
+      return;
+    }
+
+    let value: unknown;
+    try {
+      value = yamlDocument.toJS({ maxAliasCount });
+    } catch (error: unknown) {
+      const reason = error instanceof Error ? error.message : String(error);
+      if (/alias count/i.test(reason)) {
+        report(
+          "PPG104",
+          `document ${index + 1} expands too many aliases (more than ${maxAliasCount}); refusing it as a possible alias bomb`,
+          firstAliasOffset(yamlDocument) ?? start,
+        );
+      } else if (/alias/i.test(reason)) {
+        report("PPG101", `YAML: ${firstLine(reason)}`, firstAliasOffset(yamlDocument, true) ?? start);
+      } else {
+        report("PPG112", `document ${index + 1} could not be converted: ${firstLine(reason)}`, start);
+      }
+      return;
+    }
+    if (value === null || typeof value !== "object" || Array.isArray(value)) {
+      report("PPG109", `document ${index + 1} is not a mapping`, start);
+      return;
+    }
+    documents.push({
+      file: file.path,
+      index,
+      value,
+      clean,
+      source: { file: file.path, ...at(start) },
+      locate: (pointer, target) => locator.locate(index, pointer, target),
+    });
+  });
+
+  if (documentCount === 0 && diagnostics.length === 0) {
+    diagnostics.push(
+      fileDiagnostic(file.path, "PPG107", "contains no YAML documents (only comments or blank lines)"),
+    );
+  }
+  return { file: file.path, documents, diagnostics, documentCount, release: () => locator.release() };
+}
+
+function reportYamlError(
+  error: YAMLError,
+  document: YamlDocument,
+  text: string,
+  report: (code: DiagnosticCode, message: string, offset: number) => void,
+): void {
+  const offset = error.pos[0];
+  if (error.code === "DUPLICATE_KEY") {
+    const key = keyAt(document, offset) ?? text.slice(error.pos[0], error.pos[1]);
+    report("PPG102", `duplicate key '${key}': keys must be unique within a mapping`, offset);
+    return;
+  }
+  report("PPG101", `YAML syntax error: ${firstLine(error.message)}`, offset);
+}
+
+function keyAt(document: YamlDocument, offset: number): string | undefined {
+  let found: string | undefined;
+  visit(document, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
+        found = String(pair.key.value);
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
+}
+
+function firstAliasOffset(document: YamlDocument, unresolvedOnly = false): number | undefined {
+  let found: number | undefined;
+  visit(document, {
+    Alias(_, alias) {
+      if (unresolvedOnly && alias.resolve(document) !== undefined) return undefined;
+      found = alias.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return found;
+}
+
+const PLAIN_TAGS = new Set(
+  ["str", "int", "float", "bool", "null", "map", "seq"].map((name) => `tag:yaml.org,2002:${name}`),
+);
+
+function foreignTags(document: YamlDocument): { tag: string; offset: number }[] {
+  const found: { tag: string; offset: number }[] = [];
+  visit(document, (_, node) => {
+    if ((isScalar(node) || isMap(node) || isSeq(node)) && node.tag !== undefined && node.tag !== "!") {
+      if (!PLAIN_TAGS.has(node.tag)) {
+        found.push({ tag: node.tag.replace("tag:yaml.org,2002:", "!!"), offset: node.range?.[0] ?? 0 });
+      }
+    }
+    return undefined;
+  });
+  return found;
+}
+
+function describeScalar(node: unknown): string {
+  if (!isScalar(node)) return "not a mapping";
+  const text = typeof node.value === "string" ? `'${node.value}'` : String(node.value);
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+function firstLine(message: string): string {
+  return (message.split("\n")[0] ?? message).replace(/ at line \d+, column \d+:?$/, "").trim();
+}
+
+export function fileDiagnostic(file: string, code: DiagnosticCode, message: string): Diagnostic {
+  return { severity: DIAGNOSTIC_CODES[code].severity, code, message, file, line: 0, column: 0 };
+}

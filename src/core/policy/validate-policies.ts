@@ -1,0 +1,61 @@
+import type { Diagnostic } from "../diagnostics.js";
+import { checkEnvelope } from "./envelope.js";
+import { parsePolicyFile, type ParseOptions, type PolicyFile } from "./parse-yaml.js";
+import { runPolicyRules } from "./rules/index.js";
+import { schemaDiagnostics } from "./schema-diagnostics.js";
+import type { PolicyValidator } from "./schema-validator.js";
+import type { LoadedDocument, PolicyDocument } from "./types.js";
+
+export interface PolicySetResult {
+  /** Documents that passed YAML and schema checks (semantic findings do not remove them). */
+  documents: LoadedDocument[];
+  diagnostics: Diagnostic[];
+  /** Files read and non-empty documents found, for the summary line. */
+  fileCount: number;
+  documentCount: number;
+}
+
+/**
+ * The pure pipeline: parse every file, check each document's envelope and schema, then run the semantic
+ * rules over the documents that passed. Returns values; never throws on any input.
+ */
+export function validatePolicyFiles(
+  files: readonly PolicyFile[],
+  validator: PolicyValidator,
+  options: ParseOptions = {},
+): PolicySetResult {
+  const documents: LoadedDocument[] = [];
+  const diagnostics: Diagnostic[] = [];
+  const unvalidated = new Set<string>();
+  let documentCount = 0;
+
+  for (const file of files) {
+    const parsed = parsePolicyFile(file, options);
+    diagnostics.push(...parsed.diagnostics);
+    documentCount += parsed.documentCount;
+    for (const document of parsed.documents) {
+      const envelope = checkEnvelope(document);
+      if (!document.clean || envelope.kind === undefined) {
+        diagnostics.push(...envelope.diagnostics);
+        if (envelope.resource !== undefined) unvalidated.add(envelope.resource);
+        continue;
+      }
+      const errors = validator.validate(envelope.kind, document.value);
+      if (errors.length > 0) {
+        diagnostics.push(...schemaDiagnostics(errors, document, validator, envelope.resource));
+        if (envelope.resource !== undefined) unvalidated.add(envelope.resource);
+        continue;
+      }
+      documents.push({
+        document: document.value as PolicyDocument,
+        source: document.source,
+        index: document.index,
+        locate: (pointer) => document.locate(pointer),
+      });
+    }
+    parsed.release();
+  }
+
+  diagnostics.push(...runPolicyRules(documents, unvalidated));
+  return { documents, diagnostics, fileCount: files.length, documentCount };
+}

@@ -1,0 +1,145 @@
+import { styleText } from "node:util";
+import { sortDiagnostics, type Diagnostic } from "../core/diagnostics.js";
+import { renderSarif } from "./diagnostics-sarif.js";
+
+export const DIAGNOSTIC_FORMATS = ["text", "json", "github", "sarif"] as const;
+export type DiagnosticFormat = (typeof DIAGNOSTIC_FORMATS)[number];
+
+/** What was checked, for the summary line and the JSON/SARIF envelopes. */
+export interface DiagnosticSummary {
+  /** The policy directory as the user gave it. */
+  directory: string;
+  fileCount: number;
+  documentCount: number;
+  toolVersion?: string;
+}
+
+export interface RenderOptions {
+  /** Colour severities in text output (the CLI decides from the terminal and NO_COLOR). */
+  color?: boolean;
+}
+
+/** Version of the JSON output's shape (docs/diagnostics.md); bumped only on incompatible changes. */
+export const DIAGNOSTICS_JSON_VERSION = 1;
+
+/** Renders diagnostics in one of the output formats. Pure: returns the text, ending in a newline. */
+export function renderDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  format: DiagnosticFormat,
+  summary: DiagnosticSummary,
+  options: RenderOptions = {},
+): string {
+  const sorted = sortDiagnostics(diagnostics);
+  switch (format) {
+    case "text":
+      return renderText(sorted, summary, options.color === true);
+    case "json":
+      return `${JSON.stringify(renderJson(sorted, summary), null, 2)}\n`;
+    case "github":
+      return renderGithub(sorted, summary);
+    case "sarif":
+      return `${JSON.stringify(renderSarif(sorted, summary), null, 2)}\n`;
+  }
+}
+
+function counts(diagnostics: readonly Diagnostic[]): { errors: number; warnings: number } {
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  return { errors, warnings: diagnostics.length - errors };
+}
+
+function plural(count: number, word: string): string {
+  return `${count} ${word}${count === 1 ? "" : "s"}`;
+}
+
+/** "2 errors, 1 warning in 3 files (12 documents)" or "policies: 14 documents in 6 files are valid". */
+export function summaryLine(diagnostics: readonly Diagnostic[], summary: DiagnosticSummary): string {
+  const { errors, warnings } = counts(diagnostics);
+  const scope = `${plural(summary.fileCount, "file")} (${plural(summary.documentCount, "document")})`;
+  if (errors > 0) return `${plural(errors, "error")}, ${plural(warnings, "warning")} in ${scope}`;
+  const verb = summary.documentCount === 1 ? "is" : "are";
+  const valid = `${summary.directory}: ${plural(summary.documentCount, "document")} in ${plural(summary.fileCount, "file")} ${verb} valid`;
+  return warnings > 0 ? `${valid} (${plural(warnings, "warning")})` : valid;
+}
+
+/** `file:line:col`, dropping what is unknown (line 0: the whole file). */
+export function formatPlace(diagnostic: Diagnostic): string {
+  if (diagnostic.line <= 0) return diagnostic.file;
+  if (diagnostic.column <= 0) return `${diagnostic.file}:${diagnostic.line}`;
+  return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}`;
+}
+
+function renderText(diagnostics: readonly Diagnostic[], summary: DiagnosticSummary, color: boolean): string {
+  const paint = (style: "red" | "yellow" | "bold", text: string): string =>
+    color ? styleText(style, text) : text;
+  const lines = diagnostics.map((diagnostic) => {
+    const severity = paint(diagnostic.severity === "error" ? "red" : "yellow", diagnostic.severity);
+    return `${formatPlace(diagnostic)}: ${severity} ${diagnostic.code} ${diagnostic.message}`;
+  });
+  if (lines.length > 0) lines.push("");
+  lines.push(paint("bold", summaryLine(diagnostics, summary)));
+  return `${lines.join("\n")}\n`;
+}
+
+export interface DiagnosticsJson {
+  version: number;
+  valid: boolean;
+  summary: { directory: string; files: number; documents: number; errors: number; warnings: number };
+  diagnostics: {
+    severity: Diagnostic["severity"];
+    code: string;
+    message: string;
+    file: string;
+    line: number;
+    column: number;
+    pointer?: string;
+    resource?: string;
+  }[];
+}
+
+function renderJson(diagnostics: readonly Diagnostic[], summary: DiagnosticSummary): DiagnosticsJson {
+  const { errors, warnings } = counts(diagnostics);
+  return {
+    version: DIAGNOSTICS_JSON_VERSION,
+    valid: errors === 0,
+    summary: {
+      directory: summary.directory,
+      files: summary.fileCount,
+      documents: summary.documentCount,
+      errors,
+      warnings,
+    },
+    // A fixed key order keeps the output diff-friendly.
+    diagnostics: diagnostics.map((d) => ({
+      severity: d.severity,
+      code: d.code,
+      message: d.message,
+      file: d.file,
+      line: d.line,
+      column: d.column,
+      ...(d.pointer === undefined ? {} : { pointer: d.pointer }),
+      ...(d.resource === undefined ? {} : { resource: d.resource }),
+    })),
+  };
+}
+
+/** Workflow-command escaping: the message part. */
+export function escapeGithubData(text: string): string {
+  return text.replace(/%/g, "%25").replace(/\r/g, "%0D").replace(/\n/g, "%0A");
+}
+
+/** Workflow-command escaping: a property value, where ':' and ',' are separators too. */
+export function escapeGithubProperty(text: string): string {
+  return escapeGithubData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
+}
+
+function renderGithub(diagnostics: readonly Diagnostic[], summary: DiagnosticSummary): string {
+  const lines = diagnostics.map((diagnostic) => {
+    const properties = [`file=${escapeGithubProperty(diagnostic.file)}`];
+    if (diagnostic.line > 0) properties.push(`line=${diagnostic.line}`);
+    if (diagnostic.line > 0 && diagnostic.column > 0) properties.push(`col=${diagnostic.column}`);
+    properties.push(`title=${escapeGithubProperty(diagnostic.code)}`);
+    return `::${diagnostic.severity} ${properties.join(",")}::${escapeGithubData(diagnostic.message)}`;
+  });
+  lines.push(summaryLine(diagnostics, summary));
+  return `${lines.join("\n")}\n`;
+}
