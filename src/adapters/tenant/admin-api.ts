@@ -1,0 +1,370 @@
+/**
+ * The admin API ("BAP", `/providers/Microsoft.BusinessAppPlatform`): environments, their lifecycle
+ * operations, environment groups, reference lists and tenant settings (wire-formats §4–§6, §9).
+ */
+import type {
+  EnvironmentCreateBody,
+  EnvironmentGroupBody,
+  EnvironmentPatchBody,
+  GovernanceConfiguration,
+  ModifySkuBody,
+  ProvisionInstanceBody,
+  WireEnvironment,
+  WireEnvironmentGroup,
+  WireLocation,
+  WireTenantSettings,
+} from "../../core/wire/types.js";
+import { TenantApiError } from "./errors.js";
+import type { HttpClient, HttpResponse, RequestSpec } from "./http-client.js";
+import {
+  awaitLifecycle,
+  awaitProvisioning,
+  type LifecycleOptions,
+  type LifecycleResult,
+} from "./lifecycle.js";
+import { collectAll, items } from "./paging.js";
+import { queryString, seg } from "./query.js";
+
+const BAP = "/providers/Microsoft.BusinessAppPlatform";
+/** GET, list, create, delete, locations. */
+const V2023 = "2023-06-01";
+/** PATCH (pinned on purpose, §4), modifySku, provisionInstance, governanceConfiguration, groups. */
+const V2021 = "2021-04-01";
+
+const LIST_EXPAND = "properties/billingPolicy,properties/copilotPolicies";
+const GET_EXPAND = "permissions,properties.capacity,properties/billingPolicy,properties/copilotPolicies";
+
+export interface AdminApiOptions {
+  lifecycle?: Partial<LifecycleOptions>;
+  /** How often a call refused with 409 OperationNotStartable (another operation running) is re-sent. Default 10. */
+  busyRetries?: number;
+}
+
+export interface EnvironmentChangeResult extends LifecycleResult {
+  /** The id of the environment (for create: from the lifecycle operation or the 201 body). */
+  environmentId: string | undefined;
+}
+
+/** Typed calls to the admin API; every method maps to one documented endpoint (plus lifecycle polling). */
+export class AdminApi {
+  private readonly busyRetries: number;
+
+  constructor(
+    private readonly http: HttpClient,
+    private readonly options: AdminApiOptions = {},
+  ) {
+    this.busyRetries = options.busyRetries ?? 10;
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Environments
+
+  /** Every environment of the tenant, following `nextLink`. */
+  listEnvironments(): Promise<WireEnvironment[]> {
+    return collectAll<WireEnvironment>(
+      this.http,
+      this.listSpec({ $expand: LIST_EXPAND, "api-version": V2023 }),
+    );
+  }
+
+  /** Environments page by page, for callers that stream. */
+  iterateEnvironments(): AsyncGenerator<WireEnvironment, void, undefined> {
+    return items<WireEnvironment>(this.http, this.listSpec({ $expand: LIST_EXPAND, "api-version": V2023 }));
+  }
+
+  /** The members of an environment group. */
+  listEnvironmentsInGroup(groupId: string): Promise<WireEnvironment[]> {
+    return collectAll<WireEnvironment>(
+      this.http,
+      this.listSpec({ $filter: `properties/parentEnvironmentGroup/id eq ${groupId}`, "api-version": V2021 }),
+    );
+  }
+
+  /** One environment, or undefined when it does not exist. */
+  async getEnvironment(id: string): Promise<WireEnvironment | undefined> {
+    const response = await this.http.send<WireEnvironment>({
+      method: "GET",
+      api: "bap",
+      path: `${BAP}/scopes/admin/environments/${seg(id)}${queryString({ $expand: GET_EXPAND, "api-version": V2023 })}`,
+      endpoint: `GET ${BAP}/scopes/admin/environments/{id}`,
+      expect: [200, 404],
+      schema: "environment",
+    });
+    return response.status === 404 ? undefined : response.body;
+  }
+
+  /**
+   * Creates an environment and waits for its lifecycle operation. Not retried on transient failures
+   * (a create that timed out may have happened): the caller re-reads the tenant before trying again.
+   */
+  async createEnvironment(body: EnvironmentCreateBody): Promise<EnvironmentChangeResult> {
+    const what = `create environment "${body.properties.displayName}"`;
+    const response = await this.whenNotBusy(() =>
+      this.http.send<{ name?: string } | undefined>({
+        method: "POST",
+        api: "bap",
+        path: `${BAP}/environments${queryString({ "api-version": V2023 })}`,
+        endpoint: `POST ${BAP}/environments`,
+        body,
+        expect: [200, 201, 202],
+      }),
+    );
+    if (response.status !== 202) {
+      // The synchronous variant answers with the environment (its id is `name`).
+      return { operation: undefined, environmentId: response.body?.name };
+    }
+    return this.awaitChange(response, what);
+  }
+
+  /** PATCH (api-version 2021-04-01) and wait for the lifecycle operation. 204 = nothing changed. */
+  async updateEnvironment(id: string, body: EnvironmentPatchBody): Promise<EnvironmentChangeResult> {
+    const response = await this.whenNotBusy(() =>
+      this.http.send<unknown>({
+        method: "PATCH",
+        api: "bap",
+        path: `${BAP}/scopes/admin/environments/${seg(id)}${queryString({ "api-version": V2021 })}`,
+        endpoint: `PATCH ${BAP}/scopes/admin/environments/{id}`,
+        body,
+        expect: [200, 202, 204],
+      }),
+    );
+    return { ...(await this.awaitChange(response, `update environment ${id}`)), environmentId: id };
+  }
+
+  /** Deletes an environment and waits; an environment that is already gone counts as deleted. */
+  async deleteEnvironment(id: string, reason = "Deleted by ppgov"): Promise<void> {
+    const response = await this.whenNotBusy(() =>
+      this.http.send<unknown>({
+        method: "DELETE",
+        api: "bap",
+        path: `${BAP}/scopes/admin/environments/${seg(id)}${queryString({ "api-version": V2023 })}`,
+        endpoint: `DELETE ${BAP}/scopes/admin/environments/{id}`,
+        body: { code: "7", message: reason },
+        expect: [200, 202, 204, 404],
+      }),
+    );
+    if (response.status === 202) await this.awaitChange(response, `delete environment ${id}`);
+  }
+
+  /** Changes the environment type (Sandbox ↔ Production …). Setting a SKU twice is harmless: idempotent. */
+  async modifySku(id: string, body: ModifySkuBody): Promise<void> {
+    const response = await this.whenNotBusy(() =>
+      this.http.send<unknown>({
+        method: "POST",
+        api: "bap",
+        path: `${BAP}/scopes/admin/environments/${seg(id)}/modifySku${queryString({ "api-version": V2021 })}`,
+        endpoint: `POST ${BAP}/scopes/admin/environments/{id}/modifySku`,
+        body,
+        idempotent: true,
+        expect: [200, 202, 204],
+      }),
+    );
+    await this.awaitChange(response, `change the type of environment ${id} to ${body.environmentSku}`);
+  }
+
+  /** Adds Dataverse to an existing environment and waits until it is provisioned. */
+  async provisionInstance(id: string, body: ProvisionInstanceBody): Promise<void> {
+    const response = await this.whenNotBusy(() =>
+      this.http.send<unknown>({
+        method: "POST",
+        api: "bap",
+        path: `${BAP}/environments/${seg(id)}/provisionInstance${queryString({ "api-version": V2021 })}`,
+        endpoint: `POST ${BAP}/environments/{id}/provisionInstance`,
+        body,
+        expect: [200, 201, 202],
+      }),
+    );
+    if (response.status === 202) {
+      await awaitProvisioning(
+        this.http,
+        response,
+        `add Dataverse to environment ${id}`,
+        this.options.lifecycle,
+      );
+    }
+  }
+
+  /** Managed-environment settings (protectionLevel Standard = managed, Basic = not). Idempotent. */
+  async setGovernanceConfiguration(id: string, body: GovernanceConfiguration): Promise<void> {
+    const response = await this.whenNotBusy(() =>
+      this.http.send<unknown>({
+        method: "POST",
+        api: "bap",
+        path: `${BAP}/environments/${seg(id)}/governanceConfiguration${queryString({ "api-version": V2021 })}`,
+        endpoint: `POST ${BAP}/environments/{id}/governanceConfiguration`,
+        body,
+        idempotent: true,
+        expect: [200, 202, 204],
+      }),
+    );
+    await this.awaitChange(response, `set managed-environment settings of environment ${id}`);
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Environment groups
+
+  listEnvironmentGroups(): Promise<WireEnvironmentGroup[]> {
+    return collectAll<WireEnvironmentGroup>(this.http, {
+      method: "GET",
+      api: "bap",
+      path: `${BAP}/environmentGroups${queryString({ "api-version": V2021 })}`,
+      endpoint: `GET ${BAP}/environmentGroups`,
+      expect: [200],
+      schema: "environmentGroupList",
+    });
+  }
+
+  async getEnvironmentGroup(id: string): Promise<WireEnvironmentGroup | undefined> {
+    const response = await this.http.send<WireEnvironmentGroup>({
+      method: "GET",
+      api: "bap",
+      path: `${BAP}/environmentGroups/${seg(id)}${queryString({ "api-version": V2021 })}`,
+      endpoint: `GET ${BAP}/environmentGroups/{id}`,
+      expect: [200, 404],
+      schema: "environmentGroup",
+    });
+    return response.status === 404 ? undefined : response.body;
+  }
+
+  /** Creates a group (201). Not idempotent: not retried on transient failures. */
+  async createEnvironmentGroup(body: EnvironmentGroupBody): Promise<WireEnvironmentGroup> {
+    const response = await this.http.send<WireEnvironmentGroup>({
+      method: "POST",
+      api: "bap",
+      path: `${BAP}/environmentGroups${queryString({ "api-version": V2021 })}`,
+      endpoint: `POST ${BAP}/environmentGroups`,
+      body,
+      expect: [200, 201],
+      schema: "environmentGroup",
+    });
+    return response.body;
+  }
+
+  async updateEnvironmentGroup(id: string, body: EnvironmentGroupBody): Promise<WireEnvironmentGroup> {
+    const response = await this.http.send<WireEnvironmentGroup>({
+      method: "PUT",
+      api: "bap",
+      path: `${BAP}/environmentGroups/${seg(id)}${queryString({ "api-version": V2021 })}`,
+      endpoint: `PUT ${BAP}/environmentGroups/{id}`,
+      body,
+      expect: [200],
+      schema: "environmentGroup",
+    });
+    return response.body;
+  }
+
+  /** Deletes a group; 409 (members or a rule set remain) surfaces as a TenantApiError with the service code. */
+  async deleteEnvironmentGroup(id: string): Promise<void> {
+    await this.http.send<unknown>({
+      method: "DELETE",
+      api: "bap",
+      path: `${BAP}/environmentGroups/${seg(id)}${queryString({ "api-version": V2021 })}`,
+      endpoint: `DELETE ${BAP}/environmentGroups/{id}`,
+      expect: [200, 202, 204, 404],
+    });
+  }
+
+  // -------------------------------------------------------------------------------------------------
+  // Reference lists and tenant
+
+  listLocations(): Promise<WireLocation[]> {
+    return collectAll<WireLocation>(this.http, {
+      method: "GET",
+      api: "bap",
+      path: `${BAP}/locations${queryString({ "api-version": V2023 })}`,
+      endpoint: `GET ${BAP}/locations`,
+      expect: [200],
+      schema: "locationList",
+    });
+  }
+
+  /** Currency codes available for Dataverse in a location (`name` is the code). */
+  listCurrencies(location: string): Promise<{ name: string; properties: { code: string } }[]> {
+    return collectAll(this.http, {
+      method: "GET",
+      api: "bap",
+      path: `${BAP}/locations/${seg(location)}/environmentCurrencies${queryString({ "api-version": V2023 })}`,
+      endpoint: `GET ${BAP}/locations/{location}/environmentCurrencies`,
+      expect: [200],
+      schema: "environmentCurrencyList",
+    });
+  }
+
+  /** Dataverse languages available in a location (`name` is the LCID as a string). */
+  listLanguages(location: string): Promise<{ name: string; properties: { localeId: number } }[]> {
+    return collectAll(this.http, {
+      method: "GET",
+      api: "bap",
+      path: `${BAP}/locations/${seg(location)}/environmentLanguages${queryString({ "api-version": V2023 })}`,
+      endpoint: `GET ${BAP}/locations/{location}/environmentLanguages`,
+      expect: [200],
+      schema: "environmentLanguageList",
+    });
+  }
+
+  /** The tenant descriptor (`tenantId`, `state`, geo fields). */
+  async getTenant(): Promise<{ tenantId: string; [key: string]: unknown }> {
+    const response = await this.http.send<{ tenantId: string }>({
+      method: "GET",
+      api: "bap",
+      path: `${BAP}/tenant${queryString({ "api-version": V2021 })}`,
+      endpoint: `GET ${BAP}/tenant`,
+      expect: [200],
+      schema: "tenant",
+    });
+    return response.body;
+  }
+
+  /** Tenant settings. A POST that only reads: safe to retry. */
+  async listTenantSettings(): Promise<WireTenantSettings> {
+    const response = await this.http.send<WireTenantSettings>({
+      method: "POST",
+      api: "bap",
+      path: `${BAP}/listTenantSettings${queryString({ "api-version": V2023 })}`,
+      endpoint: `POST ${BAP}/listTenantSettings`,
+      body: {},
+      idempotent: true,
+      expect: [200],
+      schema: "tenantSettings",
+    });
+    return response.body;
+  }
+
+  // -------------------------------------------------------------------------------------------------
+
+  private listSpec(query: Record<string, string>): RequestSpec {
+    return {
+      method: "GET",
+      api: "bap",
+      path: `${BAP}/scopes/admin/environments${queryString(query)}`,
+      endpoint: `GET ${BAP}/scopes/admin/environments`,
+      expect: [200],
+      schema: "environmentList",
+    };
+  }
+
+  private async awaitChange(response: HttpResponse<unknown>, what: string): Promise<EnvironmentChangeResult> {
+    if (response.status !== 202) return { operation: undefined, environmentId: undefined };
+    return awaitLifecycle(this.http, response, what, this.options.lifecycle);
+  }
+
+  /**
+   * Re-sends a call refused with 409 OperationNotStartable (another lifecycle operation is running on
+   * the environment), after the lifecycle poll interval. Nothing was started, so this is safe even for
+   * a create. Any other 409 is final.
+   */
+  private async whenNotBusy<T>(call: () => Promise<HttpResponse<T>>): Promise<HttpResponse<T>> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await call();
+      } catch (error) {
+        const busy =
+          error instanceof TenantApiError &&
+          error.status === 409 &&
+          error.serviceCode === "OperationNotStartable";
+        if (!busy || attempt > this.busyRetries) throw error;
+        await this.http.sleep(this.options.lifecycle?.pollIntervalMs ?? 10_000);
+      }
+    }
+  }
+}

@@ -1,0 +1,200 @@
+import { PpgovError } from "../../core/errors.js";
+
+/**
+ * The one place that knows which host serves which API, which token scope each API needs, and how
+ * `PPGOV_ENDPOINT` collapses every host onto one base URL (wire-formats §1.1, §1.2).
+ */
+
+/** The four logical APIs ppgov calls. BAP and PowerApps share a token audience. */
+export type ApiName = "bap" | "powerapps" | "ppapi" | "graph";
+
+export const CLOUD_NAMES = ["public", "gcc", "gcchigh", "dod", "china"] as const;
+export type CloudName = (typeof CLOUD_NAMES)[number];
+
+export interface CloudProfile {
+  /** Base URLs (scheme + host) per API. */
+  hosts: Record<ApiName, string>;
+  /** OAuth client-credentials scopes per API. */
+  scopes: Record<ApiName, string>;
+  /** Entra ID authority for this cloud. */
+  authorityHost: string;
+  /** Host suffix of the tenant-sharded Power Platform API (`{30 chars}.{2 chars}.tenant.<suffix>`). */
+  ppapiTenantSuffix: string;
+}
+
+/**
+ * Sovereign clouds differ only in this table (hosts from the Terraform provider's constants, Graph
+ * national-cloud hosts from Microsoft Graph documentation).
+ */
+export const CLOUDS: Record<CloudName, CloudProfile> = {
+  public: profile({
+    bap: "api.bap.microsoft.com",
+    powerapps: "api.powerapps.com",
+    ppapi: "api.powerplatform.com",
+    graph: "graph.microsoft.com",
+    powerappsScope: "https://service.powerapps.com/.default",
+    authority: "login.microsoftonline.com",
+  }),
+  gcc: profile({
+    bap: "gov.api.bap.microsoft.us",
+    powerapps: "gov.api.powerapps.us",
+    ppapi: "api.gov.powerplatform.microsoft.us",
+    graph: "graph.microsoft.com",
+    powerappsScope: "https://service.powerapps.us/.default",
+    authority: "login.microsoftonline.com",
+  }),
+  gcchigh: profile({
+    bap: "high.api.bap.microsoft.us",
+    powerapps: "high.api.powerapps.us",
+    ppapi: "api.high.powerplatform.microsoft.us",
+    graph: "graph.microsoft.us",
+    powerappsScope: "https://high.service.apps.appsplatform.us/.default",
+    authority: "login.microsoftonline.us",
+  }),
+  dod: profile({
+    bap: "api.bap.appsplatform.us",
+    powerapps: "api.apps.appsplatform.us",
+    ppapi: "api.appsplatform.us",
+    graph: "dod-graph.microsoft.us",
+    powerappsScope: "https://service.apps.appsplatform.us/.default",
+    authority: "login.microsoftonline.us",
+  }),
+  china: profile({
+    bap: "api.bap.partner.microsoftonline.cn",
+    powerapps: "api.powerapps.cn",
+    ppapi: "api.powerplatform.partner.microsoftonline.cn",
+    graph: "microsoftgraph.chinacloudapi.cn",
+    powerappsScope: "https://service.powerapps.cn/.default",
+    authority: "login.chinacloudapi.cn",
+  }),
+};
+
+function profile(hosts: {
+  bap: string;
+  powerapps: string;
+  ppapi: string;
+  graph: string;
+  powerappsScope: string;
+  authority: string;
+}): CloudProfile {
+  return {
+    hosts: {
+      bap: `https://${hosts.bap}`,
+      powerapps: `https://${hosts.powerapps}`,
+      ppapi: `https://${hosts.ppapi}`,
+      graph: `https://${hosts.graph}`,
+    },
+    scopes: {
+      bap: hosts.powerappsScope,
+      powerapps: hosts.powerappsScope,
+      ppapi: `https://${hosts.ppapi}/.default`,
+      graph: `https://${hosts.graph}/.default`,
+    },
+    authorityHost: `https://${hosts.authority}`,
+    ppapiTenantSuffix: `tenant.${hosts.ppapi}`,
+  };
+}
+
+/** Path prefixes that identify the API whatever the host (lower-case; the services are case-insensitive). */
+const PATH_PREFIXES: readonly (readonly [string, ApiName])[] = [
+  ["/providers/microsoft.businessappplatform/", "bap"],
+  ["/providers/powerplatform.governance/", "bap"],
+  ["/providers/microsoft.powerapps/", "powerapps"],
+  ["/licensing/", "ppapi"],
+  ["/governance/", "ppapi"],
+  ["/environmentmanagement/", "ppapi"],
+  ["/v1.0/", "graph"],
+];
+
+/** The API a path belongs to, by its prefix; undefined for a path ppgov never calls. */
+export function apiForPath(pathname: string): ApiName | undefined {
+  const lower = `${pathname.toLowerCase()}/`;
+  return PATH_PREFIXES.find(([prefix]) => lower.startsWith(prefix))?.[1];
+}
+
+export function isCloudName(value: string): value is CloudName {
+  return (CLOUD_NAMES as readonly string[]).includes(value);
+}
+
+/**
+ * Turns API-relative paths and absolute URLs returned by the service (`Location`, `nextLink`) into the
+ * URL to call. With an endpoint override (PPGOV_ENDPOINT) every URL, whatever its host, is sent to
+ * that base URL keeping its path and query; regional lifecycle hosts and paging links included.
+ */
+export class EndpointResolver {
+  readonly cloud: CloudProfile;
+  private readonly override: URL | undefined;
+
+  constructor(options: { cloud?: CloudName; endpoint?: string | undefined }) {
+    this.cloud = CLOUDS[options.cloud ?? "public"];
+    this.override =
+      options.endpoint === undefined || options.endpoint === "" ? undefined : parseBase(options.endpoint);
+  }
+
+  /** True when PPGOV_ENDPOINT redirects every call. */
+  get overridden(): boolean {
+    return this.override !== undefined;
+  }
+
+  /** The URL for `pathAndQuery` (starting with "/") on `api`'s host. */
+  url(api: ApiName, pathAndQuery: string): URL {
+    return this.rebase(new URL(pathAndQuery, this.cloud.hosts[api]));
+  }
+
+  /** The URL for the tenant-sharded Power Platform API host (rule sets, environmentmanagement). */
+  tenantUrl(tenantId: string, pathAndQuery: string): URL {
+    const compact = tenantId.replaceAll("-", "").toLowerCase();
+    const host = `https://${compact.slice(0, -2)}.${compact.slice(-2)}.${this.cloud.ppapiTenantSuffix}`;
+    return this.rebase(new URL(pathAndQuery, host));
+  }
+
+  /** A URL the service handed back (Location, Operation-Location, nextLink), possibly relative. */
+  follow(link: string, base: URL): URL {
+    return this.rebase(new URL(link, base));
+  }
+
+  /** The scope of the token a URL needs: by path prefix first (works through the override), else by host. */
+  scopeFor(url: URL): string {
+    return this.cloud.scopes[this.apiFor(url)];
+  }
+
+  apiFor(url: URL): ApiName {
+    const byPath = apiForPath(this.logicalPath(url));
+    if (byPath !== undefined) return byPath;
+    const origin = url.origin.toLowerCase();
+    for (const api of ["bap", "powerapps", "ppapi", "graph"] as const) {
+      if (origin === this.cloud.hosts[api]) return api;
+    }
+    if (url.hostname.endsWith(this.cloud.ppapiTenantSuffix)) return "ppapi";
+    // Regional BAP hosts (europe.api.bap.microsoft.com) serve lifecycle operations.
+    if (url.hostname.endsWith(new URL(this.cloud.hosts.bap).hostname)) return "bap";
+    return "bap";
+  }
+
+  /** The path without the override's own base path, if any. */
+  private logicalPath(url: URL): string {
+    const basePath = this.override?.pathname.replace(/\/+$/, "") ?? "";
+    return basePath !== "" && url.pathname.startsWith(basePath)
+      ? url.pathname.slice(basePath.length)
+      : url.pathname;
+  }
+
+  private rebase(url: URL): URL {
+    if (this.override === undefined) return url;
+    const basePath = this.override.pathname.replace(/\/+$/, "");
+    return new URL(`${this.override.origin}${basePath}${url.pathname}${url.search}`);
+  }
+}
+
+function parseBase(endpoint: string): URL {
+  try {
+    const url = new URL(endpoint);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("not http(s)");
+    return url;
+  } catch {
+    throw new PpgovError(
+      "CONFIG_ENDPOINT",
+      `PPGOV_ENDPOINT must be an http(s) base URL such as http://127.0.0.1:8080 (got "${endpoint}")`,
+    );
+  }
+}

@@ -1,0 +1,50 @@
+/** Microsoft Graph license assignment (wire-formats §8.4): tenant SKUs, group licenses, assignLicense. */
+import type { AssignLicenseBody, WireGraphGroup, WireSubscribedSku } from "../../core/wire/types.js";
+import type { HttpClient } from "./http-client.js";
+import { collectAll } from "./paging.js";
+import { queryString, seg } from "./query.js";
+
+export class GraphApi {
+  constructor(private readonly http: HttpClient) {}
+
+  /** The tenant's SKUs with seat counts (follows `@odata.nextLink`). */
+  listSubscribedSkus(): Promise<WireSubscribedSku[]> {
+    return collectAll<WireSubscribedSku>(this.http, {
+      method: "GET",
+      api: "graph",
+      path: "/v1.0/subscribedSkus",
+      endpoint: "GET /v1.0/subscribedSkus",
+      expect: [200],
+      schema: "subscribedSkuList",
+    });
+  }
+
+  /** A group's directly assigned licenses, or undefined when the group does not exist. */
+  async getGroup(id: string): Promise<WireGraphGroup | undefined> {
+    const response = await this.http.send<WireGraphGroup>({
+      method: "GET",
+      api: "graph",
+      path: `/v1.0/groups/${seg(id)}${queryString({ $select: "id,displayName,assignedLicenses" })}`,
+      endpoint: "GET /v1.0/groups/{id}",
+      expect: [200, 404],
+      schema: "graphGroup",
+    });
+    return response.status === 404 ? undefined : response.body;
+  }
+
+  /**
+   * Adds and removes group licenses (202; Entra ID applies them to members in the background).
+   * Assigning the same set twice gives the same result, so transient failures are retried.
+   */
+  async assignLicense(groupId: string, body: AssignLicenseBody): Promise<void> {
+    await this.http.send<unknown>({
+      method: "POST",
+      api: "graph",
+      path: `/v1.0/groups/${seg(groupId)}/assignLicense`,
+      endpoint: "POST /v1.0/groups/{id}/assignLicense",
+      body,
+      idempotent: true,
+      expect: [200, 202],
+    });
+  }
+}

@@ -1,0 +1,413 @@
+import { randomUUID } from "node:crypto";
+import type { Logger } from "../log/logger.js";
+import type { SecretRegistry } from "../log/secrets.js";
+import type { ApiName, EndpointResolver } from "./endpoints.js";
+import { isNotManagementAppError, MANAGEMENT_APP_HINT, parseServiceError, TenantApiError } from "./errors.js";
+import {
+  backoffDelayMs,
+  DEFAULT_RETRY_POLICY,
+  parseRetryAfterMs,
+  RETRYABLE_STATUSES,
+  RetryBudget,
+  type RetryPolicy,
+} from "./retry.js";
+import type { ResponseSchemaName } from "./schemas.js";
+import type { TokenProvider } from "./token-provider.js";
+import { ResponseValidator } from "./validator.js";
+
+/** The subset of the WHATWG fetch the client uses; tests inject a fake. */
+export type FetchLike = (input: URL, init: RequestInit) => Promise<Response>;
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+export interface RequestSpec {
+  method: HttpMethod;
+  /** The API whose host serves `path`. Ignored when `url` is given. */
+  api?: ApiName;
+  /** Path and query, starting with "/". */
+  path?: string;
+  /** An absolute URL the service handed back (Location, nextLink); already rebased by the resolver. */
+  url?: URL;
+  /** The endpoint as a template, for messages: "GET /providers/PowerPlatform.Governance/v2/policies/{id}". */
+  endpoint: string;
+  body?: unknown;
+  /**
+   * Whether sending the request twice is harmless. Defaults to true for GET, PUT, PATCH and DELETE and
+   * false for POST; POSTs such as listTenantSettings or assignLicense set it explicitly.
+   */
+  idempotent?: boolean;
+  /** Statuses that are a normal answer. Anything else is retried (if transient and idempotent) or thrown. */
+  expect: readonly number[];
+  /** Shape check for 200/201 bodies. */
+  schema?: ResponseSchemaName;
+}
+
+export interface HttpResponse<T> {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON; undefined for an empty body. */
+  body: T;
+  url: URL;
+}
+
+export interface HttpClientOptions {
+  resolver: EndpointResolver;
+  tokens: TokenProvider;
+  logger: Logger;
+  secrets: SecretRegistry;
+  userAgent: string;
+  fetch?: FetchLike;
+  /** One id for every request of the run (x-ms-correlation-id). */
+  correlationId?: string;
+  retry?: Partial<RetryPolicy>;
+  /** Shared retry budget; a number creates one. Default 50 retries per run. */
+  retryBudget?: RetryBudget | number;
+  /** Per-attempt timeout, headers and body included. Default 60 s. */
+  timeoutMs?: number;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  newRequestId?: () => string;
+}
+
+export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_RETRY_BUDGET = 50;
+
+/**
+ * HTTP with auth, retries, timeouts, response checks and logging for every tenant API. One instance per
+ * run: it holds the run's correlation id, retry budget and compiled response schemas.
+ */
+export class HttpClient {
+  readonly resolver: EndpointResolver;
+  readonly correlationId: string;
+  readonly budget: RetryBudget;
+  readonly sleep: (ms: number) => Promise<void>;
+  readonly now: () => number;
+  private readonly tokens: TokenProvider;
+  private readonly logger: Logger;
+  private readonly secrets: SecretRegistry;
+  private readonly userAgent: string;
+  private readonly fetchImpl: FetchLike;
+  private readonly policy: RetryPolicy;
+  private readonly timeoutMs: number;
+  private readonly random: () => number;
+  private readonly newRequestId: () => string;
+  private readonly validator = new ResponseValidator();
+
+  constructor(options: HttpClientOptions) {
+    this.resolver = options.resolver;
+    this.tokens = options.tokens;
+    this.logger = options.logger;
+    this.secrets = options.secrets;
+    this.userAgent = options.userAgent;
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.correlationId = options.correlationId ?? randomUUID();
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.budget =
+      options.retryBudget instanceof RetryBudget
+        ? options.retryBudget
+        : new RetryBudget(options.retryBudget ?? DEFAULT_RETRY_BUDGET);
+    this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.random = options.random ?? Math.random;
+    this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
+    this.now = options.now ?? Date.now;
+    this.newRequestId = options.newRequestId ?? randomUUID;
+  }
+
+  /** Sends one logical request (possibly several attempts) and returns the accepted response. */
+  async send<T>(spec: RequestSpec): Promise<HttpResponse<T>> {
+    const url = this.urlOf(spec);
+    const scope = this.resolver.scopeFor(url);
+    const idempotent = spec.idempotent ?? spec.method !== "POST";
+    const path = url.pathname;
+    let refreshedToken = false;
+
+    for (let attempt = 1; ; attempt++) {
+      const requestId = this.newRequestId();
+      const token = await this.tokens.getToken(scope);
+      const started = this.now();
+      let response: Response;
+      let text: string;
+      try {
+        response = await this.fetchImpl(url, {
+          method: spec.method,
+          headers: this.headers(token, requestId),
+          ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
+          signal: AbortSignal.timeout(this.timeoutMs),
+          redirect: "manual",
+        });
+        // Reading the body is part of the attempt: a connection dropped mid-body fails here.
+        text = await response.text();
+      } catch (error) {
+        const failure = this.describeNetworkError(error);
+        this.logger.debug(
+          { method: spec.method, path, attempt, requestId, durationMs: this.now() - started, error: failure },
+          "tenant request failed without a response",
+        );
+        const details = { status: undefined, method: spec.method, path, requestId };
+        if (!idempotent) {
+          throw new TenantApiError(
+            { ...details, retryable: false },
+            {
+              message: `${spec.method} ${path} failed: ${failure}. Not retried automatically because the request is not idempotent; check whether it took effect before running again`,
+              cause: error,
+            },
+          );
+        }
+        await this.backOff({ spec, path, attempt, what: `${failure} on ${spec.method} ${path}`, details });
+        continue;
+      }
+
+      const status = response.status;
+      this.logger.debug(
+        { method: spec.method, path, status, attempt, requestId, durationMs: this.now() - started },
+        "tenant request",
+      );
+
+      if (status === 401 && !refreshedToken) {
+        // The token may have expired or been revoked between cache and use: get a new one, once.
+        refreshedToken = true;
+        this.tokens.invalidate(scope);
+        continue;
+      }
+
+      if (spec.expect.includes(status)) {
+        const body = this.parseBody(text, response.headers, spec, status);
+        if (spec.schema !== undefined && (status === 200 || status === 201)) {
+          const problem = body === undefined ? "the body is empty" : this.validator.check(spec.schema, body);
+          if (problem !== undefined) {
+            throw new TenantApiError(
+              { status, method: spec.method, path, requestId, retryable: false },
+              {
+                code: "TENANT_UNEXPECTED_RESPONSE",
+                message: `unexpected response from ${spec.endpoint}: ${problem}`,
+              },
+            );
+          }
+        }
+        return { status, headers: response.headers, body: body as T, url };
+      }
+
+      const service = parseServiceError(safeJson(text));
+      const details = {
+        status,
+        method: spec.method,
+        path,
+        requestId,
+        serviceCode: service.code,
+        serviceMessage: service.message === undefined ? undefined : this.secrets.scrub(service.message),
+      };
+
+      if (RETRYABLE_STATUSES.has(status)) {
+        if (!idempotent) {
+          throw new TenantApiError(
+            { ...details, retryable: false },
+            { message: notRetriedMessage(spec, path, status, service) },
+          );
+        }
+        const retryAfterMs = parseRetryAfterMs(response.headers.get("retry-after"), this.now());
+        await this.backOff({
+          spec,
+          path,
+          attempt,
+          what: `${status} on ${spec.method} ${path}`,
+          details,
+          retryAfterMs,
+        });
+        continue;
+      }
+
+      throw this.failure(details, text);
+    }
+  }
+
+  /** Checks a body the caller reshaped itself against a response schema (see ResponseValidator.check). */
+  validate(schema: ResponseSchemaName, body: unknown): string | undefined {
+    return this.validator.check(schema, body);
+  }
+
+  /** The URL a spec addresses. */
+  urlOf(spec: RequestSpec): URL {
+    if (spec.url !== undefined) return spec.url;
+    if (spec.api === undefined || spec.path === undefined) {
+      throw new Error(`request ${spec.endpoint} needs either url or api + path`);
+    }
+    return this.resolver.url(spec.api, spec.path);
+  }
+
+  private headers(token: string, requestId: string): Record<string, string> {
+    return {
+      Authorization: `Bearer ${token}`,
+      "Content-Type": "application/json",
+      Accept: "application/json",
+      "User-Agent": this.userAgent,
+      "x-ms-client-request-id": requestId,
+      "x-ms-correlation-id": this.correlationId,
+    };
+  }
+
+  /** Waits before the next attempt, or throws when attempts, budget or patience run out. */
+  private async backOff(input: {
+    spec: RequestSpec;
+    path: string;
+    attempt: number;
+    what: string;
+    details: {
+      status: number | undefined;
+      method: string;
+      path: string;
+      requestId: string;
+      serviceCode?: string | undefined;
+      serviceMessage?: string | undefined;
+    };
+    retryAfterMs?: number | undefined;
+  }): Promise<void> {
+    const { attempt, what, details, retryAfterMs } = input;
+    if (attempt >= this.policy.maxAttempts) {
+      throw new TenantApiError(
+        { ...details, retryable: true },
+        {
+          message: `${input.spec.method} ${input.path} still failing after ${attempt} attempts (last: ${what})`,
+        },
+      );
+    }
+    if (retryAfterMs !== undefined && retryAfterMs > this.policy.maxRetryAfterMs) {
+      throw new TenantApiError(
+        { ...details, retryable: true },
+        {
+          code: "TENANT_THROTTLED",
+          message: `${what}: the service asked to wait ${Math.ceil(retryAfterMs / 1000)} s (Retry-After), longer than the ${Math.round(this.policy.maxRetryAfterMs / 1000)} s ppgov waits per retry; try again later`,
+        },
+      );
+    }
+    if (!this.budget.take(what)) {
+      throw new TenantApiError(
+        { ...details, retryable: true },
+        {
+          code: "TENANT_RETRY_BUDGET",
+          message: `retry budget exhausted after ${this.budget.spent} retries (last: ${what})`,
+        },
+      );
+    }
+    const delayMs = retryAfterMs ?? backoffDelayMs(attempt, this.policy, this.random);
+    const level = details.status === 429 ? "info" : "warn";
+    this.logger[level](
+      {
+        method: details.method,
+        path: details.path,
+        attempt,
+        delayMs,
+        requestId: details.requestId,
+        retryAfter: retryAfterMs !== undefined,
+      },
+      `retrying after ${what}`,
+    );
+    await this.sleep(delayMs);
+  }
+
+  private parseBody(text: string, headers: Headers, spec: RequestSpec, status: number): unknown {
+    if (text.trim() === "") return undefined;
+    const fail = (problem: string): TenantApiError =>
+      new TenantApiError(
+        { status, method: spec.method, path: this.urlOf(spec).pathname, retryable: false },
+        {
+          code: "TENANT_UNEXPECTED_RESPONSE",
+          message: `unexpected response from ${spec.endpoint}: ${problem}`,
+        },
+      );
+    if (looksLikeHtml(text, headers))
+      throw fail(`HTTP ${status} returned an HTML page${htmlTitle(text)} instead of JSON`);
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      throw fail(`the body is not valid JSON (${text.length} characters; it may have been cut off)`);
+    }
+  }
+
+  private failure(
+    details: {
+      status: number;
+      method: string;
+      path: string;
+      requestId: string;
+      serviceCode?: string | undefined;
+      serviceMessage?: string | undefined;
+    },
+    text: string,
+  ): TenantApiError {
+    if (isNotManagementAppError(details.status, text)) {
+      return new TenantApiError(
+        { ...details, retryable: false },
+        {
+          code: "TENANT_NOT_MANAGEMENT_APP",
+          message: `${details.method} ${details.path} was refused (403): ${MANAGEMENT_APP_HINT}`,
+        },
+      );
+    }
+    if (details.status === 401) {
+      return new TenantApiError(
+        { ...details, retryable: false },
+        {
+          code: "TENANT_UNAUTHORIZED",
+          message: `${details.method} ${details.path} was refused (401) even with a fresh token${details.serviceMessage === undefined ? "" : `: ${details.serviceMessage}`}; check the credentials and that the token is for this API (see docs/authentication.md)`,
+        },
+      );
+    }
+    if (details.serviceCode === undefined && details.serviceMessage === undefined && looksLikeHtml(text)) {
+      return new TenantApiError({
+        ...details,
+        serviceMessage: `an HTML page${htmlTitle(text)}`,
+        retryable: false,
+      });
+    }
+    return new TenantApiError({ ...details, retryable: false });
+  }
+
+  private describeNetworkError(error: unknown): string {
+    if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
+      return `no complete response within ${this.timeoutMs} ms (timeout)`;
+    }
+    const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
+    const code = (cause as { code?: unknown } | undefined)?.code;
+    const message = error instanceof Error ? error.message : String(error);
+    const detail =
+      typeof code === "string"
+        ? `${message} (${code})`
+        : cause !== undefined
+          ? `${message}: ${cause.message}`
+          : message;
+    return `connection failed: ${this.secrets.scrub(detail)}`;
+  }
+}
+
+function notRetriedMessage(
+  spec: RequestSpec,
+  path: string,
+  status: number,
+  service: { code?: string; message?: string },
+): string {
+  const detail =
+    service.code === undefined
+      ? ""
+      : ` ${service.code}${service.message === undefined ? "" : `: ${service.message}`}`;
+  return `${spec.method} ${path} failed with HTTP ${status}${detail}. Not retried automatically because the request is not idempotent; check whether it took effect before running again`;
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function looksLikeHtml(text: string, headers?: Headers): boolean {
+  return (
+    (headers?.get("content-type") ?? "").includes("text/html") || /^\s*<(!doctype|html|head|body)/i.test(text)
+  );
+}
+
+function htmlTitle(text: string): string {
+  const title = /<title[^>]*>([^<]{1,120})<\/title>/i.exec(text)?.[1]?.trim();
+  return title === undefined || title === "" ? "" : ` ("${title}")`;
+}

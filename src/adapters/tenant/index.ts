@@ -1,0 +1,134 @@
+/**
+ * The tenant client: one object per run with a typed module per API, sharing one HTTP client (and so
+ * one correlation id, retry budget, token cache and set of compiled response schemas).
+ */
+import { readFileSync } from "node:fs";
+import { PpgovError } from "../../core/errors.js";
+import type { Logger } from "../log/logger.js";
+import type { SecretRegistry } from "../log/secrets.js";
+import { AdminApi } from "./admin-api.js";
+import { DEFAULT_READ_CONCURRENCY } from "./concurrency.js";
+import { createTokenProvider } from "./credential.js";
+import { CLOUD_NAMES, EndpointResolver, isCloudName, type CloudName } from "./endpoints.js";
+import { GovernanceApi } from "./governance-api.js";
+import { GraphApi } from "./graph-api.js";
+import { HttpClient, type FetchLike } from "./http-client.js";
+import type { LifecycleOptions } from "./lifecycle.js";
+import { LicensingApi, type LicensingApiOptions } from "./licensing-api.js";
+import { PowerAppsApi } from "./powerapps-api.js";
+import type { RetryBudget, RetryPolicy } from "./retry.js";
+import type { TokenProvider } from "./token-provider.js";
+
+export interface TenantClientOptions {
+  /** Reads PPGOV_ENDPOINT, PPGOV_TOKEN, AZURE_* and ACTIONS_ID_TOKEN_* (PRODUCT.md §2), and PPGOV_CLOUD. */
+  env: NodeJS.ProcessEnv;
+  logger: Logger;
+  secrets: SecretRegistry;
+  fetch?: FetchLike;
+  /** Overrides PPGOV_CLOUD (e.g. from the Tenant document's `cloud`). Default "public". */
+  cloud?: CloudName;
+  /** Overrides the credential chosen from `env` (tests). */
+  tokens?: TokenProvider;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  retryBudget?: RetryBudget | number;
+  lifecycle?: Partial<LifecycleOptions>;
+  licensing?: LicensingApiOptions;
+  /** Parallel reads (DLP policy GETs, …). Default 8. */
+  concurrency?: number;
+  random?: () => number;
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+}
+
+export interface TenantClient {
+  admin: AdminApi;
+  governance: GovernanceApi;
+  powerApps: PowerAppsApi;
+  licensing: LicensingApi;
+  graph: GraphApi;
+  /** The shared HTTP client (correlation id, retry budget). */
+  http: HttpClient;
+  /** What credential is in use, for a log line; never secret. */
+  credential: string;
+  /** True when PPGOV_ENDPOINT sends every call to one base URL (the emulator). */
+  usesEndpointOverride: boolean;
+}
+
+export function createTenantClient(options: TenantClientOptions): TenantClient {
+  const { env, logger, secrets } = options;
+  secrets.addFromEnv(env);
+  const cloud = options.cloud ?? cloudFromEnv(env.PPGOV_CLOUD);
+  const resolver = new EndpointResolver({ cloud, endpoint: env.PPGOV_ENDPOINT?.trim() });
+  const tokens =
+    options.tokens ??
+    createTokenProvider({ env, secrets, ...(options.fetch ? { fetch: options.fetch } : {}) });
+  const http = new HttpClient({
+    resolver,
+    tokens,
+    logger,
+    secrets,
+    userAgent: `ppgov/${packageVersion()}`,
+    ...pick(options, ["fetch", "timeoutMs", "retry", "retryBudget", "random", "sleep", "now"]),
+  });
+  logger.debug(
+    {
+      credential: tokens.description,
+      cloud,
+      endpoint: resolver.overridden ? env.PPGOV_ENDPOINT : undefined,
+      correlationId: http.correlationId,
+    },
+    "tenant client ready",
+  );
+  return {
+    admin: new AdminApi(http, options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle }),
+    governance: new GovernanceApi(http, options.concurrency ?? DEFAULT_READ_CONCURRENCY),
+    powerApps: new PowerAppsApi(http),
+    licensing: new LicensingApi(http, options.licensing),
+    graph: new GraphApi(http),
+    http,
+    credential: tokens.description,
+    usesEndpointOverride: resolver.overridden,
+  };
+}
+
+function cloudFromEnv(value: string | undefined): CloudName {
+  if (value === undefined || value.trim() === "") return "public";
+  const lower = value.trim().toLowerCase();
+  if (isCloudName(lower)) return lower;
+  throw new PpgovError(
+    "CONFIG_CLOUD",
+    `PPGOV_CLOUD must be one of ${CLOUD_NAMES.join(", ")} (got "${value}")`,
+  );
+}
+
+function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const key of keys) if (source[key] !== undefined) out[key] = source[key];
+  return out;
+}
+
+/** The package version for the User-Agent (package.json sits three levels up from src/ and dist/ alike). */
+function packageVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+      version?: string;
+    };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+export { AdminApi } from "./admin-api.js";
+export { GovernanceApi } from "./governance-api.js";
+export { GraphApi } from "./graph-api.js";
+export { LicensingApi } from "./licensing-api.js";
+export { PowerAppsApi } from "./powerapps-api.js";
+export { HttpClient, type FetchLike, type HttpResponse, type RequestSpec } from "./http-client.js";
+export { TenantApiError } from "./errors.js";
+export { LifecycleFailedError } from "./lifecycle.js";
+export { mapWithConcurrency } from "./concurrency.js";
+export { EndpointResolver, type ApiName, type CloudName } from "./endpoints.js";
+export { chooseCredential, createTokenProvider, NO_CREDENTIALS_MESSAGE } from "./credential.js";
+export type { TokenProvider } from "./token-provider.js";

@@ -1,0 +1,177 @@
+import { PpgovError } from "../../core/errors.js";
+import type { WireEnvironment, WireLifecycleOperation } from "../../core/wire/types.js";
+import type { HttpClient, HttpResponse } from "./http-client.js";
+import { parseRetryAfterMs } from "./retry.js";
+
+export interface LifecycleOptions {
+  /** Give up after this long (from the 202). Default 30 min: a Dataverse create can take 10+ minutes. */
+  deadlineMs: number;
+  /** Wait between polls when the 202 carried no Retry-After. Default 5 s. */
+  pollIntervalMs: number;
+  /** Upper bound for any wait between polls, Retry-After included. Default 60 s. */
+  maxPollIntervalMs: number;
+}
+
+export const DEFAULT_LIFECYCLE_OPTIONS: LifecycleOptions = {
+  deadlineMs: 30 * 60_000,
+  pollIntervalMs: 5_000,
+  maxPollIntervalMs: 60_000,
+};
+
+export interface LifecycleResult {
+  /** The final operation; undefined when the call was synchronous or the operation was already gone (404). */
+  operation: WireLifecycleOperation | undefined;
+  /** The environment id from `links.environment.path` (create), when present. */
+  environmentId: string | undefined;
+}
+
+/** A lifecycle operation ended Failed. */
+export class LifecycleFailedError extends PpgovError {
+  constructor(
+    message: string,
+    readonly operation: WireLifecycleOperation | WireEnvironment | undefined,
+  ) {
+    super("TENANT_LIFECYCLE_FAILED", message);
+  }
+}
+
+const LIFECYCLE_ENDPOINT = "GET /providers/Microsoft.BusinessAppPlatform/lifecycleOperations/{id}";
+
+/**
+ * Follows the `Location` (or `Operation-Location`) of a BAP 202 until the operation ends
+ * (wire-formats §3.1): 200 with a terminal `state.id`, 404 (gone = succeeded), 409 (keep polling).
+ * No header means the call was synchronous. `what` names the change for messages ("create environment X").
+ */
+export async function awaitLifecycle(
+  http: HttpClient,
+  accepted: HttpResponse<unknown>,
+  what: string,
+  options: Partial<LifecycleOptions> = {},
+): Promise<LifecycleResult> {
+  const operationUrl = operationLocation(http, accepted);
+  if (operationUrl === undefined) return { operation: undefined, environmentId: undefined };
+  const opts = { ...DEFAULT_LIFECYCLE_OPTIONS, ...options };
+  const interval = pollInterval(http, accepted, opts);
+  const deadline = http.now() + opts.deadlineMs;
+
+  for (;;) {
+    const response = await http.send<unknown>({
+      method: "GET",
+      url: operationUrl,
+      endpoint: LIFECYCLE_ENDPOINT,
+      expect: [200, 202, 404, 409],
+    });
+    if (response.status === 404) return { operation: undefined, environmentId: undefined };
+    if (response.status === 200 && isLifecycleOperation(response.body)) {
+      const operation = response.body;
+      if (operation.state.id === "Succeeded") return { operation, environmentId: environmentIdOf(operation) };
+      if (operation.state.id === "Failed")
+        throw new LifecycleFailedError(failureMessage(what, operation), operation);
+    } else if (response.status === 200 && response.body !== undefined) {
+      throw new PpgovError(
+        "TENANT_UNEXPECTED_RESPONSE",
+        `unexpected response from ${LIFECYCLE_ENDPOINT}: state.id is missing (while waiting for ${what})`,
+      );
+    }
+    await waitOrGiveUp(http, deadline, interval, what, opts);
+  }
+}
+
+/**
+ * The `provisionInstance` (add Dataverse) variant: the Location answers with an **environment**, which
+ * is done when `properties.provisioningState` is "Succeeded" (wire-formats §3.1). Tolerates a lifecycle
+ * operation body too.
+ */
+export async function awaitProvisioning(
+  http: HttpClient,
+  accepted: HttpResponse<unknown>,
+  what: string,
+  options: Partial<LifecycleOptions> = {},
+): Promise<void> {
+  const operationUrl = operationLocation(http, accepted);
+  if (operationUrl === undefined) return;
+  const opts = { ...DEFAULT_LIFECYCLE_OPTIONS, ...options };
+  const interval = pollInterval(http, accepted, opts);
+  const deadline = http.now() + opts.deadlineMs;
+
+  for (;;) {
+    const response = await http.send<unknown>({
+      method: "GET",
+      url: operationUrl,
+      endpoint: LIFECYCLE_ENDPOINT,
+      expect: [200, 202, 404, 409],
+    });
+    if (response.status === 404) return;
+    const body = response.body;
+    if (response.status === 200 && isLifecycleOperation(body)) {
+      if (body.state.id === "Succeeded") return;
+      if (body.state.id === "Failed") throw new LifecycleFailedError(failureMessage(what, body), body);
+    } else if (response.status === 200 && isEnvironmentLike(body)) {
+      const state = body.properties.provisioningState;
+      if (state === "Succeeded") return;
+      if (state !== undefined && !PROVISIONING_STATES.has(state)) {
+        throw new LifecycleFailedError(`${what} failed: provisioningState is "${state}"`, body);
+      }
+    }
+    await waitOrGiveUp(http, deadline, interval, what, opts);
+  }
+}
+
+/** Non-terminal provisioning states of the provisionInstance poll. */
+const PROVISIONING_STATES = new Set(["LinkedDatabaseProvisioning", "Provisioning", "Running", "NotStarted"]);
+
+function operationLocation(http: HttpClient, accepted: HttpResponse<unknown>): URL | undefined {
+  const header = accepted.headers.get("location") ?? accepted.headers.get("operation-location");
+  if (header === null || header === "") return undefined;
+  return http.resolver.follow(header, accepted.url);
+}
+
+function pollInterval(http: HttpClient, accepted: HttpResponse<unknown>, opts: LifecycleOptions): number {
+  const retryAfter = parseRetryAfterMs(accepted.headers.get("retry-after"), http.now());
+  return Math.min(retryAfter ?? opts.pollIntervalMs, opts.maxPollIntervalMs);
+}
+
+async function waitOrGiveUp(
+  http: HttpClient,
+  deadline: number,
+  interval: number,
+  what: string,
+  opts: LifecycleOptions,
+): Promise<void> {
+  if (http.now() + interval > deadline) {
+    throw new PpgovError(
+      "TENANT_LIFECYCLE_TIMEOUT",
+      `${what} did not finish within ${Math.round(opts.deadlineMs / 1000)} s; it may still complete in the tenant, check before running again`,
+    );
+  }
+  await http.sleep(interval);
+}
+
+function isLifecycleOperation(body: unknown): body is WireLifecycleOperation {
+  if (typeof body !== "object" || body === null) return false;
+  const state = (body as { state?: unknown }).state;
+  return typeof state === "object" && state !== null && typeof (state as { id?: unknown }).id === "string";
+}
+
+function isEnvironmentLike(body: unknown): body is WireEnvironment {
+  if (typeof body !== "object" || body === null) return false;
+  const properties = (body as { properties?: unknown }).properties;
+  return typeof properties === "object" && properties !== null;
+}
+
+/** The last segment of `links.environment.path`, which holds a new environment's id. */
+export function environmentIdOf(operation: WireLifecycleOperation): string | undefined {
+  const path = operation.links?.environment?.path ?? "";
+  const id = path
+    .split("/")
+    .filter((s) => s !== "")
+    .pop();
+  return id === undefined || id === "" ? undefined : id;
+}
+
+function failureMessage(what: string, operation: WireLifecycleOperation): string {
+  const failedStage = operation.stages?.find((stage) => stage.state.id === "Failed");
+  const stage = failedStage === undefined ? "" : ` at stage "${failedStage.name ?? failedStage.id}"`;
+  const type = operation.type?.id === undefined ? "" : `, type ${operation.type.id}`;
+  return `${what} failed${stage} (lifecycle operation ${operation.id}${type})`;
+}

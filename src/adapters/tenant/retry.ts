@@ -1,0 +1,72 @@
+/** Retry policy: which failures are retried, how long to wait, and the per-run budget. */
+
+/** Statuses worth retrying: timeouts, throttling and transient gateway/server failures (wire-formats §2.1). */
+export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 425, 429, 500, 502, 503, 504]);
+
+export interface RetryPolicy {
+  /** Attempts per request, first one included. */
+  maxAttempts: number;
+  /** Backoff base (first retry waits up to this long when the service gives no Retry-After). */
+  baseDelayMs: number;
+  /** Backoff cap. */
+  maxDelayMs: number;
+  /** Longest wait ppgov accepts from a Retry-After header; longer → fail with a clear error. */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY_POLICY: RetryPolicy = {
+  maxAttempts: 6,
+  baseDelayMs: 500,
+  maxDelayMs: 30_000,
+  maxRetryAfterMs: 60_000,
+};
+
+/**
+ * Capped exponential backoff with full jitter: a uniform wait in [0, min(cap, base·2^(retry-1))].
+ * Full jitter spreads parallel readers that were throttled together.
+ */
+export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () => number): number {
+  const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, retry - 1));
+  return Math.floor(random() * ceiling);
+}
+
+/**
+ * The wait a `Retry-After` header asks for, in ms: integer seconds or an HTTP-date (RFC 9110 §10.2.3).
+ * Undefined when absent or unparseable. A date in the past means "now" (0).
+ */
+export function parseRetryAfterMs(value: string | null, nowMs: number): number | undefined {
+  if (value === null) return undefined;
+  const trimmed = value.trim();
+  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
+  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.ceil(Number(trimmed) * 1000);
+  const date = Date.parse(trimmed);
+  if (Number.isNaN(date)) return undefined;
+  return Math.max(0, date - nowMs);
+}
+
+/**
+ * One budget shared by every request of a run, so a throttling storm ends the run with a clear error
+ * instead of spinning for hours.
+ */
+export class RetryBudget {
+  private used = 0;
+  private last: string | undefined;
+
+  constructor(readonly limit: number) {}
+
+  /** Takes one retry; false when the budget is spent. `what` describes the failure, for the error. */
+  take(what: string): boolean {
+    this.last = what;
+    if (this.used >= this.limit) return false;
+    this.used += 1;
+    return true;
+  }
+
+  get spent(): number {
+    return this.used;
+  }
+
+  get lastFailure(): string | undefined {
+    return this.last;
+  }
+}

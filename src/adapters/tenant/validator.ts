@@ -1,0 +1,79 @@
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import { RESPONSE_SCHEMAS, type ResponseSchemaName } from "./schemas.js";
+
+/**
+ * Checks response bodies against RESPONSE_SCHEMAS. Each schema is compiled at most once per validator
+ * (one validator per tenant client), on first use.
+ */
+export class ResponseValidator {
+  private readonly ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+  private readonly compiled = new Map<ResponseSchemaName, ValidateFunction>();
+
+  /** Undefined when `body` matches; otherwise a sentence naming the first offending field. */
+  check(schema: ResponseSchemaName, body: unknown): string | undefined {
+    const validate = this.compile(schema);
+    if (validate(body)) return undefined;
+    const error = validate.errors?.[0];
+    return error === undefined ? "does not match the expected shape" : describeError(error);
+  }
+
+  private compile(schema: ResponseSchemaName): ValidateFunction {
+    let validate = this.compiled.get(schema);
+    if (validate === undefined) {
+      validate = this.ajv.compile(RESPONSE_SCHEMAS[schema]);
+      this.compiled.set(schema, validate);
+    }
+    return validate;
+  }
+}
+
+/** "/value/3/properties" → "value[3].properties"; "" → "the body". */
+export function fieldPath(instancePath: string, child?: string): string {
+  const segments = instancePath.split("/").slice(1);
+  if (child !== undefined) segments.push(child);
+  let out = "";
+  for (const raw of segments) {
+    const segment = raw.replaceAll("~1", "/").replaceAll("~0", "~");
+    if (/^\d+$/.test(segment)) out += `[${segment}]`;
+    else out += out === "" ? segment : `.${segment}`;
+  }
+  return out === "" ? "the body" : out;
+}
+
+const ARTICLES: Record<string, string> = {
+  array: "an array",
+  object: "an object",
+  string: "a string",
+  number: "a number",
+  integer: "an integer",
+  boolean: "a boolean",
+  null: "null",
+};
+
+function describeError(error: ErrorObject): string {
+  const params = error.params as Record<string, unknown>;
+  switch (error.keyword) {
+    case "required":
+      return `${fieldPath(error.instancePath, String(params.missingProperty))} is missing`;
+    case "type": {
+      const types = String(params.type)
+        .split(",")
+        .map((t) => ARTICLES[t] ?? t);
+      return `${fieldPath(error.instancePath)} must be ${types.join(" or ")} (got ${jsonType(error.data)})`;
+    }
+    case "enum": {
+      const allowed = (params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ");
+      return `${fieldPath(error.instancePath)} must be one of ${allowed} (got ${JSON.stringify(error.data)})`;
+    }
+    case "anyOf":
+      return `${fieldPath(error.instancePath)} has an unexpected shape`;
+    default:
+      return `${fieldPath(error.instancePath)} ${error.message ?? "is invalid"}`;
+  }
+}
+
+function jsonType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return ARTICLES[typeof value] ?? typeof value;
+}
