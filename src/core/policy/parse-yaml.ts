@@ -235,7 +235,31 @@ function reportYamlError(
     report("PPG102", `duplicate key '${key}': keys must be unique within a mapping`, offset);
     return;
   }
+  if (error.code === "MISSING_CHAR" && /quote/i.test(error.message)) {
+    // yaml reports an unclosed quote where the file ends; the reader needs the line where it opens.
+    const opening = unclosedQuoteOffset(document, offset);
+    if (opening !== undefined) {
+      report("PPG101", "YAML syntax error: this quoted string is never closed", opening);
+      return;
+    }
+  }
   report("PPG101", `YAML syntax error: ${firstLine(error.message)}`, offset);
+}
+
+function unclosedQuoteOffset(document: YamlDocument, errorOffset: number): number | undefined {
+  let found: number | undefined;
+  visit(document, {
+    Scalar(_, scalar) {
+      const [start, end] = scalar.range ?? [];
+      const quoted = scalar.type === "QUOTE_DOUBLE" || scalar.type === "QUOTE_SINGLE";
+      if (quoted && start !== undefined && end !== undefined && start <= errorOffset && end >= errorOffset) {
+        found = start;
+        return visit.BREAK;
+      }
+      return undefined;
+    },
+  });
+  return found;
 }
 
 function keyAt(document: YamlDocument, offset: number): string | undefined {

@@ -4,7 +4,7 @@ import type { LocateTarget } from "./locate.js";
 import type { ParsedDocument } from "./parse-yaml.js";
 import { childPointer, dottedPath } from "./pointer.js";
 import type { PolicyValidator, SchemaError } from "./schema-validator.js";
-import { didYouMean } from "./suggest.js";
+import { didYouMean, suggest } from "./suggest.js";
 
 /** How shared definitions read in a sentence: "metadata.name must be <this> (got …)". */
 const DEFINITION_WORDING: Record<string, string> = {
@@ -72,9 +72,27 @@ function collapse(
   const branchPaths = errors.filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf");
   const findings: Finding[] = [];
   const describedPointers = new Set<string>();
+  // "specs" instead of "spec" is one mistake: report the unknown property, not also the missing one.
+  const misspelt = new Set(
+    errors
+      .filter((e) => e.keyword === "additionalProperties" && isRecord(e.parentSchema))
+      .map((e) => {
+        const properties = (e.parentSchema as Record<string, unknown>).properties;
+        const allowed = isRecord(properties) ? Object.keys(properties) : [];
+        const meant = suggest(String((e.params as Record<string, unknown>).additionalProperty), allowed);
+        return meant === undefined ? "" : childPointer(e.instancePath, meant);
+      }),
+  );
 
   for (const error of errors) {
     if (error.keyword === "if") continue; // "must match then schema": the then-branch errors say what is wrong.
+    if (error.keyword === "required") {
+      const missing = childPointer(
+        error.instancePath,
+        String((error.params as Record<string, unknown>).missingProperty),
+      );
+      if (misspelt.has(missing)) continue;
+    }
     if (propertyNamePaths.has(error.instancePath) && STRING_KEYWORDS.has(error.keyword)) {
       keyRuleDefinitions.set(error.instancePath, validator.definitionName(error.parentSchema));
       continue;
@@ -174,11 +192,8 @@ function describe(error: SchemaError, keyRuleDefinitions: Map<string, string | u
         params.type === "boolean" &&
         typeof error.data === "string" &&
         /^(yes|no|on|off|y|n)$/i.test(error.data);
-      const hint = yamlOneOne ? "; write true or false" : "";
-      return finding(
-        "PPG206",
-        `${path} must be ${typeWords(String(params.type))} (got ${show(error.data)})${hint}`,
-      );
+      const got = yamlOneOne ? `${show(error.data)}, which YAML 1.2 reads as text` : show(error.data);
+      return finding("PPG206", `${path} must be ${typeWords(String(params.type))} (got ${got})`);
     }
     case "pattern": {
       const example: unknown =
@@ -304,7 +319,8 @@ export function show(value: unknown): string {
   }
   if (value === null || value === undefined) return "nothing";
   if (Array.isArray(value)) return "a list";
-  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint") return String(value);
+  if (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")
+    return String(value);
   return "a mapping";
 }
 

@@ -1,6 +1,12 @@
 import type { Diagnostic } from "../diagnostics.js";
 import { checkEnvelope } from "./envelope.js";
-import { parsePolicyFile, type ParseOptions, type PolicyFile } from "./parse-yaml.js";
+import {
+  fileDiagnostic,
+  parsePolicyFile,
+  type ParsedDocument,
+  type ParseOptions,
+  type PolicyFile,
+} from "./parse-yaml.js";
 import { runPolicyRules } from "./rules/index.js";
 import { schemaDiagnostics } from "./schema-diagnostics.js";
 import type { PolicyValidator } from "./schema-validator.js";
@@ -34,28 +40,58 @@ export function validatePolicyFiles(
     diagnostics.push(...parsed.diagnostics);
     documentCount += parsed.documentCount;
     for (const document of parsed.documents) {
-      const envelope = checkEnvelope(document);
-      if (!document.clean || envelope.kind === undefined) {
-        diagnostics.push(...envelope.diagnostics);
-        if (envelope.resource !== undefined) unvalidated.add(envelope.resource);
-        continue;
+      try {
+        const loaded = checkDocument(document, validator, diagnostics, unvalidated);
+        if (loaded !== undefined) documents.push(loaded);
+      } catch (error: unknown) {
+        // A bug must not hide the other files' findings; report it against the document.
+        const reason = error instanceof Error ? error.message : String(error);
+        diagnostics.push({
+          ...fileDiagnostic(
+            file.path,
+            "PPG112",
+            `document ${document.index + 1} could not be checked: ${reason}`,
+          ),
+          line: document.source.line,
+          column: document.source.column,
+        });
       }
-      const errors = validator.validate(envelope.kind, document.value);
-      if (errors.length > 0) {
-        diagnostics.push(...schemaDiagnostics(errors, document, validator, envelope.resource));
-        if (envelope.resource !== undefined) unvalidated.add(envelope.resource);
-        continue;
-      }
-      documents.push({
-        document: document.value as PolicyDocument,
-        source: document.source,
-        index: document.index,
-        locate: (pointer) => document.locate(pointer),
-      });
     }
     parsed.release();
   }
 
-  diagnostics.push(...runPolicyRules(documents, unvalidated));
+  try {
+    diagnostics.push(...runPolicyRules(documents, unvalidated));
+  } catch (error: unknown) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const file = files[0]?.path ?? "";
+    diagnostics.push(fileDiagnostic(file, "PPG112", `the semantic rules could not run: ${reason}`));
+  }
   return { documents, diagnostics, fileCount: files.length, documentCount };
+}
+
+function checkDocument(
+  document: ParsedDocument,
+  validator: PolicyValidator,
+  diagnostics: Diagnostic[],
+  unvalidated: Set<string>,
+): LoadedDocument | undefined {
+  const envelope = checkEnvelope(document);
+  if (!document.clean || envelope.kind === undefined) {
+    diagnostics.push(...envelope.diagnostics);
+    if (envelope.resource !== undefined) unvalidated.add(envelope.resource);
+    return undefined;
+  }
+  const errors = validator.validate(envelope.kind, document.value);
+  if (errors.length > 0) {
+    diagnostics.push(...schemaDiagnostics(errors, document, validator, envelope.resource));
+    if (envelope.resource !== undefined) unvalidated.add(envelope.resource);
+    return undefined;
+  }
+  return {
+    document: document.value as PolicyDocument,
+    source: document.source,
+    index: document.index,
+    locate: (pointer) => document.locate(pointer),
+  };
 }
