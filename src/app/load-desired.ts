@@ -35,7 +35,7 @@ export async function loadPolicies(dir: string, deps: LoadPoliciesDeps): Promise
   const listing = await deps.listPolicyFiles(dir);
   const result = validatePolicyFiles(listing.files, deps.validator, deps.parse);
   const diagnostics = [...listing.diagnostics, ...result.diagnostics];
-  if (listing.fileCount === 0) {
+  if (listing.fileCount === 0 && listing.diagnostics.length === 0) {
     diagnostics.push(fileDiagnostic(dir, "PPG113", "contains no *.yaml or *.yml policy files"));
   }
   return {

@@ -38,7 +38,6 @@ export async function listPolicyFiles(
   const display = (relativePath: string): string => toDisplay(dir, relativePath);
   const diagnostics: Diagnostic[] = [];
   const candidates: { relativePath: string; absolutePath: string }[] = [];
-  const visited = new Set<string>([root]);
 
   const report = (relativePath: string, code: DiagnosticCode, message: string): void => {
     diagnostics.push({
@@ -51,7 +50,12 @@ export async function listPolicyFiles(
     });
   };
 
+  const visited = new Set<string>();
   const walk = async (absolute: string, relativeDir: string): Promise<void> => {
+    // A link back up the tree would loop: walk each real directory once.
+    const real = await realpath(absolute);
+    if (visited.has(real)) return;
+    visited.add(real);
     const entries = (await readdir(absolute, { withFileTypes: true })).sort((a, b) =>
       a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
     );
@@ -79,8 +83,6 @@ export async function listPolicyFiles(
           }
           continue;
         }
-        if (isDirectory && visited.has(target)) continue; // A link back up the tree: already walked.
-        if (isDirectory) visited.add(target);
       }
       if (isDirectory) {
         if (entry.name.startsWith(".")) continue;

@@ -1,0 +1,136 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { listPolicyFiles } from "../../src/adapters/fs/policy-files.js";
+import { hasErrors } from "../../src/core/diagnostics.js";
+import { parsePolicyFile } from "../../src/core/policy/parse-yaml.js";
+import { loadDirectory } from "./load.js";
+
+const GROUP =
+  "apiVersion: ppgov/v1\nkind: EnvironmentGroup\nmetadata:\n  name: ok\nspec:\n  displayName: Ok\n";
+
+let dir: string;
+let outside: string;
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), "ppgov-hostile-"));
+  outside = mkdtempSync(join(tmpdir(), "ppgov-outside-"));
+});
+
+afterEach(() => {
+  rmSync(dir, { recursive: true, force: true });
+  rmSync(outside, { recursive: true, force: true });
+});
+
+describe("hostile files", () => {
+  it("refuses a file over the size cap from its size, without reading it", async () => {
+    writeFileSync(join(dir, "ok.yaml"), GROUP);
+    writeFileSync(join(dir, "huge.yaml"), `# ${"x".repeat(4096)}\n`);
+    const result = await loadDirectory(dir, { maxFileBytes: 1024 });
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({ code: "PPG105", file: "huge.yaml", line: 0, severity: "error" }),
+    ]);
+    expect(result.diagnostics[0]!.message).toContain("over the 1.0 KiB limit");
+    expect(result.documents).toHaveLength(1);
+  });
+
+  it("refuses a file over the default 1 MiB cap", async () => {
+    writeFileSync(join(dir, "big.yaml"), Buffer.alloc(1024 * 1024 + 1, 0x20));
+    const result = await loadDirectory(dir);
+    expect(result.diagnostics.map((d) => d.code)).toContain("PPG105");
+  });
+
+  it("detects binary content (NUL bytes) and invalid UTF-8", async () => {
+    writeFileSync(join(dir, "binary.yaml"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x00, 0x00, 0x1a]));
+    writeFileSync(join(dir, "latin1.yaml"), Buffer.from("name: caf\xe9\n", "latin1"));
+    const result = await loadDirectory(dir);
+    expect(result.diagnostics.map((d) => [d.code, d.file, d.line])).toEqual([
+      ["PPG106", "binary.yaml", 0],
+      ["PPG106", "latin1.yaml", 0],
+    ]);
+    expect(result.diagnostics[0]!.message).toContain("binary");
+    expect(result.diagnostics[1]!.message).toContain("UTF-8");
+  });
+
+  it("accepts a UTF-8 byte-order mark", async () => {
+    writeFileSync(join(dir, "bom.yaml"), `\uFEFF${GROUP}`);
+    const result = await loadDirectory(dir);
+    expect(result.diagnostics).toEqual([]);
+    expect(result.documents).toHaveLength(1);
+  });
+
+  it("refuses symbolic links that leave the policy directory, file or directory", async () => {
+    writeFileSync(join(outside, "secret.yaml"), GROUP);
+    mkdirSync(join(outside, "more"));
+    writeFileSync(join(outside, "more", "x.yaml"), GROUP);
+    symlinkSync(join(outside, "secret.yaml"), join(dir, "escape.yaml"));
+    symlinkSync(join(outside, "more"), join(dir, "linked-dir"));
+    const result = await loadDirectory(dir);
+    expect(result.diagnostics.map((d) => [d.code, d.file])).toEqual([
+      ["PPG110", "escape.yaml"],
+      ["PPG110", "linked-dir"],
+    ]);
+    expect(result.documents).toEqual([]);
+  });
+
+  it("follows links inside the directory and survives a link loop", async () => {
+    mkdirSync(join(dir, "real"));
+    writeFileSync(join(dir, "real", "group.yaml"), GROUP);
+    symlinkSync(join(dir, "real"), join(dir, "real", "loop"));
+    symlinkSync(join(dir, "missing.yaml"), join(dir, "dangling.yaml"));
+    const listing = await listPolicyFiles(".", { cwd: dir });
+    expect(listing.files.map((f) => f.path)).toEqual(["real/group.yaml"]);
+    expect(listing.diagnostics.map((d) => [d.code, d.file])).toEqual([["PPG100", "dangling.yaml"]]);
+  });
+
+  it("lists *.yaml and *.yml at any depth, sorted, skipping dot-directories and other files", async () => {
+    mkdirSync(join(dir, "b", "c"), { recursive: true });
+    mkdirSync(join(dir, ".github"));
+    writeFileSync(join(dir, "b", "c", "z.yml"), GROUP);
+    writeFileSync(join(dir, "a.yaml"), GROUP);
+    writeFileSync(join(dir, "b", "notes.txt"), "not policy");
+    writeFileSync(join(dir, ".github", "ci.yaml"), "on: push\n");
+    const listing = await listPolicyFiles(dir);
+    expect(listing.files.map((f) => f.path)).toEqual([`${dir}/a.yaml`, `${dir}/b/c/z.yml`]);
+    expect(listing.fileCount).toBe(2);
+  });
+
+  it("warns when the directory holds no policy files", async () => {
+    const result = await loadDirectory(dir);
+    expect(result.diagnostics).toEqual([expect.objectContaining({ code: "PPG113", severity: "warning" })]);
+    expect(hasErrors(result.diagnostics)).toBe(false);
+  });
+
+  it("refuses a YAML alias bomb quickly", () => {
+    const levels = ["a: &a [lol, lol, lol, lol, lol, lol, lol, lol, lol]"];
+    for (let level = 1; level < 12; level += 1) {
+      const name = String.fromCharCode(97 + level);
+      const previous = String.fromCharCode(96 + level);
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
+    }
+    const started = performance.now();
+    const parsed = parsePolicyFile({ path: "bomb.yaml", text: `${levels.join("\n")}\n` });
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(parsed.diagnostics.map((d) => d.code)).toEqual(["PPG104"]);
+    expect(parsed.documents).toEqual([]);
+  });
+
+  it("refuses custom and YAML 1.1 tags even under a %YAML 1.1 directive", () => {
+    const parsed = parsePolicyFile({
+      path: "tags.yaml",
+      text: "%YAML 1.1\n---\na: !!binary aGk=\nb: !!set {x, y}\nc: !!str 3\nd: !ruby/object:Foo {}\n",
+    });
+    expect(parsed.diagnostics.map((d) => [d.code, d.line])).toEqual([
+      ["PPG103", 3],
+      ["PPG103", 4],
+      ["PPG103", 6],
+    ]);
+    expect(parsed.documents[0]!.clean).toBe(false);
+  });
+
+  it("survives deep nesting with a diagnostic or a value, never an exception", () => {
+    const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
+    expect(() => parsePolicyFile({ path: "deep.yaml", text: `a: ${deep}\n` })).not.toThrow();
+  });
+});
