@@ -1,0 +1,150 @@
+import type { BillingPolicySpec } from "../policy/types.js";
+import type { LiveBillingPolicy } from "../plan/live-tenant.js";
+import { normalizeId } from "./ids.js";
+import { compact } from "./json.js";
+import { LICENSING_API_VERSION } from "./paths.js";
+import { idInPath, idSortKey, type IdOrPlaceholder } from "./placeholder.js";
+import type { KindChange, ResourceKind, StepRequest } from "./resource-kind.js";
+
+export interface BillingPolicyCanonical {
+  displayName: string;
+  location: string;
+  status?: string;
+  billingInstrument: { subscriptionId: string; resourceGroup: string };
+  /** Linked environment ids, sorted. Absent in a desired form = unmanaged. */
+  environments?: IdOrPlaceholder[];
+}
+
+const api = (path: string): string => `/licensing/${path}?api-version=${LICENSING_API_VERSION}`;
+
+function sortIds(ids: IdOrPlaceholder[]): IdOrPlaceholder[] {
+  const unique = new Map(ids.map((id) => [idSortKey(id), id] as const));
+  return [...unique.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, id]) => id);
+}
+
+function linkStep(policy: string, verb: "add" | "remove", ids: IdOrPlaceholder[]): StepRequest {
+  return {
+    label: `environments-${verb}`,
+    description: `${verb === "add" ? "link" : "unlink"} ${ids.length} environment${ids.length === 1 ? "" : "s"}`,
+    api: "powerplatform",
+    method: "POST",
+    path: api(`billingPolicies/${policy}/environments/${verb}`),
+    body: { environmentIds: ids },
+    expect: [200, 204],
+    async: "none",
+    idempotent: true,
+  };
+}
+
+function buildSteps(change: KindChange<LiveBillingPolicy, BillingPolicyCanonical>): StepRequest[] {
+  const id = idInPath(change.id);
+  if (change.action === "delete")
+    return [
+      {
+        label: "delete",
+        description: "delete billing policy",
+        api: "powerplatform",
+        method: "DELETE",
+        path: api(`BillingPolicies/${id}`),
+        expect: [200, 204, 404],
+        async: "none",
+        idempotent: true,
+      },
+    ];
+  const after = change.after!;
+  const status = after.status === "Disabled" ? "Disabled" : "Enabled";
+  const steps: StepRequest[] = [];
+  const before = change.before;
+  if (change.action === "create")
+    steps.push({
+      label: "create",
+      description: "create billing policy",
+      api: "powerplatform",
+      method: "POST",
+      path: api("BillingPolicies"),
+      body: {
+        location: after.location,
+        name: after.displayName,
+        status,
+        billingInstrument: {
+          resourceGroup: after.billingInstrument.resourceGroup,
+          subscriptionId: after.billingInstrument.subscriptionId,
+        },
+      },
+      expect: [200, 201],
+      async: "billingPolicyStatus",
+      idempotent: false,
+      produces: { ref: `${change.address}#id`, from: "body.id" },
+    });
+  else if (before && (before.displayName !== after.displayName || before.status !== after.status))
+    steps.push({
+      label: "update",
+      description: "update billing policy",
+      api: "powerplatform",
+      method: "PUT",
+      path: api(`billingPolicies/${id}`),
+      body: { name: after.displayName, status },
+      expect: [200],
+      async: "billingPolicyStatus",
+      idempotent: true,
+    });
+  const had = new Set((before?.environments ?? []).map(idSortKey));
+  const wanted = after.environments ?? [];
+  const wantedKeys = new Set(wanted.map(idSortKey));
+  const removed = (before?.environments ?? []).filter((env) => !wantedKeys.has(idSortKey(env)));
+  const added = wanted.filter((env) => !had.has(idSortKey(env)));
+  if (removed.length > 0) steps.push(linkStep(id, "remove", removed));
+  if (added.length > 0) steps.push(linkStep(id, "add", added));
+  return steps;
+}
+
+export const billingPolicyKind = {
+  kind: "BillingPolicy",
+  rank: 4,
+  noun: "billing policy",
+  listLive: (live) => live.billingPolicies,
+  liveId: (record) => normalizeId(record.policy.id) ?? record.policy.id,
+  liveDisplayName: (record) => record.policy.name,
+  desiredDisplayName: (spec) => spec.displayName,
+  ensure: (spec) => spec.ensure ?? "present",
+  canonicalizeDesired: (spec, ctx) =>
+    compact({
+      displayName: spec.displayName,
+      location: spec.location.toLowerCase(),
+      status: spec.status,
+      billingInstrument: {
+        subscriptionId: spec.billingInstrument.subscriptionId.toLowerCase(),
+        resourceGroup: spec.billingInstrument.resourceGroup,
+      },
+      environments:
+        spec.environments === undefined
+          ? undefined
+          : sortIds(spec.environments.map((ref) => ctx.resolveEnvRef(ref))),
+    }),
+  canonicalizeLive: (record) => ({
+    displayName: record.policy.name,
+    location: record.policy.location.toLowerCase(),
+    status: record.policy.status,
+    billingInstrument: {
+      subscriptionId: record.policy.billingInstrument.subscriptionId.toLowerCase(),
+      resourceGroup: record.policy.billingInstrument.resourceGroup,
+    },
+    environments: sortIds(record.environmentIds.map((id) => normalizeId(id) ?? id)),
+  }),
+  partialPaths: [""],
+  atomicPaths: ["/environments"],
+  ignorePaths: [],
+  ignoreWhenLiveAbsent: [],
+  replaceReason(before, after) {
+    if (before.location !== after.location)
+      return `location is create-only: ${before.location} → ${after.location}`;
+    for (const field of ["subscriptionId", "resourceGroup"] as const)
+      if (before.billingInstrument[field] !== after.billingInstrument[field])
+        return `billingInstrument.${field} is create-only: ${before.billingInstrument[field]} → ${after.billingInstrument[field]}`;
+    return undefined;
+  },
+  dependsOn: (canonical) =>
+    (canonical.environments ?? []).map((id) => ({ kind: "Environment" as const, id })),
+  buildSteps,
+  fingerprint: () => undefined,
+} satisfies ResourceKind<BillingPolicySpec, LiveBillingPolicy, BillingPolicyCanonical>;

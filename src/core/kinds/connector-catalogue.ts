@@ -1,0 +1,70 @@
+import type { WireConnector, WireVirtualConnector } from "../wire/types.js";
+import { lastSegment } from "./ids.js";
+
+export const CONNECTOR_TYPE = "Microsoft.PowerApps/apis";
+
+export interface CatalogueConnector {
+  /** The name users write and canonical forms key by: "shared_sql", or "Http" for a virtual connector. */
+  name: string;
+  /** The id DLP bodies carry: "/providers/Microsoft.PowerApps/apis/shared_sql", or "Http". */
+  id: string;
+  displayName: string;
+  type: string;
+  unblockable: boolean;
+  virtual: boolean;
+}
+
+/** The tenant's connectors, looked up case-insensitively by name. */
+export interface ConnectorCatalogue {
+  /** In catalogue order (connectors, then virtual connectors). */
+  readonly connectors: readonly CatalogueConnector[];
+  find(name: string): CatalogueConnector | undefined;
+  /** Every name, for "did you mean". */
+  readonly names: readonly string[];
+}
+
+export function buildConnectorCatalogue(
+  connectors: readonly WireConnector[],
+  unblockableIds: readonly string[],
+  virtualConnectors: readonly WireVirtualConnector[],
+): ConnectorCatalogue {
+  const unblockable = new Set(unblockableIds.map((id) => lastSegment(id).toLowerCase()));
+  const byName = new Map<string, CatalogueConnector>();
+  const add = (entry: CatalogueConnector): void => {
+    const key = entry.name.toLowerCase();
+    if (!byName.has(key)) byName.set(key, entry);
+  };
+  for (const connector of connectors) {
+    const name = connector.name || lastSegment(connector.id);
+    add({
+      name,
+      id: connector.id,
+      displayName: connector.properties.displayName || name,
+      type: connector.type ?? CONNECTOR_TYPE,
+      unblockable: unblockable.has(name.toLowerCase()),
+      virtual: false,
+    });
+  }
+  for (const connector of virtualConnectors) {
+    const name = lastSegment(connector.id);
+    add({
+      name,
+      id: connector.id,
+      displayName: connector.metadata.displayName ?? connector.metadata.name ?? name,
+      type: connector.metadata.type ?? CONNECTOR_TYPE,
+      unblockable: unblockable.has(name.toLowerCase()),
+      virtual: true,
+    });
+  }
+  const list = [...byName.values()];
+  return {
+    connectors: list,
+    names: list.map((connector) => connector.name),
+    find: (name) => byName.get(name.toLowerCase()),
+  };
+}
+
+/** The DLP connector id for a name: the catalogue's, else the standard PowerApps path. */
+export function connectorIdFor(name: string, catalogue: ConnectorCatalogue): string {
+  return catalogue.find(name)?.id ?? `/providers/Microsoft.PowerApps/apis/${name}`;
+}

@@ -1,0 +1,100 @@
+import type { EnvironmentGroupSpec } from "../policy/types.js";
+import type { WireEnvironmentGroup } from "../wire/types.js";
+import { compact } from "./json.js";
+import { normalizeId } from "./ids.js";
+import { BAP, BAP_PATCH_API_VERSION } from "./paths.js";
+import { idInPath } from "./placeholder.js";
+import type { ResourceKind, StepRequest } from "./resource-kind.js";
+
+export interface EnvironmentGroupCanonical {
+  displayName: string;
+  /** Optional in the desired form: absent = unmanaged. */
+  description?: string;
+}
+
+const groupPath = (id: string): string =>
+  `${BAP}/environmentGroups/${id}?api-version=${BAP_PATCH_API_VERSION}`;
+
+export const environmentGroupKind = {
+  kind: "EnvironmentGroup",
+  rank: 1,
+  noun: "environment group",
+  listLive: (live) => live.environmentGroups,
+  liveId: (group) => normalizeId(group.id) ?? group.id,
+  liveDisplayName: (group) => group.displayName,
+  desiredDisplayName: (spec) => spec.displayName,
+  ensure: (spec) => spec.ensure ?? "present",
+  canonicalizeDesired: (spec) => compact({ displayName: spec.displayName, description: spec.description }),
+  canonicalizeLive: (group) => ({ displayName: group.displayName, description: group.description ?? "" }),
+  partialPaths: [""],
+  atomicPaths: [],
+  ignorePaths: [],
+  ignoreWhenLiveAbsent: [],
+  replaceReason: () => undefined,
+  dependsOn: () => [],
+  buildSteps(change) {
+    const after = change.after;
+    const body = { displayName: after?.displayName ?? "", description: after?.description ?? "" };
+    switch (change.action) {
+      case "create":
+        return [
+          {
+            label: "create",
+            description: "create environment group",
+            api: "bap",
+            method: "POST",
+            path: `${BAP}/environmentGroups?api-version=${BAP_PATCH_API_VERSION}`,
+            body,
+            expect: [200, 201],
+            async: "none",
+            idempotent: false,
+            produces: { ref: `${change.address}#id`, from: "body.id" },
+          },
+        ];
+      case "update":
+        return [
+          {
+            label: "update",
+            description: "update environment group",
+            api: "bap",
+            method: "PUT",
+            path: groupPath(idInPath(change.id)),
+            body,
+            expect: [200],
+            async: "none",
+            idempotent: true,
+          },
+        ];
+      case "delete":
+        return [deleteGroupStep(idInPath(change.id))];
+    }
+  },
+  fingerprint: () => undefined,
+} satisfies ResourceKind<EnvironmentGroupSpec, WireEnvironmentGroup, EnvironmentGroupCanonical>;
+
+function deleteGroupStep(id: string): StepRequest {
+  return {
+    label: "delete",
+    description: "delete environment group",
+    api: "bap",
+    method: "DELETE",
+    path: groupPath(id),
+    expect: [200, 204, 404],
+    async: "none",
+    idempotent: true,
+  };
+}
+
+/** Takes an environment out of a group before the group is deleted (§6.1, tenant-sharded host). */
+export function removeFromGroupStep(groupId: string, environmentId: string): StepRequest {
+  return {
+    label: `remove-${environmentId}`,
+    description: `remove environment ${environmentId} from the group`,
+    api: "powerplatform-tenant",
+    method: "POST",
+    path: `/environmentmanagement/environmentGroups/${groupId}/removeEnvironment/${environmentId}?api-version=1`,
+    expect: [200, 202, 204, 404],
+    async: "none",
+    idempotent: true,
+  };
+}

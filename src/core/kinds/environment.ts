@@ -1,0 +1,450 @@
+import type { EnvironmentSpec, ManagedSpec } from "../policy/types.js";
+import type { GovernanceConfiguration, ManagedExtendedSettings, WireEnvironment } from "../wire/types.js";
+import { ZERO_GUID } from "../wire/types.js";
+import { normalizeId } from "./ids.js";
+import { compact, type Json, type JsonObject } from "./json.js";
+import { BAP, BAP_API_VERSION, BAP_PATCH_API_VERSION } from "./paths.js";
+import { idInPath, type IdOrPlaceholder } from "./placeholder.js";
+import type { CanonContext, KindChange, ResourceKind, StepRequest } from "./resource-kind.js";
+
+export interface DataverseCanonical {
+  domain?: string;
+  language?: number;
+  currency?: string;
+}
+
+export interface ManagedCanonical {
+  enabled: boolean;
+  maxShareLimit?: number;
+  limitSharingMode?: string;
+  groupSharingDisabled?: boolean;
+  solutionCheckerMode?: string;
+  suppressValidationEmails?: boolean;
+  /** A set: sorted. */
+  solutionCheckerRuleOverrides?: string[];
+  usageInsights?: boolean;
+  includeOnHomepageInsights?: boolean;
+  aiGeneratedDescriptions?: boolean;
+}
+
+/** Optional properties are absent in a desired form when the document leaves them unmanaged. */
+export interface EnvironmentCanonical {
+  displayName: string;
+  description?: string;
+  location: string;
+  azureRegion?: string;
+  type: string;
+  /** null = none. */
+  securityGroupId?: string | null;
+  /** null = no Dataverse. */
+  dataverse?: DataverseCanonical | null;
+  updateCadence?: string;
+  adminMode?: boolean;
+  /** Environment group id (or placeholder); null = not in a group. */
+  group?: IdOrPlaceholder | null;
+  managed?: ManagedCanonical;
+}
+
+// --- managed-environment settings: typed ↔ the wire's strings (§5) --------------------------------
+
+type SettingCodec = {
+  key: keyof ManagedExtendedSettings & string;
+  read(value: string): Json;
+  write(value: Json): string;
+};
+
+const bool: Pick<SettingCodec, "read" | "write"> = {
+  read: (value) => value.toLowerCase() === "true",
+  write: (value) => String(value === true),
+};
+const invertedBool: Pick<SettingCodec, "read" | "write"> = {
+  read: (value) => value.toLowerCase() !== "true",
+  write: (value) => String(value !== true),
+};
+const text: Pick<SettingCodec, "read" | "write"> = {
+  read: (value) => value,
+  write: (value) => jsonText(value),
+};
+
+/** A scalar as the wire's string ("10", "warn"). */
+function jsonText(value: Json): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+const MANAGED_SETTINGS: Record<Exclude<keyof ManagedCanonical, "enabled">, SettingCodec> = {
+  maxShareLimit: {
+    key: "maxLimitUserSharing",
+    read: (value) => Number(value),
+    write: (value) => jsonText(value),
+  },
+  limitSharingMode: { key: "limitSharingMode", ...text },
+  groupSharingDisabled: { key: "isGroupSharingDisabled", ...bool },
+  solutionCheckerMode: { key: "solutionCheckerMode", ...text },
+  suppressValidationEmails: { key: "suppressValidationEmails", ...bool },
+  solutionCheckerRuleOverrides: {
+    key: "solutionCheckerRuleOverrides",
+    read: (value) => splitRuleList(value),
+    write: (value) => (Array.isArray(value) ? value.map(jsonText).join(",") : ""),
+  },
+  usageInsights: { key: "excludeEnvironmentFromAnalysis", ...invertedBool },
+  includeOnHomepageInsights: { key: "includeOnHomepageInsights", ...bool },
+  aiGeneratedDescriptions: { key: "disableAiGeneratedDescriptions", ...invertedBool },
+};
+
+function splitRuleList(value: string): string[] {
+  return [
+    ...new Set(
+      value
+        .split(",")
+        .map((item) => item.trim())
+        .filter((item) => item !== ""),
+    ),
+  ].sort();
+}
+
+function managedFromWire(configuration: GovernanceConfiguration | undefined): ManagedCanonical {
+  const managed: Record<string, Json> = { enabled: configuration?.protectionLevel === "Standard" };
+  const extended = configuration?.settings?.extendedSettings ?? {};
+  for (const [field, codec] of Object.entries(MANAGED_SETTINGS)) {
+    const raw = extended[codec.key];
+    if (typeof raw === "string" && raw !== "") managed[field] = codec.read(raw);
+  }
+  return managed as unknown as ManagedCanonical;
+}
+
+function managedFromSpec(spec: ManagedSpec): ManagedCanonical {
+  return compact({
+    ...spec,
+    solutionCheckerRuleOverrides:
+      spec.solutionCheckerRuleOverrides === undefined
+        ? undefined
+        : [...new Set(spec.solutionCheckerRuleOverrides)].sort(),
+  });
+}
+
+/** The governanceConfiguration body: live settings ppgov does not model are kept as they are. */
+export function governanceBody(managed: ManagedCanonical, live: WireEnvironment | undefined): Json {
+  if (!managed.enabled) return { protectionLevel: "Basic" };
+  const extended: JsonObject = {};
+  for (const [key, value] of Object.entries(
+    live?.properties.governanceConfiguration?.settings?.extendedSettings ?? {},
+  ))
+    if (typeof value === "string") extended[key] = value;
+  for (const [field, codec] of Object.entries(MANAGED_SETTINGS)) {
+    const value = (managed as unknown as Record<string, Json | undefined>)[field];
+    if (value !== undefined) extended[codec.key] = codec.write(value);
+  }
+  return { protectionLevel: "Standard", settings: { extendedSettings: extended } };
+}
+
+// --- canonical forms --------------------------------------------------------------------------------
+
+function canonicalizeDesired(spec: EnvironmentSpec, ctx: CanonContext): EnvironmentCanonical {
+  return compact({
+    displayName: spec.displayName,
+    description: spec.description,
+    location: spec.location.toLowerCase(),
+    azureRegion: spec.azureRegion?.toLowerCase(),
+    type: spec.type,
+    securityGroupId: spec.securityGroupId === undefined ? undefined : normalizeId(spec.securityGroupId),
+    dataverse:
+      spec.dataverse === undefined
+        ? undefined
+        : compact({
+            domain: spec.dataverse.domain?.toLowerCase(),
+            language: spec.dataverse.language,
+            currency: spec.dataverse.currency?.toUpperCase(),
+          }),
+    updateCadence: spec.updateCadence,
+    adminMode: spec.adminMode,
+    group: spec.group === undefined ? undefined : ctx.resolveGroupRef(spec.group),
+    managed: spec.managed === undefined ? undefined : managedFromSpec(spec.managed),
+  });
+}
+
+function canonicalizeLive(environment: WireEnvironment): EnvironmentCanonical {
+  const properties = environment.properties;
+  const linked = properties.linkedEnvironmentMetadata ?? null;
+  const currency = linked?.currency as { code?: unknown } | undefined;
+  return compact({
+    displayName: properties.displayName,
+    description: properties.description ?? "",
+    location: environment.location.toLowerCase(),
+    azureRegion: properties.azureRegion?.toLowerCase(),
+    type: properties.environmentSku,
+    securityGroupId: normalizeId(linked?.securityGroupId),
+    dataverse:
+      linked === null
+        ? null
+        : compact({
+            domain: linked.domainName?.toLowerCase(),
+            language: linked.baseLanguage,
+            currency: typeof currency?.code === "string" ? currency.code.toUpperCase() : undefined,
+          }),
+    updateCadence: properties.updateCadence?.id,
+    adminMode: properties.states?.runtime?.id === "AdminMode",
+    group: normalizeId(properties.parentEnvironmentGroup?.id),
+    managed: managedFromWire(properties.governanceConfiguration),
+  });
+}
+
+function replaceReason(before: EnvironmentCanonical, after: EnvironmentCanonical): string | undefined {
+  if (before.location !== after.location)
+    return `location is create-only: ${before.location} → ${after.location}`;
+  if (before.azureRegion && after.azureRegion && before.azureRegion !== after.azureRegion)
+    return `azureRegion is create-only: ${before.azureRegion} → ${after.azureRegion}`;
+  const was = before.dataverse;
+  const will = after.dataverse;
+  if (was && will === null) return "Dataverse cannot be removed from an environment";
+  if (was && will) {
+    if (was.language !== undefined && will.language !== undefined && was.language !== will.language)
+      return `dataverse.language is create-only: ${was.language} → ${will.language}`;
+    if (was.currency && will.currency && was.currency !== will.currency)
+      return `dataverse.currency is create-only: ${was.currency} → ${will.currency}`;
+  }
+  return undefined;
+}
+
+// --- steps ------------------------------------------------------------------------------------------
+
+const DEFAULT_LANGUAGE = 1033;
+const DEFAULT_CURRENCY = "USD";
+
+function lifecycleStep(
+  label: string,
+  description: string,
+  method: StepRequest["method"],
+  path: string,
+  body: Json | undefined,
+  idempotent: boolean,
+): StepRequest {
+  return {
+    label,
+    description,
+    api: "bap",
+    method,
+    path,
+    ...(body === undefined ? {} : { body }),
+    expect: [200, 202],
+    async: "lifecycle",
+    idempotent,
+  };
+}
+
+function createSteps(change: KindChange<WireEnvironment, EnvironmentCanonical>): StepRequest[] {
+  const after = change.after!;
+  const dataverse = after.dataverse ?? null;
+  const properties = compact({
+    displayName: after.displayName,
+    environmentSku: after.type,
+    description: after.description,
+    azureRegion: after.azureRegion,
+    updateCadence: after.updateCadence === undefined ? undefined : { id: after.updateCadence },
+    databaseType: dataverse === null ? undefined : "CommonDataService",
+    linkedEnvironmentMetadata:
+      dataverse === null
+        ? undefined
+        : compact({
+            baseLanguage: dataverse.language ?? DEFAULT_LANGUAGE,
+            domainName: dataverse.domain,
+            currency: { code: dataverse.currency ?? DEFAULT_CURRENCY },
+            securityGroupId: after.securityGroupId ?? undefined,
+          }),
+    parentEnvironmentGroup: after.group ? { id: after.group } : undefined,
+  });
+  const steps: StepRequest[] = [
+    {
+      ...lifecycleStep(
+        "create",
+        "create environment",
+        "POST",
+        `${BAP}/environments?api-version=${BAP_API_VERSION}`,
+        { location: after.location, properties },
+        false,
+      ),
+      expect: [201, 202],
+      produces: { ref: `${change.address}#id`, from: "lifecycle.environment" },
+    },
+  ];
+  const id = idInPath(change.id);
+  if (after.adminMode === true)
+    steps.push(
+      lifecycleStep("admin-mode", "turn admin mode on", "PATCH", patchPath(id), adminModeBody(true), true),
+    );
+  if (after.managed?.enabled === true) steps.push(governanceStep(id, after.managed, undefined));
+  return steps;
+}
+
+function patchPath(id: string): string {
+  return `${BAP}/scopes/admin/environments/${id}?api-version=${BAP_PATCH_API_VERSION}`;
+}
+
+function adminModeBody(on: boolean): Json {
+  return { properties: { states: { runtime: { id: on ? "AdminMode" : "Enabled" } } } };
+}
+
+function governanceStep(
+  id: string,
+  managed: ManagedCanonical,
+  live: WireEnvironment | undefined,
+): StepRequest {
+  return {
+    ...lifecycleStep(
+      "managed",
+      managed.enabled ? "set managed-environment settings" : "turn managed environment off",
+      "POST",
+      `${BAP}/environments/${id}/governanceConfiguration?api-version=${BAP_PATCH_API_VERSION}`,
+      governanceBody(managed, live),
+      true,
+    ),
+    expect: [200, 202, 204],
+  };
+}
+
+const PATCHED_PATHS = [
+  "/displayName",
+  "/description",
+  "/updateCadence",
+  "/group",
+  "/adminMode",
+  "/securityGroupId",
+  "/dataverse/domain",
+];
+
+function touches(changedPaths: readonly string[], prefix: string): boolean {
+  return changedPaths.some((path) => path === prefix || path.startsWith(`${prefix}/`));
+}
+
+function updateSteps(change: KindChange<WireEnvironment, EnvironmentCanonical>): StepRequest[] {
+  const before = change.before!;
+  const after = change.after!;
+  const id = idInPath(change.id);
+  const changed = change.changedPaths;
+  const steps: StepRequest[] = [];
+  if (before.type !== after.type)
+    steps.push(
+      lifecycleStep(
+        "modify-sku",
+        `change type ${before.type} → ${after.type}`,
+        "POST",
+        `${BAP}/scopes/admin/environments/${id}/modifySku?api-version=${BAP_PATCH_API_VERSION}`,
+        { environmentSku: after.type },
+        true,
+      ),
+    );
+  const addsDataverse = !before.dataverse && !!after.dataverse;
+  if (addsDataverse) {
+    const dataverse = after.dataverse!;
+    steps.push({
+      ...lifecycleStep(
+        "provision-dataverse",
+        "add Dataverse",
+        "POST",
+        `${BAP}/environments/${id}/provisionInstance?api-version=${BAP_PATCH_API_VERSION}`,
+        compact({
+          baseLanguage: dataverse.language ?? DEFAULT_LANGUAGE,
+          domainName: dataverse.domain,
+          currency: { code: dataverse.currency ?? DEFAULT_CURRENCY },
+          securityGroupId: after.securityGroupId ?? undefined,
+        }),
+        false,
+      ),
+      async: "provisionInstance",
+    });
+  }
+  const patchedPaths = PATCHED_PATHS.filter(
+    (path) =>
+      touches(changed, path) &&
+      !(addsDataverse && (path === "/securityGroupId" || path === "/dataverse/domain")),
+  );
+  if (patchedPaths.length > 0) {
+    const linkedChanged =
+      patchedPaths.includes("/securityGroupId") || patchedPaths.includes("/dataverse/domain");
+    const properties = compact({
+      displayName: after.displayName,
+      environmentSku: after.type,
+      description: after.description ?? "",
+      updateCadence: after.updateCadence === undefined ? undefined : { id: after.updateCadence },
+      parentEnvironmentGroup: patchedPaths.includes("/group") ? { id: after.group ?? ZERO_GUID } : undefined,
+      linkedEnvironmentMetadata:
+        linkedChanged && after.dataverse
+          ? compact({
+              domainName: after.dataverse.domain,
+              securityGroupId: after.securityGroupId ?? ZERO_GUID,
+            })
+          : undefined,
+      states: patchedPaths.includes("/adminMode")
+        ? { runtime: { id: after.adminMode === true ? "AdminMode" : "Enabled" } }
+        : undefined,
+    });
+    steps.push(
+      lifecycleStep(
+        "patch",
+        `update ${patchedPaths.map((path) => path.slice(1).replace("/", ".")).join(", ")}`,
+        "PATCH",
+        patchPath(id),
+        { properties },
+        true,
+      ),
+    );
+  }
+  if (touches(changed, "/managed") && after.managed)
+    steps.push(governanceStep(id, after.managed, change.live));
+  return steps;
+}
+
+function deleteSteps(change: KindChange<WireEnvironment, EnvironmentCanonical>): StepRequest[] {
+  return [
+    {
+      ...lifecycleStep(
+        "delete",
+        "delete environment",
+        "DELETE",
+        `${BAP}/scopes/admin/environments/${idInPath(change.id)}?api-version=${BAP_API_VERSION}`,
+        { code: "7", message: "Deleted by ppgov" },
+        true,
+      ),
+      expect: [200, 202, 204, 404],
+    },
+  ];
+}
+
+export const environmentKind = {
+  kind: "Environment",
+  rank: 2,
+  noun: "environment",
+  listLive: (live) => live.environments,
+  liveId: (environment) => normalizeId(environment.name) ?? environment.name,
+  liveDisplayName: (environment) => environment.properties.displayName,
+  desiredDisplayName: (spec) => spec.displayName,
+  ensure: (spec) => spec.ensure ?? "present",
+  canonicalizeDesired,
+  canonicalizeLive,
+  partialPaths: ["", "/dataverse", "/managed"],
+  atomicPaths: ["/managed/solutionCheckerRuleOverrides"],
+  ignorePaths: [],
+  ignoreWhenLiveAbsent: ["/azureRegion", "/dataverse/language", "/dataverse/currency", "/dataverse/domain"],
+  replaceReason,
+  dependsOn: (canonical) =>
+    canonical.group ? [{ kind: "EnvironmentGroup" as const, id: canonical.group }] : [],
+  buildSteps(change) {
+    switch (change.action) {
+      case "create":
+        return createSteps(change);
+      case "update":
+        return updateSteps(change);
+      case "delete":
+        return deleteSteps(change);
+    }
+  },
+  fingerprint: (environment) => environment.properties.lastModifiedTime ?? undefined,
+} satisfies ResourceKind<EnvironmentSpec, WireEnvironment, EnvironmentCanonical>;
+
+/** Deletion protection is a ppgov policy, not a wire field: default true for Production. */
+export function isDeletionProtected(
+  spec: EnvironmentSpec | undefined,
+  liveType: string | undefined,
+): boolean {
+  if (spec?.deletionProtection !== undefined) return spec.deletionProtection;
+  return (spec?.type ?? liveType) === "Production";
+}

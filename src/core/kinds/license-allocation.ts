@@ -1,0 +1,86 @@
+import type { LicenseAllocationSpec } from "../policy/types.js";
+import type { LiveAllocation } from "../plan/live-tenant.js";
+import { normalizeId } from "./ids.js";
+import { LICENSING_API_VERSION } from "./paths.js";
+import { idInPath, type IdOrPlaceholder } from "./placeholder.js";
+import type { ResourceKind, StepRequest } from "./resource-kind.js";
+
+export interface LicenseAllocationCanonical {
+  environment: IdOrPlaceholder;
+  /** Currency type → units; zero entries are dropped (zero and absent mean the same). */
+  allocations: Record<string, number>;
+}
+
+function nonZero(entries: Iterable<[string, number | undefined]>): Record<string, number> {
+  const result: Record<string, number> = {};
+  for (const [type, units] of [...entries].sort(([a], [b]) => (a < b ? -1 : 1)))
+    if (units !== undefined && units !== 0) result[type] = units;
+  return result;
+}
+
+/** The PATCH body: every type of either side, at its new value (0 for types no longer wanted). */
+function allocationsBody(before: Record<string, number>, after: Record<string, number>) {
+  const types = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort();
+  return {
+    currencyAllocations: types.map((currencyType) => ({ currencyType, allocated: after[currencyType] ?? 0 })),
+  };
+}
+
+function patchStep(
+  environment: IdOrPlaceholder,
+  label: string,
+  body: ReturnType<typeof allocationsBody>,
+): StepRequest {
+  return {
+    label,
+    description: label === "delete" ? "release the environment's allocations" : "set currency allocations",
+    api: "powerplatform",
+    method: "PATCH",
+    path: `/licensing/environments/${idInPath(environment)}/allocations?api-version=${LICENSING_API_VERSION}`,
+    body,
+    expect: [200, 204],
+    async: "none",
+    idempotent: true,
+  };
+}
+
+export const licenseAllocationKind = {
+  kind: "LicenseAllocation",
+  rank: 5,
+  noun: "license allocation",
+  listLive: (live) =>
+    Object.entries(live.allocations)
+      .map(([environmentId, allocations]) => ({ environmentId, allocations }))
+      .filter((record) => record.allocations.some((allocation) => allocation.allocated !== 0)),
+  liveId: (record) => normalizeId(record.environmentId) ?? record.environmentId,
+  liveDisplayName: (record) => record.environmentId,
+  naturalKey: (spec, ctx) => {
+    const id = ctx.resolveEnvRef(spec.environment);
+    return typeof id === "string" && !id.startsWith("unresolved:") ? id : undefined;
+  },
+  desiredDisplayName: (spec) => spec.environment,
+  ensure: () => "present",
+  canonicalizeDesired: (spec, ctx) => ({
+    environment: ctx.resolveEnvRef(spec.environment),
+    allocations: nonZero(Object.entries(spec.allocations)),
+  }),
+  canonicalizeLive: (record) => ({
+    environment: normalizeId(record.environmentId) ?? record.environmentId,
+    allocations: nonZero(
+      record.allocations.map((allocation) => [allocation.currencyType, allocation.allocated]),
+    ),
+  }),
+  partialPaths: [],
+  atomicPaths: [],
+  ignorePaths: [],
+  ignoreWhenLiveAbsent: [],
+  replaceReason: () => undefined,
+  dependsOn: (canonical) => [{ kind: "Environment" as const, id: canonical.environment }],
+  buildSteps(change) {
+    const before = change.before?.allocations ?? {};
+    const environment = (change.after ?? change.before)!.environment;
+    if (change.action === "delete") return [patchStep(environment, "delete", allocationsBody(before, {}))];
+    return [patchStep(environment, "allocate", allocationsBody(before, change.after!.allocations))];
+  },
+  fingerprint: () => undefined,
+} satisfies ResourceKind<LicenseAllocationSpec, LiveAllocation, LicenseAllocationCanonical>;

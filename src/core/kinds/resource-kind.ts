@@ -1,0 +1,130 @@
+import type { EnvRef, PrunableKind } from "../policy/types.js";
+import type { LiveTenant } from "../plan/live-tenant.js";
+import type { ConnectorCatalogue } from "./connector-catalogue.js";
+import type { Json } from "./json.js";
+import type { IdOrPlaceholder } from "./placeholder.js";
+import type { SkuIndex } from "./sku-index.js";
+
+/** How references are resolved while canonicalizing desired documents. */
+export interface CanonContext {
+  /**
+   * An env ref → the live environment id, the placeholder of an environment this apply creates, or
+   * `unresolved:<ref>` (a plan-time check reports it).
+   */
+  resolveEnvRef(ref: EnvRef): IdOrPlaceholder;
+  /** An EnvironmentGroup metadata.name → live group id or placeholder (or `unresolved:<name>`). */
+  resolveGroupRef(name: string): IdOrPlaceholder;
+  catalogue: ConnectorCatalogue;
+  skus: SkuIndex;
+}
+
+/** Which API a step talks to; the tenant client maps it to a host (wire-formats §1.1). */
+export type ApiName = "bap" | "powerapps" | "powerplatform" | "powerplatform-tenant" | "graph";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+
+/**
+ * How the apply engine waits after the request: `lifecycle` polls the BAP lifecycle operation
+ * (§3.1), `provisionInstance` polls until provisioningState is Succeeded (§3.1 exception),
+ * `billingPolicyStatus` polls the policy until Enabled/Disabled (§3.2), `none` is synchronous.
+ */
+export type StepAsync = "lifecycle" | "provisionInstance" | "billingPolicyStatus" | "none";
+
+/** Where a created resource's id is found, for the placeholder `ref` of later steps. */
+export interface StepProduces {
+  /** "Environment/dev#id" */
+  ref: string;
+  /** `lifecycle.environment`: last segment of links.environment.path (or `name` of a 201 body); `body.<path>`: a field of the response body. */
+  from: "lifecycle.environment" | "body.id" | "body.policyDefinition.name";
+}
+
+/** One HTTP request of a plan, as a value. Placeholders may appear in `path` and `body`. */
+export interface StepRequest {
+  /** Unique within a resource, stable across plans: "create", "modifySku", "patch", … */
+  label: string;
+  /** What the step does, for people: "change type Sandbox → Production". */
+  description: string;
+  api: ApiName;
+  method: HttpMethod;
+  /** Path and query, e.g. "/providers/Microsoft.BusinessAppPlatform/environments?api-version=2023-06-01". */
+  path: string;
+  body?: Json;
+  /** Acceptable statuses. */
+  expect: number[];
+  async: StepAsync;
+  /** Safe to send again after an uncertain failure (the same request leads to the same state). */
+  idempotent: boolean;
+  produces?: StepProduces;
+}
+
+export type ChangeAction = "create" | "update" | "replace" | "delete" | "no-op";
+
+/** One resource's change as a kind's `buildSteps` sees it. */
+export interface KindChange<L, C extends object> {
+  /** A replace reaches a kind as a delete of the old object and a create of the new one. */
+  action: "create" | "update" | "delete";
+  address: string;
+  /** The live id, or a placeholder for a create. */
+  id: IdOrPlaceholder;
+  before?: C;
+  after?: C;
+  /** The live record (absent for a create): lets steps keep fields ppgov does not model. */
+  live?: L;
+  /** JSON pointers that differ (update only). */
+  changedPaths: readonly string[];
+}
+
+export interface StepContext {
+  catalogue: ConnectorCatalogue;
+}
+
+/** A reference from one canonical form to another resource, by live id or placeholder. */
+export interface ResourceRef {
+  kind: PrunableKind;
+  id: IdOrPlaceholder;
+}
+
+/**
+ * A resource kind as data with pure hooks (knip-style plugin). `S` is the written spec, `L` the live
+ * record, `C` the canonical form both sides are converted to before diffing.
+ */
+export interface ResourceKind<S, L, C extends object> {
+  kind: PrunableKind;
+  /** Position among kinds, used for stable ordering of independent steps (lower first). */
+  rank: number;
+  /** How people call one object of this kind in messages ("environment"). */
+  noun: string;
+  listLive(live: LiveTenant): readonly L[];
+  /** Lower-case id. */
+  liveId(record: L): string;
+  liveDisplayName(record: L): string;
+  /**
+   * Identity used instead of the display name, for kinds whose objects have a natural key (the
+   * environment of an allocation, the group of a license assignment).
+   */
+  naturalKey?(spec: S, ctx: CanonContext): string | undefined;
+  desiredDisplayName(spec: S): string;
+  ensure(spec: S): "present" | "absent";
+  canonicalizeDesired(spec: S, ctx: CanonContext): C;
+  canonicalizeLive(record: L, ctx: CanonContext): C;
+  /**
+   * Pointers of objects whose properties are each optional in the written form: a property absent
+   * from the desired document there is unmanaged (the live value is kept, nothing is compared).
+   * "" is the top level. Everything else is compared as a whole.
+   */
+  partialPaths: readonly string[];
+  /** Pointer patterns ("*" = any one segment) whose value changes as one unit (sets, ordered lists). */
+  atomicPaths: readonly string[];
+  /** Pointer patterns never compared: values the service normalises. */
+  ignorePaths: readonly string[];
+  /** Pointer patterns not compared while the live side does not report them. */
+  ignoreWhenLiveAbsent: readonly string[];
+  /** Why a change cannot be made in place ("location is create-only: europe → unitedstates"). */
+  replaceReason(before: C, after: C): string | undefined;
+  dependsOn(canonical: C): ResourceRef[];
+  buildSteps(change: KindChange<L, C>, ctx: StepContext): StepRequest[];
+  /** A remark on a changed path for people reading the plan ("via defaultGroup"). */
+  pathNote?(spec: S, path: string, ctx: CanonContext): string | undefined;
+  /** The service's change marker (etag, modified time); undefined → a hash of the canonical form. */
+  fingerprint(record: L): string | undefined;
+}

@@ -1,0 +1,129 @@
+import type {
+  BillingPolicySpec,
+  DlpPolicySpec,
+  EnvironmentGroupSpec,
+  EnvironmentSpec,
+  LicenseAllocationSpec,
+  LicenseAssignmentSpec,
+  LoadedDocument,
+  PrunableKind,
+  TenantSpec,
+} from "../policy/types.js";
+import { PRUNABLE_KINDS } from "../policy/types.js";
+import { KIND_ORDER } from "../kinds/registry.js";
+import type { LiveCollection } from "./live-tenant.js";
+
+export interface SpecByKind {
+  EnvironmentGroup: EnvironmentGroupSpec;
+  Environment: EnvironmentSpec;
+  DlpPolicy: DlpPolicySpec;
+  LicenseAllocation: LicenseAllocationSpec;
+  LicenseAssignment: LicenseAssignmentSpec;
+  BillingPolicy: BillingPolicySpec;
+}
+
+/** One declared resource: a document of a prunable kind, with where it came from. */
+export interface DesiredResource<K extends PrunableKind = PrunableKind> {
+  kind: K;
+  name: string;
+  /** "Kind/name". */
+  address: string;
+  /** Pinned live id, lower-cased. */
+  pinnedId?: string;
+  spec: SpecByKind[K];
+  loaded: LoadedDocument;
+}
+
+/** The repository's desired state: documents grouped per kind, plus the Tenant settings. */
+export interface DesiredState {
+  tenant: TenantSpec;
+  tenantDocument?: LoadedDocument;
+  /** In kind order, then by name. */
+  resources: DesiredResource[];
+  byKind: { [K in PrunableKind]: DesiredResource<K>[] };
+}
+
+export function resourceAddress(kind: string, name: string): string {
+  return `${kind}/${name}`;
+}
+
+/** Groups schema-valid, rule-checked documents per kind. Pure; no checks beyond what the loader did. */
+export function buildDesiredState(documents: readonly LoadedDocument[]): DesiredState {
+  const byKind = Object.fromEntries(
+    PRUNABLE_KINDS.map((kind) => [kind, []]),
+  ) as unknown as DesiredState["byKind"];
+  let tenant: TenantSpec = {};
+  let tenantDocument: LoadedDocument | undefined;
+  for (const loaded of documents) {
+    const document = loaded.document;
+    if (document.kind === "Tenant") {
+      tenant = document.spec;
+      tenantDocument = loaded;
+      continue;
+    }
+    const list = byKind[document.kind] as DesiredResource[];
+    list.push({
+      kind: document.kind,
+      name: document.metadata.name,
+      address: resourceAddress(document.kind, document.metadata.name),
+      ...(document.metadata.id === undefined ? {} : { pinnedId: document.metadata.id.toLowerCase() }),
+      spec: document.spec,
+      loaded,
+    });
+  }
+  for (const list of Object.values(byKind))
+    list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const resources = KIND_ORDER.flatMap((kind) => byKind[kind] as DesiredResource[]);
+  return { tenant, ...(tenantDocument ? { tenantDocument } : {}), resources, byKind };
+}
+
+/** What the tenant reader must fetch for a desired state. */
+export interface LiveRequirements {
+  collections: LiveCollection[];
+  /** Graph groups whose assignedLicenses are needed (the groups LicenseAssignment documents name). */
+  licenseGroupIds: string[];
+  /** Every group with licenses is needed (LicenseAssignment prune is on). */
+  allLicensedGroups: boolean;
+}
+
+/**
+ * The live collections a plan of `desired` reads: a kind's collection when documents of it exist or
+ * its prune is on, plus what resolving references needs. Environments are always read (env refs,
+ * default environment, display names in the plan).
+ */
+export function requiredLiveCollections(desired: DesiredState): LiveRequirements {
+  const prune = desired.tenant.prune ?? {};
+  const wants = (kind: PrunableKind): boolean => desired.byKind[kind].length > 0 || prune[kind] === true;
+  const collections = new Set<LiveCollection>(["environments"]);
+  const environmentsUseGroups = desired.byKind.Environment.some(
+    (resource) => resource.spec.group !== undefined,
+  );
+  if (wants("EnvironmentGroup") || environmentsUseGroups) collections.add("environmentGroups");
+  if (
+    desired.byKind.Environment.some((resource) => resource.spec.managed !== undefined) &&
+    environmentsUseGroups
+  )
+    collections.add("environmentGroupRuleSets");
+  if (wants("DlpPolicy")) {
+    collections.add("dlpPolicies");
+    collections.add("connectors");
+    collections.add("unblockableConnectorIds");
+    collections.add("virtualConnectors");
+  }
+  if (wants("BillingPolicy")) collections.add("billingPolicies");
+  if (wants("LicenseAllocation")) {
+    collections.add("allocations");
+    collections.add("currencyPool");
+  }
+  if (wants("LicenseAssignment")) {
+    collections.add("subscribedSkus");
+    collections.add("licenseGroups");
+  }
+  return {
+    collections: [...collections],
+    licenseGroupIds: [
+      ...new Set(desired.byKind.LicenseAssignment.map((resource) => resource.spec.group.toLowerCase())),
+    ],
+    allLicensedGroups: prune.LicenseAssignment === true,
+  };
+}

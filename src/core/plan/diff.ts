@@ -1,0 +1,120 @@
+import jsonPatch from "fast-json-patch";
+import {
+  escapeSegment,
+  isJsonObject,
+  pointerSegments,
+  valueAt,
+  type Json,
+  type JsonObject,
+} from "../kinds/json.js";
+import { isPlaceholder } from "../kinds/placeholder.js";
+
+/** One changed field: a JSON pointer into the canonical form, with both values (absent = undefined). */
+export interface ChangedPath {
+  path: string;
+  before?: Json;
+  after?: Json;
+}
+
+/** How a kind's canonical forms are compared. */
+export interface DiffRules {
+  partialPaths: readonly string[];
+  atomicPaths: readonly string[];
+  ignorePaths: readonly string[];
+  ignoreWhenLiveAbsent: readonly string[];
+}
+
+/**
+ * THE unmanaged-field rule, written once: inside a partial object (a kind's `partialPaths`), a
+ * property the desired form leaves out is unmanaged, so the intended state keeps the live value
+ * there and nothing is compared. Elsewhere the desired value is the intended value, whole.
+ */
+export function intendedState(live: Json | undefined, desired: Json, partialPaths: readonly string[]): Json {
+  return overlay(live, desired, "", new Set(partialPaths));
+}
+
+function overlay(live: Json | undefined, desired: Json, path: string, partial: ReadonlySet<string>): Json {
+  if (!partial.has(path) || !isJsonObject(live) || !isJsonObject(desired) || isPlaceholder(desired))
+    return desired;
+  const result: JsonObject = { ...live };
+  for (const [key, value] of Object.entries(desired))
+    result[key] = overlay(live[key], value, `${path}/${escapeSegment(key)}`, partial);
+  return result;
+}
+
+/** Does `pointer` match `pattern` ("*" matches one segment) or lie under it? Returns the matched prefix. */
+function matchPrefix(pointer: string, pattern: string): string | undefined {
+  const segments = pointerSegments(pointer);
+  const patternSegments = pointerSegments(pattern);
+  if (segments.length < patternSegments.length) return undefined;
+  for (let index = 0; index < patternSegments.length; index += 1) {
+    const expected = patternSegments[index]!;
+    if (expected !== "*" && expected !== segments[index]) return undefined;
+  }
+  return segments.length === patternSegments.length
+    ? pointer
+    : `/${segments.slice(0, patternSegments.length).map(escapeSegment).join("/")}`;
+}
+
+function matchesAny(pointer: string, patterns: readonly string[]): boolean {
+  return patterns.some((pattern) => matchPrefix(pointer, pattern) !== undefined);
+}
+
+/** Maps a raw patch path to the path shown: the enclosing atomic path if any, else itself. */
+function displayPath(pointer: string, atomicPaths: readonly string[]): string {
+  for (const pattern of atomicPaths) {
+    const prefix = matchPrefix(pointer, pattern);
+    if (prefix !== undefined) return prefix;
+  }
+  // A placeholder is one value, not an object with a "$ref" field.
+  return pointer.endsWith("/$ref") ? pointer.slice(0, -"/$ref".length) : pointer;
+}
+
+function changed(paths: Iterable<string>, before: Json | undefined, after: Json | undefined): ChangedPath[] {
+  const result: ChangedPath[] = [];
+  for (const path of paths) {
+    const entry: ChangedPath = { path };
+    const was = valueAt(before, path);
+    const will = valueAt(after, path);
+    if (was !== undefined) entry.before = was;
+    if (will !== undefined) entry.after = will;
+    result.push(entry);
+  }
+  return result;
+}
+
+/** The fields that differ between a live canonical form and the intended one, per the kind's rules. */
+export function changedPaths(before: Json, after: Json, rules: DiffRules): ChangedPath[] {
+  const operations = jsonPatch.compare(before as object, after as object);
+  const paths = new Set<string>();
+  for (const operation of operations) {
+    const path = displayPath(operation.path, rules.atomicPaths);
+    if (matchesAny(path, rules.ignorePaths)) continue;
+    if (matchesAny(path, rules.ignoreWhenLiveAbsent) && valueAt(before, path) === undefined) continue;
+    paths.add(path);
+  }
+  return changed([...paths].sort(), before, after);
+}
+
+/** Every field of a new object, for a create: leaves, with atomic paths, arrays and placeholders whole. */
+export function createdPaths(after: Json, rules: DiffRules): ChangedPath[] {
+  const paths: string[] = [];
+  const walk = (value: Json, path: string): void => {
+    if (
+      path !== "" &&
+      (Array.isArray(value) ||
+        !isJsonObject(value) ||
+        isPlaceholder(value) ||
+        matchesAny(path, rules.atomicPaths))
+    ) {
+      paths.push(path);
+      return;
+    }
+    if (!isJsonObject(value)) return;
+    const keys = Object.keys(value);
+    if (keys.length === 0 && path !== "") paths.push(path);
+    for (const key of keys.sort()) walk(value[key]!, `${path}/${escapeSegment(key)}`);
+  };
+  walk(after, "");
+  return changed(paths, undefined, after);
+}

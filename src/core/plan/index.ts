@@ -1,0 +1,15 @@
+/** The planner's public surface: what the app layer calls. */
+export { buildDesiredState, requiredLiveCollections } from "./desired-state.js";
+export type { DesiredResource, DesiredState, LiveRequirements } from "./desired-state.js";
+export { emptyLiveTenant } from "./live-tenant.js";
+export type { LiveAllocation, LiveBillingPolicy, LiveCollection, LiveTenant } from "./live-tenant.js";
+export { buildPlan, desiredDigest } from "./plan.js";
+export type { BuildPlanOptions, PlanResult } from "./plan.js";
+export { computePlanDigest, sha256, verifyPlanDigest } from "./digest.js";
+export { findStaleResources, liveFingerprints } from "./stale.js";
+export type { StaleResource } from "./stale.js";
+export { simulateApply } from "./simulate.js";
+export { PLAN_DIAGNOSTIC_CODES } from "./codes.js";
+export { refsIn, substituteRefs } from "../kinds/placeholder.js";
+export type { NewConnector, Plan, PlanResource, PlanStep, PlanSummary, ResourceChange } from "./types.js";
+export { PLAN_FORMAT_VERSION } from "./types.js";

@@ -1,0 +1,71 @@
+import type {
+  CurrencyAllocation,
+  WireBillingPolicy,
+  WireConnector,
+  WireDlpPolicy,
+  WireEnvironment,
+  WireEnvironmentGroup,
+  WireGraphGroup,
+  WireSubscribedSku,
+  WireVirtualConnector,
+} from "../wire/types.js";
+import type { WireRuleSet } from "../kinds/rule-set.js";
+
+/** A billing policy with the environments the licensing API links to it (lower-case ids). */
+export interface LiveBillingPolicy {
+  policy: WireBillingPolicy;
+  environmentIds: string[];
+}
+
+/** The currency allocations of one environment, as one live "object" of kind LicenseAllocation. */
+export interface LiveAllocation {
+  environmentId: string;
+  allocations: CurrencyAllocation[];
+}
+
+/**
+ * Everything the planner needs from the tenant, already fetched (the reader decides what to fetch from
+ * `requiredLiveCollections`). Collections not fetched are empty. Pure data: the planner never calls out.
+ */
+export interface LiveTenant {
+  tenantId?: string;
+  environments: WireEnvironment[];
+  environmentGroups: WireEnvironmentGroup[];
+  /** Rule sets by environment group id (wire-formats §6.2); absent when not read. */
+  environmentGroupRuleSets?: Record<string, WireRuleSet>;
+  /** Full v2 documents (one GET per policy). */
+  dlpPolicies: WireDlpPolicy[];
+  connectors: WireConnector[];
+  unblockableConnectorIds: string[];
+  virtualConnectors: WireVirtualConnector[];
+  billingPolicies: LiveBillingPolicy[];
+  /** Environment id → its allocations (an environment with nothing allocated may be missing). */
+  allocations: Record<string, CurrencyAllocation[]>;
+  /** Currency type → units the tenant owns. */
+  currencyPool: Record<string, number>;
+  subscribedSkus: WireSubscribedSku[];
+  /** Graph groups with `assignedLicenses`: those the policies reference (all licensed groups when pruning). */
+  licenseGroups: WireGraphGroup[];
+  /** Group id → member count, when the reader fetched it (improves the seat check). */
+  licenseGroupMemberCounts?: Record<string, number>;
+  /** Connector names known at the last apply, to call out connectors new in the catalogue. */
+  previousCatalogue?: string[];
+}
+
+export type LiveCollection = Exclude<keyof LiveTenant, "tenantId" | "previousCatalogue">;
+
+export function emptyLiveTenant(): LiveTenant {
+  return {
+    environments: [],
+    environmentGroups: [],
+    dlpPolicies: [],
+    connectors: [],
+    unblockableConnectorIds: [],
+    virtualConnectors: [],
+    billingPolicies: [],
+    allocations: {},
+    currencyPool: {},
+    subscribedSkus: [],
+    licenseGroups: [],
+  };
+}
