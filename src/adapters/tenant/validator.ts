@@ -6,7 +6,13 @@ import { RESPONSE_SCHEMAS, type ResponseSchemaName } from "./schemas.js";
  * (one validator per tenant client), on first use.
  */
 export class ResponseValidator {
-  private readonly ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+  private readonly ajv = new Ajv({
+    allErrors: false,
+    strict: true,
+    strictRequired: false,
+    allowUnionTypes: true,
+    verbose: true,
+  });
   private readonly compiled = new Map<ResponseSchemaName, ValidateFunction>();
 
   /** Undefined when `body` matches; otherwise a sentence naming the first offending field. */

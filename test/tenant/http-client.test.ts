@@ -1,0 +1,662 @@
+import { readFileSync } from "node:fs";
+import { describe, expect, it } from "vitest";
+import { TenantApiError } from "../../src/adapters/tenant/errors.js";
+import { LifecycleFailedError } from "../../src/adapters/tenant/lifecycle.js";
+import { testClient, type Reply } from "./fake-fetch.js";
+
+const FIXTURES = new URL("../../../shared/contract/tf-provider-fixtures/", import.meta.url);
+const fixture = (path: string): unknown =>
+  JSON.parse(readFileSync(new URL(path, FIXTURES), "utf8")) as unknown;
+
+const ENV_ID = "00000000-0000-0000-0000-000000000001";
+const ENV_PATH = `/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/${ENV_ID}`;
+const ENVIRONMENT = fixture(`environment/datasource/Validate_Read/get_environment_${ENV_ID}.json`);
+const ok = (body: unknown, headers: Record<string, string> = {}): Reply => ({ status: 200, body, headers });
+const error = (status: number, code: string, headers: Record<string, string> = {}): Reply => ({
+  status,
+  body: { error: { code, message: `${code} happened` } },
+  headers,
+});
+
+async function rejection(promise: Promise<unknown>): Promise<TenantApiError> {
+  try {
+    await promise;
+  } catch (caught) {
+    if (caught instanceof TenantApiError) return caught;
+    throw caught;
+  }
+  throw new Error("expected the call to fail");
+}
+
+describe("retries", () => {
+  it("retries a 429 after the Retry-After seconds", async () => {
+    const t = testClient([
+      {
+        method: "GET",
+        path: ENV_PATH,
+        replies: [error(429, "TooManyRequests", { "Retry-After": "2" }), ok(ENVIRONMENT)],
+      },
+    ]);
+    const env = await t.client.admin.getEnvironment(ENV_ID);
+    expect(env?.name).toBe(ENV_ID);
+    expect(t.fake.requests).toHaveLength(2);
+    expect(t.sleeps).toEqual([2000]);
+    expect(t.fake.unusedReplies()).toEqual([]);
+  });
+
+  it("retries a 429 after a Retry-After HTTP-date", async () => {
+    const now = Date.UTC(2026, 10, 22, 12, 0, 0);
+    const t = testClient(
+      [
+        {
+          method: "GET",
+          path: ENV_PATH,
+          replies: [
+            error(429, "TooManyRequests", { "Retry-After": new Date(now + 3000).toUTCString() }),
+            ok(ENVIRONMENT),
+          ],
+        },
+      ],
+      { now: () => now },
+    );
+    await t.client.admin.getEnvironment(ENV_ID);
+    expect(t.fake.requests).toHaveLength(2);
+    expect(t.sleeps).toEqual([3000]);
+  });
+
+  it("retries a 503 with jittered backoff, then succeeds", async () => {
+    const t = testClient([
+      {
+        method: "GET",
+        path: ENV_PATH,
+        replies: [error(503, "ServiceUnavailable"), error(503, "ServiceUnavailable"), ok(ENVIRONMENT)],
+      },
+    ]);
+    await t.client.admin.getEnvironment(ENV_ID);
+    expect(t.fake.requests).toHaveLength(3);
+    // full jitter with random() = 0.5: 0.5 × 500 ms, then 0.5 × 1000 ms
+    expect(t.sleeps).toEqual([250, 500]);
+    expect(t.client.http.budget.spent).toBe(2);
+  });
+
+  it("retries a dropped connection, then succeeds", async () => {
+    const t = testClient([
+      { method: "GET", path: ENV_PATH, replies: [{ networkError: "ECONNRESET" }, ok(ENVIRONMENT)] },
+    ]);
+    await t.client.admin.getEnvironment(ENV_ID);
+    expect(t.fake.requests).toHaveLength(2);
+  });
+
+  it("retries a response cut off mid-body", async () => {
+    const t = testClient([
+      {
+        method: "GET",
+        path: ENV_PATH,
+        replies: [{ status: 200, truncatedAfter: '{"id": "/providers/' }, ok(ENVIRONMENT)],
+      },
+    ]);
+    await t.client.admin.getEnvironment(ENV_ID);
+    expect(t.fake.requests).toHaveLength(2);
+  });
+
+  it("does not retry an environment create (POST) on 503", async () => {
+    const t = testClient([
+      {
+        method: "POST",
+        path: "/providers/Microsoft.BusinessAppPlatform/environments",
+        replies: [error(503, "ServiceUnavailable")],
+      },
+    ]);
+    const failure = await rejection(
+      t.client.admin.createEnvironment({
+        location: "europe",
+        properties: { displayName: "x", environmentSku: "Sandbox" },
+      }),
+    );
+    expect(t.fake.requests).toHaveLength(1);
+    expect(failure.retryable).toBe(false);
+    expect(failure.status).toBe(503);
+    expect(failure.message).toContain("Not retried automatically because the request is not idempotent");
+  });
+
+  it("does not retry a DLP create (POST) after a network error", async () => {
+    const t = testClient([
+      {
+        method: "POST",
+        path: "/providers/PowerPlatform.Governance/v2/policies",
+        replies: [{ networkError: "ECONNRESET" }],
+      },
+    ]);
+    const failure = await rejection(
+      t.client.governance.createPolicy({
+        policyDefinition: {
+          displayName: "p",
+          defaultConnectorsClassification: "General",
+          connectorGroups: [],
+          environmentType: "AllEnvironments",
+          environments: [],
+        },
+        customConnectorUrlPatternsDefinition: { rules: null },
+      }),
+    );
+    expect(t.fake.requests).toHaveLength(1);
+    expect(failure.status).toBeUndefined();
+    expect(failure.retryable).toBe(false);
+    expect(failure.message).toContain("ECONNRESET");
+  });
+
+  it("retries a POST marked idempotent (assignLicense)", async () => {
+    const t = testClient([
+      {
+        method: "POST",
+        path: "/v1.0/groups/g1/assignLicense",
+        replies: [error(503, "ServiceUnavailable"), { status: 202, body: { id: "g1" } }],
+      },
+    ]);
+    await t.client.graph.assignLicense("g1", { addLicenses: [], removeLicenses: [] });
+    expect(t.fake.requests).toHaveLength(2);
+  });
+
+  it("stops when the run's retry budget is exhausted", async () => {
+    const t = testClient(
+      [
+        {
+          method: "GET",
+          path: ENV_PATH,
+          replies: Array.from({ length: 4 }, () => error(429, "TooManyRequests", { "Retry-After": "1" })),
+        },
+      ],
+      { retryBudget: 3, retry: { maxAttempts: 10 } },
+    );
+    const failure = await rejection(t.client.admin.getEnvironment(ENV_ID));
+    expect(t.fake.requests).toHaveLength(4);
+    expect(failure.code).toBe("TENANT_RETRY_BUDGET");
+    expect(failure.message).toBe(`retry budget exhausted after 3 retries (last: 429 on GET ${ENV_PATH})`);
+  });
+
+  it("shares the budget between requests", async () => {
+    const t = testClient(
+      [{ method: "GET", path: ENV_PATH, replies: [error(503, "X"), ok(ENVIRONMENT), error(503, "X")] }],
+      { retryBudget: 1 },
+    );
+    await t.client.admin.getEnvironment(ENV_ID);
+    const failure = await rejection(t.client.admin.getEnvironment(ENV_ID));
+    expect(failure.message).toBe(`retry budget exhausted after 1 retries (last: 503 on GET ${ENV_PATH})`);
+    expect(t.fake.requests).toHaveLength(3);
+  });
+
+  it("gives up after the per-request attempt limit", async () => {
+    const t = testClient(
+      [
+        {
+          method: "GET",
+          path: ENV_PATH,
+          replies: [error(502, "BadGateway"), error(502, "BadGateway"), error(502, "BadGateway")],
+        },
+      ],
+      {
+        retry: { maxAttempts: 3 },
+      },
+    );
+    const failure = await rejection(t.client.admin.getEnvironment(ENV_ID));
+    expect(t.fake.requests).toHaveLength(3);
+    expect(failure.retryable).toBe(true);
+    expect(failure.message).toBe(
+      `GET ${ENV_PATH} still failing after 3 attempts (last: 502 on GET ${ENV_PATH})`,
+    );
+  });
+
+  it("refuses a Retry-After longer than the per-retry limit", async () => {
+    const t = testClient([
+      { method: "GET", path: ENV_PATH, replies: [error(429, "TooManyRequests", { "Retry-After": "600" })] },
+    ]);
+    const failure = await rejection(t.client.admin.getEnvironment(ENV_ID));
+    expect(t.fake.requests).toHaveLength(1);
+    expect(failure.code).toBe("TENANT_THROTTLED");
+    expect(failure.message).toContain("asked to wait 600 s (Retry-After), longer than the 60 s ppgov waits");
+  });
+
+  it("times out a request that never answers and retries it", async () => {
+    const t = testClient([{ method: "GET", path: ENV_PATH, replies: [{ hang: true }, ok(ENVIRONMENT)] }], {
+      timeoutMs: 50,
+    });
+    await t.client.admin.getEnvironment(ENV_ID);
+    expect(t.fake.requests).toHaveLength(2);
+  });
+
+  it("reports a timeout on a write that cannot be retried", async () => {
+    const t = testClient(
+      [
+        {
+          method: "POST",
+          path: "/providers/Microsoft.BusinessAppPlatform/environmentGroups",
+          replies: [{ hang: true }],
+        },
+      ],
+      { timeoutMs: 50 },
+    );
+    const failure = await rejection(
+      t.client.admin.createEnvironmentGroup({ displayName: "g", description: "" }),
+    );
+    expect(t.fake.requests).toHaveLength(1);
+    expect(failure.message).toContain("no complete response within 50 ms (timeout)");
+  });
+
+  it("never retries a 400", async () => {
+    const t = testClient([{ method: "GET", path: ENV_PATH, replies: [error(400, "BadRequest")] }]);
+    const failure = await rejection(t.client.admin.getEnvironment(ENV_ID));
+    expect(t.fake.requests).toHaveLength(1);
+    expect(failure.serviceCode).toBe("BadRequest");
+    expect(failure.message).toMatch(
+      /^GET \/providers\/.* failed with HTTP 400 BadRequest: BadRequest happened \(request id [0-9a-f-]{36}\)$/,
+    );
+  });
+});
+
+describe("authentication", () => {
+  it("refreshes the token once after a 401", async () => {
+    const t = testClient([
+      { method: "GET", path: ENV_PATH, replies: [error(401, "InvalidAuthenticationToken"), ok(ENVIRONMENT)] },
+    ]);
+    await t.client.admin.getEnvironment(ENV_ID);
+    expect(t.fake.requests).toHaveLength(2);
+    expect(t.tokens.invalidated).toEqual(["https://service.powerapps.com/.default"]);
+    const [first, second] = t.fake.requests.map((r) => r.headers.get("authorization"));
+    expect(first).not.toBe(second);
+    expect(t.client.http.budget.spent).toBe(0);
+  });
+
+  it("fails clearly after a second 401", async () => {
+    const t = testClient([
+      {
+        method: "GET",
+        path: ENV_PATH,
+        replies: [error(401, "InvalidAuthenticationToken"), error(401, "InvalidAuthenticationToken")],
+      },
+    ]);
+    const failure = await rejection(t.client.admin.getEnvironment(ENV_ID));
+    expect(t.fake.requests).toHaveLength(2);
+    expect(failure.code).toBe("TENANT_UNAUTHORIZED");
+  });
+
+  it("turns the unregistered-app 403 into the management-application advice", async () => {
+    const t = testClient([
+      {
+        method: "GET",
+        path: ENV_PATH,
+        replies: [
+          {
+            status: 403,
+            body: {
+              error: {
+                code: "Forbidden",
+                message: `The service principal with id '123' for application 456 does not have permission to access the path '${ENV_PATH}' in tenant 789.`,
+              },
+            },
+          },
+        ],
+      },
+    ]);
+    const failure = await rejection(t.client.admin.getEnvironment(ENV_ID));
+    expect(t.fake.requests).toHaveLength(1);
+    expect(failure.code).toBe("TENANT_NOT_MANAGEMENT_APP");
+    expect(failure.message).toContain("pac admin application register");
+    expect(failure.message).toContain("New-PowerAppManagementApp");
+  });
+
+  it("asks for the scope of the logical API, even through PPGOV_ENDPOINT", async () => {
+    const t = testClient(
+      [
+        { method: "GET", path: ENV_PATH, replies: [ok(ENVIRONMENT)] },
+        { method: "GET", path: "/licensing/billingPolicies", replies: [ok({ value: [] })] },
+        { method: "GET", path: "/v1.0/subscribedSkus", replies: [ok({ value: [] })] },
+        { method: "GET", path: "/providers/Microsoft.PowerApps/apis", replies: [ok({ value: [] })] },
+      ],
+      { env: { PPGOV_ENDPOINT: "http://127.0.0.1:9999" } },
+    );
+    await t.client.admin.getEnvironment(ENV_ID);
+    await t.client.licensing.listBillingPolicies();
+    await t.client.graph.listSubscribedSkus();
+    await t.client.powerApps.listConnectors();
+    expect(t.fake.requests.map((r) => r.url.origin)).toEqual(Array(4).fill("http://127.0.0.1:9999"));
+    expect(t.fake.requests.map((r) => r.headers.get("authorization"))).toEqual([
+      "Bearer tok-0-service.powerapps.com",
+      "Bearer tok-0-api.powerplatform.com",
+      "Bearer tok-0-graph.microsoft.com",
+      "Bearer tok-0-service.powerapps.com",
+    ]);
+  });
+});
+
+describe("headers and logs", () => {
+  it("sends one correlation id per run and a new request id per request", async () => {
+    const t = testClient([
+      { method: "GET", path: ENV_PATH, replies: [error(503, "X"), ok(ENVIRONMENT), ok(ENVIRONMENT)] },
+    ]);
+    await t.client.admin.getEnvironment(ENV_ID);
+    await t.client.admin.getEnvironment(ENV_ID);
+    const headers = t.fake.requests.map((r) => r.headers);
+    expect(new Set(headers.map((h) => h.get("x-ms-correlation-id")))).toEqual(
+      new Set([t.client.http.correlationId]),
+    );
+    expect(new Set(headers.map((h) => h.get("x-ms-client-request-id"))).size).toBe(3);
+    expect(headers[0]?.get("user-agent")).toMatch(/^ppgov\/\d+\.\d+\.\d+/);
+    expect(headers[0]?.get("content-type")).toBe("application/json");
+  });
+
+  it("logs every attempt at debug without the token or the query", async () => {
+    const t = testClient([
+      { method: "GET", path: ENV_PATH, replies: [error(429, "X", { "Retry-After": "1" }), ok(ENVIRONMENT)] },
+    ]);
+    await t.client.admin.getEnvironment(ENV_ID);
+    const lines = t
+      .logs()
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const requests = lines.filter((l) => l.msg === "tenant request");
+    expect(requests.map((l) => [l.method, l.path, l.status, l.attempt])).toEqual([
+      ["GET", ENV_PATH, 429, 1],
+      ["GET", ENV_PATH, 200, 2],
+    ]);
+    expect(typeof requests[0]?.durationMs).toBe("number");
+    expect(requests[0]?.requestId).toBe(t.fake.requests[0]?.headers.get("x-ms-client-request-id"));
+    expect(lines.some((l) => String(l.msg).startsWith("retrying after 429"))).toBe(true);
+    expect(t.logs()).not.toContain("tok-0");
+    expect(t.logs()).not.toContain("api-version");
+  });
+});
+
+describe("paging", () => {
+  it("follows nextLink across many pages, through PPGOV_ENDPOINT", async () => {
+    const pages = 12;
+    const replies: Reply[] = Array.from({ length: pages }, (_, page) =>
+      ok({
+        value: [{ ...(ENVIRONMENT as object), name: `env-${page}` }],
+        ...(page < pages - 1
+          ? {
+              nextLink: `https://api.bap.microsoft.com/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments?api-version=2023-06-01&$skiptoken=${page + 1}`,
+            }
+          : {}),
+      }),
+    );
+    const t = testClient(
+      [
+        {
+          method: "GET",
+          path: "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments",
+          replies,
+        },
+      ],
+      {
+        env: { PPGOV_ENDPOINT: "http://127.0.0.1:9999/" },
+      },
+    );
+    const all = await t.client.admin.listEnvironments();
+    expect(all.map((e) => e.name)).toEqual(Array.from({ length: pages }, (_, p) => `env-${p}`));
+    expect(t.fake.requests).toHaveLength(pages);
+    expect(t.fake.requests.every((r) => r.url.origin === "http://127.0.0.1:9999")).toBe(true);
+    expect(t.fake.requests[5]?.url.searchParams.get("$skiptoken")).toBe("5");
+  });
+
+  it("follows @odata.nextLink (Graph, PP API)", async () => {
+    const sku = (n: number): unknown => ({
+      id: `t_${n}`,
+      skuId: `sku-${n}`,
+      skuPartNumber: `SKU${n}`,
+      consumedUnits: 1,
+      prepaidUnits: { enabled: 5 },
+      servicePlans: [],
+    });
+    const t = testClient([
+      {
+        method: "GET",
+        path: "/v1.0/subscribedSkus",
+        replies: [
+          ok({
+            value: [sku(1), sku(2)],
+            "@odata.nextLink": "https://graph.microsoft.com/v1.0/subscribedSkus?$skiptoken=a",
+          }),
+          ok({
+            value: [sku(3)],
+            "@odata.nextLink": "https://graph.microsoft.com/v1.0/subscribedSkus?$skiptoken=b",
+          }),
+          ok({ value: [sku(4)] }),
+        ],
+      },
+    ]);
+    const skus = await t.client.graph.listSubscribedSkus();
+    expect(skus.map((s) => s.skuPartNumber)).toEqual(["SKU1", "SKU2", "SKU3", "SKU4"]);
+    expect(t.fake.requests.map((r) => r.url.href)).toEqual([
+      "https://graph.microsoft.com/v1.0/subscribedSkus",
+      "https://graph.microsoft.com/v1.0/subscribedSkus?$skiptoken=a",
+      "https://graph.microsoft.com/v1.0/subscribedSkus?$skiptoken=b",
+    ]);
+  });
+
+  it("stops on a next link that repeats", async () => {
+    const loop = ok({
+      value: [],
+      nextLink:
+        "https://api.bap.microsoft.com/providers/Microsoft.BusinessAppPlatform/environmentGroups?page=2",
+    });
+    const t = testClient([
+      {
+        method: "GET",
+        path: "/providers/Microsoft.BusinessAppPlatform/environmentGroups",
+        replies: [loop, loop, loop],
+      },
+    ]);
+    await expect(t.client.admin.listEnvironmentGroups()).rejects.toThrow(/same next page link twice/);
+    expect(t.fake.requests).toHaveLength(2);
+  });
+});
+
+describe("lifecycle operations", () => {
+  const CREATE_PATH = "/providers/Microsoft.BusinessAppPlatform/environments";
+  const OP_PATH =
+    "/providers/Microsoft.BusinessAppPlatform/lifecycleOperations/b03e1e6d-73db-4367-90e1-2e378bf7e2fc";
+  const LOCATION = `https://europe.api.bap.microsoft.com${OP_PATH}?api-version=2023-06-01`;
+  const succeeded = fixture("environment/resource/Validate_Create/get_lifecycle.json");
+  const running = { ...(succeeded as object), state: { id: "Running" } };
+
+  it("polls the regional Location through PPGOV_ENDPOINT until Succeeded and returns the new id", async () => {
+    const t = testClient(
+      [
+        { method: "POST", path: CREATE_PATH, replies: [{ status: 202, headers: { Location: LOCATION } }] },
+        { method: "GET", path: OP_PATH, replies: [ok(running), { status: 409 }, ok(succeeded)] },
+      ],
+      { env: { PPGOV_ENDPOINT: "http://127.0.0.1:9999" } },
+    );
+    const result = await t.client.admin.createEnvironment({
+      location: "europe",
+      properties: { displayName: "x", environmentSku: "Sandbox" },
+    });
+    expect(result.environmentId).toBe(ENV_ID);
+    expect(t.fake.requests).toHaveLength(4);
+    expect(t.fake.requests.slice(1).map((r) => r.url.href)).toEqual(
+      Array(3).fill(`http://127.0.0.1:9999${OP_PATH}?api-version=2023-06-01`),
+    );
+    expect(t.sleeps).toEqual([10, 10]);
+  });
+
+  it("treats a 404 on the operation as done (delete)", async () => {
+    const t = testClient([
+      { method: "DELETE", path: ENV_PATH, replies: [{ status: 202, headers: { Location: LOCATION } }] },
+      { method: "GET", path: OP_PATH, replies: [{ status: 404 }] },
+    ]);
+    await t.client.admin.deleteEnvironment(ENV_ID);
+    expect(t.fake.requests.map((r) => r.method)).toEqual(["DELETE", "GET"]);
+    expect(t.fake.requests[0]?.body).toEqual({ code: "7", message: "Deleted by ppgov" });
+  });
+
+  it("reports a Failed operation with the failing stage", async () => {
+    const t = testClient([
+      { method: "POST", path: CREATE_PATH, replies: [{ status: 202, headers: { Location: LOCATION } }] },
+      {
+        method: "GET",
+        path: OP_PATH,
+        replies: [ok(fixture("environment/resource/Validate_Create_Lifecycle_Failed/get_lifecycle.json"))],
+      },
+    ]);
+    const failure = t.client.admin.createEnvironment({
+      location: "europe",
+      properties: { displayName: "Sales", environmentSku: "Sandbox" },
+    });
+    await expect(failure).rejects.toBeInstanceOf(LifecycleFailedError);
+    await expect(failure).rejects.toThrow(
+      'create environment "Sales" failed at stage "Run" (lifecycle operation b03e1e6d-73db-4367-90e1-2e378bf7e2fc, type Create)',
+    );
+    expect(t.fake.requests).toHaveLength(2);
+  });
+
+  it("gives up at the deadline", async () => {
+    let clock = 0;
+    const t = testClient(
+      [
+        {
+          method: "PATCH",
+          path: ENV_PATH,
+          replies: [{ status: 202, headers: { "Operation-Location": LOCATION } }],
+        },
+        { method: "GET", path: OP_PATH, replies: [ok(running), ok(running), ok(running)] },
+      ],
+      {
+        now: () => clock,
+        sleep: (ms) => {
+          clock += ms;
+          return Promise.resolve();
+        },
+        lifecycle: { pollIntervalMs: 1000, maxPollIntervalMs: 1000, deadlineMs: 2500 },
+      },
+    );
+    await expect(
+      t.client.admin.updateEnvironment(ENV_ID, { properties: { displayName: "y" } }),
+    ).rejects.toThrow(`update environment ${ENV_ID} did not finish within 3 s`);
+    expect(t.fake.requests).toHaveLength(4);
+  });
+
+  it("re-sends a change refused with 409 OperationNotStartable", async () => {
+    const t = testClient([
+      {
+        method: "PATCH",
+        path: ENV_PATH,
+        replies: [error(409, "OperationNotStartable"), { status: 202, headers: { Location: LOCATION } }],
+      },
+      { method: "GET", path: OP_PATH, replies: [ok(succeeded)] },
+    ]);
+    await t.client.admin.updateEnvironment(ENV_ID, { properties: { displayName: "y" } });
+    expect(t.fake.requests.map((r) => r.method)).toEqual(["PATCH", "PATCH", "GET"]);
+  });
+
+  it("waits for provisionInstance on the environment's provisioningState", async () => {
+    const provisioning = fixture(
+      "environment/resource/Validate_Create_Environment_And_Dataverse/get_lifecycle_new_dataverse.json",
+    ) as {
+      properties: Record<string, unknown>;
+    };
+    const inProgress = {
+      ...provisioning,
+      properties: { ...provisioning.properties, provisioningState: "LinkedDatabaseProvisioning" },
+    };
+    const t = testClient([
+      {
+        method: "POST",
+        path: `/providers/Microsoft.BusinessAppPlatform/environments/${ENV_ID}/provisionInstance`,
+        replies: [{ status: 202, headers: { Location: LOCATION } }],
+      },
+      { method: "GET", path: OP_PATH, replies: [{ status: 202 }, ok(inProgress), ok(provisioning)] },
+    ]);
+    await t.client.admin.provisionInstance(ENV_ID, { baseLanguage: 1033, currency: { code: "USD" } });
+    expect(t.fake.requests).toHaveLength(4);
+  });
+});
+
+describe("response checks", () => {
+  const POLICY_PATH = "/providers/PowerPlatform.Governance/v2/policies/p1";
+
+  it("names the endpoint and field of a shape mismatch", async () => {
+    const policy = fixture(
+      "dlp_policy/datasource/Validate_Read/get_policy_00000000-0000-0000-0000-000000000001.json",
+    ) as {
+      policyDefinition: object;
+    };
+    const broken = { ...policy, policyDefinition: { ...policy.policyDefinition, connectorGroups: {} } };
+    const t = testClient([{ method: "GET", path: POLICY_PATH, replies: [ok(broken)] }]);
+    await expect(t.client.governance.getPolicy("p1")).rejects.toThrow(
+      "unexpected response from GET /providers/PowerPlatform.Governance/v2/policies/{id}: policyDefinition.connectorGroups must be an array (got an object)",
+    );
+    expect(t.fake.requests).toHaveLength(1);
+  });
+
+  it("names a missing field inside a list item", async () => {
+    const t = testClient([
+      {
+        method: "GET",
+        path: "/licensing/billingPolicies",
+        replies: [ok({ value: [{ id: "b1", name: "n", status: "Enabled", location: "europe" }] })],
+      },
+    ]);
+    await expect(t.client.licensing.listBillingPolicies()).rejects.toThrow(
+      "unexpected response from GET /licensing/billingPolicies: value[0].billingInstrument is missing",
+    );
+  });
+
+  it("reports an HTML page instead of JSON", async () => {
+    const t = testClient([
+      {
+        method: "GET",
+        path: POLICY_PATH,
+        replies: [
+          {
+            status: 200,
+            raw: "<!DOCTYPE html><html><head><title>Sign in to your account</title></head></html>",
+            headers: { "content-type": "text/html" },
+          },
+        ],
+      },
+    ]);
+    await expect(t.client.governance.getPolicy("p1")).rejects.toThrow(
+      'unexpected response from GET /providers/PowerPlatform.Governance/v2/policies/{id}: HTTP 200 returned an HTML page ("Sign in to your account") instead of JSON',
+    );
+    expect(t.fake.requests).toHaveLength(1);
+  });
+
+  it("reports truncated JSON", async () => {
+    const t = testClient([
+      {
+        method: "GET",
+        path: POLICY_PATH,
+        replies: [{ status: 200, raw: '{"policyDefinition": {"name": "p1", "displayN' }],
+      },
+    ]);
+    await expect(t.client.governance.getPolicy("p1")).rejects.toThrow(
+      /^unexpected response from GET \/providers\/PowerPlatform.Governance\/v2\/policies\/\{id\}: the body is not valid JSON \(45 characters; it may have been cut off\)$/,
+    );
+    expect(t.fake.requests).toHaveLength(1);
+  });
+
+  it("reads a 404 EnvironmentAllocationNotFound as no allocations", async () => {
+    const t = testClient([
+      {
+        method: "GET",
+        path: `/licensing/environments/${ENV_ID}/allocations`,
+        replies: [{ status: 404, body: { status: 404, error: { code: "EnvironmentAllocationNotFound" } } }],
+      },
+    ]);
+    expect(await t.client.licensing.getEnvironmentAllocations(ENV_ID)).toEqual([]);
+  });
+
+  it("reads allocations wrapped in value", async () => {
+    const t = testClient([
+      {
+        method: "GET",
+        path: `/licensing/environments/${ENV_ID}/allocations`,
+        replies: [ok({ value: [{ currencyType: "AppPass", allocated: 3 }] })],
+      },
+    ]);
+    expect(await t.client.licensing.getEnvironmentAllocations(ENV_ID)).toEqual([
+      { currencyType: "AppPass", allocated: 3 },
+    ]);
+  });
+});
