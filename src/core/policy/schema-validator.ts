@@ -35,7 +35,7 @@ export function compilePolicyValidator(schemas: readonly JsonSchemaDocument[]): 
   const validators = new Map<KindName, ValidateFunction>();
   for (const schema of schemas) {
     // Compiling every schema, envelope included, proves they all pass strict mode.
-    const validate = ajv.getSchema(String(schema.$id));
+    const validate = compile(ajv, String(schema.$id));
     const kind = kindOf(schema);
     if (validate !== undefined && kind !== undefined) validators.set(kind, validate);
   }
@@ -51,6 +51,17 @@ export function compilePolicyValidator(schemas: readonly JsonSchemaDocument[]): 
     },
     definitionName: (schema) => definitions.get(schema),
   };
+}
+
+function compile(ajv: Ajv2020, id: string): ValidateFunction | undefined {
+  try {
+    return ajv.getSchema(id);
+  } catch (error: unknown) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new PpgovError("SCHEMA_INVALID", `the policy schema ${id} does not compile: ${reason}`, {
+      cause: error,
+    });
+  }
 }
 
 function kindOf(schema: JsonSchemaDocument): KindName | undefined {

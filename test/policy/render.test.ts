@@ -1,0 +1,188 @@
+import { describe, expect, it } from "vitest";
+import type { Diagnostic } from "../../src/core/diagnostics.js";
+import { DIAGNOSTIC_CODES } from "../../src/core/policy/codes.js";
+import {
+  escapeGithubData,
+  escapeGithubProperty,
+  renderDiagnostics,
+  type DiagnosticsJson,
+} from "../../src/render/diagnostics.js";
+import type { SarifLog } from "../../src/render/diagnostics-sarif.js";
+
+const diagnostics: Diagnostic[] = [
+  {
+    severity: "warning",
+    code: "PPG107",
+    message: "contains no YAML documents (only comments or blank lines)",
+    file: "policies/empty.yaml",
+    line: 0,
+    column: 0,
+  },
+  {
+    severity: "error",
+    code: "PPG205",
+    message: "spec.type must be one of Production, Sandbox, Trial, Developer (got 'Prod')",
+    file: "policies/envs/prod.yaml",
+    line: 8,
+    column: 9,
+    pointer: "/spec/type",
+    resource: "Environment/prod",
+  },
+  {
+    severity: "error",
+    code: "PPG204",
+    message: "spec has unknown property 'a,b: 100%'\nsecond line",
+    file: "policies/dlp/x,y:z.yaml",
+    line: 3,
+    column: 2,
+  },
+];
+const summary = { directory: "policies", fileCount: 3, documentCount: 12 };
+
+describe("text", () => {
+  it("prints file:line:col: severity CODE message lines, sorted, then a summary", () => {
+    expect(renderDiagnostics(diagnostics, "text", summary)).toBe(
+      [
+        "policies/dlp/x,y:z.yaml:3:2: error PPG204 spec has unknown property 'a,b: 100%'\nsecond line",
+        "policies/empty.yaml: warning PPG107 contains no YAML documents (only comments or blank lines)",
+        "policies/envs/prod.yaml:8:9: error PPG205 spec.type must be one of Production, Sandbox, Trial, Developer (got 'Prod')",
+        "",
+        "2 errors, 1 warning in 3 files (12 documents)",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("says the policies are valid, counting warnings", () => {
+    expect(renderDiagnostics([], "text", { directory: "policies", fileCount: 6, documentCount: 14 })).toBe(
+      "policies: 14 documents in 6 files are valid\n",
+    );
+    expect(renderDiagnostics(diagnostics.slice(0, 1), "text", summary)).toContain(
+      "policies: 12 documents in 3 files are valid (1 warning)",
+    );
+  });
+
+  it("colours severities only when asked", () => {
+    expect(renderDiagnostics(diagnostics, "text", summary, { color: false })).not.toContain("\u001b[");
+  });
+});
+
+describe("json", () => {
+  it("has a stable documented shape", () => {
+    const json = JSON.parse(renderDiagnostics(diagnostics, "json", summary)) as DiagnosticsJson;
+    expect(json.version).toBe(1);
+    expect(json.valid).toBe(false);
+    expect(json.summary).toEqual({ directory: "policies", files: 3, documents: 12, errors: 2, warnings: 1 });
+    expect(json.diagnostics[2]).toEqual({
+      severity: "error",
+      code: "PPG205",
+      message: "spec.type must be one of Production, Sandbox, Trial, Developer (got 'Prod')",
+      file: "policies/envs/prod.yaml",
+      line: 8,
+      column: 9,
+      pointer: "/spec/type",
+      resource: "Environment/prod",
+    });
+    expect(Object.keys(json.diagnostics[0]!)).toEqual([
+      "severity",
+      "code",
+      "message",
+      "file",
+      "line",
+      "column",
+    ]);
+  });
+});
+
+describe("github", () => {
+  it("escapes data and properties as the runner expects", () => {
+    expect(escapeGithubData("100% done\r\nnext")).toBe("100%25 done%0D%0Anext");
+    expect(escapeGithubProperty("a,b:c%")).toBe("a%2Cb%3Ac%25");
+  });
+
+  it("prints one workflow command per diagnostic and the summary", () => {
+    const lines = renderDiagnostics(diagnostics, "github", summary).trimEnd().split("\n");
+    expect(lines).toEqual([
+      "::error file=policies/dlp/x%2Cy%3Az.yaml,line=3,col=2,title=PPG204::spec has unknown property 'a,b: 100%25'%0Asecond line",
+      "::warning file=policies/empty.yaml,title=PPG107::contains no YAML documents (only comments or blank lines)",
+      "::error file=policies/envs/prod.yaml,line=8,col=9,title=PPG205::spec.type must be one of Production, Sandbox, Trial, Developer (got 'Prod')",
+      "2 errors, 1 warning in 3 files (12 documents)",
+    ]);
+  });
+});
+
+/** The properties SARIF 2.1.0 requires (sarif-schema-2.1.0.json), checked by hand. */
+function sarifProblems(log: SarifLog): string[] {
+  const problems: string[] = [];
+  const need = (condition: boolean, what: string): void => {
+    if (!condition) problems.push(what);
+  };
+  need(log.version === "2.1.0", "version must be 2.1.0");
+  need(Array.isArray(log.runs), "runs must be an array");
+  for (const run of log.runs) {
+    need(
+      typeof run.tool?.driver?.name === "string" && run.tool.driver.name !== "",
+      "tool.driver.name is required",
+    );
+    const rules = run.tool.driver.rules;
+    for (const rule of rules) {
+      need(typeof rule.id === "string", "rule.id is required");
+      need(typeof rule.shortDescription.text === "string", "rule.shortDescription.text is required");
+    }
+    for (const result of run.results) {
+      need(typeof result.message?.text === "string", "result.message.text is required");
+      need(
+        rules[result.ruleIndex]?.id === result.ruleId,
+        `ruleIndex of ${result.ruleId} must point at its rule`,
+      );
+      need(["none", "note", "warning", "error"].includes(result.level), "result.level must be a SARIF level");
+      for (const location of result.locations) {
+        const physical = location.physicalLocation;
+        need(typeof physical.artifactLocation.uri === "string", "artifactLocation.uri is required");
+        need(
+          !/^[a-z]+:/.test(physical.artifactLocation.uri) ||
+            physical.artifactLocation.uriBaseId === undefined,
+          "absolute uri has no base",
+        );
+        if (physical.region !== undefined) {
+          need(physical.region.startLine >= 1, "region.startLine must be >= 1");
+          need((physical.region.startColumn ?? 1) >= 1, "region.startColumn must be >= 1");
+        }
+      }
+    }
+  }
+  return problems;
+}
+
+describe("sarif", () => {
+  const log = JSON.parse(renderDiagnostics(diagnostics, "sarif", summary)) as SarifLog;
+
+  it("has the SARIF 2.1.0 required properties", () => {
+    expect(log.$schema).toBe("https://json.schemastore.org/sarif-2.1.0.json");
+    expect(sarifProblems(log)).toEqual([]);
+  });
+
+  it("describes every code as a rule and each diagnostic as a result with a relative location", () => {
+    const run = log.runs[0]!;
+    expect(run.tool.driver.name).toBe("ppgov");
+    expect(run.tool.driver.rules.map((r) => r.id)).toEqual(Object.keys(DIAGNOSTIC_CODES));
+    const result = run.results.find((r) => r.ruleId === "PPG205")!;
+    expect(result.level).toBe("error");
+    expect(result.locations[0]!.physicalLocation).toEqual({
+      artifactLocation: { uri: "policies/envs/prod.yaml", uriBaseId: "%SRCROOT%" },
+      region: { startLine: 8, startColumn: 9 },
+    });
+    const fileLevel = run.results.find((r) => r.ruleId === "PPG107")!;
+    expect(fileLevel.level).toBe("warning");
+    expect(fileLevel.locations[0]!.physicalLocation.region).toBeUndefined();
+    const escaped = run.results.find((r) => r.ruleId === "PPG204")!;
+    expect(escaped.locations[0]!.physicalLocation.artifactLocation.uri).toBe("policies/dlp/x%2Cy%3Az.yaml");
+  });
+
+  it("catches a broken log in the hand-written check", () => {
+    const broken = structuredClone(log);
+    broken.runs[0]!.results[0]!.ruleIndex = 0;
+    broken.runs[0]!.results[0]!.locations[0]!.physicalLocation.region = { startLine: 0 };
+    expect(sarifProblems(broken).length).toBeGreaterThanOrEqual(2);
+  });
+});
