@@ -1,5 +1,6 @@
 import type { CommandRegistrar } from "../program.js";
 import { registerValidate } from "./validate.js";
+import { registerEmulatorCommand } from "./emulator.js";
 
 /** Every command of the CLI, in help order. */
-export const commandRegistrars: readonly CommandRegistrar[] = [registerValidate];
+export const commandRegistrars: readonly CommandRegistrar[] = [registerValidate, registerEmulatorCommand];

@@ -1,0 +1,63 @@
+/** Fault injection (PRODUCT.md §3): every field optional, rates in 0..1. */
+export interface FaultConfig {
+  latencyMs?: number;
+  rate429?: number;
+  retryAfterSeconds?: number;
+  rate5xx?: number;
+  rateDrop?: number;
+  lifecycleFailRate?: number;
+}
+
+/** What happens to one request, decided before it is handled. */
+export type FaultDecision =
+  | { kind: "none" }
+  | { kind: "drop"; when: "before" | "mid" }
+  | { kind: "throttle"; retryAfterSeconds: number }
+  | { kind: "error"; status: 500 | 503 };
+
+const RATE_KEYS = ["rate429", "rate5xx", "rateDrop", "lifecycleFailRate"] as const;
+
+/** Validates a faults document; returns an error message or the config. */
+export function parseFaultConfig(value: unknown): FaultConfig | string {
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return "faults must be a JSON object";
+  const record = value as Record<string, unknown>;
+  const known = new Set<string>(["latencyMs", "retryAfterSeconds", ...RATE_KEYS]);
+  for (const [key, field] of Object.entries(record)) {
+    if (!known.has(key)) return `unknown fault "${key}" (known: ${[...known].join(", ")})`;
+    if (typeof field !== "number" || !Number.isFinite(field) || field < 0) {
+      return `${key} must be a non-negative number`;
+    }
+    if ((RATE_KEYS as readonly string[]).includes(key) && field > 1) return `${key} must be between 0 and 1`;
+  }
+  return record;
+}
+
+/** mulberry32: a tiny seeded PRNG, so fault sequences are reproducible in tests. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Draws the fate of one request. Always consumes the same number of draws whatever the config, so
+ * changing one rate does not reshuffle the others' sequence.
+ */
+export function decideFault(config: FaultConfig, random: () => number): FaultDecision {
+  const drop = random();
+  const dropWhen = random();
+  const throttle = random();
+  const error = random();
+  const errorCode = random();
+  if (drop < (config.rateDrop ?? 0)) return { kind: "drop", when: dropWhen < 0.5 ? "before" : "mid" };
+  if (throttle < (config.rate429 ?? 0))
+    return { kind: "throttle", retryAfterSeconds: config.retryAfterSeconds ?? 1 };
+  if (error < (config.rate5xx ?? 0)) return { kind: "error", status: errorCode < 0.5 ? 500 : 503 };
+  return { kind: "none" };
+}

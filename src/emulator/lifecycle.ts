@@ -1,0 +1,154 @@
+import { randomUUID } from "node:crypto";
+import { timestamp } from "./http.js";
+import type { JsonObject } from "./types.js";
+
+export type OperationState = "Running" | "Succeeded" | "Failed";
+
+/** A BAP lifecycle operation (§3.1): its effect is applied when it succeeds, never when it fails. */
+export interface LifecycleOperation {
+  id: string;
+  environmentId: string;
+  type: string;
+  typeDisplayName: string;
+  /** Poll answers an environment object instead of a LifecycleDto (provisionInstance, §3.1). */
+  pollsEnvironment: boolean;
+  createdAt: Date;
+  dueAt: number;
+  outcome: "Succeeded" | "Failed";
+  state: OperationState;
+  lastActionAt: Date;
+  apply: () => void;
+}
+
+export interface StartOperation {
+  environmentId: string;
+  type: string;
+  typeDisplayName?: string;
+  pollsEnvironment?: boolean;
+  apply: () => void;
+}
+
+export const LIFECYCLE_PATH = "/providers/Microsoft.BusinessAppPlatform/lifecycleOperations";
+
+/**
+ * Tracks lifecycle operations. Each one finishes `delayMs` after it starts: a timer completes it,
+ * and every request also settles overdue operations first, so the outcome never depends on timer
+ * jitter.
+ */
+export class LifecycleRegistry {
+  private readonly operations = new Map<string, LifecycleOperation>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+
+  constructor(
+    private readonly delayMs: number,
+    private readonly failRate: () => number,
+    private readonly random: () => number,
+    private readonly onSettled: () => void,
+  ) {}
+
+  start(request: StartOperation): LifecycleOperation {
+    const now = new Date();
+    const outcome = this.random() < this.failRate() ? "Failed" : "Succeeded";
+    const operation: LifecycleOperation = {
+      id: randomUUID(),
+      environmentId: request.environmentId.toLowerCase(),
+      type: request.type,
+      typeDisplayName: request.typeDisplayName ?? request.type,
+      pollsEnvironment: request.pollsEnvironment ?? false,
+      createdAt: now,
+      dueAt: now.getTime() + this.delayMs,
+      outcome,
+      state: "Running",
+      lastActionAt: now,
+      apply: request.apply,
+    };
+    this.operations.set(operation.id, operation);
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      this.settle();
+    }, this.delayMs);
+    timer.unref();
+    this.timers.add(timer);
+    return operation;
+  }
+
+  get(id: string): LifecycleOperation | undefined {
+    return this.operations.get(id.toLowerCase());
+  }
+
+  /** True while an operation on this environment has not finished (409 OperationNotStartable). */
+  isBusy(environmentId: string): boolean {
+    const id = environmentId.toLowerCase();
+    for (const operation of this.operations.values()) {
+      if (operation.environmentId === id && operation.state === "Running") return true;
+    }
+    return false;
+  }
+
+  /** Completes every overdue operation; returns true when some state changed. */
+  settle(now: number = Date.now()): boolean {
+    let changed = false;
+    for (const operation of this.operations.values()) {
+      if (operation.state !== "Running" || operation.dueAt > now) continue;
+      if (operation.outcome === "Succeeded") operation.apply();
+      operation.state = operation.outcome;
+      operation.lastActionAt = new Date(now);
+      changed = true;
+    }
+    if (changed) this.onSettled();
+    return changed;
+  }
+
+  close(): void {
+    for (const timer of this.timers) clearTimeout(timer);
+    this.timers.clear();
+  }
+}
+
+const STAGES = ["Validate", "Prepare", "Run", "Finalize"] as const;
+
+/** The LifecycleDto body of §3.1, as the poll URL answers it. */
+export function lifecycleBody(operation: LifecycleOperation, tenantId: string): JsonObject {
+  const created = timestamp(operation.createdAt);
+  const last = timestamp(operation.lastActionAt);
+  const stages: JsonObject[] = [];
+  for (const stage of STAGES) {
+    let state: string;
+    if (operation.state === "Succeeded") state = "Succeeded";
+    else if (stage === "Validate" || stage === "Prepare") state = "Succeeded";
+    else if (stage === "Run") state = operation.state === "Failed" ? "Failed" : "Running";
+    else if (operation.state === "Failed")
+      break; // a failed operation has no Finalize stage
+    else state = "NotStarted";
+    const entry: JsonObject = { id: stage, name: stage, state: { id: state } };
+    if (state !== "NotStarted") {
+      entry.firstActionDateTime = created;
+      entry.lastActionDateTime = state === "Running" ? created : last;
+    }
+    stages.push(entry);
+  }
+  const failedCreate = operation.type === "Create" && operation.state === "Failed";
+  return {
+    id: operation.id,
+    links: {
+      self: { path: `${LIFECYCLE_PATH}/${operation.id}` },
+      environment: {
+        path: failedCreate
+          ? ""
+          : `/providers/Microsoft.BusinessAppPlatform/environments/${operation.environmentId}`,
+      },
+    },
+    type: { id: operation.type },
+    typeDisplayName: operation.typeDisplayName,
+    state: { id: operation.state },
+    createdDateTime: created,
+    lastActionDateTime: last,
+    requestedBy: {
+      id: "8784d9fb-deb0-4811-96ce-fbf21cf3a1fc",
+      displayName: "ServicePrincipal",
+      type: "ServicePrincipal",
+      tenantId,
+    },
+    stages,
+  };
+}

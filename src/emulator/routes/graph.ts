@@ -1,0 +1,123 @@
+import { graphError, isRecord, json, page, type Reply } from "../http.js";
+import { route, type EmulatorContext, type Route, type RouteRequest } from "../routing.js";
+import type { JsonObject, WireGroup } from "../types.js";
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function findGroup(context: EmulatorContext, id: string): WireGroup | undefined {
+  return context.store.state.groups.find((group) => group.id.toLowerCase() === id.toLowerCase());
+}
+
+function notFound(id: string): Reply {
+  return graphError(
+    404,
+    "Request_ResourceNotFound",
+    `Resource '${id}' does not exist or one of its queried reference-property objects are not present.`,
+  );
+}
+
+/** Graph `$select`: only the listed properties (plus the context annotation). */
+function select(object: JsonObject, url: URL, context: string): JsonObject {
+  const fields = (url.searchParams.get("$select") ?? "")
+    .split(",")
+    .map((field) => field.trim())
+    .filter(Boolean);
+  const result: JsonObject = { "@odata.context": context };
+  if (fields.length === 0) return { ...result, ...object };
+  for (const field of fields) {
+    const key = Object.keys(object).find((candidate) => candidate.toLowerCase() === field.toLowerCase());
+    if (key !== undefined) result[key] = object[key];
+  }
+  return result;
+}
+
+function subscribedSkus(request: RouteRequest, context: EmulatorContext): Reply {
+  return page(context.store.state.subscribedSkus, {
+    url: request.url,
+    pageSize: context.pageSize,
+    linkKey: "@odata.nextLink",
+    extra: { "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#subscribedSkus" },
+  });
+}
+
+function getGroup(request: RouteRequest, context: EmulatorContext): Reply {
+  const id = request.params[0] ?? "";
+  const group = findGroup(context, id);
+  if (!group) return notFound(id);
+  return json(200, select(group, request.url, "https://graph.microsoft.com/v1.0/$metadata#groups/$entity"));
+}
+
+/**
+ * Group-based licensing is asynchronous in Graph: 202 with the group and a `location` header; the
+ * emulator applies the change at once. SKUs must exist in the tenant; disabled plans must belong to it.
+ */
+function assignLicense(request: RouteRequest, context: EmulatorContext): Reply {
+  const id = request.params[0] ?? "";
+  const group = findGroup(context, id);
+  if (!group) return notFound(id);
+  const body = isRecord(request.body) ? request.body : {};
+  const add = Array.isArray(body.addLicenses) ? body.addLicenses : undefined;
+  const remove = Array.isArray(body.removeLicenses) ? body.removeLicenses : undefined;
+  if (!add || !remove) {
+    return graphError(
+      400,
+      "Request_BadRequest",
+      "Both addLicenses and removeLicenses must be provided (use [] when unused).",
+    );
+  }
+  const skus = context.store.state.subscribedSkus;
+  const next = new Map(
+    (group.assignedLicenses ?? []).map((license) => [license.skuId.toLowerCase(), license]),
+  );
+  for (const skuId of remove) {
+    if (typeof skuId !== "string" || !GUID.test(skuId)) {
+      return graphError(400, "Request_BadRequest", `Invalid value specified for property 'removeLicenses'.`);
+    }
+    next.delete(skuId.toLowerCase());
+  }
+  for (const license of add) {
+    const skuId = isRecord(license) && typeof license.skuId === "string" ? license.skuId : "";
+    const sku = skus.find((entry) => entry.skuId.toLowerCase() === skuId.toLowerCase());
+    if (!sku) {
+      return graphError(
+        400,
+        "Request_BadRequest",
+        `License ${skuId} does not correspond to a valid company License.`,
+      );
+    }
+    const plans = Array.isArray(sku.servicePlans) ? sku.servicePlans : [];
+    const planIds = new Set(
+      plans.map((plan) =>
+        isRecord(plan)
+          ? (typeof plan.servicePlanId === "string" ? plan.servicePlanId : "").toLowerCase()
+          : "",
+      ),
+    );
+    const disabled = isRecord(license) && Array.isArray(license.disabledPlans) ? license.disabledPlans : [];
+    for (const plan of disabled) {
+      if (typeof plan !== "string" || !planIds.has(plan.toLowerCase())) {
+        return graphError(
+          400,
+          "Request_BadRequest",
+          `Service plan ${String(plan)} is not part of license ${skuId}.`,
+        );
+      }
+    }
+    next.set(skuId.toLowerCase(), { skuId: sku.skuId, disabledPlans: disabled as string[] });
+  }
+  group.assignedLicenses = [...next.values()];
+  const location = `${request.baseUrl}/v1.0/groups/${group.id}`;
+  return json(
+    202,
+    { "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups/$entity", ...group },
+    { Location: location },
+  );
+}
+
+export function graphRoutes(): Route[] {
+  return [
+    route("GET", "/v1.0/subscribedSkus", "graph", subscribedSkus),
+    route("GET", "/v1.0/groups/{id}", "graph", getGroup),
+    route("POST", "/v1.0/groups/{id}/assignLicense", "graph", assignLicense),
+  ];
+}

@@ -1,0 +1,123 @@
+import { bapError, isRecord, json, type Reply } from "../http.js";
+import { route, type EmulatorContext, type Route, type RouteRequest } from "../routing.js";
+import type { JsonObject } from "../types.js";
+
+const BAP = "/providers/Microsoft.BusinessAppPlatform";
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Deep merge of a partial settings object, as updateTenantSettings does (§9). */
+function merge(target: JsonObject, patch: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(patch)) {
+    const current = target[key];
+    if (isRecord(value) && isRecord(current)) merge(current, value);
+    else target[key] = value as JsonObject[string];
+  }
+}
+
+/** Both recorded tenant shapes at once: the ARM-style one and the geo one (§4.1). */
+function tenant(context: EmulatorContext): JsonObject {
+  const defaultEnv = context.store.state.environments.find((env) => env.properties.isDefault === true);
+  const geo = defaultEnv?.location ?? "unitedstates";
+  return {
+    id: `${BAP}/tenant`,
+    name: "default",
+    type: `${BAP}/tenant`,
+    tenantId: context.store.state.tenantId,
+    state: "Enabled",
+    location: geo,
+    aadCountryGeo: geo,
+    dataStorageGeo: geo,
+    defaultEnvironmentGeo: geo,
+    aadDataBoundary: "none",
+    fedRAMPHighCertificationRequired: false,
+  };
+}
+
+function isolationPath(request: RouteRequest, context: EmulatorContext): Reply | undefined {
+  const tenantId = request.params[0] ?? "";
+  if (!GUID.test(tenantId)) {
+    return json(400, {
+      error: {
+        code: "BadRequest",
+        message: "Invalid tenant ID format",
+        details: [{ code: "ValidationError", message: "The tenant ID must be a valid GUID" }],
+      },
+    });
+  }
+  if (tenantId.toLowerCase() !== context.store.state.tenantId.toLowerCase()) {
+    return bapError(403, "Forbidden", `The caller cannot manage tenant '${tenantId}'.`);
+  }
+  return undefined;
+}
+
+function getIsolation(request: RouteRequest, context: EmulatorContext): Reply {
+  const refused = isolationPath(request, context);
+  if (refused) return refused;
+  const policy = context.store.state.tenantIsolationPolicy;
+  return policy
+    ? json(200, policy)
+    : bapError(404, "TenantIsolationPolicyNotFound", "No tenant isolation policy exists.");
+}
+
+function putIsolation(request: RouteRequest, context: EmulatorContext): Reply {
+  const refused = isolationPath(request, context);
+  if (refused) return refused;
+  const body =
+    isRecord(request.body) && isRecord(request.body.properties) ? request.body.properties : undefined;
+  if (!body) return bapError(400, "BadRequest", "The request body must contain 'properties'.");
+  const allowed = Array.isArray(body.allowedTenants) ? body.allowedTenants : [];
+  for (const entry of allowed) {
+    const id = isRecord(entry) ? entry.tenantId : undefined;
+    if (typeof id !== "string" || (!GUID.test(id) && id !== "*")) {
+      return json(400, {
+        error: {
+          code: "BadRequest",
+          message: "Invalid tenant ID format",
+          details: [{ code: "ValidationError", message: "The tenant ID must be a valid GUID" }],
+        },
+      });
+    }
+  }
+  const policy: JsonObject = {
+    properties: {
+      tenantId: context.store.state.tenantId,
+      isDisabled: body.isDisabled === true,
+      allowedTenants: allowed as JsonObject[],
+    },
+  };
+  context.store.state.tenantIsolationPolicy = policy;
+  return json(200, policy);
+}
+
+export function tenantRoutes(): Route[] {
+  return [
+    route("GET", `${BAP}/tenant`, "bap", (_r, context) => json(200, tenant(context))),
+    route(
+      "POST",
+      `${BAP}/listTenantSettings`,
+      "bap",
+      (_r, context) => json(200, context.store.state.tenantSettings),
+      {
+        mutates: false,
+      },
+    ),
+    route("POST", `${BAP}/scopes/admin/updateTenantSettings`, "bap", (request, context) => {
+      if (!isRecord(request.body))
+        return bapError(400, "InvalidRequestContent", "The body must be a settings object.");
+      merge(context.store.state.tenantSettings, request.body);
+      return json(200, context.store.state.tenantSettings);
+    }),
+    route(
+      "GET",
+      "/providers/PowerPlatform.Governance/v1/tenants/{tenantId}/tenantIsolationPolicy",
+      "bap",
+      getIsolation,
+    ),
+    route(
+      "PUT",
+      "/providers/PowerPlatform.Governance/v1/tenants/{tenantId}/tenantIsolationPolicy",
+      "bap",
+      putIsolation,
+    ),
+  ];
+}

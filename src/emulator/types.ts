@@ -1,0 +1,104 @@
+/**
+ * The emulator's own view of the wire objects. It deliberately does not import the production
+ * client's types (src/core/wire, src/adapters/tenant): the emulator is an independent peer, so a
+ * mistake in one side's reading of the wire format does not silently cancel out in the other.
+ *
+ * Objects are kept as plain JSON and only the fields the emulator reasons about are typed; every
+ * other field a seed carries is preserved and returned as is.
+ */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
+export interface JsonObject {
+  [key: string]: JsonValue | undefined;
+}
+
+/** An admin-API ("BAP") environment object (wire-formats §4.2). */
+export interface WireEnvironment extends JsonObject {
+  id: string;
+  name: string;
+  type: string;
+  location: string;
+  properties: JsonObject;
+}
+
+/** A BAP environment group (§6.1). */
+export interface WireEnvironmentGroup extends JsonObject {
+  id: string;
+  displayName: string;
+}
+
+/** A full DLP v2 policy document (§7.2). */
+export interface WireDlpPolicy extends JsonObject {
+  policyDefinition: JsonObject & { name: string };
+}
+
+/** A PowerApps connector catalogue entry (§7.5). */
+export interface WireConnector extends JsonObject {
+  name: string;
+  id: string;
+}
+
+/** One element of the bare `unblockable` / `virtual` arrays (§7.5). */
+export interface WireConnectorMetadata extends JsonObject {
+  id: string;
+}
+
+/** A PP API billing policy (§8.1). */
+export interface WireBillingPolicy extends JsonObject {
+  id: string;
+  name: string;
+  status: string;
+}
+
+/** One currency allocation of an environment (§8.3). */
+export interface WireCurrencyAllocation extends JsonObject {
+  currencyType: string;
+  allocated: number;
+}
+
+/** A Graph subscribedSku (§8.4). */
+export interface WireSubscribedSku extends JsonObject {
+  skuId: string;
+  skuPartNumber: string;
+}
+
+/** A Graph group with its licenses (§8.4). */
+export interface WireGroup extends JsonObject {
+  id: string;
+  assignedLicenses?: { skuId: string; disabledPlans: string[] }[];
+}
+
+/**
+ * The seed and state format (PRODUCT.md §3). Every key is optional; missing means empty. The keys after
+ * `groups` are emulator extensions for data the product brief leaves to the emulator.
+ */
+export interface EmulatorSeed {
+  environments?: WireEnvironment[];
+  environmentGroups?: WireEnvironmentGroup[];
+  dlpPolicies?: WireDlpPolicy[];
+  connectors?: WireConnector[];
+  unblockableConnectors?: WireConnectorMetadata[];
+  billingPolicies?: WireBillingPolicy[];
+  /** environmentId → allocations (§8.3). */
+  allocations?: Record<string, WireCurrencyAllocation[]>;
+  /** currencyType → units the tenant owns. */
+  currencyPool?: Record<string, number>;
+  subscribedSkus?: WireSubscribedSku[];
+  groups?: WireGroup[];
+  /** Extension: billing policy id → linked environment ids (lower case). */
+  billingPolicyEnvironments?: Record<string, string[]>;
+  /** Extension: built-in connectors that DLP can classify; defaults to the recorded list. */
+  virtualConnectors?: WireConnectorMetadata[];
+  /** Extension: the tenant id stamped on new objects. */
+  tenantId?: string;
+  /** Extension: the listTenantSettings object; defaults to the recorded one. */
+  tenantSettings?: JsonObject;
+  /** Extension: the tenantCapacity report; defaults to the recorded one. */
+  tenantCapacity?: JsonObject;
+  /** Extension: the tenant isolation policy; absent means GET answers 404. */
+  tenantIsolationPolicy?: JsonObject;
+}
+
+/** Complete state: every seed key present. */
+export type EmulatorState = Required<Omit<EmulatorSeed, "tenantIsolationPolicy">> &
+  Pick<EmulatorSeed, "tenantIsolationPolicy">;
