@@ -104,7 +104,7 @@ export function buildPlan(desired: DesiredState, live: LiveTenant, options: Buil
     }),
   );
 
-  const units = buildUnits(changes, catalogue);
+  const units = buildUnits(changes, catalogue, live.environments);
   const ordered = orderSteps(units, buildEdges(changes, units));
   let steps: PlanStep[] = [];
   if (ordered.ok) steps = ordered.steps;

@@ -1,6 +1,8 @@
+import type { WireEnvironment } from "../wire/types.js";
 import type { ConnectorCatalogue } from "../kinds/connector-catalogue.js";
 import type { EnvironmentCanonical } from "../kinds/environment.js";
 import { removeFromGroupStep } from "../kinds/environment-group.js";
+import { normalizeId } from "../kinds/ids.js";
 import { isPlaceholder, placeholder } from "../kinds/placeholder.js";
 import type { KindChange, ResourceKind, ResourceRef, StepRequest } from "../kinds/resource-kind.js";
 import { KIND_REGISTRY } from "../kinds/registry.js";
@@ -38,7 +40,11 @@ function kindChange(
 }
 
 /** The steps of every change, split in a destroy and an apply phase (a replace has both). */
-export function buildUnits(changes: readonly ResourceChange[], catalogue: ConnectorCatalogue): StepUnit[] {
+export function buildUnits(
+  changes: readonly ResourceChange[],
+  catalogue: ConnectorCatalogue,
+  liveEnvironments: readonly WireEnvironment[],
+): StepUnit[] {
   const units: StepUnit[] = [];
   const ctx = { catalogue };
   const add = (change: ResourceChange, phase: StepUnit["phase"], steps: StepRequest[]): void => {
@@ -48,7 +54,7 @@ export function buildUnits(changes: readonly ResourceChange[], catalogue: Connec
   for (const change of changes)
     if (change.kind === "EnvironmentGroup" && change.action === "delete" && change.id !== undefined)
       groupsBeingDeleted.set(change.id, change);
-  const membersToRemove = groupMembersStaying(changes, groupsBeingDeleted);
+  const membersToRemove = groupMembersStaying(changes, groupsBeingDeleted, liveEnvironments);
   for (const change of changes) {
     const kind = kindOf(change);
     switch (change.action) {
@@ -76,24 +82,28 @@ export function buildUnits(changes: readonly ResourceChange[], catalogue: Connec
   return units;
 }
 
-/** Environments that stay in a group being deleted (not deleted, not moved by this plan): taken out first. */
+/** Live environments that stay in a group being deleted (not deleted, not moved by this plan): taken out first. */
 function groupMembersStaying(
   changes: readonly ResourceChange[],
   groups: ReadonlyMap<string, ResourceChange>,
+  liveEnvironments: readonly WireEnvironment[],
 ): Map<string, string[]> {
   const result = new Map<string, string[]>();
   if (groups.size === 0) return result;
-  for (const change of changes) {
-    if (change.kind !== "Environment" || change.id === undefined) continue;
-    if (change.action === "delete" || change.action === "replace") continue;
-    const before = change.before as EnvironmentCanonical | undefined;
-    const after = change.after as EnvironmentCanonical | undefined;
-    const group = before?.group;
-    if (typeof group !== "string" || !groups.has(group)) continue;
-    if (after !== undefined && after.group !== group) continue;
+  const environmentChanges = new Map<string, ResourceChange>();
+  for (const change of changes)
+    if (change.kind === "Environment" && change.id !== undefined) environmentChanges.set(change.id, change);
+  for (const environment of liveEnvironments) {
+    const id = normalizeId(environment.name);
+    const group = normalizeId(environment.properties.parentEnvironmentGroup?.id);
+    if (id === null || group === null || !groups.has(group)) continue;
+    const change = environmentChanges.get(id);
+    if (change?.action === "delete" || change?.action === "replace") continue;
+    const after = change?.after as EnvironmentCanonical | undefined;
+    if (change?.action === "update" && after !== undefined && after.group !== group) continue;
     const list = result.get(group);
-    if (list) list.push(change.id);
-    else result.set(group, [change.id]);
+    if (list) list.push(id);
+    else result.set(group, [id]);
   }
   return result;
 }
