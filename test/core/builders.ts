@@ -41,8 +41,9 @@ export function loaded(
 
 type Doc<S> = { name: string; id?: string } & S;
 
-function envelope<K extends PolicyDocument["kind"], S>(kind: K, { name, id, ...spec }: Doc<S>) {
-  return { apiVersion: "ppgov/v1" as const, kind, metadata: { name, ...(id ? { id } : {}) }, spec };
+function envelope<S>(kind: PolicyDocument["kind"], { name, id, ...spec }: Doc<S>): PolicyDocument {
+  const document = { apiVersion: "ppgov/v1", kind, metadata: { name, ...(id ? { id } : {}) }, spec };
+  return document as unknown as PolicyDocument;
 }
 
 export const doc = {

@@ -241,7 +241,6 @@ describe("canonical forms", () => {
   it("treats the zero GUID as none and lower-cases ids", () => {
     const form = KIND_REGISTRY.Environment.canonicalizeLive(
       wireEnv({ id: guid(3).toUpperCase(), displayName: "x", group: "00000000-0000-0000-0000-000000000000" }),
-      resolver,
     );
     expect(form.group).toBeNull();
     expect(KIND_REGISTRY.Environment.liveId(wireEnv({ id: "ABC", displayName: "x" }))).toBe("abc");
