@@ -1,0 +1,216 @@
+/**
+ * The tenant client over real sockets against the emulator (PPGOV_ENDPOINT + dev token), with the
+ * emulator's fault injection. Each test asserts the requests the emulator received and the outcome.
+ */
+import { readFileSync } from "node:fs";
+import { afterEach, describe, expect, it } from "vitest";
+import { SecretRegistry } from "../../src/adapters/log/secrets.js";
+import {
+  createTenantClient,
+  type TenantClient,
+  type TenantClientOptions,
+} from "../../src/adapters/tenant/index.js";
+import { TenantApiError } from "../../src/adapters/tenant/errors.js";
+import { LifecycleFailedError } from "../../src/adapters/tenant/lifecycle.js";
+import { seededRandom } from "../../src/emulator/faults.js";
+import {
+  startEmulator,
+  type EmulatorOptions,
+  type EmulatorSeed,
+  type RunningEmulator,
+} from "../../src/emulator/server.js";
+import { captureLogger } from "./fake-fetch.js";
+
+const FIXTURES = new URL("../../../shared/contract/tf-provider-fixtures/", import.meta.url);
+const TEMPLATE = JSON.parse(
+  readFileSync(
+    new URL(
+      "environment/datasource/Validate_Read/get_environment_00000000-0000-0000-0000-000000000001.json",
+      FIXTURES,
+    ),
+    "utf8",
+  ),
+) as SeedEnvironment;
+
+const ENVIRONMENTS_PATH = "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments";
+const GROUPS_PATH = "/providers/Microsoft.BusinessAppPlatform/environmentGroups";
+
+type SeedEnvironment = NonNullable<EmulatorSeed["environments"]>[number];
+
+/** A seed environment cloned from a recorded one, with its own id and name. */
+function environment(index: number): SeedEnvironment {
+  const id = `00000000-0000-0000-0000-${String(index).padStart(12, "0")}`;
+  const { parentEnvironmentGroup: _group, ...rest } = TEMPLATE.properties;
+  const properties = { ...rest, displayName: `Env ${index}`, isDefault: false };
+  return {
+    ...TEMPLATE,
+    id: `${ENVIRONMENTS_PATH}/${id}`,
+    name: id,
+    type: "Microsoft.BusinessAppPlatform/scopes/environments",
+    location: "europe",
+    properties,
+  };
+}
+
+interface Harness {
+  emulator: RunningEmulator;
+  client: TenantClient;
+  /** Waits the client asked for (ms), in order. */
+  waits: number[];
+  /** Runs before the n-th wait (1-based) completes; lets a test end a fault storm at a known point. */
+  onWait: (n: number) => void;
+}
+
+const running: RunningEmulator[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((emulator) => emulator.close()));
+});
+
+async function harness(
+  emulatorOptions: EmulatorOptions,
+  clientOptions: Partial<TenantClientOptions> = {},
+): Promise<Harness> {
+  const emulator = await startEmulator({ lifecycleDelayMs: 0, ...emulatorOptions });
+  running.push(emulator);
+  const secrets = new SecretRegistry();
+  const h: Harness = {
+    emulator,
+    client: undefined as unknown as TenantClient,
+    waits: [],
+    onWait: () => undefined,
+  };
+  h.client = createTenantClient({
+    env: { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" },
+    logger: captureLogger(secrets).logger,
+    secrets,
+    // Real (short) waits: the emulator's lifecycle advances on wall-clock time.
+    sleep: (ms) => {
+      h.waits.push(ms);
+      h.onWait(h.waits.length);
+      return new Promise((resolve) => setTimeout(resolve, Math.min(ms, 25)));
+    },
+    lifecycle: { pollIntervalMs: 25, maxPollIntervalMs: 25, deadlineMs: 20_000 },
+    ...clientOptions,
+  });
+  return h;
+}
+
+const paths = (emulator: RunningEmulator): string[] =>
+  emulator.requests().map((r) => `${r.method} ${r.path.split("?")[0]} ${r.status}`);
+
+describe("tenant client against the emulator", () => {
+  it("pages through 250 environments 20 at a time", async () => {
+    const h = await harness({
+      seed: { environments: Array.from({ length: 250 }, (_, i) => environment(i + 1)) },
+      pageSize: 20,
+    });
+    const all = await h.client.admin.listEnvironments();
+    expect(all).toHaveLength(250);
+    expect(new Set(all.map((e) => e.name)).size).toBe(250);
+    expect(paths(h.emulator)).toEqual(Array(13).fill(`GET ${ENVIRONMENTS_PATH} 200`));
+  });
+
+  it("creates an environment and follows its lifecycle operation", async () => {
+    const h = await harness({});
+    const result = await h.client.admin.createEnvironment({
+      location: "europe",
+      properties: { displayName: "Created by test", environmentSku: "Sandbox" },
+    });
+    expect(result.operation?.state.id).toBe("Succeeded");
+    const created = await h.client.admin.getEnvironment(result.environmentId ?? "");
+    expect(created?.properties.displayName).toBe("Created by test");
+    expect(paths(h.emulator)).toEqual([
+      "POST /providers/Microsoft.BusinessAppPlatform/environments 202",
+      `GET /providers/Microsoft.BusinessAppPlatform/lifecycleOperations/${result.operation?.id} 200`,
+      `GET ${ENVIRONMENTS_PATH}/${result.environmentId} 200`,
+    ]);
+  });
+
+  it("polls a running operation until it succeeds", async () => {
+    const h = await harness({ lifecycleDelayMs: 150 });
+    const result = await h.client.admin.createEnvironment({
+      location: "europe",
+      properties: { displayName: "Slow", environmentSku: "Sandbox" },
+    });
+    const polls = h.emulator.requests().filter((r) => r.path.includes("/lifecycleOperations/"));
+    expect(polls.length).toBeGreaterThanOrEqual(2);
+    // every poll but the last saw Running and was followed by one wait
+    expect(h.waits).toHaveLength(polls.length - 1);
+    expect(result.environmentId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it("rides out a 429 storm, waiting the Retry-After each time", async () => {
+    const h = await harness({ faults: { rate429: 1, retryAfterSeconds: 2 } });
+    h.onWait = (n) => {
+      if (n === 3) h.emulator.setFaults({});
+    };
+    await h.client.admin.listEnvironmentGroups();
+    expect(paths(h.emulator)).toEqual([
+      ...Array<string>(3).fill(`GET ${GROUPS_PATH} 429`),
+      `GET ${GROUPS_PATH} 200`,
+    ]);
+    expect(h.waits).toEqual([2000, 2000, 2000]);
+  });
+
+  it("stops a 429 storm when the retry budget runs out", async () => {
+    const h = await harness(
+      { faults: { rate429: 1, retryAfterSeconds: 1 } },
+      { retryBudget: 4, retry: { maxAttempts: 20 } },
+    );
+    const failure = await h.client.admin.listEnvironmentGroups().catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(TenantApiError);
+    expect((failure as TenantApiError).message).toBe(
+      `retry budget exhausted after 4 retries (last: 429 on GET ${GROUPS_PATH})`,
+    );
+    expect(paths(h.emulator)).toEqual(Array(5).fill(`GET ${GROUPS_PATH} 429`));
+  });
+
+  it("retries a 5xx once and succeeds", async () => {
+    const h = await harness({ faults: { rate5xx: 1 } });
+    h.onWait = () => h.emulator.setFaults({});
+    await h.client.governance.listPolicySummaries();
+    const statuses = h.emulator.requests().map((r) => r.status);
+    expect(statuses).toHaveLength(2);
+    expect([500, 503]).toContain(statuses[0]);
+    expect(statuses[1]).toBe(200);
+  });
+
+  it("retries a connection dropped mid-response", async () => {
+    // The emulator's fault PRNG is seeded: pick a seed whose first drop happens mid-response.
+    const seed = Array.from({ length: 100 }, (_, s) => s).find((s) => {
+      const random = seededRandom(s);
+      random();
+      return random() >= 0.5;
+    });
+    const h = await harness({ faults: { rateDrop: 1 }, faultSeed: seed ?? 0 });
+    h.onWait = () => h.emulator.setFaults({});
+    const groups = await h.client.admin.listEnvironmentGroups();
+    expect(Array.isArray(groups)).toBe(true);
+    // The emulator logged the status it started to send before cutting the connection.
+    expect(paths(h.emulator)).toEqual([`GET ${GROUPS_PATH} 200`, `GET ${GROUPS_PATH} 200`]);
+    expect(h.waits).toHaveLength(1);
+  });
+
+  it("reports a lifecycle operation that ends Failed", async () => {
+    const h = await harness({ faults: { lifecycleFailRate: 1 } });
+    const failure = await h.client.admin
+      .createEnvironment({
+        location: "europe",
+        properties: { displayName: "Doomed", environmentSku: "Sandbox" },
+      })
+      .catch((e: unknown) => e);
+    expect(failure).toBeInstanceOf(LifecycleFailedError);
+    expect((failure as Error).message).toMatch(
+      /^create environment "Doomed" failed at stage "\w+" \(lifecycle operation [0-9a-f-]+, type Create\)$/,
+    );
+    expect(h.emulator.requests()).toHaveLength(2);
+  });
+
+  it("times out a slow answer and retries it", async () => {
+    const h = await harness({ faults: { latencyMs: 400 } }, { timeoutMs: 100 });
+    h.onWait = () => h.emulator.setFaults({});
+    await h.client.admin.listEnvironmentGroups();
+    expect(h.emulator.requests()).toHaveLength(2);
+    expect(h.waits).toHaveLength(1);
+  });
+});
