@@ -1,0 +1,314 @@
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  loadSeedFile,
+  sampleSeedPath,
+  type EmulatorSeed,
+  type RunningEmulator,
+} from "../../src/emulator/server.js";
+import { BAP, call, closeAll, withEmulator } from "./helpers.js";
+
+const started: RunningEmulator[] = [];
+let sample: EmulatorSeed;
+beforeAll(async () => {
+  sample = await loadSeedFile(sampleSeedPath);
+});
+afterEach(() => closeAll(started));
+
+interface BillingPolicy {
+  id: string;
+  name: string;
+  status: string;
+  billingInstrument: { id: string };
+}
+const envNamed = (name: string) =>
+  sample.environments!.find((env) => env.properties.displayName === name)!.name;
+
+describe("billing policies", () => {
+  it("creates (201, transient Provisioning), lists, renames (PUT 200) and deletes (204), path case-insensitive", async () => {
+    const emulator = await withEmulator(started, { seed: sample, lifecycleDelayMs: 100 });
+    const created = await call<BillingPolicy>(
+      emulator,
+      "POST",
+      "/licensing/BillingPolicies?api-version=2022-03-01-preview",
+      {
+        body: {
+          location: "europe",
+          name: "payg-new",
+          status: "Enabled",
+          billingInstrument: { resourceGroup: "rg", subscriptionId: "9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b" },
+        },
+      },
+    );
+    expect(created.status).toBe(201);
+    expect(created.body.status).toBe("Provisioning");
+    expect(created.body.billingInstrument.id).toBe(
+      "/subscriptions/9e8d7c6b-5a4f-4e3d-8c2b-1a0f9e8d7c6b/resourceGroups/rg/providers/Microsoft.PowerPlatform/accounts/payg-new",
+    );
+    await new Promise((resolve) => setTimeout(resolve, 120));
+    const read = await call<BillingPolicy>(
+      emulator,
+      "GET",
+      `/licensing/billingPolicies/${created.body.id}?api-version=2022-03-01-preview`,
+    );
+    expect(read.body.status).toBe("Enabled");
+    const list = await call<{ value: BillingPolicy[] }>(emulator, "GET", "/licensing/billingPolicies");
+    expect(list.body.value.map((p) => p.name).sort()).toEqual([
+      "contoso-payg-europe",
+      "contoso-payg-us",
+      "payg-new",
+    ]);
+    const renamed = await call<BillingPolicy>(
+      emulator,
+      "PUT",
+      `/licensing/billingPolicies/${created.body.id}`,
+      {
+        body: { name: "payg-renamed", status: "Disabled" },
+      },
+    );
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ name: "payg-renamed", status: "Disabled" });
+    expect((await call(emulator, "DELETE", `/licensing/BillingPolicies/${created.body.id}`)).status).toBe(
+      204,
+    );
+    const gone = await call(emulator, "GET", `/licensing/billingPolicies/${created.body.id}`);
+    expect(gone.status).toBe(404);
+    expect(gone.body).toEqual({
+      error: {
+        code: "BillingPolicyNotFound",
+        message: `The billing policy '${created.body.id}' could not be found.`,
+      },
+    });
+  });
+
+  it("links and unlinks environments with lower-case ids", async () => {
+    const emulator = await withEmulator(started, { seed: sample });
+    const policy = sample.billingPolicies!.find((p) => p.name === "contoso-payg-us")!;
+    const base = `/licensing/billingPolicies/${policy.id}/environments`;
+    const before = await call<{ value: { environmentId: string }[] }>(emulator, "GET", base);
+    expect(before.body.value).toHaveLength(1);
+    const serviceDesk = envNamed("IT Service Desk");
+    expect(
+      (await call(emulator, "POST", `${base}/add`, { body: { environmentIds: [serviceDesk.toUpperCase()] } }))
+        .status,
+    ).toBe(200);
+    const after = await call<{ value: { billingPolicyId: string; environmentId: string }[] }>(
+      emulator,
+      "GET",
+      base,
+    );
+    expect(after.body.value).toContainEqual({
+      billingPolicyId: policy.id,
+      environmentId: serviceDesk.toLowerCase(),
+    });
+    const env = await call<{ properties: { billingPolicy?: { id: string } } }>(
+      emulator,
+      "GET",
+      `${BAP}/scopes/admin/environments/${serviceDesk}?$expand=properties/billingPolicy`,
+    );
+    expect(env.body.properties.billingPolicy?.id).toBe(policy.id);
+    await call(emulator, "POST", `${base}/remove`, { body: { environmentIds: [serviceDesk] } });
+    expect((await call<{ value: unknown[] }>(emulator, "GET", base)).body.value).toHaveLength(1);
+  });
+});
+
+describe("currency allocations", () => {
+  it("reads allocations, and 404 EnvironmentAllocationNotFound when none were made", async () => {
+    const emulator = await withEmulator(started, { seed: sample });
+    const prod = envNamed("Contoso Production");
+    const read = await call(
+      emulator,
+      "GET",
+      `/licensing/environments/${prod}/allocations?api-version=2022-03-01-preview`,
+    );
+    expect(read.body).toEqual({
+      environmentId: prod.toLowerCase(),
+      currencyAllocations: [
+        { currencyType: "AppPass", allocated: 20 },
+        { currencyType: "PowerAutomatePerProcess", allocated: 4 },
+      ],
+    });
+    const none = await call(
+      emulator,
+      "GET",
+      `/licensing/environments/${envNamed("Legacy Apps")}/allocations`,
+    );
+    expect(none.status).toBe(404);
+    expect(none.body).toMatchObject({ status: 404, error: { code: "EnvironmentAllocationNotFound" } });
+  });
+
+  it("allocates within the pool and refuses allocation beyond it", async () => {
+    const emulator = await withEmulator(started, { seed: sample });
+    const legacy = envNamed("Legacy Apps");
+    const path = `/licensing/environments/${legacy}/allocations?api-version=2022-03-01-preview`;
+    // Pool AppPass 50; Contoso Production 20 + Finance Production 10 → 20 left.
+    const ok = await call(emulator, "PATCH", path, {
+      body: { currencyAllocations: [{ currencyType: "AppPass", allocated: 20 }] },
+    });
+    expect(ok.status).toBe(200);
+    expect(ok.body).toEqual({
+      environmentId: legacy.toLowerCase(),
+      currencyAllocations: [{ currencyType: "AppPass", allocated: 20 }],
+    });
+    const over = await call(emulator, "PATCH", path, {
+      body: { currencyAllocations: [{ currencyType: "AppPass", allocated: 21 }] },
+    });
+    expect(over.status).toBe(400);
+    expect(over.body).toMatchObject({ error: { code: "InsufficientCurrencyCapacity" } });
+    const unknownType = await call(emulator, "PATCH", path, {
+      body: { currencyAllocations: [{ currencyType: "Gold", allocated: 1 }] },
+    });
+    expect(unknownType.status).toBe(400);
+    const availability = await call<{
+      value: { currencyType: string; total: number; allocated: number; available: number }[];
+    }>(emulator, "GET", "/licensing/allocationsV2/availability?api-version=2024-10-01");
+    expect(availability.body.value.find((entry) => entry.currencyType === "AppPass")).toEqual({
+      currencyType: "AppPass",
+      total: 50,
+      allocated: 50,
+      available: 0,
+    });
+  });
+
+  it("serves tenant capacity in the recorded shape", async () => {
+    const emulator = await withEmulator(started, { seed: sample });
+    const capacity = await call<{ tenantId: string; tenantCapacities: { capacityType: string }[] }>(
+      emulator,
+      "GET",
+      "/licensing/tenantCapacity?api-version=2022-03-01-preview",
+    );
+    expect(capacity.body.tenantId).toBe(sample.tenantId);
+    expect(capacity.body.tenantCapacities.map((c) => c.capacityType)).toEqual(
+      expect.arrayContaining(["Database", "File", "Log"]),
+    );
+  });
+});
+
+describe("Microsoft Graph", () => {
+  it("pages subscribedSkus with @odata.nextLink", async () => {
+    const emulator = await withEmulator(started, { seed: sample, pageSize: 4 });
+    const first = await call<{ value: { skuPartNumber: string }[]; "@odata.nextLink"?: string }>(
+      emulator,
+      "GET",
+      "/v1.0/subscribedSkus",
+    );
+    expect(first.body.value).toHaveLength(4);
+    const second = await call<{ value: { skuPartNumber: string }[]; "@odata.nextLink"?: string }>(
+      emulator,
+      "GET",
+      first.body["@odata.nextLink"]!,
+    );
+    expect([...first.body.value, ...second.body.value].map((s) => s.skuPartNumber)).toContain(
+      "POWERAPPS_PER_USER",
+    );
+    expect(second.body["@odata.nextLink"]).toBeUndefined();
+  });
+
+  it("reads a group with $select and assigns licenses (202 + group + location)", async () => {
+    const emulator = await withEmulator(started, { seed: sample });
+    const group = sample.groups!.find((g) => g.displayName === "Executives")!;
+    const selected = await call(emulator, "GET", `/v1.0/groups/${group.id}?$select=id,assignedLicenses`);
+    expect(selected.body).toEqual({
+      "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups/$entity",
+      id: group.id,
+      assignedLicenses: [],
+    });
+    const e5 = sample.subscribedSkus!.find((s) => s.skuPartNumber === "ENTERPRISEPREMIUM")!;
+    const assigned = await call<{ assignedLicenses: unknown[] }>(
+      emulator,
+      "POST",
+      `/v1.0/groups/${group.id}/assignLicense`,
+      {
+        body: {
+          addLicenses: [{ skuId: e5.skuId, disabledPlans: ["57ff2da0-773e-42df-b2af-ffb7a2317929"] }],
+          removeLicenses: [],
+        },
+      },
+    );
+    expect(assigned.status).toBe(202);
+    expect(assigned.headers.get("location")).toBe(`${emulator.url}/v1.0/groups/${group.id}`);
+    expect(assigned.body.assignedLicenses).toEqual([
+      { skuId: e5.skuId, disabledPlans: ["57ff2da0-773e-42df-b2af-ffb7a2317929"] },
+    ]);
+    const removed = await call<{ assignedLicenses: unknown[] }>(
+      emulator,
+      "POST",
+      `/v1.0/groups/${group.id}/assignLicense`,
+      {
+        body: { addLicenses: [], removeLicenses: [e5.skuId] },
+      },
+    );
+    expect(removed.body.assignedLicenses).toEqual([]);
+  });
+
+  it("answers Graph-shaped errors with innerError", async () => {
+    const emulator = await withEmulator(started, { seed: sample });
+    const missing = await call<{ error: { code: string; innerError: Record<string, string> } }>(
+      emulator,
+      "GET",
+      "/v1.0/groups/00000000-1111-2222-3333-444444444444",
+    );
+    expect(missing.status).toBe(404);
+    expect(missing.body.error.code).toBe("Request_ResourceNotFound");
+    expect(Object.keys(missing.body.error.innerError).sort()).toEqual([
+      "client-request-id",
+      "date",
+      "request-id",
+    ]);
+    const group = sample.groups![0]!;
+    const badSku = await call(emulator, "POST", `/v1.0/groups/${group.id}/assignLicense`, {
+      body: {
+        addLicenses: [{ skuId: "12345678-1234-1234-1234-123456789012", disabledPlans: [] }],
+        removeLicenses: [],
+      },
+    });
+    expect(badSku.status).toBe(400);
+  });
+});
+
+describe("tenant", () => {
+  it("serves the tenant, its settings (list and update) and the isolation policy", async () => {
+    const emulator = await withEmulator(started, { seed: sample });
+    const tenant = await call(emulator, "GET", `${BAP}/tenant?api-version=2021-04-01`);
+    expect(tenant.body).toMatchObject({ tenantId: sample.tenantId, state: "Enabled" });
+    const settings = await call<{ walkMeOptOut: boolean }>(
+      emulator,
+      "POST",
+      `${BAP}/listTenantSettings?api-version=2023-06-01`,
+    );
+    expect(settings.body.walkMeOptOut).toBe(false);
+    const updated = await call<{
+      walkMeOptOut: boolean;
+      powerPlatform: { powerApps: Record<string, boolean> };
+    }>(emulator, "POST", `${BAP}/scopes/admin/updateTenantSettings?api-version=2023-06-01`, {
+      body: { walkMeOptOut: true, powerPlatform: { powerApps: { disableShareWithEveryone: true } } },
+    });
+    expect(updated.body.walkMeOptOut).toBe(true);
+    expect(updated.body.powerPlatform.powerApps).toMatchObject({
+      disableShareWithEveryone: true,
+      enableGuestsToMake: false,
+    });
+    const isolation = `/providers/PowerPlatform.Governance/v1/tenants/${sample.tenantId}/tenantIsolationPolicy`;
+    expect((await call(emulator, "GET", isolation)).status).toBe(404);
+    const put = await call(emulator, "PUT", isolation, {
+      body: {
+        properties: {
+          tenantId: sample.tenantId,
+          isDisabled: false,
+          allowedTenants: [
+            {
+              tenantId: "11111111-1111-1111-1111-111111111111",
+              direction: { inbound: true, outbound: false },
+            },
+          ],
+        },
+      },
+    });
+    expect(put.status).toBe(200);
+    expect((await call(emulator, "GET", isolation)).body).toEqual(put.body);
+    const bad = await call(emulator, "PUT", isolation, {
+      body: { properties: { allowedTenants: [{ tenantId: "nope" }] } },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ error: { code: "BadRequest", details: [{ code: "ValidationError" }] } });
+  });
+});
