@@ -1,0 +1,99 @@
+import { KIND_ORDER } from "../core/kinds/registry.js";
+import type { Plan, PlanResource } from "../core/plan/types.js";
+import {
+  ACTION_SYMBOL,
+  actionComment,
+  changedResources,
+  changeLines,
+  footerText,
+  hasChanges,
+  newConnectorLines,
+  NO_CHANGES,
+  planSummaryLine,
+  type PlanFooter,
+} from "./plan-lines.js";
+
+export interface PlanMarkdownOptions {
+  footer?: PlanFooter;
+  /** Diffs longer than this many lines fold into <details>. */
+  foldAfterLines?: number;
+}
+
+/** Escapes text for markdown outside code: no HTML, no markup from user strings. */
+export function escapeMarkdown(text: string): string {
+  return text
+    .replace(/&/g, "&amp;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;")
+    .replace(/([\\`*_[\]()#|!~])/g, "\\$1")
+    .replace(/\r?\n/g, " ");
+}
+
+/** A fence longer than any backtick run inside, so user strings cannot close it. */
+function fence(body: string): string {
+  const longest = Math.max(0, ...[...body.matchAll(/`+/g)].map((match) => match[0].length));
+  return "`".repeat(Math.max(3, longest + 1));
+}
+
+const ACTION_LABEL = {
+  add: "➕ add",
+  change: "🔧 change",
+  replace: "♻️ replace",
+  destroy: "🗑️ destroy",
+} as const;
+
+/** The plan for a pull-request comment: summary table, one section per kind, long diffs folded. */
+export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}): string {
+  const foldAfter = options.foldAfterLines ?? 12;
+  const out: string[] = [plan.mode === "drift" ? "## ppgov drift" : "## ppgov plan", ""];
+  const footer = footerText(options.footer);
+  if (!hasChanges(plan)) {
+    out.push(plan.mode === "drift" ? "No drift. The tenant matches the policies." : NO_CHANGES, "");
+    if (footer) out.push(`<sub>${escapeMarkdown(footer)}</sub>`, "");
+    return out.join("\n");
+  }
+  out.push("| Action | Count |", "|---|---:|");
+  for (const key of ["add", "change", "replace", "destroy"] as const)
+    out.push(`| ${ACTION_LABEL[key]} | ${plan.summary[key]} |`);
+  out.push("", `**${planSummaryLine(plan)}**`, "");
+  const changed = changedResources(plan);
+  for (const kind of KIND_ORDER) {
+    const resources = changed.filter((resource) => resource.kind === kind);
+    if (resources.length === 0) continue;
+    out.push(`### ${kind} (${resources.length})`, "");
+    for (const resource of resources) out.push(...resourceSection(resource, plan.names, foldAfter), "");
+  }
+  const connectors = newConnectorLines(plan);
+  if (connectors.length > 0) {
+    out.push("### Connectors new in the catalogue", "");
+    for (const line of connectors) out.push(`- ${escapeMarkdown(line)}`);
+    out.push("");
+  }
+  if (footer) out.push(`<sub>${escapeMarkdown(footer)}</sub>`, "");
+  return out.join("\n");
+}
+
+function resourceSection(
+  resource: PlanResource,
+  names: Readonly<Record<string, string>>,
+  foldAfter: number,
+): string[] {
+  const heading = `\`${ACTION_SYMBOL[resource.action].trim()}\` ${escapeMarkdown(actionComment(resource))} — “${escapeMarkdown(resource.displayName)}”`;
+  const lines = changeLines(resource, names).map(
+    (line) => `${line.sign === "~" ? "!" : line.sign} ${line.text}`,
+  );
+  if (lines.length === 0) return [`- ${heading}`];
+  const body = lines.join("\n");
+  const marks = fence(body);
+  const block = [`${marks}diff`, body, marks];
+  if (lines.length <= foldAfter) return [`- ${heading}`, "", ...block.map((line) => `  ${line}`)];
+  return [
+    `- ${heading}`,
+    "",
+    `  <details><summary>${lines.length} changes</summary>`,
+    "",
+    ...block.map((line) => `  ${line}`),
+    "",
+    "  </details>",
+  ];
+}
