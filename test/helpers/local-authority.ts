@@ -34,6 +34,8 @@ export interface TokenRequestRecord {
   scope: string;
   grant: "secret" | "assertion";
   assertion?: string;
+  /** The token minted. */
+  accessToken: string;
 }
 
 export interface LocalAuthority {
@@ -196,12 +198,6 @@ export async function startLocalAuthority(options: LocalAuthorityOptions): Promi
     const resourceScope = scope.split(" ").find((s) => s.endsWith("/.default"));
     if (resourceScope === undefined)
       return oauthError(res, "invalid_scope", "AADSTS1002012: a .default scope is required.");
-    tokenRequests.push({
-      clientId,
-      scope: resourceScope,
-      grant,
-      ...(assertion === null ? {} : { assertion }),
-    });
     const accessToken = sign(signing.privateKey, kid, {
       aud: audienceForScope(resourceScope),
       iss: issuer(),
@@ -213,6 +209,13 @@ export async function startLocalAuthority(options: LocalAuthorityOptions): Promi
       roles: [],
       ver: "2.0",
       ...times(lifetime),
+    });
+    tokenRequests.push({
+      clientId,
+      scope: resourceScope,
+      grant,
+      ...(assertion === null ? {} : { assertion }),
+      accessToken,
     });
     send(res, 200, {
       token_type: "Bearer",
