@@ -46,7 +46,7 @@ describe("schema files", () => {
 
   it("are exactly the envelope, the shared definitions and one file per kind", () => {
     expect(files.map((f) => f.file)).toEqual(
-      ["common.schema.json", "policy.schema.json", ...Object.values(KIND_FILES)].sort(),
+      ["common.schema.json", "plan.schema.json", "policy.schema.json", ...Object.values(KIND_FILES)].sort(),
     );
   });
 
