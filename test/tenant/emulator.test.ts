@@ -18,6 +18,8 @@ import {
   type EmulatorOptions,
   type EmulatorSeed,
   type RunningEmulator,
+  loadSeedFile,
+  sampleSeedPath,
 } from "../../src/emulator/server.js";
 import { captureLogger } from "./fake-fetch.js";
 
@@ -212,5 +214,168 @@ describe("tenant client against the emulator", () => {
     await h.client.admin.listEnvironmentGroups();
     expect(h.emulator.requests()).toHaveLength(2);
     expect(h.waits).toHaveLength(1);
+  });
+});
+
+describe("every client call against the sample tenant", () => {
+  it("reads the whole tenant", async () => {
+    const h = await harness({ seed: await loadSeedFile(sampleSeedPath) });
+    const c = h.client;
+    const environments = await c.admin.listEnvironments();
+    expect(environments.map((e) => e.properties.displayName)).toContain("Contoso Production");
+    const first = environments[0]!;
+    expect((await c.admin.getEnvironment(first.name))?.name).toBe(first.name);
+    expect(await c.admin.getEnvironment("00000000-0000-0000-0000-0000000000ff")).toBeUndefined();
+    const groups = await c.admin.listEnvironmentGroups();
+    expect(groups.map((g) => g.displayName)).toEqual(["Finance", "Sandboxes"]);
+    expect((await c.admin.getEnvironmentGroup(groups[0]!.id))?.displayName).toBe("Finance");
+    expect(Array.isArray(await c.admin.listEnvironmentsInGroup(groups[0]!.id))).toBe(true);
+    expect((await c.admin.listLocations()).map((l) => l.name)).toContain("europe");
+    expect((await c.admin.listCurrencies("europe")).length).toBeGreaterThan(0);
+    expect((await c.admin.listLanguages("europe")).length).toBeGreaterThan(0);
+    expect(typeof (await c.admin.listTenantSettings())).toBe("object");
+    const policies = await c.governance.listPoliciesFull();
+    expect(policies.map((p) => p.policyDefinition.displayName).sort()).toEqual([
+      "Contoso Baseline",
+      "Developer Sandbox Policy",
+      "Legacy Apps Lockdown",
+      "Production Data Protection",
+    ]);
+    expect(policies.every((p) => p.policyDefinition.connectorGroups.length === 3)).toBe(true);
+    expect((await c.governance.listUnblockableConnectors()).length).toBe(23);
+    expect((await c.governance.listVirtualConnectors()).length).toBeGreaterThan(0);
+    expect((await c.powerApps.listConnectors()).length).toBe(337);
+    const billing = await c.licensing.listBillingPolicies();
+    expect(billing).toHaveLength(2);
+    expect(Array.isArray(await c.licensing.listBillingPolicyEnvironments(billing[0]!.id))).toBe(true);
+    expect((await c.licensing.getTenantCapacity()).tenantCapacities.length).toBeGreaterThan(0);
+    const pool = await c.licensing.getCurrencyPool();
+    expect(pool.find((p) => p.currencyType === "AppPass")).toMatchObject({ owned: 50 });
+    expect(
+      await c.licensing.getEnvironmentAllocations("e7d97f45-cd23-58eb-a407-4abba5983e08"),
+    ).toContainEqual({
+      currencyType: "AppPass",
+      allocated: 20,
+    });
+    expect((await c.graph.listSubscribedSkus()).length).toBe(6);
+    expect((await c.graph.getGroup("b7c3e2a1-4f5d-4e6a-8b9c-0d1e2f3a4b5c"))?.id).toBe(
+      "b7c3e2a1-4f5d-4e6a-8b9c-0d1e2f3a4b5c",
+    );
+    expect(h.emulator.requests().every((r) => r.status < 500)).toBe(true);
+  });
+
+  it("writes through every mutating call", async () => {
+    const h = await harness({ seed: await loadSeedFile(sampleSeedPath) });
+    const c = h.client;
+    const group = await c.admin.createEnvironmentGroup({
+      displayName: "Test group",
+      description: "made by the test",
+    });
+    expect(
+      (await c.admin.updateEnvironmentGroup(group.id, { displayName: "Renamed", description: "" }))
+        .displayName,
+    ).toBe("Renamed");
+
+    const created = await c.admin.createEnvironment({
+      location: "europe",
+      properties: {
+        displayName: "Integration target",
+        environmentSku: "Sandbox",
+        parentEnvironmentGroup: { id: group.id },
+      },
+    });
+    const id = created.environmentId!;
+    await c.admin.updateEnvironment(id, {
+      properties: { displayName: "Integration target 2", description: "d" },
+    });
+    await c.admin.modifySku(id, { environmentSku: "Production" });
+    await c.admin.setGovernanceConfiguration(id, {
+      protectionLevel: "Standard",
+      settings: { extendedSettings: { solutionCheckerMode: "warn" } },
+    });
+    const env = await c.admin.getEnvironment(id);
+    expect(env?.properties).toMatchObject({
+      displayName: "Integration target 2",
+      environmentSku: "Production",
+    });
+    expect(env?.properties.governanceConfiguration?.protectionLevel).toBe("Standard");
+
+    const policy = await c.governance.createPolicy({
+      policyDefinition: {
+        displayName: "Test policy",
+        defaultConnectorsClassification: "General",
+        connectorGroups: [
+          {
+            classification: "Confidential",
+            connectors: [
+              {
+                id: "/providers/Microsoft.PowerApps/apis/shared_sharepointonline",
+                name: "shared_sharepointonline",
+                type: "Microsoft.PowerApps/apis",
+              },
+            ],
+          },
+          { classification: "General", connectors: [] },
+          { classification: "Blocked", connectors: [] },
+        ],
+        environmentType: "OnlyEnvironments",
+        environments: [
+          {
+            id: `${ENVIRONMENTS_PATH}/${id}`,
+            name: id,
+            type: "Microsoft.BusinessAppPlatform/scopes/environments",
+          },
+        ],
+      },
+      customConnectorUrlPatternsDefinition: { rules: null },
+    });
+    const name = policy.policyDefinition.name;
+    await c.governance.updatePolicy(name, {
+      policyDefinition: { ...policy.policyDefinition, displayName: "Test policy 2" },
+      customConnectorUrlPatternsDefinition: {
+        rules: [{ order: 1, customConnectorRuleClassification: "Ignore", pattern: "*" }],
+      },
+    });
+    expect((await c.governance.getPolicy(name))?.policyDefinition.displayName).toBe("Test policy 2");
+    await c.governance.deletePolicy(name);
+    expect(await c.governance.getPolicy(name)).toBeUndefined();
+
+    const billing = await c.licensing.createBillingPolicy({
+      location: "europe",
+      name: "test-billing",
+      status: "Enabled",
+      billingInstrument: { resourceGroup: "rg", subscriptionId: "00000000-0000-0000-0000-00000000abcd" },
+    });
+    await c.licensing.addBillingPolicyEnvironments(billing.id, [id.toUpperCase()]);
+    expect(await c.licensing.listBillingPolicyEnvironments(billing.id)).toEqual([id.toLowerCase()]);
+    await c.licensing.removeBillingPolicyEnvironments(billing.id, [id]);
+    expect(
+      (await c.licensing.updateBillingPolicy(billing.id, { name: "renamed-billing", status: "Disabled" }))
+        .status,
+    ).toBe("Disabled");
+    await c.licensing.deleteBillingPolicy(billing.id);
+
+    expect(await c.licensing.getEnvironmentAllocations(id)).toEqual([]);
+    expect(
+      await c.licensing.setEnvironmentAllocations(id, [{ currencyType: "AppPass", allocated: 5 }]),
+    ).toEqual([{ currencyType: "AppPass", allocated: 5 }]);
+    const overPool = await c.licensing
+      .setEnvironmentAllocations(id, [{ currencyType: "AppPass", allocated: 500 }])
+      .catch((e: unknown) => e);
+    expect(overPool).toBeInstanceOf(TenantApiError);
+    expect((overPool as TenantApiError).status).toBe(400);
+
+    await c.graph.assignLicense("b7c3e2a1-4f5d-4e6a-8b9c-0d1e2f3a4b5c", {
+      addLicenses: [],
+      removeLicenses: [],
+    });
+
+    await c.admin.updateEnvironment(id, {
+      properties: { parentEnvironmentGroup: { id: "00000000-0000-0000-0000-000000000000" } },
+    });
+    await c.admin.deleteEnvironment(id);
+    expect(await c.admin.getEnvironment(id)).toBeUndefined();
+    await c.admin.deleteEnvironmentGroup(group.id);
+    expect(await c.admin.getEnvironmentGroup(group.id)).toBeUndefined();
   });
 });
