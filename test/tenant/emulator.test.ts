@@ -257,6 +257,9 @@ describe("every client call against the sample tenant", () => {
       currencyType: "AppPass",
       allocated: 20,
     });
+    const allocations = await c.licensing.getAllocationsForEnvironments(environments.map((e) => e.name));
+    expect(allocations.size).toBe(environments.length);
+    expect([...allocations.values()].filter((list) => list.length > 0)).toHaveLength(3);
     expect((await c.graph.listSubscribedSkus()).length).toBe(6);
     expect((await c.graph.getGroup("b7c3e2a1-4f5d-4e6a-8b9c-0d1e2f3a4b5c"))?.id).toBe(
       "b7c3e2a1-4f5d-4e6a-8b9c-0d1e2f3a4b5c",

@@ -360,6 +360,10 @@ describe("headers and logs", () => {
       ["GET", ENV_PATH, 200, 2],
     ]);
     expect(typeof requests[0]?.durationMs).toBe("number");
+    expect(requests.map((l) => l.correlationId)).toEqual([
+      t.client.http.correlationId,
+      t.client.http.correlationId,
+    ]);
     expect(requests[0]?.requestId).toBe(t.fake.requests[0]?.headers.get("x-ms-client-request-id"));
     expect(lines.some((l) => String(l.msg).startsWith("retrying after 429"))).toBe(true);
     expect(t.logs()).not.toContain("tok-0");

@@ -10,8 +10,11 @@ import type {
   ModifySkuBody,
   ProvisionInstanceBody,
   WireEnvironment,
+  WireEnvironmentCurrency,
   WireEnvironmentGroup,
+  WireEnvironmentLanguage,
   WireLocation,
+  WireTenantDescriptor,
   WireTenantSettings,
 } from "../../core/wire/types.js";
 import { TenantApiError } from "./errors.js";
@@ -279,8 +282,8 @@ export class AdminApi {
   }
 
   /** Currency codes available for Dataverse in a location (`name` is the code). */
-  listCurrencies(location: string): Promise<{ name: string; properties: { code: string } }[]> {
-    return collectAll(this.http, {
+  listCurrencies(location: string): Promise<WireEnvironmentCurrency[]> {
+    return collectAll<WireEnvironmentCurrency>(this.http, {
       method: "GET",
       api: "bap",
       path: `${BAP}/locations/${seg(location)}/environmentCurrencies${queryString({ "api-version": V2023 })}`,
@@ -291,8 +294,8 @@ export class AdminApi {
   }
 
   /** Dataverse languages available in a location (`name` is the LCID as a string). */
-  listLanguages(location: string): Promise<{ name: string; properties: { localeId: number } }[]> {
-    return collectAll(this.http, {
+  listLanguages(location: string): Promise<WireEnvironmentLanguage[]> {
+    return collectAll<WireEnvironmentLanguage>(this.http, {
       method: "GET",
       api: "bap",
       path: `${BAP}/locations/${seg(location)}/environmentLanguages${queryString({ "api-version": V2023 })}`,
@@ -303,8 +306,8 @@ export class AdminApi {
   }
 
   /** The tenant descriptor (`tenantId`, `state`, geo fields). */
-  async getTenant(): Promise<{ tenantId: string; [key: string]: unknown }> {
-    const response = await this.http.send<{ tenantId: string }>({
+  async getTenant(): Promise<WireTenantDescriptor> {
+    const response = await this.http.send<WireTenantDescriptor>({
       method: "GET",
       api: "bap",
       path: `${BAP}/tenant${queryString({ "api-version": V2021 })}`,

@@ -97,11 +97,12 @@ export class HttpClient {
   constructor(options: HttpClientOptions) {
     this.resolver = options.resolver;
     this.tokens = options.tokens;
-    this.logger = options.logger;
+    this.correlationId = options.correlationId ?? randomUUID();
+    // Every request line carries the run's correlation id, to match ppgov's logs with the service's.
+    this.logger = options.logger.child({ correlationId: this.correlationId });
     this.secrets = options.secrets;
     this.userAgent = options.userAgent;
     this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
-    this.correlationId = options.correlationId ?? randomUUID();
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.budget =
       options.retryBudget instanceof RetryBudget

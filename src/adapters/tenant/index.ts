@@ -84,7 +84,7 @@ export function createTenantClient(options: TenantClientOptions): TenantClient {
     admin: new AdminApi(http, options.lifecycle === undefined ? {} : { lifecycle: options.lifecycle }),
     governance: new GovernanceApi(http, options.concurrency ?? DEFAULT_READ_CONCURRENCY),
     powerApps: new PowerAppsApi(http),
-    licensing: new LicensingApi(http, options.licensing),
+    licensing: new LicensingApi(http, { concurrency: options.concurrency, ...options.licensing }),
     graph: new GraphApi(http),
     http,
     credential: tokens.description,

@@ -13,6 +13,7 @@ import type {
   WireTenantCapacity,
 } from "../../core/wire/types.js";
 import { PpgovError } from "../../core/errors.js";
+import { DEFAULT_READ_CONCURRENCY, mapWithConcurrency } from "./concurrency.js";
 import { parseServiceError, TenantApiError } from "./errors.js";
 import type { HttpClient } from "./http-client.js";
 import { collectAll } from "./paging.js";
@@ -26,6 +27,8 @@ export interface LicensingApiOptions {
   billingPollIntervalMs?: number;
   /** Give up waiting for a final billing policy status after this long. Default 10 min. */
   billingDeadlineMs?: number;
+  /** Parallel allocation reads. Default 8. */
+  concurrency?: number;
 }
 
 export class LicensingApi {
@@ -145,6 +148,18 @@ export class LicensingApi {
       });
     }
     return this.checkAllocations(spec.endpoint, response.body);
+  }
+
+  /** Allocations of many environments (bounded parallel GETs), keyed by lower-case environment id. */
+  async getAllocationsForEnvironments(
+    environmentIds: readonly string[],
+  ): Promise<Map<string, CurrencyAllocation[]>> {
+    const lists = await mapWithConcurrency(
+      environmentIds,
+      this.options.concurrency ?? DEFAULT_READ_CONCURRENCY,
+      (id) => this.getEnvironmentAllocations(id),
+    );
+    return new Map(environmentIds.map((id, index) => [id.toLowerCase(), lists[index] ?? []]));
   }
 
   /** Sets an environment's allocations (the listed currency types; others are left as they are). Idempotent. */

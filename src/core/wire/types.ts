@@ -300,6 +300,34 @@ export interface WireLocation {
   };
 }
 
+/** `GET /locations/{location}/environmentCurrencies` item: `name` is the ISO code. */
+export interface WireEnvironmentCurrency {
+  name: string;
+  id?: string;
+  properties: { code: string; symbol?: string; isTenantDefault?: boolean; [key: string]: unknown };
+}
+
+/** `GET /locations/{location}/environmentLanguages` item: `name` is the LCID as a string ("1033"). */
+export interface WireEnvironmentLanguage {
+  name: string;
+  id?: string;
+  properties: {
+    localeId: number;
+    localizedName?: string;
+    displayName?: string;
+    isTenantDefault?: boolean;
+    [key: string]: unknown;
+  };
+}
+
+/** `GET /tenant`: the tenant descriptor. */
+export interface WireTenantDescriptor {
+  tenantId: string;
+  state?: string;
+  location?: string;
+  [key: string]: unknown;
+}
+
 /** `POST /listTenantSettings` answer: a large settings object; ppgov reads a few flags. */
 export interface WireTenantSettings {
   walkMeOptOut?: boolean;
