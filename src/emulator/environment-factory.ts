@@ -83,22 +83,59 @@ export function linkedMetadata(location: string, request: DataverseRequest, now:
   return metadata;
 }
 
-/** Operations the service lists as (dis)allowed; Provision needs a Dataverse database. */
-export function lifecycleEnforcement(hasDataverse: boolean): JsonObject {
-  const enforcement: JsonObject = { allowedOperations: [{ type: { id: "Move" } }] };
+/**
+ * Operations the service lists as (dis)allowed, derived from the environment's current state the way
+ * the recordings show it: Provision/Unlock need Dataverse, Promote/ForceFailover need Production,
+ * customer-managed-key operations need a linked key (never, here), and governance operations depend on
+ * whether the environment is managed.
+ */
+export function lifecycleEnforcement(properties: JsonObject): JsonObject {
+  const hasDataverse = isRecord(properties.linkedEnvironmentMetadata);
+  const sku = typeof properties.environmentSku === "string" ? properties.environmentSku : "Sandbox";
+  const governance = properties.governanceConfiguration;
+  const managed = isRecord(governance) && governance.protectionLevel === "Standard";
+  const op = (id: string): JsonObject => ({ type: { id } });
+  const because = (id: string, type: string, message?: string): JsonObject => ({
+    type: { id },
+    reason: message === undefined ? { type } : { message, type },
+  });
+  const governanceReason = (id: string): JsonObject =>
+    because(
+      id,
+      "GovernanceConfig",
+      `${id} cannot be performed on Power Platform environment because of the governance configuration.`,
+    );
+  const allowed = ["Move", "Backup", "Copy", "Delete", "Edit", "Reset", "Restore", "Enable", "Disable"].map(
+    op,
+  );
+  allowed.push(
+    governanceReason("DisableGovernanceConfiguration"),
+    governanceReason("UpdateGovernanceConfiguration"),
+  );
+  const disallowed: JsonObject[] = [];
+  if (!managed) allowed.push(op("EnableGovernanceConfiguration"));
   if (!hasDataverse) {
-    enforcement.disallowedOperations = [
-      {
-        type: { id: "Provision" },
-        reason: {
-          message:
-            "Provision cannot be performed because there is no linked CDS instance or the CDS instance version is not supported.",
-          type: "CdsLink",
-        },
-      },
-    ];
+    for (const id of ["Provision", "Unlock"]) {
+      disallowed.push(
+        because(
+          id,
+          "CdsLink",
+          `${id} cannot be performed because there is no linked CDS instance or the CDS instance version is not supported.`,
+        ),
+      );
+    }
   }
-  return enforcement;
+  if (sku !== "Production") {
+    for (const id of ["Promote", "ForceFailover"]) {
+      disallowed.push(
+        because(id, "EnvironmentSkuType", `${id} cannot be performed on environment of type ${sku}.`),
+      );
+    }
+  }
+  disallowed.push(because("RotateCustomerManagedKey", "EnvironmentCmkLinked"));
+  disallowed.push(because("RevertToMicrosoftKey", "EnvironmentCmkLinked"));
+  if (managed) disallowed.push(governanceReason("EnableGovernanceConfiguration"));
+  return { allowedOperations: allowed, disallowedOperations: disallowed };
 }
 
 export interface NewEnvironment {
@@ -175,13 +212,13 @@ export function buildEnvironment(spec: NewEnvironment, now: Date): WireEnvironme
       environment: "Prod",
     },
     connectedGroups: [],
-    lifecycleOperationsEnforcement: lifecycleEnforcement(spec.dataverse !== undefined),
     governanceConfiguration: { protectionLevel: "Basic" },
+    bingChatEnabled: spec.bingChatEnabled ?? true,
   };
+  properties.lifecycleOperationsEnforcement = lifecycleEnforcement(properties);
   if (spec.parentEnvironmentGroupId)
     properties.parentEnvironmentGroup = { id: spec.parentEnvironmentGroupId };
   if (spec.usedBy) properties.usedBy = spec.usedBy;
-  if (spec.bingChatEnabled !== undefined) properties.bingChatEnabled = spec.bingChatEnabled;
   if (spec.m365Enabled !== undefined) properties.m365Enabled = spec.m365Enabled;
   return {
     id: environmentResourceId(spec.id),

@@ -68,6 +68,8 @@ export interface RunningEmulator {
 }
 
 const CONTROL_PREFIX = "/_emulator/";
+/** The request log keeps the newest entries only, so a long-running emulator does not grow without bound. */
+const MAX_LOG_ENTRIES = 100_000;
 
 function referenceData(): ReferenceData {
   const values = (name: string): JsonObject[] => readReferenceJson<{ value: JsonObject[] }>(name).value;
@@ -200,6 +202,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     const entry: RequestLogEntry = { method: request.method ?? "GET", path: request.url ?? "/", status: 0 };
     log.push(entry);
+    if (log.length > MAX_LOG_ENTRIES) log.splice(0, log.length - MAX_LOG_ENTRIES);
     lifecycle.settle();
     const fault = decideFault(faults, faultRandom);
     if ((faults.latencyMs ?? 0) > 0) await sleep(faults.latencyMs ?? 0);

@@ -39,14 +39,24 @@ function expands(url: URL, what: string): boolean {
   return (url.searchParams.get("$expand") ?? "").toLowerCase().includes(what.toLowerCase());
 }
 
-/** The environment as a GET shows it: the billing projection and capacity only when expanded. */
-function view(env: WireEnvironment, url: URL, context: EmulatorContext): WireEnvironment {
+/**
+ * The environment as a GET shows it: the billing projection and capacity only when expanded (list
+ * items always carry capacity, as recorded), operation enforcement derived from the current state.
+ */
+function view(env: WireEnvironment, url: URL, context: EmulatorContext, inList = false): WireEnvironment {
   const copy = structuredClone(env);
+  copy.properties.lifecycleOperationsEnforcement = lifecycleEnforcement(copy.properties);
   if (expands(url, "billingPolicy")) {
     const projection = billingProjection(context, env.name);
     if (projection) copy.properties.billingPolicy = projection;
   }
-  if (expands(url, "capacity")) copy.properties.capacity = capacityOf(env);
+  if (inList || expands(url, "capacity")) copy.properties.capacity = capacityOf(env);
+  if (expands(url, "copilotPolicies") && copy.properties.copilotPolicies === undefined) {
+    copy.properties.copilotPolicies = {
+      crossGeoCopilotDataMovementEnabled: false,
+      crossBoundaryCopilotDataMovementEnabled: false,
+    };
+  }
   return copy;
 }
 
@@ -133,7 +143,7 @@ function listEnvironments(request: RouteRequest, context: EmulatorContext): Repl
       return isRecord(parent) && typeof parent.id === "string" && parent.id.toLowerCase() === groupId;
     });
   }
-  const views = environments.map((env) => view(env, request.url, context));
+  const views = environments.map((env) => view(env, request.url, context, true));
   return page(views, { url: request.url, pageSize: context.pageSize, linkKey: "nextLink" });
 }
 
@@ -463,7 +473,6 @@ function provisionInstance(request: RouteRequest, context: EmulatorContext): Rep
     apply: () => {
       env.properties.linkedEnvironmentMetadata = linkedMetadata(env.location, result, new Date());
       env.properties.databaseType = "CommonDataService";
-      env.properties.lifecycleOperationsEnforcement = lifecycleEnforcement(true);
     },
   });
   return operationReply(request, operation);
@@ -516,7 +525,7 @@ function getLifecycleOperation(request: RouteRequest, context: EmulatorContext):
   // provisionInstance polls answer the environment itself (§3.1 exception).
   const env = findEnvironment(context, operation.environmentId);
   if (!env) return bapError(404, "EnvironmentNotFound", "The environment no longer exists.");
-  const copy = structuredClone(env);
+  const copy = view(env, new URL(request.url.href), context);
   const provisioning = {
     Running: "LinkedDatabaseProvisioning",
     Succeeded: "Succeeded",
