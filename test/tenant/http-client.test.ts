@@ -145,6 +145,19 @@ describe("retries", () => {
     expect(failure.message).toContain("ECONNRESET");
   });
 
+  it("retries even a create when the connection was refused (nothing was sent)", async () => {
+    const t = testClient([
+      {
+        method: "POST",
+        path: "/providers/Microsoft.BusinessAppPlatform/environmentGroups",
+        replies: [{ networkError: "ECONNREFUSED" }, { status: 201, body: { id: "g1", displayName: "g" } }],
+      },
+    ]);
+    const group = await t.client.admin.createEnvironmentGroup({ displayName: "g", description: "" });
+    expect(group.id).toBe("g1");
+    expect(t.fake.requests).toHaveLength(2);
+  });
+
   it("retries a POST marked idempotent (assignLicense)", async () => {
     const t = testClient([
       {

@@ -146,7 +146,8 @@ export class HttpClient {
           "tenant request failed without a response",
         );
         const details = { status: undefined, method: spec.method, path, requestId };
-        if (!idempotent) {
+        // A refused connection never carried the request, so even a create may be sent again.
+        if (!idempotent && networkCode(error) !== "ECONNREFUSED") {
           throw new TenantApiError(
             { ...details, retryable: false },
             {
@@ -369,7 +370,7 @@ export class HttpClient {
       return `no complete response within ${this.timeoutMs} ms (timeout)`;
     }
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
-    const code = (cause as { code?: unknown } | undefined)?.code;
+    const code = networkCode(error);
     const message = error instanceof Error ? error.message : String(error);
     const detail =
       typeof code === "string"
@@ -392,6 +393,12 @@ function notRetriedMessage(
       ? ""
       : ` ${service.code}${service.message === undefined ? "" : `: ${service.message}`}`;
   return `${spec.method} ${path} failed with HTTP ${status}${detail}. Not retried automatically because the request is not idempotent; check whether it took effect before running again`;
+}
+
+/** The system error code (ECONNRESET, ECONNREFUSED, …) under a fetch failure, if any. */
+function networkCode(error: unknown): string | undefined {
+  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  return typeof cause?.code === "string" ? cause.code : undefined;
 }
 
 function safeJson(text: string): unknown {
