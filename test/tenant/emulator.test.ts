@@ -382,3 +382,41 @@ describe("every client call against the sample tenant", () => {
     expect(await c.admin.getEnvironmentGroup(group.id)).toBeUndefined();
   });
 });
+
+describe("a realistic fault mix", () => {
+  async function readTenant(c: TenantClient): Promise<unknown> {
+    const environments = await c.admin.listEnvironments();
+    return {
+      environments: environments.map((e) => e.name),
+      groups: (await c.admin.listEnvironmentGroups()).map((g) => g.id),
+      policies: (await c.governance.listPoliciesFull()).map((p) => p.policyDefinition),
+      connectors: (await c.powerApps.listConnectors()).length,
+      billing: (await c.licensing.listBillingPolicies()).map((b) => b.id),
+      allocations: [...(await c.licensing.getAllocationsForEnvironments(environments.map((e) => e.name)))],
+      pool: await c.licensing.getCurrencyPool(),
+      skus: (await c.graph.listSubscribedSkus()).map((s) => s.skuId),
+    };
+  }
+
+  it("reads the same tenant through throttling, 5xx and dropped connections, one extra request per retry", async () => {
+    const seed = await loadSeedFile(sampleSeedPath);
+    const calm = await harness({ seed, pageSize: 50 });
+    const expected = await readTenant(calm.client);
+    const calmRequests = calm.emulator.requests().length;
+
+    const stormy = await harness(
+      {
+        seed,
+        pageSize: 50,
+        faultSeed: 7,
+        faults: { rate429: 0.1, retryAfterSeconds: 1, rate5xx: 0.05, rateDrop: 0.03 },
+      },
+      { retryBudget: 200, retry: { maxAttempts: 10 } },
+    );
+    expect(await readTenant(stormy.client)).toEqual(expected);
+    const retries = stormy.client.http.budget.spent;
+    expect(retries).toBeGreaterThan(0);
+    expect(stormy.emulator.requests()).toHaveLength(calmRequests + retries);
+    expect(stormy.waits).toHaveLength(retries);
+  });
+});
