@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { Diagnostic } from "../../src/core/diagnostics.js";
+import { readValuesFast } from "../../src/core/policy/fast-yaml.js";
 import { parsePolicyFile } from "../../src/core/policy/parse-yaml.js";
 import { validatePolicyFiles } from "../../src/core/policy/validate-policies.js";
 import { testValidator } from "./load.js";
@@ -50,6 +51,20 @@ const yamlish = fc
         "\n",
         "%YAML 1.1\n",
         "<<: *a\n",
+        "key: |\n  text\n",
+        "key: >-\n  folded\n",
+        "...\n",
+        "\r\n",
+        "'quoted'",
+        '"\\t esc"',
+        "- - ",
+        "%TAG ! tag:x,2000:\n",
+        "!!str ",
+        "1e3",
+        "0x1F",
+        "~",
+        "null: ",
+        "\u00e9\u4e2d",
       ),
     ),
     { maxLength: 40 },
@@ -95,5 +110,35 @@ describe("the loader on arbitrary input", () => {
       }),
       { numRuns: 100 },
     );
+  });
+});
+
+describe("the fast reader", () => {
+  it("agrees with the full parser on every file it accepts", () => {
+    let accepted = 0;
+    fc.assert(
+      fc.property(yamlish, (text) => {
+        const fast = readValuesFast(text);
+        if (fast === undefined) return;
+        accepted += 1;
+        const full = parsePolicyFile({ path: "p.yaml", text }, { fastPath: false });
+        expect(full.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+        expect(full.documents.map((d) => d.value)).toEqual(fast);
+      }),
+      { numRuns: 1500 },
+    );
+    expect(accepted).toBeGreaterThan(0);
+  });
+
+  it("leaves aliases, tags, duplicate keys and non-mappings to the full parser", () => {
+    expect(readValuesFast("a: &x [1]\nb: *x\n")).toBeUndefined();
+    expect(readValuesFast("a: !foo 1\n")).toBeUndefined();
+    expect(readValuesFast("a: 1\na: 2\n")).toBeUndefined();
+    expect(readValuesFast("- a\n")).toBeUndefined();
+    expect(readValuesFast("a: 1\n---\n")).toBeUndefined();
+    expect(readValuesFast("# nothing\n")).toBeUndefined();
+    expect(readValuesFast("a: 0x1F\nb: yes\nc: +.5\nd: 0b1\n")).toEqual([
+      { a: 31, b: "yes", c: 0.5, d: "0b1" },
+    ]);
   });
 });

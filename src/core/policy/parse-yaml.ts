@@ -12,6 +12,7 @@ import {
 import type { Diagnostic } from "../diagnostics.js";
 import type { SourceLocation } from "./types.js";
 import { DIAGNOSTIC_CODES, type DiagnosticCode } from "./codes.js";
+import { readValuesFast } from "./fast-yaml.js";
 import { locatePointer, type LocateTarget } from "./locate.js";
 
 /** A policy file as read from disk: the path shown to the user and its text. */
@@ -23,6 +24,8 @@ export interface PolicyFile {
 export interface ParseOptions {
   /** Aliases a document may expand before it is refused as an alias bomb. */
   maxAliasCount?: number;
+  /** Read unremarkable files with the fast reader (default true); false forces the full parser. */
+  fastPath?: boolean;
 }
 
 export const DEFAULT_MAX_ALIAS_COUNT = 100;
@@ -86,6 +89,8 @@ function parseText(text: string): { documents: YamlDocument[]; lineCounter: Line
     schema: "core",
     merge: false,
     strict: true,
+    // yaml would otherwise print process warnings (e.g. about collection keys) to stderr.
+    logLevel: "error",
   });
   // parseAllDocuments returns an EmptyStream (an empty array with extras) for text without documents.
   return { documents: Array.isArray(documents) ? [...documents] : [], lineCounter };
@@ -108,6 +113,10 @@ export function parsePolicyFile(file: PolicyFile, options: ParseOptions = {}): P
 }
 
 function parseUnsafe(file: PolicyFile, options: ParseOptions): ParsedFile {
+  if (options.fastPath !== false) {
+    const values = readValuesFast(file.text);
+    if (values !== undefined) return fastParsedFile(file, values);
+  }
   const maxAliasCount = options.maxAliasCount ?? DEFAULT_MAX_ALIAS_COUNT;
   const { documents: yamlDocuments, lineCounter } = parseText(file.text);
   const locator = new FileLocator(file.path, file.text, { documents: yamlDocuments, lineCounter });
@@ -221,6 +230,31 @@ function parseUnsafe(file: PolicyFile, options: ParseOptions): ParsedFile {
     );
   }
   return { file: file.path, documents, diagnostics, documentCount, release: () => locator.release() };
+}
+
+/**
+ * A file the fast reader accepted: values now, positions later. Nothing has been parsed by yaml yet;
+ * the first `locate` (or `source`) parses the file, which happens only when something is reported.
+ */
+function fastParsedFile(file: PolicyFile, values: Record<string, unknown>[]): ParsedFile {
+  const locator = new FileLocator(file.path, file.text, undefined);
+  const documents = values.map((value, index): ParsedDocument => ({
+    file: file.path,
+    index,
+    value,
+    clean: true,
+    get source() {
+      return locator.locate(index, "");
+    },
+    locate: (pointer, target) => locator.locate(index, pointer, target),
+  }));
+  return {
+    file: file.path,
+    documents,
+    diagnostics: [],
+    documentCount: values.length,
+    release: () => locator.release(),
+  };
 }
 
 function reportYamlError(

@@ -90,7 +90,10 @@ function checkDocument(
   }
   return {
     document: document.value as PolicyDocument,
-    source: document.source,
+    // Lazy: the position is computed (and the file parsed for positions) only if someone asks.
+    get source() {
+      return document.source;
+    },
     index: document.index,
     locate: (pointer) => document.locate(pointer),
   };
