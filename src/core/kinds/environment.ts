@@ -102,17 +102,24 @@ function splitRuleList(value: string): string[] {
   ].sort();
 }
 
+/**
+ * Settings of an environment that is not managed are not in force, so both sides reduce to
+ * `{enabled: false}` then. An empty rule-override list reads back as "" and means [].
+ */
 function managedFromWire(configuration: GovernanceConfiguration | undefined): ManagedCanonical {
-  const managed: Record<string, Json> = { enabled: configuration?.protectionLevel === "Standard" };
-  const extended = configuration?.settings?.extendedSettings ?? {};
+  if (configuration?.protectionLevel !== "Standard") return { enabled: false };
+  const managed: Record<string, Json> = { enabled: true };
+  const extended = configuration.settings?.extendedSettings ?? {};
   for (const [field, codec] of Object.entries(MANAGED_SETTINGS)) {
     const raw = extended[codec.key];
-    if (typeof raw === "string" && raw !== "") managed[field] = codec.read(raw);
+    if (typeof raw === "string" && (raw !== "" || field === "solutionCheckerRuleOverrides"))
+      managed[field] = codec.read(raw);
   }
   return managed as unknown as ManagedCanonical;
 }
 
 function managedFromSpec(spec: ManagedSpec): ManagedCanonical {
+  if (!spec.enabled) return { enabled: false };
   return compact({
     ...spec,
     solutionCheckerRuleOverrides:

@@ -76,6 +76,7 @@ export const licenseAllocationKind = {
   ignoreWhenLiveAbsent: [],
   replaceReason: () => undefined,
   dependsOn: (canonical) => [{ kind: "Environment" as const, id: canonical.environment }],
+  isEmpty: (canonical) => Object.keys(canonical.allocations).length === 0,
   buildSteps(change) {
     const before = change.before?.allocations ?? {};
     const environment = (change.after ?? change.before)!.environment;

@@ -86,6 +86,7 @@ export const licenseAssignmentKind = {
   ignoreWhenLiveAbsent: [],
   replaceReason: () => undefined,
   dependsOn: () => [],
+  isEmpty: (canonical) => canonical.licenses.length === 0,
   buildSteps(change) {
     const before = change.before?.licenses ?? [];
     const group = (change.after ?? change.before)!.group;

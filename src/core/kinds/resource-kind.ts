@@ -123,6 +123,11 @@ export interface ResourceKind<S, L, C extends object> {
   replaceReason(before: C, after: C): string | undefined;
   dependsOn(canonical: C): ResourceRef[];
   buildSteps(change: KindChange<L, C>, ctx: StepContext): StepRequest[];
+  /**
+   * True when a desired form declares nothing that would exist live (an allocation of zeros, an
+   * assignment of no licenses): with no live object, that is already the case, not a create.
+   */
+  isEmpty?(canonical: C): boolean;
   /** A remark on a changed path for people reading the plan ("via defaultGroup"). */
   pathNote?(spec: S, path: string, ctx: CanonContext): string | undefined;
   /** The service's change marker (etag, modified time); undefined → a hash of the canonical form. */

@@ -68,6 +68,10 @@ export function planKind<S, L, C extends object>(
     }
     const desired = kind.canonicalizeDesired(spec, resolver);
     if (live === undefined || before === undefined) {
+      if (kind.isEmpty?.(desired) === true) {
+        changes.push({ ...base, action: "no-op", after: desired, changedPaths: [] });
+        continue;
+      }
       names.set(resource.name, placeholder(resource.address));
       changes.push({
         ...base,

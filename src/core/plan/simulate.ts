@@ -17,16 +17,27 @@ import type { Plan, PlanStep } from "./types.js";
 /**
  * Applies a plan's steps to a copy of a LiveTenant the way the service would, without any I/O: the
  * model behind "apply, then re-plan is empty" tests and dry runs. Ids of created objects are
- * deterministic ("00000000-0000-4000-8000-00000000000n"). Throws on a request it does not know: a
+ * deterministic ("00000000-0000-4000-8000-00000000000n", skipping ids in use). Throws on a request it does not know: a
  * step the planner should not have produced.
  */
 export function simulateApply(plan: Pick<Plan, "steps">, live: LiveTenant): LiveTenant {
   const state = structuredClone(live);
   const resolved = new Map<string, string>();
+  const taken = new Set<string>([
+    ...state.environments.map((environment) => environment.name.toLowerCase()),
+    ...state.environmentGroups.map((group) => group.id.toLowerCase()),
+    ...state.dlpPolicies.map((policy) => policy.policyDefinition.name.toLowerCase()),
+    ...state.billingPolicies.map((record) => record.policy.id.toLowerCase()),
+  ]);
   let counter = 0;
   const newId = (): string => {
-    counter += 1;
-    return `00000000-0000-4000-8000-${counter.toString(16).padStart(12, "0")}`;
+    let id: string;
+    do {
+      counter += 1;
+      id = `00000000-0000-4000-8000-${counter.toString(16).padStart(12, "0")}`;
+    } while (taken.has(id));
+    taken.add(id);
+    return id;
   };
   plan.steps.forEach((step, index) => {
     const path = substituteRefs(step.path, resolved);
