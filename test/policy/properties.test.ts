@@ -124,6 +124,8 @@ describe("the fast reader", () => {
         const full = parsePolicyFile({ path: "p.yaml", text }, { fastPath: false });
         expect(full.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
         expect(full.documents.map((d) => d.value)).toEqual(fast);
+        // Same document indexes: positions found later by the full parser land in the right document.
+        expect(full.documents.map((d) => d.index)).toEqual(fast.map((_, index) => index));
       }),
       { numRuns: 1500 },
     );
