@@ -77,6 +77,7 @@ describe("the fixture corpus", () => {
       "PPG102",
       "PPG103",
       "PPG104",
+      "PPG107",
       "PPG109",
       "PPG201",
       "PPG202",

@@ -12,8 +12,8 @@ import type { SarifLog } from "../../src/render/diagnostics-sarif.js";
 const diagnostics: Diagnostic[] = [
   {
     severity: "warning",
-    code: "PPG107",
-    message: "contains no YAML documents (only comments or blank lines)",
+    code: "PPG114",
+    message: "contains only comments, no policy documents",
     file: "policies/empty.yaml",
     line: 0,
     column: 0,
@@ -44,7 +44,7 @@ describe("text", () => {
     expect(renderDiagnostics(diagnostics, "text", summary)).toBe(
       [
         "policies/dlp/x,y:z.yaml:3:2: error PPG204 spec has unknown property 'a,b: 100%'\nsecond line",
-        "policies/empty.yaml: warning PPG107 contains no YAML documents (only comments or blank lines)",
+        "policies/empty.yaml: warning PPG114 contains only comments, no policy documents",
         "policies/envs/prod.yaml:8:9: error PPG205 spec.type must be one of Production, Sandbox, Trial, Developer (got 'Prod')",
         "",
         "2 errors, 1 warning in 3 files (12 documents)",
@@ -104,7 +104,7 @@ describe("github", () => {
     const lines = renderDiagnostics(diagnostics, "github", summary).trimEnd().split("\n");
     expect(lines).toEqual([
       "::error file=policies/dlp/x%2Cy%3Az.yaml,line=3,col=2,title=PPG204::spec has unknown property 'a,b: 100%25'%0Asecond line",
-      "::warning file=policies/empty.yaml,title=PPG107::contains no YAML documents (only comments or blank lines)",
+      "::warning file=policies/empty.yaml,title=PPG114::contains only comments, no policy documents",
       "::error file=policies/envs/prod.yaml,line=8,col=9,title=PPG205::spec.type must be one of Production, Sandbox, Trial, Developer (got 'Prod')",
       "2 errors, 1 warning in 3 files (12 documents)",
     ]);
@@ -172,7 +172,7 @@ describe("sarif", () => {
       artifactLocation: { uri: "policies/envs/prod.yaml", uriBaseId: "%SRCROOT%" },
       region: { startLine: 8, startColumn: 9 },
     });
-    const fileLevel = run.results.find((r) => r.ruleId === "PPG107")!;
+    const fileLevel = run.results.find((r) => r.ruleId === "PPG114")!;
     expect(fileLevel.level).toBe("warning");
     expect(fileLevel.locations[0]!.physicalLocation.region).toBeUndefined();
     const escaped = run.results.find((r) => r.ruleId === "PPG204")!;

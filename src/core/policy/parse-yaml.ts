@@ -224,10 +224,20 @@ function parseUnsafe(file: PolicyFile, options: ParseOptions): ParsedFile {
     });
   });
 
-  if (documentCount === 0 && diagnostics.length === 0) {
-    diagnostics.push(
-      fileDiagnostic(file.path, "PPG107", "contains no YAML documents (only comments or blank lines)"),
-    );
+  if (documentCount === 0 && !diagnostics.some((d) => d.severity === "error")) {
+    // Nothing but blank lines, separators or comments: one finding for the file, not one per "---".
+    const commented = /(?:^|\s)#/.test(file.text);
+    return {
+      file: file.path,
+      documents: [],
+      diagnostics: [
+        commented
+          ? fileDiagnostic(file.path, "PPG114", "contains only comments, no policy documents")
+          : fileDiagnostic(file.path, "PPG107", "is empty: it contains no policy documents"),
+      ],
+      documentCount,
+      release: () => locator.release(),
+    };
   }
   return { file: file.path, documents, diagnostics, documentCount, release: () => locator.release() };
 }
