@@ -40,7 +40,7 @@ export function fieldName(path: string): string {
 /** A value for people: ids with their display names, placeholders as "(known after apply)". */
 export function formatValue(value: Json | undefined, names: Readonly<Record<string, string>>): string {
   if (value === undefined) return "(none)";
-  if (value === null) return "null";
+  if (value === null) return "none";
   if (isPlaceholder(value)) return describeId(value);
   if (typeof value === "string")
     return names[value] === undefined ? JSON.stringify(value) : `${JSON.stringify(names[value])} (${value})`;

@@ -85,7 +85,7 @@ function resourceSection(
   if (lines.length === 0) return [`- ${heading}`];
   const body = lines.join("\n");
   const marks = fence(body);
-  const block = [`${marks}diff`, body, marks];
+  const block = [`${marks}diff`, ...lines, marks];
   if (lines.length <= foldAfter) return [`- ${heading}`, "", ...block.map((line) => `  ${line}`)];
   return [
     `- ${heading}`,

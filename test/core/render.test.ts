@@ -89,6 +89,10 @@ describe("renderPlanMarkdown", () => {
     expect(markdown).toContain("### Environment (2)");
     expect(markdown).toContain("### DlpPolicy (1)");
     expect(markdown).toContain("**Plan: 2 to add, 2 to change, 2 to destroy.**");
+    // Every diff line stays inside its list item.
+    expect(markdown).toContain(
+      "\n  ! connectors.shared_twitter: nonBusiness → blocked (via defaultGroup)\n  ! ",
+    );
   });
 
   it("folds long diffs into <details>", () => {
