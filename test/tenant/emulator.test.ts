@@ -236,10 +236,10 @@ describe("every client call against the sample tenant", () => {
     expect(typeof (await c.admin.listTenantSettings())).toBe("object");
     const policies = await c.governance.listPoliciesFull();
     expect(policies.map((p) => p.policyDefinition.displayName).sort()).toEqual([
-      "Contoso Baseline",
+      "Corporate baseline",
       "Developer Sandbox Policy",
-      "Legacy Apps Lockdown",
-      "Production Data Protection",
+      "Production - strict",
+      "Security Team - Emergency Lockdown",
     ]);
     expect(policies.every((p) => p.policyDefinition.connectorGroups.length === 3)).toBe(true);
     expect((await c.governance.listUnblockableConnectors()).length).toBe(23);

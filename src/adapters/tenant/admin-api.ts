@@ -14,6 +14,7 @@ import type {
   WireEnvironmentGroup,
   WireEnvironmentLanguage,
   WireLocation,
+  WireRuleSet,
   WireTenantDescriptor,
   WireTenantSettings,
 } from "../../core/wire/types.js";
@@ -265,6 +266,25 @@ export class AdminApi {
       endpoint: `DELETE ${BAP}/environmentGroups/{id}`,
       expect: [200, 202, 204, 404],
     });
+  }
+
+  /**
+   * The rule set of an environment group, or undefined when it has none (204, an empty list, or 404).
+   * Served by the tenant-sharded Power Platform API host, hence the tenant id.
+   */
+  async getEnvironmentGroupRuleSet(tenantId: string, groupId: string): Promise<WireRuleSet | undefined> {
+    const path = `/governance/environmentGroups/${seg(groupId)}/ruleSets`;
+    const response = await this.http.send<{ value: WireRuleSet[] } | undefined>({
+      method: "GET",
+      url: this.http.resolver.tenantUrl(
+        tenantId,
+        `${path}${queryString({ "api-version": "2021-10-01-preview" })}`,
+      ),
+      endpoint: "GET /governance/environmentGroups/{id}/ruleSets",
+      expect: [200, 204, 404],
+      schema: "ruleSetList",
+    });
+    return response.status === 200 ? response.body?.value[0] : undefined;
   }
 
   // -------------------------------------------------------------------------------------------------

@@ -32,6 +32,40 @@ export class GraphApi {
     return response.status === 404 ? undefined : response.body;
   }
 
+  /** Every group that has licenses assigned (an advanced query: needs `ConsistencyLevel: eventual`). */
+  listLicensedGroups(): Promise<WireGraphGroup[]> {
+    return collectAll<WireGraphGroup>(this.http, {
+      method: "GET",
+      api: "graph",
+      path: `/v1.0/groups${queryString({
+        $filter: "assignedLicenses/$count ne 0",
+        $count: true,
+        $select: "id,displayName,assignedLicenses",
+      })}`,
+      endpoint: "GET /v1.0/groups",
+      headers: { ConsistencyLevel: "eventual" },
+      expect: [200],
+      schema: "graphGroupList",
+    });
+  }
+
+  /**
+   * Direct members of a group (group-based licensing does not flow to nested groups), or undefined
+   * when the service cannot count them (404).
+   */
+  async countGroupMembers(id: string): Promise<number | undefined> {
+    const response = await this.http.send<number>({
+      method: "GET",
+      api: "graph",
+      path: `/v1.0/groups/${seg(id)}/members/$count`,
+      endpoint: "GET /v1.0/groups/{id}/members/$count",
+      headers: { ConsistencyLevel: "eventual" },
+      expect: [200, 404],
+      schema: "count",
+    });
+    return response.status === 404 ? undefined : response.body;
+  }
+
   /**
    * Adds and removes group licenses (202; Entra ID applies them to members in the background).
    * Assigning the same set twice gives the same result, so transient failures are retried.

@@ -40,6 +40,8 @@ export interface RequestSpec {
   expect: readonly number[];
   /** Shape check for 200/201 bodies. */
   schema?: ResponseSchemaName;
+  /** Extra request headers (e.g. Graph's `ConsistencyLevel: eventual` for advanced queries). */
+  headers?: Record<string, string>;
 }
 
 export interface HttpResponse<T> {
@@ -132,7 +134,7 @@ export class HttpClient {
       try {
         response = await this.fetchImpl(url, {
           method: spec.method,
-          headers: this.headers(token, requestId),
+          headers: { ...spec.headers, ...this.headers(token, requestId) },
           ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
           signal: AbortSignal.timeout(this.timeoutMs),
           redirect: "manual",

@@ -218,7 +218,15 @@ const graphGroup = obj(
   { displayName: nullable(str) },
 );
 
-const ruleSet = obj({ parameters: { type: "array", items: obj({ type: str }) } }, { id: str });
+const ruleSet = obj(
+  {
+    parameters: {
+      type: "array",
+      items: obj({ type: str }, { value: nullable({ type: "array", items: obj({ id: str, value: str }) }) }),
+    },
+  },
+  { id: str },
+);
 
 const tenantIsolationPolicy = obj({
   properties: obj(
@@ -262,6 +270,8 @@ export const RESPONSE_SCHEMAS = {
   currencyAvailability,
   subscribedSkuList: list(subscribedSku),
   graphGroup,
+  graphGroupList: list(graphGroup),
+  count: { type: "integer", minimum: 0 },
   ruleSet,
   ruleSetList: list(ruleSet),
   tenantIsolationPolicy,

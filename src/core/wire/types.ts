@@ -393,6 +393,25 @@ export interface EnvironmentGroupBody {
   description: string;
 }
 
+/**
+ * An environment-group rule set (tenant-sharded PP API, §6.2): the managed-environment settings the
+ * group imposes on its members. `GET …/environmentGroups/{id}/ruleSets` answers `{value:[ruleSet]}`,
+ * or 204 when the group has none.
+ */
+export interface WireRuleSet {
+  id: string;
+  lastModified?: string;
+  environmentFilter?: { type?: string; values?: { id: string; type?: string }[] };
+  parameters: {
+    /** "Sharing", "AdminDigest", "SolutionChecker", "Copilot", "Lifecycle", … */
+    type: string;
+    resourceType?: string;
+    value?: { id: string; value: string }[];
+    [key: string]: unknown;
+  }[];
+  [key: string]: unknown;
+}
+
 // ---------------------------------------------------------------------------------------------------
 // DLP policies (PowerPlatform.Governance v2, §7)
 

@@ -1,0 +1,147 @@
+/**
+ * Reads the live tenant into the planner's LiveTenant value: only the collections the plan needs
+ * (`requiredLiveCollections`), independent collections in parallel, per-item reads bounded.
+ */
+import type { LiveCollection, LiveRequirements, LiveTenant } from "../../core/plan/index.js";
+import { emptyLiveTenant } from "../../core/plan/index.js";
+import type { WireGraphGroup } from "../../core/wire/types.js";
+import { DEFAULT_READ_CONCURRENCY, mapWithConcurrency } from "./concurrency.js";
+import type { TenantClient } from "./index.js";
+
+export interface ReadLiveTenantOptions {
+  /** The tenant id when known (Tenant document, AZURE_TENANT_ID); read from the admin API otherwise. */
+  tenantId?: string;
+  /** Parallel per-item reads. Default 8. */
+  concurrency?: number;
+  /** Count the members of license groups (improves the seat check). Default true. */
+  memberCounts?: boolean;
+}
+
+/** Fetches what `requirements` lists and returns it as a LiveTenant (collections not asked for stay empty). */
+export async function readLiveTenant(
+  client: TenantClient,
+  requirements: LiveRequirements,
+  options: ReadLiveTenantOptions = {},
+): Promise<LiveTenant> {
+  const wanted = new Set<LiveCollection>(requirements.collections);
+  const needs = (collection: LiveCollection): boolean => wanted.has(collection);
+  const limit = options.concurrency ?? DEFAULT_READ_CONCURRENCY;
+  const live = emptyLiveTenant();
+
+  // Environments are always read: references, the default environment and allocations need them.
+  const environmentsRead = client.admin.listEnvironments().then((environments) => {
+    live.environments = environments;
+    return environments;
+  });
+
+  const tasks: Promise<unknown>[] = [environmentsRead];
+  if (options.tenantId !== undefined) live.tenantId = options.tenantId;
+
+  if (needs("environmentGroups") || needs("environmentGroupRuleSets")) {
+    tasks.push(
+      client.admin.listEnvironmentGroups().then(async (groups) => {
+        live.environmentGroups = groups;
+        if (!needs("environmentGroupRuleSets")) return;
+        const tenantId = live.tenantId ?? (await client.admin.getTenant()).tenantId;
+        live.tenantId = tenantId;
+        const ruleSets = await mapWithConcurrency(groups, limit, (group) =>
+          client.admin.getEnvironmentGroupRuleSet(tenantId, group.id),
+        );
+        live.environmentGroupRuleSets = Object.fromEntries(
+          groups.flatMap((group, index) => {
+            const ruleSet = ruleSets[index];
+            return ruleSet === undefined ? [] : [[group.id, ruleSet]];
+          }),
+        );
+      }),
+    );
+  }
+  if (needs("dlpPolicies")) {
+    tasks.push(client.governance.listPoliciesFull().then((policies) => (live.dlpPolicies = policies)));
+  }
+  if (needs("connectors")) {
+    tasks.push(client.powerApps.listConnectors().then((connectors) => (live.connectors = connectors)));
+  }
+  if (needs("unblockableConnectorIds")) {
+    tasks.push(
+      client.governance
+        .listUnblockableConnectors()
+        .then(
+          (list) =>
+            (live.unblockableConnectorIds = list.filter((c) => c.metadata.unblockable).map((c) => c.id)),
+        ),
+    );
+  }
+  if (needs("virtualConnectors")) {
+    tasks.push(client.governance.listVirtualConnectors().then((list) => (live.virtualConnectors = list)));
+  }
+  if (needs("billingPolicies")) {
+    tasks.push(
+      client.licensing.listBillingPolicies().then(async (policies) => {
+        const links = await mapWithConcurrency(policies, limit, (policy) =>
+          client.licensing.listBillingPolicyEnvironments(policy.id),
+        );
+        live.billingPolicies = policies.map((policy, index) => ({
+          policy,
+          environmentIds: links[index] ?? [],
+        }));
+      }),
+    );
+  }
+  if (needs("allocations")) {
+    tasks.push(
+      environmentsRead.then(async (environments) => {
+        const byEnvironment = await client.licensing.getAllocationsForEnvironments(
+          environments.map((e) => e.name),
+        );
+        live.allocations = Object.fromEntries([...byEnvironment].filter(([, list]) => list.length > 0));
+      }),
+    );
+  }
+  if (needs("currencyPool")) {
+    tasks.push(
+      client.licensing
+        .getCurrencyPool()
+        .then(
+          (pool) =>
+            (live.currencyPool = Object.fromEntries(pool.map((entry) => [entry.currencyType, entry.owned]))),
+        ),
+    );
+  }
+  if (needs("subscribedSkus")) {
+    tasks.push(client.graph.listSubscribedSkus().then((skus) => (live.subscribedSkus = skus)));
+  }
+  if (needs("licenseGroups")) {
+    tasks.push(readLicenseGroups(client, requirements, limit, options.memberCounts ?? true, live));
+  }
+
+  await Promise.all(tasks);
+  return live;
+}
+
+async function readLicenseGroups(
+  client: TenantClient,
+  requirements: LiveRequirements,
+  limit: number,
+  memberCounts: boolean,
+  live: LiveTenant,
+): Promise<void> {
+  const groups = new Map<string, WireGraphGroup>();
+  if (requirements.allLicensedGroups) {
+    for (const group of await client.graph.listLicensedGroups()) groups.set(group.id.toLowerCase(), group);
+  }
+  const missing = requirements.licenseGroupIds.filter((id) => !groups.has(id.toLowerCase()));
+  const named = await mapWithConcurrency(missing, limit, (id) => client.graph.getGroup(id));
+  // A group the policies name but Graph does not know stays absent; the planner reports it.
+  for (const group of named) if (group !== undefined) groups.set(group.id.toLowerCase(), group);
+  live.licenseGroups = [...groups.values()];
+  if (!memberCounts || live.licenseGroups.length === 0) return;
+  const counts = await mapWithConcurrency(live.licenseGroups, limit, (group) =>
+    client.graph.countGroupMembers(group.id),
+  );
+  const known = live.licenseGroups.flatMap((group, index) => {
+    const count = counts[index];
+    return count === undefined ? [] : [[group.id, count] as const];
+  });
+  if (known.length > 0) live.licenseGroupMemberCounts = Object.fromEntries(known);
+}

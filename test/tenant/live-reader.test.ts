@@ -1,0 +1,161 @@
+import { afterEach, describe, expect, it } from "vitest";
+import { SecretRegistry } from "../../src/adapters/log/secrets.js";
+import { createTenantClient } from "../../src/adapters/tenant/index.js";
+import { readLiveTenant } from "../../src/adapters/tenant/live-reader.js";
+import type { LiveCollection } from "../../src/core/plan/index.js";
+import {
+  loadSeedFile,
+  sampleSeedPath,
+  startEmulator,
+  type RunningEmulator,
+} from "../../src/emulator/server.js";
+import { captureLogger, testClient } from "./fake-fetch.js";
+
+const ALL: LiveCollection[] = [
+  "environments",
+  "environmentGroups",
+  "environmentGroupRuleSets",
+  "dlpPolicies",
+  "connectors",
+  "unblockableConnectorIds",
+  "virtualConnectors",
+  "billingPolicies",
+  "allocations",
+  "currencyPool",
+  "subscribedSkus",
+  "licenseGroups",
+];
+
+const running: RunningEmulator[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((emulator) => emulator.close()));
+});
+
+async function emulatorClient() {
+  const emulator = await startEmulator({ seed: await loadSeedFile(sampleSeedPath) });
+  running.push(emulator);
+  const secrets = new SecretRegistry();
+  const client = createTenantClient({
+    env: { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" },
+    logger: captureLogger(secrets).logger,
+    secrets,
+  });
+  return { emulator, client };
+}
+
+describe("readLiveTenant", () => {
+  it("reads every collection of the sample tenant", async () => {
+    const { client } = await emulatorClient();
+    const live = await readLiveTenant(client, {
+      collections: ALL,
+      licenseGroupIds: ["b7c3e2a1-4f5d-4e6a-8b9c-0d1e2f3a4b5c", "00000000-0000-0000-0000-00000000dead"],
+      allLicensedGroups: false,
+    });
+    expect(live.environments).toHaveLength(13);
+    expect(live.environmentGroups).toHaveLength(2);
+    expect(live.tenantId).toMatch(/^[0-9a-f-]{36}$/);
+    expect(live.environmentGroupRuleSets).toEqual({});
+    expect(live.dlpPolicies).toHaveLength(4);
+    expect(live.connectors).toHaveLength(337);
+    expect(live.unblockableConnectorIds).toHaveLength(23);
+    expect(live.virtualConnectors.length).toBeGreaterThan(0);
+    expect(live.billingPolicies).toHaveLength(2);
+    expect(live.billingPolicies.every((b) => Array.isArray(b.environmentIds))).toBe(true);
+    expect(Object.keys(live.allocations)).toHaveLength(3);
+    expect(live.currencyPool).toEqual({
+      AppPass: 50,
+      PowerAutomatePerProcess: 10,
+      AI: 5000,
+      MCSMessages: 25000,
+      PerFlowPlan: 5,
+    });
+    expect(live.subscribedSkus).toHaveLength(6);
+    expect(live.licenseGroups.map((g) => g.id)).toEqual(["b7c3e2a1-4f5d-4e6a-8b9c-0d1e2f3a4b5c"]);
+  });
+
+  it("reads only what the plan needs", async () => {
+    const { client, emulator } = await emulatorClient();
+    const live = await readLiveTenant(client, {
+      collections: ["environments"],
+      licenseGroupIds: [],
+      allLicensedGroups: false,
+    });
+    expect(live.environments).toHaveLength(13);
+    expect(live.dlpPolicies).toEqual([]);
+    expect(emulator.requests().map((r) => r.path.split("?")[0])).toEqual([
+      "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments",
+    ]);
+  });
+
+  it("reads rule sets from the tenant host and licensed groups with their member counts", async () => {
+    const tenantId = "00000000-0000-0000-0000-000000000001";
+    const group = { id: "g1", displayName: "Sales", assignedLicenses: [{ skuId: "s1", disabledPlans: [] }] };
+    const ruleSet = {
+      id: "rs1",
+      parameters: [{ type: "Sharing", value: [{ id: "MaximumShareLimit", value: "10" }] }],
+    };
+    const t = testClient([
+      {
+        method: "GET",
+        path: "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments",
+        replies: [{ status: 200, body: { value: [] } }],
+      },
+      {
+        method: "GET",
+        path: "/providers/Microsoft.BusinessAppPlatform/environmentGroups",
+        replies: [
+          {
+            status: 200,
+            body: {
+              value: [
+                { id: "eg1", displayName: "A" },
+                { id: "eg2", displayName: "B" },
+              ],
+            },
+          },
+        ],
+      },
+      {
+        method: "GET",
+        path: "/governance/environmentGroups/eg1/ruleSets",
+        replies: [{ status: 200, body: { value: [ruleSet] } }],
+      },
+      { method: "GET", path: "/governance/environmentGroups/eg2/ruleSets", replies: [{ status: 204 }] },
+      { method: "GET", path: "/v1.0/groups", replies: [{ status: 200, body: { value: [group] } }] },
+      {
+        method: "GET",
+        path: "/v1.0/groups/g2",
+        replies: [{ status: 200, body: { id: "g2", assignedLicenses: [] } }],
+      },
+      {
+        method: "GET",
+        path: "/v1.0/groups/g1/members/$count",
+        replies: [{ status: 200, raw: "42", headers: { "content-type": "text/plain" } }],
+      },
+      {
+        method: "GET",
+        path: "/v1.0/groups/g2/members/$count",
+        replies: [{ status: 404, body: { error: { code: "Request_ResourceNotFound" } } }],
+      },
+    ]);
+    const live = await readLiveTenant(
+      t.client,
+      {
+        collections: ["environments", "environmentGroupRuleSets", "licenseGroups"],
+        licenseGroupIds: ["g1", "g2"],
+        allLicensedGroups: true,
+      },
+      { tenantId },
+    );
+    expect(live.environmentGroupRuleSets).toEqual({ eg1: ruleSet });
+    expect(live.licenseGroups.map((g) => g.id)).toEqual(["g1", "g2"]);
+    expect(live.licenseGroupMemberCounts).toEqual({ g1: 42 });
+    expect(t.fake.unusedReplies()).toEqual([]);
+    const ruleSetRequest = t.fake.requests.find((r) => r.url.pathname.endsWith("/eg1/ruleSets"))!;
+    expect(ruleSetRequest.url.host).toBe("000000000000000000000000000000.01.tenant.api.powerplatform.com");
+    expect(ruleSetRequest.headers.get("authorization")).toBe("Bearer tok-0-api.powerplatform.com");
+    const groupsRequest = t.fake.requests.find((r) => r.url.pathname === "/v1.0/groups")!;
+    expect(groupsRequest.headers.get("consistencylevel")).toBe("eventual");
+    expect(groupsRequest.url.searchParams.get("$filter")).toBe("assignedLicenses/$count ne 0");
+  });
+});
