@@ -86,16 +86,16 @@ describe("environments", () => {
 
   it("expands the billing policy projection and capacity only when asked", async () => {
     const emulator = await withEmulator(started, { seed: sample });
-    const prod = sample.environments!.find((env) => env.properties.displayName === "Contoso Production")!;
-    const plain = await call<Env>(emulator, "GET", `${BAP}/scopes/admin/environments/${prod.name}`);
+    const sandbox = sample.environments!.find((env) => env.properties.displayName === "Contoso Sandbox")!;
+    const plain = await call<Env>(emulator, "GET", `${BAP}/scopes/admin/environments/${sandbox.name}`);
     expect(plain.body.properties.billingPolicy).toBeUndefined();
     const expanded = await call<Env>(
       emulator,
       "GET",
-      `${BAP}/scopes/admin/environments/${prod.name}?$expand=permissions,properties.capacity,properties/billingPolicy&api-version=2023-06-01`,
+      `${BAP}/scopes/admin/environments/${sandbox.name}?$expand=permissions,properties.capacity,properties/billingPolicy&api-version=2023-06-01`,
     );
     expect(expanded.body.properties.billingPolicy).toMatchObject({
-      name: "contoso-payg-europe",
+      name: "Contoso pay-as-you-go",
       status: "Enabled",
     });
     expect((expanded.body.properties.capacity as unknown[]).length).toBe(5);
@@ -217,7 +217,7 @@ describe("environments", () => {
 
   it("deletes with a JSON body and the environment disappears after the operation", async () => {
     const emulator = await withEmulator(started, { seed: sample });
-    const target = sample.environments!.find((env) => env.properties.displayName === "Sales Trial")!;
+    const target = sample.environments!.find((env) => env.properties.displayName === "Trial - Sales pilot")!;
     const path = `${BAP}/scopes/admin/environments/${target.name}?api-version=2023-06-01`;
     const deleted = await call(emulator, "DELETE", path, {
       body: { code: "7", message: "Deleted using ppgov" },
@@ -337,7 +337,7 @@ describe("environments", () => {
       displayName: "X",
       environmentSku: "Sandbox",
       linkedEnvironmentMetadata: {
-        domainName: "contoso-prod",
+        domainName: "contoso-test",
         baseLanguage: 1033,
         currency: { code: "EUR" },
       },
@@ -349,7 +349,7 @@ describe("environments", () => {
       "POST",
       `${BAP}/validateEnvironmentDetails?api-version=2021-04-01`,
       {
-        body: { domainName: "contoso-prod", environmentLocation: "europe" },
+        body: { domainName: "contoso-test", environmentLocation: "europe" },
       },
     );
     expect(validate.status).toBe(400);

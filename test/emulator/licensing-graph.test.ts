@@ -53,8 +53,8 @@ describe("billing policies", () => {
     expect(read.body.status).toBe("Enabled");
     const list = await call<{ value: BillingPolicy[] }>(emulator, "GET", "/licensing/billingPolicies");
     expect(list.body.value.map((p) => p.name).sort()).toEqual([
+      "Contoso pay-as-you-go",
       "contoso-payg-europe",
-      "contoso-payg-us",
       "payg-new",
     ]);
     const renamed = await call<BillingPolicy>(
@@ -82,7 +82,7 @@ describe("billing policies", () => {
 
   it("links and unlinks environments with lower-case ids", async () => {
     const emulator = await withEmulator(started, { seed: sample });
-    const policy = sample.billingPolicies!.find((p) => p.name === "contoso-payg-us")!;
+    const policy = sample.billingPolicies!.find((p) => p.name === "Contoso pay-as-you-go")!;
     const base = `/licensing/billingPolicies/${policy.id}/environments`;
     const before = await call<{ value: { environmentId: string }[] }>(emulator, "GET", base);
     expect(before.body.value).toHaveLength(1);

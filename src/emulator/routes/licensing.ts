@@ -133,7 +133,7 @@ function instrumentOf(
 function createPolicy(request: RouteRequest, context: EmulatorContext): Reply {
   const body = isRecord(request.body) ? request.body : {};
   const name = typeof body.name === "string" ? body.name.trim() : "";
-  if (!/^[A-Za-z0-9_-]{1,100}$/.test(name)) {
+  if (name === "" || name.length > 100) {
     return ppError(400, "InvalidBillingPolicyName", `The billing policy name '${name}' is not valid.`);
   }
   const location = typeof body.location === "string" ? body.location.toLowerCase() : "";
@@ -170,7 +170,7 @@ function updatePolicy(request: RouteRequest, context: EmulatorContext): Reply {
   if (!policy) return policyNotFound(id);
   const body = isRecord(request.body) ? request.body : {};
   if (body.name !== undefined) {
-    if (typeof body.name !== "string" || !/^[A-Za-z0-9_-]{1,100}$/.test(body.name)) {
+    if (typeof body.name !== "string" || body.name.trim() === "" || body.name.length > 100) {
       return ppError(400, "InvalidBillingPolicyName", `The billing policy name is not valid.`);
     }
     policy.name = body.name;
