@@ -132,3 +132,4 @@ export { mapWithConcurrency } from "./concurrency.js";
 export { EndpointResolver, type ApiName, type CloudName } from "./endpoints.js";
 export { chooseCredential, createTokenProvider, NO_CREDENTIALS_MESSAGE } from "./credential.js";
 export type { TokenProvider } from "./token-provider.js";
+export { readLiveTenant, type ReadLiveTenantOptions } from "./live-reader.js";
