@@ -95,6 +95,12 @@ describe("ppgov validate", () => {
     expect(result.stdout).toBe("");
   });
 
+  it("fails clearly when -d names a file", async () => {
+    const result = await runCli(["validate", "-d", "package.json"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("error: 'package.json' is not a directory\n");
+  });
+
   it("rejects an unknown format", async () => {
     const result = await runCli(["validate", "-d", valid, "--format", "xml"]);
     expect(result.code).toBe(1);

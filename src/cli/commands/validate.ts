@@ -1,11 +1,9 @@
-import { mkdir, stat, writeFile } from "node:fs/promises";
+import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
 import { Option } from "commander";
-import { listPolicyFiles } from "../../adapters/fs/policy-files.js";
-import { createPolicyValidator } from "../../adapters/fs/policy-schemas.js";
+import { assertPolicyDirectory, createPolicyLoaderDeps } from "../../adapters/fs/policy-loader.js";
 import { loadPolicies } from "../../app/load-desired.js";
 import { hasErrors } from "../../core/diagnostics.js";
-import { UsageError } from "../../core/errors.js";
 import {
   DIAGNOSTIC_FORMATS,
   renderDiagnostics,
@@ -35,16 +33,8 @@ export const registerValidate: CommandRegistrar = (program, context, setExitCode
 
 /** Exit code 0 when the policies are valid (warnings allowed), 1 when any error was found. */
 export async function runValidate(options: ValidateOptions, context: CliContext): Promise<number> {
-  const absoluteDir = isAbsolute(options.dir) ? options.dir : join(context.cwd, options.dir);
-  const info = await stat(absoluteDir).catch(() => undefined);
-  if (info === undefined) throw new UsageError(`policy directory '${options.dir}' does not exist`);
-  if (!info.isDirectory()) throw new UsageError(`'${options.dir}' is not a directory`);
-
-  const validator = createPolicyValidator();
-  const result = await loadPolicies(options.dir, {
-    listPolicyFiles: (dir) => listPolicyFiles(dir, { cwd: context.cwd }),
-    validator,
-  });
+  await assertPolicyDirectory(options.dir, context.cwd);
+  const result = await loadPolicies(options.dir, createPolicyLoaderDeps({ cwd: context.cwd }));
   const summary = {
     directory: options.dir,
     fileCount: result.fileCount,
