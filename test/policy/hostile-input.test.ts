@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -132,5 +133,22 @@ describe("hostile files", () => {
   it("survives deep nesting with a diagnostic or a value, never an exception", () => {
     const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
     expect(() => parsePolicyFile({ path: "deep.yaml", text: `a: ${deep}\n` })).not.toThrow();
+  });
+});
+
+describe("special files", () => {
+  it("refuses a FIFO named like a policy file instead of hanging on it", async () => {
+    const root = mkdtempSync(join(tmpdir(), "ppgov-fifo-"));
+    try {
+      execFileSync("mkfifo", [join(root, "pipe.yaml")]);
+      writeFileSync(join(root, "ok.yaml"), GROUP);
+      const listing = await listPolicyFiles(".", { cwd: root });
+      expect(listing.files.map((f) => f.path)).toEqual(["ok.yaml"]);
+      expect(listing.diagnostics).toEqual([
+        expect.objectContaining({ code: "PPG100", file: "pipe.yaml", message: "is not a regular file" }),
+      ]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });

@@ -53,12 +53,22 @@ export async function listPolicyFiles(
   const visited = new Set<string>();
   const walk = async (absolute: string, relativeDir: string): Promise<void> => {
     // A link back up the tree would loop: walk each real directory once.
-    const real = await realpath(absolute);
+    const real = await realpath(absolute).catch(() => absolute);
     if (visited.has(real)) return;
     visited.add(real);
-    const entries = (await readdir(absolute, { withFileTypes: true })).sort((a, b) =>
-      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
-    );
+    let entries;
+    try {
+      entries = (await readdir(absolute, { withFileTypes: true })).sort((a, b) =>
+        a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+      );
+    } catch (error: unknown) {
+      report(
+        relativeDir === "" ? "." : relativeDir,
+        "PPG100",
+        `directory cannot be read (${errorCode(error)})`,
+      );
+      return;
+    }
     for (const entry of entries) {
       const relativePath = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
       const entryPath = join(absolute, entry.name);
@@ -70,7 +80,11 @@ export async function listPolicyFiles(
           if (isYaml) report(relativePath, "PPG100", "is a symbolic link whose target does not exist");
           continue;
         }
-        const targetStat = await stat(target);
+        const targetStat = await stat(target).catch(() => undefined);
+        if (targetStat === undefined) {
+          if (isYaml) report(relativePath, "PPG100", "is a symbolic link whose target cannot be read");
+          continue;
+        }
         isDirectory = targetStat.isDirectory();
         isYaml = isYaml && !isDirectory;
         if (!isInside(root, target)) {
@@ -134,9 +148,7 @@ async function readPolicyFile(path: string, maxFileBytes: number): Promise<ReadR
     }
     return decode(buffer.subarray(0, length));
   } catch (error: unknown) {
-    const reason =
-      (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
-    return { code: "PPG100", message: `cannot be read (${reason})` };
+    return { code: "PPG100", message: `cannot be read (${errorCode(error)})` };
   } finally {
     await handle?.close();
   }
@@ -151,6 +163,10 @@ function decode(bytes: Buffer): ReadResult {
   } catch {
     return { code: "PPG106", message: "is not valid UTF-8 text" };
   }
+}
+
+function errorCode(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error instanceof Error ? error.message : String(error));
 }
 
 function isInside(root: string, target: string): boolean {
