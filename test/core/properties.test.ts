@@ -6,7 +6,16 @@ import { simulateApply } from "../../src/core/plan/simulate.js";
 import type { Json } from "../../src/core/kinds/json.js";
 import type { LiveTenant } from "../../src/core/plan/live-tenant.js";
 import type { DlpGroup, PolicyDocument } from "../../src/core/policy/types.js";
-import { CONNECTORS, doc, desired, liveTenant, PLAN_OPTIONS } from "./builders.js";
+import {
+  CONNECTORS,
+  doc,
+  desired,
+  guid,
+  liveTenant,
+  PLAN_OPTIONS,
+  wireLicenseGroup,
+  wireSku,
+} from "./builders.js";
 
 const ENV_NAMES = ["dev", "test", "prod", "uat"] as const;
 const GROUP_NAMES = ["g1", "g2"] as const;
@@ -14,9 +23,12 @@ const GROUP_NAMES = ["g1", "g2"] as const;
 const maybe = <T>(arbitrary: fc.Arbitrary<T>): fc.Arbitrary<T | undefined> =>
   fc.option(arbitrary, { nil: undefined });
 
+const absentArb = maybe(fc.constant("absent" as const));
+
 const groupArb = fc.record({
   name: fc.constantFrom(...GROUP_NAMES),
   description: maybe(fc.constantFrom("", "EMEA", "Americas")),
+  ensure: absentArb,
 });
 
 const managedArb = fc.record({
@@ -39,6 +51,7 @@ const environmentArb = fc.record({
     fc.record({ language: fc.constantFrom(1033, 1036), currency: fc.constantFrom("USD", "EUR") }),
   ),
   managed: maybe(managedArb),
+  ensure: absentArb,
 });
 
 const connectorChoiceArb = fc.tuple(
@@ -55,6 +68,22 @@ const dlpArb = fc.record({
   scopeEnvs: fc.uniqueArray(fc.constantFrom(...ENV_NAMES), { minLength: 1 }),
   sqlRules: fc.boolean(),
   patterns: fc.boolean(),
+  ensure: absentArb,
+});
+
+const SKUS = [guid(500), guid(510)];
+const PLANS = [guid(501), guid(502)];
+const ENTRA_GROUPS = [guid(60), guid(61)];
+
+const assignmentArb = fc.record({
+  group: fc.constantFrom(...ENTRA_GROUPS),
+  licenses: fc.uniqueArray(
+    fc.record({ sku: fc.constantFrom(...SKUS), disabled: fc.uniqueArray(fc.constantFrom(...PLANS)) }),
+    {
+      selector: (license) => license.sku,
+    },
+  ),
+  ensure: absentArb,
 });
 
 const stateArb = fc.record({
@@ -68,11 +97,14 @@ const stateArb = fc.record({
       envs: fc.uniqueArray(fc.constantFrom(...ENV_NAMES)),
     }),
   ),
+  assignments: fc.uniqueArray(assignmentArb, { selector: (a) => a.group }),
   prune: fc.record({
     EnvironmentGroup: fc.boolean(),
+    Environment: fc.boolean(),
     DlpPolicy: fc.boolean(),
     BillingPolicy: fc.boolean(),
     LicenseAllocation: fc.boolean(),
+    LicenseAssignment: fc.boolean(),
   }),
 });
 
@@ -80,14 +112,20 @@ type State = typeof stateArb extends fc.Arbitrary<infer T> ? T : never;
 
 /** Documents for a generated state; references only point at declared names. */
 function documents(state: State): PolicyDocument[] {
-  const groups = new Set(state.groups.map((g) => g.name));
-  const envs = state.environments.map((e) => e.name);
-  const declared = new Set<string>(envs);
+  const groups = new Set(state.groups.filter((g) => g.ensure === undefined).map((g) => g.name));
+  const declared = new Set<string>(
+    state.environments.filter((e) => e.ensure === undefined).map((e) => e.name),
+  );
   const refs = (names: readonly string[]): string[] => names.filter((name) => declared.has(name));
   const docs: PolicyDocument[] = [doc.tenant({ prune: state.prune })];
   for (const group of state.groups)
     docs.push(
-      doc.group({ name: group.name, displayName: `Group ${group.name}`, description: group.description }),
+      doc.group({
+        name: group.name,
+        displayName: `Group ${group.name}`,
+        description: group.description,
+        ensure: group.ensure,
+      }),
     );
   for (const env of state.environments)
     docs.push(
@@ -109,6 +147,7 @@ function documents(state: State): PolicyDocument[] {
       doc.dlp({
         name: policy.name,
         displayName: `Policy ${policy.name}`,
+        ensure: policy.ensure,
         defaultGroup: policy.defaultGroup,
         connectors,
         scope:
@@ -141,6 +180,18 @@ function documents(state: State): PolicyDocument[] {
   for (const [env, units] of Object.entries(state.allocations))
     if (declared.has(env))
       docs.push(doc.allocation({ name: env, environment: env, allocations: { AppPass: units } }));
+  for (const assignment of state.assignments)
+    docs.push(
+      doc.assignment({
+        name: `a${assignment.group.slice(-2)}`,
+        group: assignment.group,
+        licenses: assignment.licenses.map((license) => ({
+          sku: license.sku,
+          disabledPlans: license.disabled,
+        })),
+        ...(assignment.ensure ? { ensure: assignment.ensure } : {}),
+      }),
+    );
   if (state.billing)
     docs.push(
       doc.billing({
@@ -157,7 +208,19 @@ function planAgainst(state: State, live: LiveTenant) {
   return buildPlan(desired(...documents(state)), live, { ...PLAN_OPTIONS, allowProtectedDeletes: true });
 }
 
-const base = liveTenant({ currencyPool: { AppPass: 100 } });
+const base = liveTenant({
+  currencyPool: { AppPass: 100 },
+  subscribedSkus: SKUS.map((sku, i) =>
+    wireSku(
+      `SKU${i}`,
+      sku,
+      100,
+      0,
+      PLANS.map((plan, j) => [plan, `PLAN${j}`] as [string, string]),
+    ),
+  ),
+  licenseGroups: ENTRA_GROUPS.map((id) => wireLicenseGroup(id)),
+});
 
 describe("properties", () => {
   it("the diff of a form with itself is empty, and overlaying it on itself changes nothing", () => {
@@ -178,11 +241,13 @@ describe("properties", () => {
   });
 
   it("applying a plan, then planning again, is empty — from any state to any state", () => {
+    const seen = { create: 0, update: 0, replace: 0, delete: 0, "no-op": 0 };
     fc.assert(
       fc.property(stateArb, stateArb, (from, to) => {
         const start = simulateApply(planAgainst(from, base).plan, base);
         const first = planAgainst(to, start);
         expect(first.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+        for (const resource of first.plan.resources) seen[resource.action] += 1;
         const after = simulateApply(first.plan, start);
         const second = planAgainst(to, after);
         expect(second.plan.steps).toEqual([]);
@@ -190,6 +255,8 @@ describe("properties", () => {
       }),
       { numRuns: 150 },
     );
+    // The generator really exercises the actions (replaces are rarer; plan.test.ts covers them).
+    expect(Math.min(seen.create, seen.update, seen.delete, seen["no-op"])).toBeGreaterThan(20);
   });
 
   it("planning is deterministic and idempotent on its own output", () => {
