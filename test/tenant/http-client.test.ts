@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { TenantApiError } from "../../src/adapters/tenant/errors.js";
+import { dataverseVisible, environmentSettled } from "../../src/adapters/tenant/admin-api.js";
 import { LifecycleFailedError } from "../../src/adapters/tenant/lifecycle.js";
 import { testClient, type Reply } from "./fake-fetch.js";
 
@@ -564,6 +565,50 @@ describe("lifecycle operations", () => {
     ]);
     await t.client.admin.updateEnvironment(ENV_ID, { properties: { displayName: "y" } });
     expect(t.fake.requests.map((r) => r.method)).toEqual(["PATCH", "PATCH", "GET"]);
+  });
+
+  it("re-sends a delete refused with a bare 409", async () => {
+    const t = testClient([{ method: "DELETE", path: ENV_PATH, replies: [{ status: 409 }, { status: 204 }] }]);
+    await t.client.admin.deleteEnvironment(ENV_ID);
+    expect(t.fake.requests.map((r) => r.method)).toEqual(["DELETE", "DELETE"]);
+  });
+
+  it("does not re-send a create refused with another 409", async () => {
+    const t = testClient([
+      { method: "POST", path: CREATE_PATH, replies: [error(409, "InsufficientCapacity_StorageDriven")] },
+    ]);
+    const failure = await rejection(
+      t.client.admin.createEnvironment({
+        location: "europe",
+        properties: { displayName: "x", environmentSku: "Sandbox" },
+      }),
+    );
+    expect(failure.serviceCode).toBe("InsufficientCapacity_StorageDriven");
+    expect(t.fake.requests).toHaveLength(1);
+  });
+
+  it("waits until a changed environment has settled and its Dataverse is visible", async () => {
+    const without = fixture(
+      "environment/resource/Validate_Create_Waits_For_Dataverse_Metadata/get_environment_without_dataverse.json",
+    ) as {
+      properties: object;
+    };
+    const running = {
+      ...without,
+      properties: { ...without.properties, states: { management: { id: "Running" } } },
+    };
+    const withDataverse = fixture(
+      "environment/resource/Validate_Create_Waits_For_Dataverse_Metadata/get_environment_with_dataverse.json",
+    );
+    const t = testClient([
+      { method: "GET", path: ENV_PATH, replies: [ok(running), ok(without), ok(withDataverse)] },
+    ]);
+    await t.client.admin.waitForEnvironment(ENV_ID, environmentSettled, "the update");
+    expect(t.fake.requests).toHaveLength(2);
+    const env = await t.client.admin.waitForEnvironment(ENV_ID, dataverseVisible, "Dataverse");
+    expect(env.properties.linkedEnvironmentMetadata?.instanceUrl).toMatch(/^https:/);
+    expect(t.fake.requests).toHaveLength(3);
+    expect(t.sleeps).toEqual([10]);
   });
 
   it("waits for provisionInstance on the environment's provisioningState", async () => {

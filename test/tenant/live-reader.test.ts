@@ -54,7 +54,11 @@ describe("readLiveTenant", () => {
     expect(live.environments).toHaveLength(13);
     expect(live.environmentGroups).toHaveLength(2);
     expect(live.tenantId).toMatch(/^[0-9a-f-]{36}$/);
-    expect(live.environmentGroupRuleSets).toEqual({});
+    const groupIds = live.environmentGroups.map((g) => g.id);
+    for (const [groupId, ruleSet] of Object.entries(live.environmentGroupRuleSets ?? {})) {
+      expect(groupIds).toContain(groupId);
+      expect(Array.isArray(ruleSet.parameters)).toBe(true);
+    }
     expect(live.dlpPolicies).toHaveLength(4);
     expect(live.connectors).toHaveLength(337);
     expect(live.unblockableConnectorIds).toHaveLength(23);
@@ -71,6 +75,8 @@ describe("readLiveTenant", () => {
     });
     expect(live.subscribedSkus).toHaveLength(6);
     expect(live.licenseGroups.map((g) => g.id)).toEqual(["b7c3e2a1-4f5d-4e6a-8b9c-0d1e2f3a4b5c"]);
+    for (const count of Object.values(live.licenseGroupMemberCounts ?? {}))
+      expect(Number.isInteger(count)).toBe(true);
   });
 
   it("reads only what the plan needs", async () => {

@@ -18,6 +18,7 @@ import type {
   WireTenantDescriptor,
   WireTenantSettings,
 } from "../../core/wire/types.js";
+import { PpgovError } from "../../core/errors.js";
 import { TenantApiError } from "./errors.js";
 import type { HttpClient, HttpResponse, RequestSpec } from "./http-client.js";
 import {
@@ -42,6 +43,20 @@ export interface AdminApiOptions {
   lifecycle?: Partial<LifecycleOptions>;
   /** How often a call refused with 409 OperationNotStartable (another operation running) is re-sent. Default 10. */
   busyRetries?: number;
+}
+
+/**
+ * After a PATCH: the management state has left Running. Usually it is "Ready"; recorded responses also
+ * show "NotSpecified" on settled environments, so anything but Running counts.
+ */
+export function environmentSettled(environment: WireEnvironment): boolean {
+  return environment.properties.states?.management?.id !== "Running";
+}
+
+/** After a create or provisionInstance that asked for Dataverse: its metadata is visible. */
+export function dataverseVisible(environment: WireEnvironment): boolean {
+  const url = environment.properties.linkedEnvironmentMetadata?.instanceUrl;
+  return typeof url === "string" && url !== "";
 }
 
 export interface EnvironmentChangeResult extends LifecycleResult {
@@ -137,15 +152,17 @@ export class AdminApi {
 
   /** Deletes an environment and waits; an environment that is already gone counts as deleted. */
   async deleteEnvironment(id: string, reason = "Deleted by ppgov"): Promise<void> {
-    const response = await this.whenNotBusy(() =>
-      this.http.send<unknown>({
-        method: "DELETE",
-        api: "bap",
-        path: `${BAP}/scopes/admin/environments/${seg(id)}${queryString({ "api-version": V2023 })}`,
-        endpoint: `DELETE ${BAP}/scopes/admin/environments/{id}`,
-        body: { code: "7", message: reason },
-        expect: [200, 202, 204, 404],
-      }),
+    const response = await this.whenNotBusy(
+      () =>
+        this.http.send<unknown>({
+          method: "DELETE",
+          api: "bap",
+          path: `${BAP}/scopes/admin/environments/${seg(id)}${queryString({ "api-version": V2023 })}`,
+          endpoint: `DELETE ${BAP}/scopes/admin/environments/{id}`,
+          body: { code: "7", message: reason },
+          expect: [200, 202, 204, 404],
+        }),
+      { emptyConflictIsBusy: true },
     );
     if (response.status === 202) await this.awaitChange(response, `delete environment ${id}`);
   }
@@ -164,6 +181,32 @@ export class AdminApi {
       }),
     );
     await this.awaitChange(response, `change the type of environment ${id} to ${body.environmentSku}`);
+  }
+
+  /**
+   * Re-reads an environment until `ready` holds: a lifecycle operation that Succeeded is not always
+   * visible yet (wire-formats §3.2: management state still Running after a PATCH, Dataverse metadata
+   * missing right after a create). Gives up with a clear error after `deadlineMs`.
+   */
+  async waitForEnvironment(
+    id: string,
+    ready: (environment: WireEnvironment) => boolean,
+    what: string,
+    deadlineMs = 10 * 60_000,
+  ): Promise<WireEnvironment> {
+    const interval = this.options.lifecycle?.pollIntervalMs ?? 10_000;
+    const deadline = this.http.now() + deadlineMs;
+    for (;;) {
+      const environment = await this.getEnvironment(id);
+      if (environment !== undefined && ready(environment)) return environment;
+      if (this.http.now() + interval > deadline) {
+        throw new PpgovError(
+          "TENANT_LIFECYCLE_TIMEOUT",
+          `environment ${id}: ${what} not visible after ${Math.round(deadlineMs / 1000)} s; it may still settle, check before running again`,
+        );
+      }
+      await this.http.sleep(interval);
+    }
   }
 
   /** Adds Dataverse to an existing environment and waits until it is provisioned. */
@@ -376,15 +419,22 @@ export class AdminApi {
    * the environment), after the lifecycle poll interval. Nothing was started, so this is safe even for
    * a create. Any other 409 is final.
    */
-  private async whenNotBusy<T>(call: () => Promise<HttpResponse<T>>): Promise<HttpResponse<T>> {
+  private async whenNotBusy<T>(
+    call: () => Promise<HttpResponse<T>>,
+    options: { emptyConflictIsBusy?: boolean } = {},
+  ): Promise<HttpResponse<T>> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await call();
       } catch (error) {
+        const conflict = error instanceof TenantApiError && error.status === 409;
         const busy =
-          error instanceof TenantApiError &&
-          error.status === 409 &&
-          error.serviceCode === "OperationNotStartable";
+          conflict &&
+          (error.serviceCode === "OperationNotStartable" ||
+            // BAP answers a DELETE racing another operation with a bare 409 (wire-formats §3.2).
+            (options.emptyConflictIsBusy === true &&
+              error.serviceCode === undefined &&
+              error.serviceMessage === undefined));
         if (!busy || attempt > this.busyRetries) throw error;
         await this.http.sleep(this.options.lifecycle?.pollIntervalMs ?? 10_000);
       }
