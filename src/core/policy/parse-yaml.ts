@@ -139,9 +139,17 @@ function parseUnsafe(file: PolicyFile, options: ParseOptions): ParsedFile {
     const isLast = index === yamlDocuments.length - 1;
     let clean = true;
     const taggedLines = new Set<number>();
-    for (const error of yamlDocument.errors) {
+    // One syntax error usually sets off others at the same place: report the first per line.
+    const syntaxLines = new Set<number>();
+    const reportOnce = (code: DiagnosticCode, message: string, offset: number): void => {
+      const line = at(offset).line;
+      if (code === "PPG101" && syntaxLines.has(line)) return;
+      if (code === "PPG101") syntaxLines.add(line);
+      report(code, message, offset);
+    };
+    for (const error of overIndentedFirst(yamlDocument.errors)) {
       clean = false;
-      reportYamlError(error, yamlDocument, file.text, report);
+      reportYamlError(error, yamlDocument, file.text, reportOnce);
     }
     for (const warning of yamlDocument.warnings) {
       if (warning.code === "TAG_RESOLVE_FAILED") {
@@ -279,6 +287,18 @@ function reportYamlError(
     report("PPG102", `duplicate key '${key}': keys must be unique within a mapping`, offset);
     return;
   }
+  if (error.code === "MULTILINE_IMPLICIT_KEY") {
+    // "type: Production" followed by a line indented deeper ("   dataverse:"): yaml reads the two
+    // lines as one key. The line to fix is the deeper one, where the range ends.
+    const lineStart = text.lastIndexOf("\n", error.pos[1] - 1) + 1;
+    const firstCharacter = lineStart + (/^[ \t]*/.exec(text.slice(lineStart))?.[0].length ?? 0);
+    report(
+      "PPG101",
+      "YAML syntax error: this line is indented deeper than the line before it (or the line before lacks a ':')",
+      firstCharacter,
+    );
+    return;
+  }
   if (error.code === "MISSING_CHAR" && /quote/i.test(error.message)) {
     // yaml reports an unclosed quote where the file ends; the reader needs the line where it opens.
     const opening = unclosedQuoteOffset(document, offset);
@@ -304,6 +324,16 @@ function unclosedQuoteOffset(document: YamlDocument, errorOffset: number): numbe
     },
   });
   return found;
+}
+
+/** The over-indentation error explains the others at its start; put it first so it is the one kept. */
+function overIndentedFirst(errors: readonly YAMLError[]): YAMLError[] {
+  const overIndented = errors.filter((error) => error.code === "MULTILINE_IMPLICIT_KEY");
+  const starts = new Set(overIndented.map((error) => error.pos[0]));
+  return [
+    ...overIndented,
+    ...errors.filter((error) => !overIndented.includes(error) && !starts.has(error.pos[0])),
+  ];
 }
 
 function keyAt(document: YamlDocument, offset: number): string | undefined {

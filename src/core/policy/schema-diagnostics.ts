@@ -169,6 +169,17 @@ function describe(error: SchemaError, keyRuleDefinitions: Map<string, string | u
       const allowed = isRecord(parent.properties) ? Object.keys(parent.properties) : [];
       const owner = at === "" ? "the document" : path;
       const list = allowed.length > 0 ? ` (allowed: ${allowed.join(", ")})` : "";
+      // "displayName:" at the top level: the spec's fields lost their indentation.
+      const specSchema = isRecord(parent.properties) ? parent.properties.spec : undefined;
+      const specFields = isRecord(specSchema) && isRecord(specSchema.properties) ? specSchema.properties : {};
+      if (at === "" && Object.hasOwn(specFields, property)) {
+        return finding(
+          "PPG204",
+          `the document has unknown property '${property}'${list}; it belongs under spec: indent it`,
+          childPointer(at, property),
+          "key",
+        );
+      }
       return finding(
         "PPG204",
         `${owner} has unknown property '${property}'${list}${didYouMean(property, allowed)}`,
