@@ -165,3 +165,22 @@ describe("readLiveTenant", () => {
     expect(groupsRequest.url.searchParams.get("$filter")).toBe("assignedLicenses/$count ne 0");
   });
 });
+
+describe("readLiveTenant with license pruning", () => {
+  it("lists every licensed group with an advanced Graph query and counts members", async () => {
+    const { client, emulator } = await emulatorClient();
+    const live = await readLiveTenant(client, {
+      collections: ["environments", "licenseGroups"],
+      licenseGroupIds: [],
+      allLicensedGroups: true,
+    });
+    expect(live.licenseGroups.length).toBeGreaterThan(0);
+    expect(live.licenseGroups.every((g) => g.assignedLicenses.length > 0)).toBe(true);
+    expect(Object.keys(live.licenseGroupMemberCounts ?? {}).sort()).toEqual(
+      live.licenseGroups.map((g) => g.id).sort(),
+    );
+    const paths = emulator.requests().map((r) => r.path.split("?")[0]);
+    expect(paths.filter((p) => p === "/v1.0/groups")).toHaveLength(1);
+    expect(paths.filter((p) => p?.endsWith("/members/$count"))).toHaveLength(live.licenseGroups.length);
+  });
+});
