@@ -114,7 +114,7 @@ describe("license assignments", () => {
   const live = liveTenant({
     subscribedSkus: [wireSku("POWERAPPS_PER_USER", SKU, 5, 4, [[guid(501), "FLOW_PER_USER"]])],
     licenseGroups: [wireLicenseGroup(guid(60)), wireLicenseGroup(guid(61), [{ skuId: SKU }])],
-    licenseGroupMemberCounts: { [guid(60)]: 3 },
+    licenseGroupMemberCounts: { [guid(60).toUpperCase()]: 3 },
   });
 
   it("refuses new assignments beyond the available seats", () => {
@@ -248,7 +248,7 @@ describe("group-locked settings and Dataverse-only fields", () => {
       ],
       environmentGroups: [{ id: guid(70), displayName: "G" }],
       environmentGroupRuleSets: {
-        [guid(70)]: {
+        [guid(70).toUpperCase()]: {
           id: "rs",
           parameters: [{ type: "Sharing", value: [{ id: "MaximumShareLimit", value: "42" }] }],
         },

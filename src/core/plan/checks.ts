@@ -32,6 +32,11 @@ export function runPlanChecks(input: CheckInput): Diagnostic[] {
   ];
 }
 
+/** Records keyed by ids the reader may spell in any case. */
+function lowerCaseKeys<T>(record: Readonly<Record<string, T>>): Map<string, T> {
+  return new Map(Object.entries(record).map(([key, value]) => [key.toLowerCase(), value]));
+}
+
 const present = (resource: DesiredResource): boolean =>
   (resource.spec as { ensure?: string }).ensure !== "absent";
 
@@ -213,6 +218,7 @@ export function checkLicenseAssignments({ desired, live, changes, resolver }: Ch
       });
     });
   }
+  const memberCounts = lowerCaseKeys(live.licenseGroupMemberCounts ?? {});
   const needed = new Map<string, { seats: number; change: ResourceChange; index: number }>();
   for (const change of changes) {
     if (change.kind !== "LicenseAssignment" || (change.action !== "create" && change.action !== "update"))
@@ -221,7 +227,7 @@ export function checkLicenseAssignments({ desired, live, changes, resolver }: Ch
       ((change.before as LicenseAssignmentCanonical | undefined)?.licenses ?? []).map((l) => l.skuId),
     );
     const after = (change.after as LicenseAssignmentCanonical).licenses;
-    const members = live.licenseGroupMemberCounts?.[(change.after as LicenseAssignmentCanonical).group] ?? 1;
+    const members = memberCounts.get((change.after as LicenseAssignmentCanonical).group) ?? 1;
     after.forEach((license, index) => {
       if (before.has(license.skuId)) return;
       const entry = needed.get(license.skuId);
@@ -295,15 +301,15 @@ export function checkProtectedDeletes({
  * supplied the rule sets.
  */
 export function checkGroupLockedSettings({ changes, live }: CheckInput): Diagnostic[] {
-  const ruleSets = live.environmentGroupRuleSets;
-  if (ruleSets === undefined) return [];
+  if (live.environmentGroupRuleSets === undefined) return [];
+  const ruleSets = lowerCaseKeys(live.environmentGroupRuleSets);
   const diagnostics: Diagnostic[] = [];
   for (const change of changes) {
     if (change.kind !== "Environment" || change.resource === undefined) continue;
     if (change.action !== "update" && change.action !== "create") continue;
     const group = (change.after as EnvironmentCanonical).group;
     if (typeof group !== "string") continue;
-    const ruleSet = ruleSets[group];
+    const ruleSet = ruleSets.get(group);
     if (ruleSet === undefined) continue;
     const locked = new Map<string, string>();
     for (const parameter of ruleSet.parameters)
