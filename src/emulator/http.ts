@@ -6,6 +6,8 @@ import type { JsonValue } from "./types.js";
 export interface Reply {
   status: number;
   body?: JsonValue;
+  /** A plain-text body instead of JSON (Graph `$count` segments). */
+  text?: string;
   headers?: Record<string, string>;
 }
 

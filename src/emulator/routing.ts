@@ -1,3 +1,4 @@
+import type { IncomingHttpHeaders } from "node:http";
 import type { ApiFamily, Reply } from "./http.js";
 import type { LifecycleRegistry } from "./lifecycle.js";
 import type { StateStore } from "./store.js";
@@ -29,6 +30,7 @@ export interface RouteRequest {
   body: unknown;
   /** Base URL of this emulator, e.g. http://127.0.0.1:41234 */
   baseUrl: string;
+  headers: IncomingHttpHeaders;
 }
 
 export type Handler = (request: RouteRequest, context: EmulatorContext) => Reply | Promise<Reply>;

@@ -37,6 +37,8 @@ const SEED_KEYS: Record<keyof EmulatorSeed, KeyKind> = {
   tenantSettings: "object",
   tenantCapacity: "object",
   tenantIsolationPolicy: "object",
+  ruleSets: "array",
+  groupMemberCounts: "object",
 };
 
 /** Fields each array element must carry, so a typo fails at load time rather than mid-request. */
@@ -50,6 +52,7 @@ const REQUIRED_ELEMENT_FIELDS: Partial<Record<keyof EmulatorSeed, string[]>> = {
   subscribedSkus: ["skuId", "skuPartNumber"],
   groups: ["id"],
   virtualConnectors: ["id"],
+  ruleSets: ["id", "parameters"],
 };
 
 function kindOf(value: unknown): string {
@@ -100,6 +103,15 @@ export function validateSeed(value: unknown, source: string): EmulatorSeed {
     }
   }
   const allocations = record.allocations as Record<string, unknown> | undefined;
+  const counts = record.groupMemberCounts as Record<string, unknown> | undefined;
+  for (const [groupId, count] of Object.entries(counts ?? {})) {
+    if (typeof count !== "number" || !Number.isInteger(count) || count < 0) {
+      throw new PpgovError(
+        "SEED_INVALID",
+        `${source}: groupMemberCounts.${groupId} must be a non-negative integer`,
+      );
+    }
+  }
   for (const [envId, list] of Object.entries(allocations ?? {})) {
     if (!Array.isArray(list)) {
       throw new PpgovError("SEED_INVALID", `${source}: allocations.${envId} must be an array`);
@@ -150,6 +162,8 @@ export function stateFromSeed(seed: EmulatorSeed): EmulatorState {
     tenantId: copy.tenantId ?? tenantIdFromEnvironments(copy) ?? DEFAULT_TENANT_ID,
     tenantSettings: copy.tenantSettings ?? readReferenceJson<JsonObject>("tenant-settings.json"),
     tenantCapacity: copy.tenantCapacity ?? readReferenceJson<JsonObject>("tenant-capacity.json"),
+    ruleSets: copy.ruleSets ?? [],
+    groupMemberCounts: copy.groupMemberCounts ?? {},
   };
   if (copy.tenantIsolationPolicy) state.tenantIsolationPolicy = copy.tenantIsolationPolicy;
   // The link is owned by the licensing API (§3.2): drop stale projections so there is one truth.

@@ -12,6 +12,7 @@ import { dlpRoutes } from "./routes/dlp.js";
 import { graphRoutes } from "./routes/graph.js";
 import { groupRoutes } from "./routes/groups.js";
 import { licensingRoutes } from "./routes/licensing.js";
+import { ruleSetRoutes } from "./routes/rulesets.js";
 import { tenantRoutes } from "./routes/tenant.js";
 import { loadSeedFile, readReferenceJson, stateFromSeed } from "./seed.js";
 import { StateStore } from "./store.js";
@@ -88,6 +89,7 @@ function allRoutes(): Route[] {
     ...licensingRoutes(),
     ...graphRoutes(),
     ...tenantRoutes(),
+    ...ruleSetRoutes(),
   ];
 }
 
@@ -127,9 +129,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   let baseUrl = "";
 
   const send = (response: ServerResponse, reply: Reply): void => {
-    const body = reply.body === undefined ? "" : JSON.stringify(reply.body);
+    const body = reply.text ?? (reply.body === undefined ? "" : JSON.stringify(reply.body));
     const headers: Record<string, string> = { ...reply.headers };
-    if (body !== "") headers["Content-Type"] = "application/json; charset=utf-8";
+    if (reply.text !== undefined) headers["Content-Type"] = "text/plain; charset=utf-8";
+    else if (body !== "") headers["Content-Type"] = "application/json; charset=utf-8";
     headers["Content-Length"] = String(Buffer.byteLength(body));
     response.writeHead(reply.status, headers);
     response.end(body);
@@ -189,7 +192,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const params = (matched.pattern.exec(url.pathname) ?? [])
       .slice(1)
       .map((part) => decodeURIComponent(part));
-    const reply = await matched.handler({ method, url, params, body, baseUrl }, context);
+    const reply = await matched.handler(
+      { method, url, params, body, baseUrl, headers: request.headers },
+      context,
+    );
     if (matched.mutates && reply.status < 400) await store.persist();
     return reply;
   };
@@ -233,7 +239,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     );
     if (fault.kind === "drop") {
       // Mid-response: headers and half the body, then the connection dies.
-      const body = reply.body === undefined ? "{}" : JSON.stringify(reply.body);
+      const body = reply.text ?? (reply.body === undefined ? "{}" : JSON.stringify(reply.body));
       response.writeHead(reply.status, {
         "Content-Type": "application/json; charset=utf-8",
         "Content-Length": String(Buffer.byteLength(body)),

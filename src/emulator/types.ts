@@ -68,6 +68,12 @@ export interface WireGroup extends JsonObject {
   assignedLicenses?: { skuId: string; disabledPlans: string[] }[];
 }
 
+/** An environment-group rule set (§6.2). */
+export interface WireRuleSet extends JsonObject {
+  id: string;
+  parameters: JsonObject[];
+}
+
 /**
  * The seed and state format (PRODUCT.md §3). Every key is optional; missing means empty. The keys after
  * `groups` are emulator extensions for data the product brief leaves to the emulator.
@@ -95,6 +101,10 @@ export interface EmulatorSeed {
   tenantSettings?: JsonObject;
   /** Extension: the tenantCapacity report; defaults to the recorded one. */
   tenantCapacity?: JsonObject;
+  /** Extension: environment-group rule sets (each names its group in `environmentFilter.values`). */
+  ruleSets?: WireRuleSet[];
+  /** Extension: Graph group id → number of direct members (`groups/{id}/members/$count`); default 0. */
+  groupMemberCounts?: Record<string, number>;
   /** Extension: the tenant isolation policy; absent means GET answers 404. */
   tenantIsolationPolicy?: JsonObject;
 }

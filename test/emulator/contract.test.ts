@@ -32,15 +32,8 @@ function allFixtures(dir = FIXTURES): string[] {
   });
 }
 
-/** Recordings of APIs the emulator does not serve, and why. */
-const NOT_MODELED: Record<string, string> = {
-  "environment_group_rule_set/Validate_Create/get_rule_set.json":
-    "env-group rule sets (tenant-sharded host) are not emulated",
-  "environment_group_rule_set/Validate_Create/post_rule_set.json": "env-group rule sets are not emulated",
-  "environment_group_rule_set/Validate_Import_Empty_Ruleset/get_rule_set.json":
-    "env-group rule sets are not emulated",
-  "environment_group_rule_set/Validate_Update/put_rule_set_1.json": "env-group rule sets are not emulated",
-};
+/** Recordings of APIs the emulator does not serve, and why (none at present). */
+const NOT_MODELED: Record<string, string> = {};
 
 /**
  * Documented exceptions: subtrees whose keys are data, not schema, or that describe things the
@@ -97,7 +90,7 @@ async function get(path: string, status = 200): Promise<unknown> {
 
 beforeAll(async () => {
   expect(existsSync(FIXTURES), `recorded fixtures expected at ${FIXTURES}`).toBe(true);
-  emulator = await startEmulator({ seed: await loadSeedFile(sampleSeedPath), lifecycleDelayMs: 30 });
+  emulator = await startEmulator({ seed: await loadSeedFile(sampleSeedPath), lifecycleDelayMs: 250 });
 
   const group = await call<{ id: string }>(
     emulator,
@@ -362,6 +355,25 @@ beforeAll(async () => {
   );
   expect(badIsolation.status).toBe(400);
   answers.set("isolation:error", badIsolation.body);
+
+  const ruleSets = `/governance/environmentGroups/${group.body.id}/ruleSets?api-version=2021-10-01-preview`;
+  const recordedRuleSet = fixture("environment_group_rule_set/Validate_Create/post_rule_set.json");
+  const ruleSet = await call<{ id: string }>(emulator, "POST", ruleSets, { body: recordedRuleSet });
+  expect(ruleSet.status).toBe(201);
+  answers.set("ruleSet:post", ruleSet.body);
+  answers.set("ruleSet:list", await get(ruleSets));
+  const recordedUpdate = fixture("environment_group_rule_set/Validate_Update/put_rule_set_1.json") as {
+    parameters: unknown;
+  };
+  const putRuleSet = await call(
+    emulator,
+    "PUT",
+    `/governance/ruleSets/${ruleSet.body.id}?api-version=2021-10-01-preview`,
+    {
+      body: { parameters: recordedUpdate.parameters },
+    },
+  );
+  answers.set("ruleSet:put", putRuleSet.body);
 }, 60_000);
 
 afterAll(async () => {
@@ -490,6 +502,10 @@ const CASES: Record<string, { answer: string; exceptions?: ShapeException[] }> =
   "tenant_isolation_policy/resource/Validate_Create/policy_response.json": { answer: "isolation:put" },
   "tenant_isolation_policy/resource/empty_policy.json": { answer: "isolation:get" },
   "tenant_isolation_policy/resource/Validate_Create_Error/error_response.json": { answer: "isolation:error" },
+  "environment_group_rule_set/Validate_Create/post_rule_set.json": { answer: "ruleSet:post" },
+  "environment_group_rule_set/Validate_Create/get_rule_set.json": { answer: "ruleSet:list" },
+  "environment_group_rule_set/Validate_Import_Empty_Ruleset/get_rule_set.json": { answer: "ruleSet:list" },
+  "environment_group_rule_set/Validate_Update/put_rule_set_1.json": { answer: "ruleSet:put" },
 };
 
 describe("emulator responses have the recorded shapes", () => {

@@ -102,7 +102,7 @@ describe("environments", () => {
   });
 
   it("creates through a lifecycle operation that moves Running -> Succeeded", async () => {
-    const emulator = await withEmulator(started, { lifecycleDelayMs: 60 });
+    const emulator = await withEmulator(started, { lifecycleDelayMs: 400 });
     const created = await createEnv(emulator, {
       displayName: "Contoso Sandbox",
       environmentSku: "Sandbox",
@@ -153,7 +153,7 @@ describe("environments", () => {
   });
 
   it("answers 409 OperationNotStartable while an operation runs on the environment", async () => {
-    const emulator = await withEmulator(started, { seed: sample, lifecycleDelayMs: 150 });
+    const emulator = await withEmulator(started, { seed: sample, lifecycleDelayMs: 800 });
     const target = sample.environments!.find((env) => env.properties.displayName === "Marketing Sandbox")!;
     const path = `${BAP}/scopes/admin/environments/${target.name}?api-version=2021-04-01`;
     const first = await call(emulator, "PATCH", path, { body: { properties: { description: "one" } } });
@@ -257,7 +257,7 @@ describe("environments", () => {
   });
 
   it("adds Dataverse with provisionInstance, whose poll answers the environment object", async () => {
-    const emulator = await withEmulator(started, { seed: sample, lifecycleDelayMs: 60 });
+    const emulator = await withEmulator(started, { seed: sample, lifecycleDelayMs: 400 });
     const target = sample.environments!.find((env) => env.properties.displayName === "Marketing Sandbox")!;
     const started202 = await call(
       emulator,

@@ -68,7 +68,7 @@ describe("environment groups", () => {
     const refused = await call(emulator, "DELETE", `${BAP}/environmentGroups/${finance.id}`);
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ error: { code: "EnvironmentsInEnvironmentGroup" } });
-    // Emptying the group through the PP API removeEnvironment shortcut, then deleting, works.
+    // Empty the group through the PP API removeEnvironment shortcut.
     const members = sample.environments!.filter(
       (env) => (env.properties.parentEnvironmentGroup as { id?: string } | undefined)?.id === finance.id,
     );
@@ -80,6 +80,18 @@ describe("environment groups", () => {
       );
       expect(removed.status).toBe(202);
     }
+    // Then its rule set still blocks the delete, until the rule set is deleted too.
+    const ruleSetBlocked = await call(emulator, "DELETE", `${BAP}/environmentGroups/${finance.id}`);
+    expect(ruleSetBlocked.status).toBe(409);
+    expect(ruleSetBlocked.body).toMatchObject({ error: { code: "PolicyAssignedToEnvironmentGroup" } });
+    const ruleSets = await call<{ value: { id: string }[] }>(
+      emulator,
+      "GET",
+      `/governance/environmentGroups/${finance.id}/ruleSets`,
+    );
+    expect(
+      (await call(emulator, "DELETE", `/governance/ruleSets/${ruleSets.body.value[0]!.id}`)).status,
+    ).toBe(200);
     expect((await call(emulator, "DELETE", `${BAP}/environmentGroups/${finance.id}`)).status).toBe(200);
   });
 
@@ -272,5 +284,65 @@ describe("connector catalogue", () => {
     });
     const virtual = await call<{ id: string }[]>(emulator, "GET", `${GOV}/v1/connectors/metadata/virtual`);
     expect(virtual.body.map((v) => v.id)).toEqual(["Http", "HttpRequestReceived"]);
+  });
+});
+
+describe("environment group rule sets", () => {
+  interface RuleSet {
+    id: string;
+    parameters: { type: string; value: { id: string; value: string }[] }[];
+    environmentFilter: { values: { id: string; type: string }[] };
+  }
+  const sharing = (limit: string) => ({
+    parameters: [
+      {
+        type: "Sharing",
+        resourceType: "App",
+        value: [
+          { id: "CanShareWithSecurityGroups", value: "noLimit" },
+          { id: "MaximumShareLimit", value: limit },
+        ],
+      },
+    ],
+  });
+
+  it("answers 204 without a rule set, then creates (201), reads, updates and deletes one", async () => {
+    const emulator = await withEmulator(started, { seed: sample });
+    const group = sample.environmentGroups!.find((g) => g.displayName === "Sandboxes")!;
+    const base = `/governance/environmentGroups/${group.id}/ruleSets?api-version=2021-10-01-preview`;
+    const none = await call(emulator, "GET", base);
+    expect(none.status).toBe(204);
+    const created = await call<RuleSet>(emulator, "POST", base, { body: sharing("10") });
+    expect(created.status).toBe(201);
+    expect(created.body.environmentFilter.values).toEqual([{ id: group.id, type: "EnvironmentGroup" }]);
+    expect((await call(emulator, "POST", base, { body: sharing("10") })).status).toBe(409);
+    const read = await call<{ value: RuleSet[] }>(emulator, "GET", base);
+    expect(read.body.value.map((r) => r.id)).toEqual([created.body.id]);
+    // A group with a rule set cannot be deleted.
+    const refused = await call(emulator, "DELETE", `${BAP}/environmentGroups/${group.id}`);
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ error: { code: "PolicyAssignedToEnvironmentGroup" } });
+    const path = `/governance/ruleSets/${created.body.id}?api-version=2021-10-01-preview`;
+    const updated = await call<RuleSet>(emulator, "PUT", path, { body: sharing("-1") });
+    expect(updated.status).toBe(200);
+    expect(updated.body.parameters[0]!.value[1]).toEqual({ id: "MaximumShareLimit", value: "-1" });
+    const invalid = await call(emulator, "PUT", path, {
+      body: { parameters: [{ type: "Sharing", value: [{ id: "x", value: 1 }] }] },
+    });
+    expect(invalid.status).toBe(400);
+    expect((await call(emulator, "DELETE", path)).status).toBe(200);
+    expect((await call(emulator, "GET", base)).status).toBe(204);
+    expect((await call(emulator, "DELETE", `${BAP}/environmentGroups/${group.id}`)).status).toBe(200);
+  });
+
+  it("serves the sample tenant's Finance rule set", async () => {
+    const emulator = await withEmulator(started, { seed: sample });
+    const finance = sample.environmentGroups!.find((g) => g.displayName === "Finance")!;
+    const read = await call<{ value: RuleSet[] }>(
+      emulator,
+      "GET",
+      `/governance/environmentGroups/${finance.id}/ruleSets`,
+    );
+    expect(read.body.value[0]!.parameters.map((p) => p.type)).toEqual(["Sharing", "SolutionChecker"]);
   });
 });

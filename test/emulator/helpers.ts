@@ -15,10 +15,10 @@ export async function call<T = Record<string, unknown>>(
   emulator: RunningEmulator | string,
   method: string,
   path: string,
-  options: { body?: unknown; token?: string | null } = {},
+  options: { body?: unknown; token?: string | null; headers?: Record<string, string> } = {},
 ): Promise<CallResult<T>> {
   const base = typeof emulator === "string" ? emulator : emulator.url;
-  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  const headers: Record<string, string> = { "Content-Type": "application/json", ...options.headers };
   const token = options.token === undefined ? DEV : options.token;
   if (token !== null) headers.Authorization = `Bearer ${token}`;
   const response = await fetch(path.startsWith("http") ? path : `${base}${path}`, {

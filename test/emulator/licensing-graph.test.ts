@@ -240,6 +240,49 @@ describe("Microsoft Graph", () => {
     expect(removed.body.assignedLicenses).toEqual([]);
   });
 
+  it("lists licensed groups with the advanced query ppgov sends, paging and counting", async () => {
+    const emulator = await withEmulator(started, { seed: sample, pageSize: 2 });
+    const path =
+      "/v1.0/groups?$filter=assignedLicenses/$count ne 0&$count=true&$select=id,displayName,assignedLicenses";
+    const refused = await call(emulator, "GET", path);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: { code: "Request_UnsupportedQuery" } });
+    const eventual = { ConsistencyLevel: "eventual" };
+    const first = await call<{
+      value: Record<string, unknown>[];
+      "@odata.count": number;
+      "@odata.nextLink"?: string;
+    }>(emulator, "GET", path, { headers: eventual });
+    expect(first.body["@odata.count"]).toBe(3);
+    expect(Object.keys(first.body.value[0]!).sort()).toEqual(["assignedLicenses", "displayName", "id"]);
+    const second = await call<{ value: { displayName: string }[]; "@odata.nextLink"?: string }>(
+      emulator,
+      "GET",
+      first.body["@odata.nextLink"]!,
+      { headers: eventual },
+    );
+    const names = [...first.body.value, ...second.body.value].map((g) => g.displayName);
+    expect(names.sort()).toEqual(["All Employees", "Finance Analysts", "Power Platform Makers"]);
+    const byName = await call<{ value: { id: string }[] }>(
+      emulator,
+      "GET",
+      "/v1.0/groups?$filter=displayName eq 'Executives'",
+    );
+    expect(byName.body.value).toHaveLength(1);
+  });
+
+  it("counts direct members as plain text, with ConsistencyLevel: eventual", async () => {
+    const emulator = await withEmulator(started, { seed: sample });
+    const makers = "9a7c3e51-2b4d-4f86-b0e9-6d1c8a2f4b73";
+    const response = await fetch(`${emulator.url}/v1.0/groups/${makers}/members/$count`, {
+      headers: { Authorization: "Bearer ppgov-dev", ConsistencyLevel: "eventual" },
+    });
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/plain/);
+    expect(await response.text()).toBe("31");
+    expect((await call(emulator, "GET", `/v1.0/groups/${makers}/members/$count`)).status).toBe(400);
+  });
+
   it("answers Graph-shaped errors with innerError", async () => {
     const emulator = await withEmulator(started, { seed: sample });
     const missing = await call<{ error: { code: string; innerError: Record<string, string> } }>(

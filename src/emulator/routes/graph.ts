@@ -1,6 +1,6 @@
 import { graphError, isRecord, json, page, type Reply } from "../http.js";
 import { route, type EmulatorContext, type Route, type RouteRequest } from "../routing.js";
-import type { JsonObject, WireGroup } from "../types.js";
+import type { JsonObject, JsonValue, WireGroup } from "../types.js";
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -16,19 +16,88 @@ function notFound(id: string): Reply {
   );
 }
 
-/** Graph `$select`: only the listed properties (plus the context annotation). */
-function select(object: JsonObject, url: URL, context: string): JsonObject {
+/** Graph `$select`: only the listed properties (plus the context annotation when given). */
+function select(object: JsonObject, url: URL, context?: string): JsonObject {
   const fields = (url.searchParams.get("$select") ?? "")
     .split(",")
     .map((field) => field.trim())
     .filter(Boolean);
-  const result: JsonObject = { "@odata.context": context };
+  const result: JsonObject = context === undefined ? {} : { "@odata.context": context };
   if (fields.length === 0) return { ...result, ...object };
   for (const field of fields) {
     const key = Object.keys(object).find((candidate) => candidate.toLowerCase() === field.toLowerCase());
     if (key !== undefined) result[key] = object[key];
   }
   return result;
+}
+
+/** Graph's advanced queries ($count, `/$count` filters) need this header (and `$count=true`). */
+function isEventual(request: RouteRequest): boolean {
+  const header = request.headers.consistencylevel;
+  return (Array.isArray(header) ? header[0] : header)?.toLowerCase() === "eventual";
+}
+
+const LICENSED = /^assignedLicenses\/\$count\s+ne\s+0$/i;
+const EQUALS = /^(id|displayName)\s+eq\s+'([^']*)'$/i;
+
+/**
+ * `GET /v1.0/groups`: the filters ppgov uses (`assignedLicenses/$count ne 0`, `id eq '…'`,
+ * `displayName eq '…'`), `$select`, `$count=true` and `@odata.nextLink` paging.
+ */
+function listGroups(request: RouteRequest, context: EmulatorContext): Reply {
+  const filter = request.url.searchParams.get("$filter")?.trim();
+  let groups = context.store.state.groups;
+  if (filter) {
+    const equals = EQUALS.exec(filter);
+    if (LICENSED.test(filter)) {
+      if (!isEventual(request) || request.url.searchParams.get("$count") !== "true") {
+        return graphError(
+          400,
+          "Request_UnsupportedQuery",
+          "Unsupported Query. This query needs the ConsistencyLevel: eventual header and $count=true.",
+        );
+      }
+      groups = groups.filter((group) => (group.assignedLicenses ?? []).length > 0);
+    } else if (equals?.[1] && equals[2] !== undefined) {
+      const field = equals[1].toLowerCase() === "id" ? "id" : "displayName";
+      const wanted = equals[2].toLowerCase();
+      groups = groups.filter((group) => {
+        const value = group[field];
+        return typeof value === "string" && value.toLowerCase() === wanted;
+      });
+    } else {
+      return graphError(
+        400,
+        "Request_UnsupportedQuery",
+        `The emulator does not support the filter '${filter}'.`,
+      );
+    }
+  }
+  const extra: Record<string, JsonValue> = {
+    "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups",
+  };
+  if (request.url.searchParams.get("$count") === "true") extra["@odata.count"] = groups.length;
+  return page(
+    groups.map((group) => select(group, request.url)),
+    { url: request.url, pageSize: context.pageSize, linkKey: "@odata.nextLink", extra },
+  );
+}
+
+/** `GET /v1.0/groups/{id}/members/$count`: a plain-text number; needs `ConsistencyLevel: eventual`. */
+function countMembers(request: RouteRequest, context: EmulatorContext): Reply {
+  const id = request.params[0] ?? "";
+  const group = findGroup(context, id);
+  if (!group) return notFound(id);
+  if (!isEventual(request)) {
+    return graphError(
+      400,
+      "Request_BadRequest",
+      "Count is not currently supported without the ConsistencyLevel: eventual header.",
+    );
+  }
+  const counts = context.store.state.groupMemberCounts;
+  const key = Object.keys(counts).find((candidate) => candidate.toLowerCase() === group.id.toLowerCase());
+  return { status: 200, text: String(key === undefined ? 0 : counts[key]) };
 }
 
 function subscribedSkus(request: RouteRequest, context: EmulatorContext): Reply {
@@ -117,7 +186,9 @@ function assignLicense(request: RouteRequest, context: EmulatorContext): Reply {
 export function graphRoutes(): Route[] {
   return [
     route("GET", "/v1.0/subscribedSkus", "graph", subscribedSkus),
+    route("GET", "/v1.0/groups", "graph", listGroups),
     route("GET", "/v1.0/groups/{id}", "graph", getGroup),
+    route("GET", "/v1.0/groups/{id}/members/$count", "graph", countMembers),
     route("POST", "/v1.0/groups/{id}/assignLicense", "graph", assignLicense),
   ];
 }

@@ -3,6 +3,7 @@ import { bapError, isRecord, json, ppError, timestamp, type Reply } from "../htt
 import { route, type EmulatorContext, type Route, type RouteRequest } from "../routing.js";
 import type { WireEnvironment, WireEnvironmentGroup } from "../types.js";
 import { findEnvironment } from "./environments.js";
+import { ruleSetGroupIds } from "./rulesets.js";
 
 const GROUPS = "/providers/Microsoft.BusinessAppPlatform/environmentGroups";
 
@@ -86,6 +87,15 @@ function deleteGroup(request: RouteRequest, context: EmulatorContext): Reply {
       409,
       "EnvironmentsInEnvironmentGroup",
       `The environment group '${group.id}' cannot be deleted because it contains ${count} environment(s).`,
+    );
+  }
+  if (
+    context.store.state.ruleSets.some((ruleSet) => ruleSetGroupIds(ruleSet).includes(group.id.toLowerCase()))
+  ) {
+    return bapError(
+      409,
+      "PolicyAssignedToEnvironmentGroup",
+      `The environment group '${group.id}' cannot be deleted because a rule set is assigned to it.`,
     );
   }
   context.store.state.environmentGroups = context.store.state.environmentGroups.filter((g) => g !== group);
