@@ -2,7 +2,11 @@
  * Real credentials end to end: @azure/identity (unmodified) gets RS256 JWTs from a local HTTPS
  * authority, and the emulator accepts each token only for the API its audience names.
  */
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
+import { constants, createVerify, X509Certificate, type KeyObject } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { ClientSecretCredential } from "@azure/identity";
@@ -13,6 +17,9 @@ import { jwtClaims, startLocalAuthority, type LocalAuthority } from "../helpers/
 const TENANT = "11111111-2222-3333-4444-555555555555";
 const CLIENT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
 const OIDC_CLIENT = "99999999-8888-7777-6666-555555555555";
+const CERT_CLIENT = "cccccccc-0000-0000-0000-000000000001";
+const FILE_CLIENT = "ffffffff-0000-0000-0000-000000000001";
+const WORKLOAD_TOKEN = "eyJ.workload-identity-token.sig";
 const SECRET = "s3cret-value-for-tests";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const SKU = {
@@ -29,13 +36,49 @@ const SKU = {
 describe("credentials against a local HTTPS authority and the emulator", () => {
   let authority: LocalAuthority;
   let emulator: RunningEmulator;
+  let workDir: string;
+  let certificateFile: string;
+  let tokenFile: string;
 
   beforeAll(async () => {
+    workDir = mkdtempSync(join(tmpdir(), "ppgov-identity-"));
+    // A client certificate (key + certificate in one PEM, as AZURE_CLIENT_CERTIFICATE_PATH expects).
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        join(workDir, "key.pem"),
+        "-out",
+        join(workDir, "cert.pem"),
+        "-days",
+        "1",
+        "-subj",
+        "/CN=ppgov-test",
+      ],
+      { stdio: "ignore" },
+    );
+    const certificatePem = readFileSync(join(workDir, "cert.pem"), "utf8");
+    certificateFile = join(workDir, "client.pem");
+    writeFileSync(certificateFile, readFileSync(join(workDir, "key.pem"), "utf8") + certificatePem);
+    const certificateKey = new X509Certificate(certificatePem).publicKey;
+    tokenFile = join(workDir, "federated-token");
+    writeFileSync(tokenFile, `${WORKLOAD_TOKEN}\n`);
     authority = await startLocalAuthority({
       tenantId: TENANT,
       clients: { [CLIENT]: SECRET },
-      // The federated credential trusts exactly the ID tokens the Actions endpoint issued.
-      federated: { [OIDC_CLIENT]: (assertion) => authority.actions.issued.includes(assertion) },
+      federated: {
+        // GitHub OIDC: exactly the ID tokens the Actions endpoint issued.
+        [OIDC_CLIENT]: (assertion) => authority.actions.issued.includes(assertion),
+        // Certificate: a client assertion signed with the certificate's key.
+        [CERT_CLIENT]: (assertion) => verifiesWith(assertion, certificateKey),
+        // Workload identity: the token in the file.
+        [FILE_CLIENT]: (assertion) => assertion === WORKLOAD_TOKEN,
+      },
     });
     emulator = await startEmulator({
       jwt: { issuer: authority.issuer, publicKeys: [authority.publicKeyPem], tenantId: TENANT },
@@ -45,6 +88,7 @@ describe("credentials against a local HTTPS authority and the emulator", () => {
   afterAll(async () => {
     await emulator.close();
     await authority.close();
+    rmSync(workDir, { recursive: true, force: true });
   });
 
   async function call(path: string, token: string): Promise<number> {
@@ -161,6 +205,36 @@ describe("credentials against a local HTTPS authority and the emulator", () => {
     }
   });
 
+  it("the production client authenticates with a certificate", async () => {
+    const before = authority.tokenRequests.length;
+    const { stdout } = await runClient({
+      AZURE_CLIENT_ID: CERT_CLIENT,
+      AZURE_CLIENT_CERTIFICATE_PATH: certificateFile,
+    });
+    expect(JSON.parse(stdout)).toMatchObject({
+      credential: "service principal with certificate",
+      skus: ["POWERAPPS_PER_USER"],
+    });
+    expect(authority.tokenRequests.slice(before).map((r) => [r.clientId, r.grant])).toEqual([
+      [CERT_CLIENT, "assertion"],
+      [CERT_CLIENT, "assertion"],
+    ]);
+  });
+
+  it("the production client authenticates with a federated token file", async () => {
+    const before = authority.tokenRequests.length;
+    const { stdout, stderr } = await runClient({
+      AZURE_CLIENT_ID: FILE_CLIENT,
+      AZURE_FEDERATED_TOKEN_FILE: tokenFile,
+    });
+    expect(JSON.parse(stdout)).toMatchObject({ credential: "workload identity (federated token file)" });
+    expect(authority.tokenRequests.slice(before).map((r) => r.assertion)).toEqual([
+      WORKLOAD_TOKEN,
+      WORKLOAD_TOKEN,
+    ]);
+    expect(stderr).not.toContain(WORKLOAD_TOKEN);
+  });
+
   it("names what is missing when a service principal is half configured", async () => {
     const failure = await runClient({ AZURE_CLIENT_ID: CLIENT }).then(
       () => undefined,
@@ -170,3 +244,14 @@ describe("credentials against a local HTTPS authority and the emulator", () => {
     expect(failure?.stderr).toContain("AZURE_TENANT_ID and AZURE_CLIENT_ID are set but no client credential");
   });
 });
+
+/** True when a JWT's signature (RS256, or PS256 as MSAL uses for certificates) verifies with `key`. */
+function verifiesWith(jwt: string, key: KeyObject): boolean {
+  const [header, payload, signature] = jwt.split(".");
+  if (header === undefined || payload === undefined || signature === undefined) return false;
+  const { alg } = JSON.parse(Buffer.from(header, "base64url").toString("utf8")) as { alg?: string };
+  const verifyKey = alg === "PS256" ? { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } : key;
+  return createVerify("RSA-SHA256")
+    .update(`${header}.${payload}`)
+    .verify(verifyKey, Buffer.from(signature, "base64url"));
+}
