@@ -147,7 +147,7 @@ function parseUnsafe(file: PolicyFile, options: ParseOptions): ParsedFile {
       if (code === "PPG101") syntaxLines.add(line);
       report(code, message, offset);
     };
-    for (const error of overIndentedFirst(yamlDocument.errors)) {
+    for (const error of overIndentedFirst(yamlDocument.errors, file.text)) {
       clean = false;
       reportYamlError(error, yamlDocument, file.text, reportOnce);
     }
@@ -287,17 +287,23 @@ function reportYamlError(
     report("PPG102", `duplicate key '${key}': keys must be unique within a mapping`, offset);
     return;
   }
-  if (error.code === "MULTILINE_IMPLICIT_KEY") {
-    // "type: Production" followed by a line indented deeper ("   dataverse:"): yaml reads the two
-    // lines as one key. The line to fix is the deeper one, where the range ends.
-    const lineStart = text.lastIndexOf("\n", error.pos[1] - 1) + 1;
-    const firstCharacter = lineStart + (/^[ \t]*/.exec(text.slice(lineStart))?.[0].length ?? 0);
+  const overIndented = overIndentedLine(error, text);
+  if (overIndented !== undefined) {
     report(
       "PPG101",
       "YAML syntax error: this line is indented deeper than the line before it (or the line before lacks a ':')",
-      firstCharacter,
+      overIndented,
     );
     return;
+  }
+  if (/must be sufficiently indented and end with a|end with a [\]}]/.test(error.message)) {
+    // yaml notices an unclosed [ or { where the next line starts; the reader needs the opening one.
+    const opening = unclosedFlowOffset(document, offset);
+    if (opening !== undefined) {
+      const bracket = text[opening] === "[" ? "'[' is never closed with ']'" : "'{' is never closed with '}'";
+      report("PPG101", `YAML syntax error: this ${bracket}`, opening);
+      return;
+    }
   }
   if (error.code === "MISSING_CHAR" && /quote/i.test(error.message)) {
     // yaml reports an unclosed quote where the file ends; the reader needs the line where it opens.
@@ -308,6 +314,25 @@ function reportYamlError(
     }
   }
   report("PPG101", `YAML syntax error: ${firstLine(error.message)}`, offset);
+}
+
+function unclosedFlowOffset(document: YamlDocument, errorOffset: number): number | undefined {
+  let found: number | undefined;
+  visit(document, (_, node) => {
+    if (
+      (isMap(node) || isSeq(node)) &&
+      node.flow === true &&
+      node.range !== undefined &&
+      node.range !== null
+    ) {
+      const [start, , end] = node.range;
+      // The innermost flow collection that starts before the error and is still open there.
+      if (start <= errorOffset && end >= errorOffset - 1 && (found === undefined || start > found))
+        found = start;
+    }
+    return undefined;
+  });
+  return found;
 }
 
 function unclosedQuoteOffset(document: YamlDocument, errorOffset: number): number | undefined {
@@ -326,9 +351,32 @@ function unclosedQuoteOffset(document: YamlDocument, errorOffset: number): numbe
   return found;
 }
 
+/**
+ * "type: Production" followed by a deeper line ("   dataverse:"): yaml reads the two lines as one
+ * multi-line key and reports it on the first. The line to fix is the deeper one, where the range ends.
+ * Returns the offset of that line's first character, or undefined when the error is something else.
+ */
+function overIndentedLine(error: YAMLError, text: string): number | undefined {
+  if (error.code !== "MULTILINE_IMPLICIT_KEY") return undefined;
+  const startLine = lineAround(text, error.pos[0]);
+  const endLine = lineAround(text, Math.max(error.pos[0], error.pos[1] - 1));
+  if (endLine.start === startLine.start) return undefined;
+  const keyValue = /^\s*[^\s#-][^#]*:\s+\S/.test(startLine.text);
+  const key = /^\s*[^\s#-][^:#]*:(?:\s|$)/.test(endLine.text);
+  if (!keyValue || !key || endLine.indent <= startLine.indent) return undefined;
+  return endLine.start + endLine.indent;
+}
+
+function lineAround(text: string, offset: number): { start: number; text: string; indent: number } {
+  const start = text.lastIndexOf("\n", offset - 1) + 1;
+  const end = text.indexOf("\n", start);
+  const line = text.slice(start, end === -1 ? text.length : end);
+  return { start, text: line, indent: /^[ ]*/.exec(line)?.[0].length ?? 0 };
+}
+
 /** The over-indentation error explains the others at its start; put it first so it is the one kept. */
-function overIndentedFirst(errors: readonly YAMLError[]): YAMLError[] {
-  const overIndented = errors.filter((error) => error.code === "MULTILINE_IMPLICIT_KEY");
+function overIndentedFirst(errors: readonly YAMLError[], text: string): YAMLError[] {
+  const overIndented = errors.filter((error) => overIndentedLine(error, text) !== undefined);
   const starts = new Set(overIndented.map((error) => error.pos[0]));
   return [
     ...overIndented,
