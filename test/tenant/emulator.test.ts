@@ -129,7 +129,7 @@ describe("tenant client against the emulator", () => {
   });
 
   it("polls a running operation until it succeeds", async () => {
-    const h = await harness({ lifecycleDelayMs: 150 });
+    const h = await harness({ lifecycleDelayMs: 400 });
     const result = await h.client.admin.createEnvironment({
       location: "europe",
       properties: { displayName: "Slow", environmentSku: "Sandbox" },
