@@ -11,6 +11,11 @@ export interface JwtAuthority {
   publicKeys?: (string | KeyObject | JsonWebKey)[];
   /** When set, the `tid` claim must equal it. */
   tenantId?: string;
+  /**
+   * Application ids registered as Power Platform management applications. When set, admin-API and
+   * PowerApps calls from any other app (`appid`/`azp` claim) are refused with the real 403 (§1.2).
+   */
+  managementApplications?: string[];
 }
 
 /** Token audiences the real services accept, per API family (wire-formats §1.2, §11.8). */
@@ -21,7 +26,11 @@ const AUDIENCES: Record<ApiFamily, readonly string[]> = {
   graph: ["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"],
 };
 
-export type AuthResult = { ok: true } | { ok: false; reason: string };
+export type AuthResult =
+  | { ok: true }
+  | { ok: false; reason: string }
+  /** Authenticated, but the app is not registered as a management application (403). */
+  | { ok: false; forbidden: true; appId: string; tenantId: string };
 
 function trimSlash(value: string): string {
   return value.replace(/\/+$/, "");
@@ -96,6 +105,19 @@ export class TokenVerifier {
     const accepted = AUDIENCES[family];
     if (!audiences.some((aud) => accepted.includes(trimSlash(aud)))) {
       return { ok: false, reason: `Access token validation failure. Invalid audience.` };
+    }
+    const registered = authority.managementApplications;
+    if (registered !== undefined && (family === "bap" || family === "powerapps")) {
+      const appId =
+        typeof claims.appid === "string" ? claims.appid : typeof claims.azp === "string" ? claims.azp : "";
+      if (!registered.some((id) => id.toLowerCase() === appId.toLowerCase())) {
+        return {
+          ok: false,
+          forbidden: true,
+          appId,
+          tenantId: typeof claims.tid === "string" ? claims.tid : "",
+        };
+      }
     }
     return { ok: true };
   }

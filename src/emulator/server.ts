@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { existsSync } from "node:fs";
+import { randomUUID } from "node:crypto";
 import { PpgovError } from "../core/errors.js";
 import { TokenVerifier, type JwtAuthority } from "./auth.js";
 import { decideFault, parseFaultConfig, seededRandom, type FaultConfig } from "./faults.js";
@@ -93,6 +94,22 @@ function allRoutes(): Route[] {
   ];
 }
 
+/** Request ids as the services return them: Graph `request-id`, the others `x-ms-request-id`; client ids echoed. */
+function correlationHeaders(request: IncomingMessage | undefined): Record<string, string> {
+  if (!request) return {};
+  const headers: Record<string, string> = {};
+  const clientId = request.headers["x-ms-client-request-id"] ?? request.headers["client-request-id"];
+  const echoed = Array.isArray(clientId) ? clientId[0] : clientId;
+  if (familyOfPath(new URL(request.url ?? "/", "http://x").pathname) === "graph") {
+    headers["request-id"] = randomUUID();
+    if (echoed) headers["client-request-id"] = echoed;
+  } else {
+    headers["x-ms-request-id"] = randomUUID();
+    if (echoed) headers["x-ms-client-request-id"] = echoed;
+  }
+  return headers;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -128,9 +145,9 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const sockets = new Set<Socket>();
   let baseUrl = "";
 
-  const send = (response: ServerResponse, reply: Reply): void => {
+  const send = (response: ServerResponse, reply: Reply, request?: IncomingMessage): void => {
     const body = reply.text ?? (reply.body === undefined ? "" : JSON.stringify(reply.body));
-    const headers: Record<string, string> = { ...reply.headers };
+    const headers: Record<string, string> = { ...correlationHeaders(request), ...reply.headers };
     if (reply.text !== undefined) headers["Content-Type"] = "text/plain; charset=utf-8";
     else if (body !== "") headers["Content-Type"] = "application/json; charset=utf-8";
     headers["Content-Length"] = String(Buffer.byteLength(body));
@@ -166,6 +183,15 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       return json(404, { error: { code: "NotFound", message: `No API is served at ${url.pathname}.` } });
     }
     const auth = await verifier.verify(request.headers.authorization, family);
+    if (!auth.ok && "forbidden" in auth) {
+      // The service's answer to an app that is not a registered management application (§1.2).
+      return familyError(
+        family,
+        403,
+        "Forbidden",
+        `The service principal for application ${auth.appId} does not have permission to access the path '${url.pathname}' in tenant ${auth.tenantId}.`,
+      );
+    }
     if (!auth.ok) {
       const reply = familyError(family, 401, "InvalidAuthenticationToken", auth.reason);
       reply.headers = {
@@ -247,7 +273,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       response.write(body.slice(0, Math.max(1, Math.floor(body.length / 2))), () => request.socket.destroy());
       return;
     }
-    send(response, reply);
+    send(response, reply, request);
   };
 
   const server = createServer((request, response) => {

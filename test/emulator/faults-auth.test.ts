@@ -42,6 +42,20 @@ describe("control endpoints", () => {
     expect(emulator.state().environmentGroups).toHaveLength(1);
   });
 
+  it("returns request ids and echoes the client's request id, per API dialect", async () => {
+    const emulator = await withEmulator(started);
+    const bap = await fetch(`${emulator.url}${LIST}`, {
+      headers: { Authorization: "Bearer ppgov-dev", "x-ms-client-request-id": "abc-123" },
+    });
+    expect(bap.headers.get("x-ms-request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(bap.headers.get("x-ms-client-request-id")).toBe("abc-123");
+    const graph = await fetch(`${emulator.url}/v1.0/subscribedSkus`, {
+      headers: { Authorization: "Bearer ppgov-dev", "client-request-id": "def-456" },
+    });
+    expect(graph.headers.get("request-id")).toMatch(/^[0-9a-f-]{36}$/);
+    expect(graph.headers.get("client-request-id")).toBe("def-456");
+  });
+
   it("validates a faults document", async () => {
     const emulator = await withEmulator(started);
     const bad = await call(emulator, "PUT", "/_emulator/faults", { token: null, body: { rate429: 2 } });
@@ -234,6 +248,28 @@ describe("authentication", () => {
     ).toBe(401);
     // The dev token still works alongside JWTs.
     expect((await call(emulator, "GET", LIST)).status).toBe(200);
+  });
+
+  it("answers the real 403 to apps not registered as management applications (admin API only)", async () => {
+    const publicPem = keys.publicKey.export({ type: "spki", format: "pem" }).toString();
+    const registered = "11111111-2222-4333-8444-555555555555";
+    const emulator = await withEmulator(started, {
+      jwt: { issuer: ISSUER, publicKeys: [publicPem], managementApplications: [registered] },
+    });
+    const stranger = sign({
+      aud: "https://service.powerapps.com/",
+      appid: "99999999-2222-4333-8444-555555555555",
+    });
+    const refused = await call<{ error: { code: string; message: string } }>(emulator, "GET", LIST, {
+      token: stranger,
+    });
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.message).toContain("does not have permission to access the path");
+    const member = sign({ aud: "https://service.powerapps.com/", appid: registered });
+    expect((await call(emulator, "GET", LIST, { token: member })).status).toBe(200);
+    // Registration is a Power Platform admin concept: Graph does not care.
+    const graph = sign({ aud: "https://graph.microsoft.com", appid: "99999999-2222-4333-8444-555555555555" });
+    expect((await call(emulator, "GET", "/v1.0/subscribedSkus", { token: graph })).status).toBe(200);
   });
 
   it("verifies JWTs against a JWKS fetched from jwksUrl", async () => {
