@@ -238,6 +238,29 @@ describe("canonical forms", () => {
     });
   });
 
+  it("reads the service's default URL pattern (only '* → ignore') as no patterns", () => {
+    const live = KIND_REGISTRY.DlpPolicy.canonicalizeLive(
+      {
+        ...wireDlp({ id: guid(9), displayName: "x" }),
+        customConnectorUrlPatternsDefinition: {
+          rules: [{ order: 1, customConnectorRuleClassification: "Ignore", pattern: "*" }],
+        },
+      },
+      resolver,
+    );
+    expect(live.urlPatterns).toEqual([]);
+    const written = KIND_REGISTRY.DlpPolicy.canonicalizeDesired(
+      {
+        displayName: "x",
+        scope: { all: true },
+        defaultGroup: "nonBusiness",
+        customConnectorUrlPatterns: [{ pattern: "*", group: "ignore" }],
+      },
+      resolver,
+    );
+    expect(written.urlPatterns).toEqual([]);
+  });
+
   it("treats the zero GUID as none and lower-cases ids", () => {
     const form = KIND_REGISTRY.Environment.canonicalizeLive(
       wireEnv({ id: guid(3).toUpperCase(), displayName: "x", group: "00000000-0000-0000-0000-000000000000" }),

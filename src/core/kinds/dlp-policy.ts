@@ -58,6 +58,15 @@ export interface DlpPolicyCanonical {
   urlPatterns: DlpUrlPatternCanonical[];
 }
 
+/**
+ * The service answers a policy sent without URL patterns with the single catch-all rule
+ * "* → ignore", which is what no patterns means: both read as [].
+ */
+function normalizeUrlPatterns(patterns: DlpUrlPatternCanonical[]): DlpUrlPatternCanonical[] {
+  const only = patterns.length === 1 ? patterns[0] : undefined;
+  return only !== undefined && only.pattern === "*" && only.group === "ignore" ? [] : patterns;
+}
+
 /** The name canonical forms key a connector by: the catalogue's spelling when it knows the connector. */
 function connectorKey(name: string, catalogue: ConnectorCatalogue): string {
   return catalogue.find(name)?.name ?? name;
@@ -118,10 +127,9 @@ function canonicalizeDesired(spec: DlpPolicySpec, ctx: CanonContext): DlpPolicyC
     connectors: resolveConnectorGroups(listed, spec.defaultGroup, catalogue),
     actionRules,
     endpointRules,
-    urlPatterns: (spec.customConnectorUrlPatterns ?? []).map((rule) => ({
-      pattern: rule.pattern,
-      group: rule.group,
-    })),
+    urlPatterns: normalizeUrlPatterns(
+      (spec.customConnectorUrlPatterns ?? []).map((rule) => ({ pattern: rule.pattern, group: rule.group })),
+    ),
   };
 }
 
@@ -174,10 +182,12 @@ function canonicalizeLive(policy: WireDlpPolicy, ctx: CanonContext): DlpPolicyCa
     connectors: resolveConnectorGroups(listed, defaultGroup, catalogue),
     actionRules,
     endpointRules,
-    urlPatterns: urlRules.map((rule) => ({
-      pattern: rule.pattern,
-      group: urlGroupFromWire(rule.customConnectorRuleClassification),
-    })),
+    urlPatterns: normalizeUrlPatterns(
+      urlRules.map((rule) => ({
+        pattern: rule.pattern,
+        group: urlGroupFromWire(rule.customConnectorRuleClassification),
+      })),
+    ),
   };
 }
 

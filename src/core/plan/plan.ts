@@ -89,10 +89,14 @@ export function buildPlan(desired: DesiredState, live: LiveTenant, options: Buil
     changes.push(...result.changes);
     diagnostics.push(...result.diagnostics);
   }
-  if (changes.length > 0 && changes.some((change) => change.kind === "LicenseAllocation"))
-    for (const change of changes)
-      if (change.kind === "LicenseAllocation" && change.id !== undefined)
-        change.displayName = environmentName(change.id) ?? change.displayName;
+  // An allocation is known by its environment: show that environment's name.
+  for (const change of changes) {
+    if (change.kind !== "LicenseAllocation") continue;
+    const environment = (change.after ?? change.before) as { environment?: unknown } | undefined;
+    const id =
+      change.id ?? (typeof environment?.environment === "string" ? environment.environment : undefined);
+    if (id !== undefined) change.displayName = environmentName(id) ?? change.displayName;
+  }
 
   diagnostics.push(
     ...runPlanChecks({
