@@ -6,6 +6,12 @@ export interface FaultConfig {
   rate5xx?: number;
   rateDrop?: number;
   lifecycleFailRate?: number;
+  /**
+   * Emulator extension: for this long after a lifecycle operation succeeds, environment reads lag
+   * behind as the real service's do (wire-formats §3.2): no `linkedEnvironmentMetadata` and no
+   * `billingPolicy` projection after a create, `states.management.id = "Running"` after an update.
+   */
+  consistencyLagMs?: number;
 }
 
 /** What happens to one request, decided before it is handled. */
@@ -22,7 +28,7 @@ export function parseFaultConfig(value: unknown): FaultConfig | string {
   if (typeof value !== "object" || value === null || Array.isArray(value))
     return "faults must be a JSON object";
   const record = value as Record<string, unknown>;
-  const known = new Set<string>(["latencyMs", "retryAfterSeconds", ...RATE_KEYS]);
+  const known = new Set<string>(["latencyMs", "retryAfterSeconds", "consistencyLagMs", ...RATE_KEYS]);
   for (const [key, field] of Object.entries(record)) {
     if (!known.has(key)) return `unknown fault "${key}" (known: ${[...known].join(", ")})`;
     if (typeof field !== "number" || !Number.isFinite(field) || field < 0) {

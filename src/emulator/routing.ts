@@ -1,4 +1,5 @@
 import type { IncomingHttpHeaders } from "node:http";
+import type { FaultConfig } from "./faults.js";
 import type { ApiFamily, Reply } from "./http.js";
 import type { LifecycleRegistry } from "./lifecycle.js";
 import type { StateStore } from "./store.js";
@@ -20,6 +21,18 @@ export interface EmulatorContext {
   lifecycleDelayMs: number;
   /** Billing policy id → time until which it reports the transient `Provisioning` status. */
   billingProvisioningUntil: Map<string, number>;
+  /** Environment id (lower case) → how its reads lag after an operation, and until when. */
+  readLag: Map<string, ReadLag>;
+  /** The faults in force (for `consistencyLagMs`). */
+  faults: () => FaultConfig;
+}
+
+export interface ReadLag {
+  until: number;
+  /** After a create: metadata and billing projection not visible yet. */
+  created: boolean;
+  /** After an update: `states.management.id` still `Running`. */
+  updated: boolean;
 }
 
 export interface RouteRequest {

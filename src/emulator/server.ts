@@ -141,6 +141,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     pageSize: options.pageSize ?? 100,
     lifecycleDelayMs,
     billingProvisioningUntil: new Map(),
+    readLag: new Map(),
+    faults: () => faults,
   };
   const sockets = new Set<Socket>();
   let baseUrl = "";

@@ -152,6 +152,32 @@ describe("environments", () => {
     expect(typeof env.body.properties.createdTime).toBe("string");
   });
 
+  it("lets reads lag behind a finished operation under the consistencyLagMs fault", async () => {
+    const emulator = await withEmulator(started, { seed: sample, faults: { consistencyLagMs: 300 } });
+    const policy = sample.billingPolicies![0]!;
+    const created = await createEnv(emulator, {
+      displayName: "Lagging",
+      environmentSku: "Sandbox",
+      billingPolicy: { id: policy.id },
+      linkedEnvironmentMetadata: { baseLanguage: 1033, domainName: "lagging", currency: { code: "USD" } },
+    });
+    const done = await waitForOperation(emulator, created.headers.get("location")!);
+    const id = done.body.links.environment.path.split("/").pop()!;
+    const path = `${BAP}/scopes/admin/environments/${id}?$expand=properties/billingPolicy`;
+    const stale = await call<Env>(emulator, "GET", path);
+    expect(stale.body.properties.linkedEnvironmentMetadata).toBeNull();
+    expect(stale.body.properties.billingPolicy).toBeUndefined();
+    await new Promise((resolve) => setTimeout(resolve, 320));
+    const fresh = await call<Env>(emulator, "GET", path);
+    expect(fresh.body.properties.linkedEnvironmentMetadata).toMatchObject({ domainName: "lagging" });
+    expect(fresh.body.properties.billingPolicy).toMatchObject({ id: policy.id });
+    const patched = await call(emulator, "PATCH", path, { body: { properties: { description: "changed" } } });
+    await waitForOperation(emulator, patched.headers.get("location")!);
+    const running = await call<Env>(emulator, "GET", path);
+    expect(running.body.properties.states.management.id).toBe("Running");
+    expect(running.body.properties.description).toBe("changed");
+  });
+
   it("answers 409 OperationNotStartable while an operation runs on the environment", async () => {
     const emulator = await withEmulator(started, { seed: sample, lifecycleDelayMs: 800 });
     const target = sample.environments!.find((env) => env.properties.displayName === "Marketing Sandbox")!;

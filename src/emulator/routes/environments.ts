@@ -46,7 +46,15 @@ function expands(url: URL, what: string): boolean {
 function view(env: WireEnvironment, url: URL, context: EmulatorContext, inList = false): WireEnvironment {
   const copy = structuredClone(env);
   copy.properties.lifecycleOperationsEnforcement = lifecycleEnforcement(copy.properties);
-  if (expands(url, "billingPolicy")) {
+  const lag = context.readLag.get(env.name.toLowerCase());
+  const lagging = lag !== undefined && Date.now() < lag.until;
+  if (lagging && lag.updated && isRecord(copy.properties.states)) {
+    copy.properties.states = { ...copy.properties.states, management: { id: "Running" } };
+  }
+  if (lagging && lag.created && isRecord(copy.properties.linkedEnvironmentMetadata)) {
+    copy.properties.linkedEnvironmentMetadata = null;
+  }
+  if (expands(url, "billingPolicy") && !(lagging && lag.created)) {
     const projection = billingProjection(context, env.name);
     if (projection) copy.properties.billingPolicy = projection;
   }
@@ -84,8 +92,22 @@ function operationReply(request: RouteRequest, operation: LifecycleOperation, he
   return json(202, undefined, headers);
 }
 
+/** Starts an operation; when it succeeds, reads of the environment may lag (fault `consistencyLagMs`). */
 function startOperation(context: EmulatorContext, start: StartOperation): LifecycleOperation {
-  return context.lifecycle.start(start);
+  const lagKind = start.type === "Create" ? "created" : start.type === "Delete" ? undefined : "updated";
+  return context.lifecycle.start({
+    ...start,
+    apply: () => {
+      start.apply();
+      const lagMs = context.faults().consistencyLagMs ?? 0;
+      if (lagKind === undefined || lagMs <= 0) return;
+      context.readLag.set(start.environmentId.toLowerCase(), {
+        until: Date.now() + lagMs,
+        created: lagKind === "created",
+        updated: lagKind === "updated",
+      });
+    },
+  });
 }
 
 function stringField(record: Record<string, unknown>, key: string): string | undefined {
