@@ -27,6 +27,21 @@ describe("policy schemas", () => {
     expect(() => compilePolicyValidator(schemas)).not.toThrow();
   });
 
+  it("reads the envelope and what it references, not other schemas in the folder", () => {
+    const ids = readPolicySchemas().map((s) => String(s.$id).replace("https://ppgov.dev/schemas/v1/", ""));
+    expect([...ids].sort()).toEqual([
+      "billing-policy.schema.json",
+      "common.schema.json",
+      "dlp-policy.schema.json",
+      "environment-group.schema.json",
+      "environment.schema.json",
+      "license-allocation.schema.json",
+      "license-assignment.schema.json",
+      "policy.schema.json",
+      "tenant.schema.json",
+    ]);
+  });
+
   it("refuses a schema set that lacks a kind", () => {
     const withoutTenant = readPolicySchemas().filter(
       (s) => !/\/(tenant|policy)\.schema\.json$/.test(String(s.$id)),
@@ -96,6 +111,21 @@ describe("schema errors as diagnostics", () => {
       line: 5,
       column: 1,
     });
+  });
+
+  it("describes a value of a shared definition by the definition's description", () => {
+    const errors = [
+      error({
+        keyword: "pattern",
+        instancePath: "/spec/choice",
+        params: { pattern: "^[A-Z]+$" },
+        data: "abc",
+        parentSchema: { title: "shout", description: "Upper-case letters only.", pattern: "^[A-Z]+$" },
+      }),
+    ];
+    expect(messages(errors)).toEqual([
+      "PPG207 spec.choice has the wrong format (got 'abc'); expected upper-case letters only",
+    ]);
   });
 
   it("reports one diagnostic per problem, not one per keyword", () => {

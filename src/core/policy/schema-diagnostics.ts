@@ -14,6 +14,13 @@ const DEFINITION_WORDING: Record<string, string> = {
   geography: "a lower-case geography such as unitedstates or europe",
   azureRegion: "a lower-case Azure region such as eastus or westeurope",
   connectorName: "a connector id such as shared_sql (letters, digits, '_', '.' and '-')",
+  dataverseDomain:
+    "lower-case letters, digits and '-', 1-63 characters, starting and ending with a letter or digit",
+  currencyCode: "an upper-case ISO 4217 currency code such as USD or EUR",
+  resourceGroup:
+    "an Azure resource group name: letters, digits, _ - . ( ), up to 90 characters, not ending in '.'",
+  licenseName: "a licence name such as POWERAPPS_PER_USER (letters, digits, '_' and '-') or its GUID",
+  solutionCheckerRule: "a solution checker rule code such as meta-remove-dup-reg (letters, digits and '-')",
 };
 
 const STRING_KEYWORDS = new Set(["pattern", "minLength", "maxLength", "format"]);
@@ -207,6 +214,17 @@ function describe(error: SchemaError, keyRuleDefinitions: Map<string, string | u
       return finding("PPG206", `${path} must be ${typeWords(String(params.type))} (got ${got})`);
     }
     case "pattern": {
+      // A shared definition without a wording of its own (it has a title): its description says it.
+      if (
+        typeof parent.title === "string" &&
+        typeof parent.description === "string" &&
+        parent.description.length <= 200
+      ) {
+        return finding(
+          "PPG207",
+          `${path} has the wrong format (got ${show(error.data)}); expected ${lowerFirst(parent.description)}`,
+        );
+      }
       const example: unknown =
         Array.isArray(parent.examples) && parent.examples.length > 0 ? parent.examples[0] : undefined;
       const suffix = example === undefined ? "" : `; example: ${show(example)}`;
@@ -299,6 +317,10 @@ function describe(error: SchemaError, keyRuleDefinitions: Map<string, string | u
     default:
       return finding("PPG299", `${path} ${error.message ?? "is invalid"}`);
   }
+}
+
+function lowerFirst(text: string): string {
+  return `${text.charAt(0).toLowerCase()}${text.slice(1)}`.replace(/\.$/, "");
 }
 
 function typeWords(type: string): string {
