@@ -19,11 +19,11 @@ import type {
   WireTenantSettings,
 } from "../../core/wire/types.js";
 import { PpgovError } from "../../core/errors.js";
-import { TenantApiError } from "./errors.js";
 import type { HttpClient, HttpResponse, RequestSpec } from "./http-client.js";
 import {
   awaitLifecycle,
   awaitProvisioning,
+  retryWhileBusy,
   type LifecycleOptions,
   type LifecycleResult,
 } from "./lifecycle.js";
@@ -414,30 +414,14 @@ export class AdminApi {
     return awaitLifecycle(this.http, response, what, this.options.lifecycle);
   }
 
-  /**
-   * Re-sends a call refused with 409 OperationNotStartable (another lifecycle operation is running on
-   * the environment), after the lifecycle poll interval. Nothing was started, so this is safe even for
-   * a create. Any other 409 is final.
-   */
-  private async whenNotBusy<T>(
+  private whenNotBusy<T>(
     call: () => Promise<HttpResponse<T>>,
     options: { emptyConflictIsBusy?: boolean } = {},
   ): Promise<HttpResponse<T>> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await call();
-      } catch (error) {
-        const conflict = error instanceof TenantApiError && error.status === 409;
-        const busy =
-          conflict &&
-          (error.serviceCode === "OperationNotStartable" ||
-            // BAP answers a DELETE racing another operation with a bare 409 (wire-formats §3.2).
-            (options.emptyConflictIsBusy === true &&
-              error.serviceCode === undefined &&
-              error.serviceMessage === undefined));
-        if (!busy || attempt > this.busyRetries) throw error;
-        await this.http.sleep(this.options.lifecycle?.pollIntervalMs ?? 10_000);
-      }
-    }
+    return retryWhileBusy(this.http, call, {
+      retries: this.busyRetries,
+      intervalMs: this.options.lifecycle?.pollIntervalMs ?? 10_000,
+      emptyConflictIsBusy: options.emptyConflictIsBusy ?? false,
+    });
   }
 }

@@ -133,3 +133,4 @@ export { EndpointResolver, type ApiName, type CloudName } from "./endpoints.js";
 export { chooseCredential, createTokenProvider, NO_CREDENTIALS_MESSAGE } from "./credential.js";
 export type { TokenProvider } from "./token-provider.js";
 export { readLiveTenant, type ReadLiveTenantOptions } from "./live-reader.js";
+export { executeStep, type ExecuteStepOptions, type StepOutcome } from "./step-executor.js";

@@ -227,7 +227,7 @@ export class LicensingApi {
   }
 
   /** Polls a policy whose status is transient (`Provisioning`) until Enabled/Disabled (§3.2). */
-  private async awaitFinalStatus(policy: WireBillingPolicy): Promise<WireBillingPolicy> {
+  async awaitFinalStatus(policy: WireBillingPolicy): Promise<WireBillingPolicy> {
     const interval = this.options.billingPollIntervalMs ?? 10_000;
     const deadline = this.http.now() + (this.options.billingDeadlineMs ?? 10 * 60_000);
     let current = policy;

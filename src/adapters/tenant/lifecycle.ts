@@ -1,5 +1,6 @@
 import { PpgovError } from "../../core/errors.js";
 import type { WireEnvironment, WireLifecycleOperation } from "../../core/wire/types.js";
+import { TenantApiError } from "./errors.js";
 import type { HttpClient, HttpResponse } from "./http-client.js";
 import { parseRetryAfterMs } from "./retry.js";
 
@@ -174,4 +175,32 @@ function failureMessage(what: string, operation: WireLifecycleOperation): string
   const stage = failedStage === undefined ? "" : ` at stage "${failedStage.name ?? failedStage.id}"`;
   const type = operation.type?.id === undefined ? "" : `, type ${operation.type.id}`;
   return `${what} failed${stage} (lifecycle operation ${operation.id}${type})`;
+}
+
+/**
+ * Re-sends a BAP call refused with 409 OperationNotStartable (another lifecycle operation is running
+ * on the environment) after `intervalMs`, up to `retries` times. Nothing was started, so this is safe
+ * even for a create. With `emptyConflictIsBusy`, a bare 409 counts too (DELETE, wire-formats §3.2).
+ * Any other 409 is final.
+ */
+export async function retryWhileBusy<T>(
+  http: HttpClient,
+  call: () => Promise<HttpResponse<T>>,
+  options: { retries: number; intervalMs: number; emptyConflictIsBusy: boolean },
+): Promise<HttpResponse<T>> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      const busy =
+        error instanceof TenantApiError &&
+        error.status === 409 &&
+        (error.serviceCode === "OperationNotStartable" ||
+          (options.emptyConflictIsBusy &&
+            error.serviceCode === undefined &&
+            error.serviceMessage === undefined));
+      if (!busy || attempt > options.retries) throw error;
+      await http.sleep(options.intervalMs);
+    }
+  }
 }

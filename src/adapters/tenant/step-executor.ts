@@ -1,0 +1,138 @@
+/**
+ * Executes one plan step (a request the planner built as a value, placeholders already substituted)
+ * with the tenant client: the right host and token, retries for idempotent steps, the step's wait
+ * (lifecycle operation, Dataverse provisioning, billing policy status) and the id it produces.
+ */
+import { PpgovError } from "../../core/errors.js";
+import type { StepRequest } from "../../core/kinds/resource-kind.js";
+import type { WireBillingPolicy, WireLifecycleOperation } from "../../core/wire/types.js";
+import type { ApiName } from "./endpoints.js";
+import type { HttpResponse, RequestSpec } from "./http-client.js";
+import type { TenantClient } from "./index.js";
+import { awaitLifecycle, awaitProvisioning, retryWhileBusy } from "./lifecycle.js";
+
+export interface StepOutcome {
+  status: number;
+  /** Parsed response body of the step's own request (not of the polls). */
+  body: unknown;
+  /** The id named by `step.produces`, when the step has one. */
+  producedId?: string;
+  /** The final lifecycle operation, for `async: "lifecycle"` steps that had one. */
+  operation?: WireLifecycleOperation;
+}
+
+export interface ExecuteStepOptions {
+  /** Needed for steps on the tenant-sharded Power Platform API host. */
+  tenantId?: string;
+  /** Re-sends of a BAP step refused with 409 OperationNotStartable. Default 10. */
+  busyRetries?: number;
+  /** Wait between those re-sends. Default 10 s. */
+  busyIntervalMs?: number;
+}
+
+/** Step API names (planner vocabulary) → client API names. */
+const API: Record<Exclude<StepRequest["api"], "powerplatform-tenant">, ApiName> = {
+  bap: "bap",
+  powerapps: "powerapps",
+  powerplatform: "ppapi",
+  graph: "graph",
+};
+
+export async function executeStep(
+  client: TenantClient,
+  step: StepRequest,
+  options: ExecuteStepOptions = {},
+): Promise<StepOutcome> {
+  const http = client.http;
+  const spec: RequestSpec = {
+    method: step.method,
+    endpoint: `${step.method} ${step.path.split("?")[0] ?? step.path}`,
+    ...(step.body === undefined ? {} : { body: step.body }),
+    expect: step.expect,
+    idempotent: step.idempotent,
+    ...(step.api === "powerplatform-tenant"
+      ? { url: http.resolver.tenantUrl(requireTenantId(step, options.tenantId), step.path) }
+      : { api: API[step.api], path: step.path }),
+  };
+
+  const send = (): Promise<HttpResponse<unknown>> => http.send<unknown>(spec);
+  const response =
+    step.api === "bap"
+      ? await retryWhileBusy(http, send, {
+          retries: options.busyRetries ?? 10,
+          intervalMs: options.busyIntervalMs ?? 10_000,
+          emptyConflictIsBusy: step.method === "DELETE",
+        })
+      : await send();
+
+  const outcome: StepOutcome = { status: response.status, body: response.body };
+  switch (step.async) {
+    case "lifecycle":
+      if (response.status === 202) {
+        const result = await awaitLifecycle(http, response, step.description);
+        if (result.operation !== undefined) outcome.operation = result.operation;
+        if (result.environmentId !== undefined) outcome.producedId = result.environmentId;
+      }
+      break;
+    case "provisionInstance":
+      if (response.status === 202) await awaitProvisioning(http, response, step.description);
+      break;
+    case "billingPolicyStatus":
+      if (isBillingPolicy(response.body))
+        outcome.body = await client.licensing.awaitFinalStatus(response.body);
+      break;
+    case "none":
+      break;
+  }
+
+  if (step.produces !== undefined && outcome.producedId === undefined) {
+    const id = producedId(step, response.status, response.body);
+    if (id === undefined) {
+      throw new PpgovError(
+        "TENANT_UNEXPECTED_RESPONSE",
+        `unexpected response from ${spec.endpoint}: no ${step.produces.from} to identify ${step.produces.ref} (${step.description})`,
+      );
+    }
+    outcome.producedId = id;
+  }
+  return outcome;
+}
+
+function producedId(step: StepRequest, status: number, body: unknown): string | undefined {
+  const record = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
+  switch (step.produces?.from) {
+    case "lifecycle.environment":
+      // The synchronous create variant answers 201 with the environment; its id is `name` (§4.1).
+      return status === 200 || status === 201 ? nonEmpty(record.name) : undefined;
+    case "body.id":
+      return nonEmpty(record.id);
+    case "body.policyDefinition.name": {
+      const definition = record.policyDefinition;
+      return typeof definition === "object" && definition !== null
+        ? nonEmpty((definition as Record<string, unknown>).name)
+        : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
+function nonEmpty(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+function isBillingPolicy(body: unknown): body is WireBillingPolicy {
+  if (typeof body !== "object" || body === null) return false;
+  const record = body as Record<string, unknown>;
+  return typeof record.id === "string" && typeof record.status === "string";
+}
+
+function requireTenantId(step: StepRequest, tenantId: string | undefined): string {
+  if (tenantId === undefined || tenantId === "") {
+    throw new PpgovError(
+      "TENANT_ID_MISSING",
+      `step "${step.description}" calls the tenant-specific Power Platform API host, which needs the tenant id (set Tenant.spec.tenantId or AZURE_TENANT_ID)`,
+    );
+  }
+  return tenantId;
+}
