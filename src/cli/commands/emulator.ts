@@ -1,6 +1,6 @@
 import { Option, type Command } from "commander";
 import { UsageError } from "../../core/errors.js";
-import { loadSeedFile, sampleSeedPath, startEmulator, type EmulatorSeed } from "../../emulator/server.js";
+import type { EmulatorSeed } from "../../emulator/server.js";
 import { writeLine, type CliContext } from "../context.js";
 import type { CommandRegistrar } from "../program.js";
 
@@ -39,6 +39,8 @@ async function runEmulator(options: EmulatorCommandOptions, context: CliContext)
   const pageSize = nonNegativeInteger(options.pageSize, "--page-size");
   if (pageSize === 0) throw new UsageError("--page-size must be at least 1");
   const lifecycleDelayMs = nonNegativeInteger(options.lifecycleDelayMs, "--lifecycle-delay-ms");
+  // Loaded on demand so other commands do not pay for the emulator's modules at start-up.
+  const { loadSeedFile, sampleSeedPath, startEmulator } = await import("../../emulator/server.js");
   let seed: EmulatorSeed = {};
   if (options.seed !== undefined) {
     seed = await loadSeedFile(options.seed === "sample" ? sampleSeedPath : options.seed);
