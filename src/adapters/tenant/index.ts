@@ -120,7 +120,7 @@ function packageVersion(): string {
   }
 }
 
-export { AdminApi } from "./admin-api.js";
+export { AdminApi, dataverseVisible, environmentSettled } from "./admin-api.js";
 export { GovernanceApi } from "./governance-api.js";
 export { GraphApi } from "./graph-api.js";
 export { LicensingApi } from "./licensing-api.js";
