@@ -141,3 +141,34 @@ describe("Tenant.ignore and prune", () => {
     expect(buildPlan(desired(), live, PLAN_OPTIONS).plan.resources).toEqual([]);
   });
 });
+
+describe("requiredLiveCollections", () => {
+  it("reads only what the documents and prune settings need", async () => {
+    const { requiredLiveCollections } = await import("../../src/core/plan/desired-state.js");
+    expect(requiredLiveCollections(desired(doc.group({ name: "g" }))).collections.sort()).toEqual([
+      "environmentGroups",
+      "environments",
+    ]);
+    const needs = requiredLiveCollections(
+      desired(
+        doc.tenant({ prune: { LicenseAssignment: true } }),
+        doc.group({ name: "g", ensure: "absent" }),
+        doc.dlp({ name: "p" }),
+        doc.assignment({ name: "a", group: guid(60).toUpperCase(), licenses: [] }),
+      ),
+    );
+    expect(needs.collections.sort()).toEqual([
+      "connectors",
+      "dlpPolicies",
+      "environmentGroupRuleSets",
+      "environmentGroups",
+      "environments",
+      "licenseGroups",
+      "subscribedSkus",
+      "unblockableConnectorIds",
+      "virtualConnectors",
+    ]);
+    expect(needs.licenseGroupIds).toEqual([guid(60)]);
+    expect(needs.allLicensedGroups).toBe(true);
+  });
+});

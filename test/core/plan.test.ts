@@ -171,6 +171,22 @@ describe("buildPlan", () => {
     ).toBeUndefined();
   });
 
+  it("deletes a group's rule set before the group", () => {
+    const live = liveTenant({
+      environmentGroups: [wireGroup(guid(70), "Old")],
+      environmentGroupRuleSets: { [guid(70).toUpperCase()]: { id: "rs-1", parameters: [] } },
+    });
+    const result = plan(desired(doc.group({ name: "old", displayName: "Old", ensure: "absent" })), live);
+    expect(result.plan.steps.map((step) => [step.label, step.method, step.path])).toEqual([
+      ["delete-rule-set", "DELETE", "/governance/ruleSets/rs-1?api-version=2021-10-01-preview"],
+      [
+        "delete",
+        "DELETE",
+        `/providers/Microsoft.BusinessAppPlatform/environmentGroups/${guid(70)}?api-version=2021-04-01`,
+      ],
+    ]);
+  });
+
   it("orders deletes in reverse: the environment goes before the group it belongs to", () => {
     const live = liveTenant({
       environmentGroups: [wireGroup(guid(70), "Old")],

@@ -30,7 +30,8 @@ function linkStep(policy: string, verb: "add" | "remove", ids: IdOrPlaceholder[]
     method: "POST",
     path: api(`billingPolicies/${policy}/environments/${verb}`),
     body: { environmentIds: ids },
-    expect: [200, 204],
+    // Unlinking an environment that is gone (deleted, or replaced, in this same apply) is done already.
+    expect: verb === "remove" ? [200, 204, 404] : [200, 204],
     async: "none",
     idempotent: true,
   };

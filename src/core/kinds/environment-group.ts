@@ -85,6 +85,23 @@ function deleteGroupStep(id: string): StepRequest {
   };
 }
 
+/**
+ * Deletes the group's rule set before the group: the service refuses to delete a group that has one
+ * (409 PolicyAssignedToEnvironmentGroup, wire-formats §6.1). The rule set belongs to the group.
+ */
+export function deleteRuleSetStep(ruleSetId: string): StepRequest {
+  return {
+    label: "delete-rule-set",
+    description: "delete the group's rule set",
+    api: "powerplatform-tenant",
+    method: "DELETE",
+    path: `/governance/ruleSets/${ruleSetId}?api-version=2021-10-01-preview`,
+    expect: [200, 204, 404],
+    async: "none",
+    idempotent: true,
+  };
+}
+
 /** Takes an environment out of a group before the group is deleted (§6.1, tenant-sharded host). */
 export function removeFromGroupStep(groupId: string, environmentId: string): StepRequest {
   return {

@@ -99,11 +99,14 @@ export function requiredLiveCollections(desired: DesiredState): LiveRequirements
     (resource) => resource.spec.group !== undefined,
   );
   if (wants("EnvironmentGroup") || environmentsUseGroups) collections.add("environmentGroups");
-  if (
-    desired.byKind.Environment.some((resource) => resource.spec.managed !== undefined) &&
-    environmentsUseGroups
-  )
-    collections.add("environmentGroupRuleSets");
+  // Rule sets lock managed settings of grouped environments, and must go before their group does.
+  const groupsMayBeDeleted =
+    prune.EnvironmentGroup === true ||
+    desired.byKind.EnvironmentGroup.some((resource) => resource.spec.ensure === "absent");
+  const managedInGroups =
+    environmentsUseGroups &&
+    desired.byKind.Environment.some((resource) => resource.spec.managed !== undefined);
+  if (groupsMayBeDeleted || managedInGroups) collections.add("environmentGroupRuleSets");
   if (wants("DlpPolicy")) {
     collections.add("dlpPolicies");
     collections.add("connectors");

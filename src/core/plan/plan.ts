@@ -108,7 +108,7 @@ export function buildPlan(desired: DesiredState, live: LiveTenant, options: Buil
     }),
   );
 
-  const units = buildUnits(changes, catalogue, live.environments);
+  const units = buildUnits(changes, catalogue, live.environments, live.environmentGroupRuleSets);
   const ordered = orderSteps(units, buildEdges(changes, units));
   let steps: PlanStep[] = [];
   if (ordered.ok) steps = ordered.steps;

@@ -1,7 +1,8 @@
 import type { WireEnvironment } from "../wire/types.js";
 import type { ConnectorCatalogue } from "../kinds/connector-catalogue.js";
 import type { EnvironmentCanonical } from "../kinds/environment.js";
-import { removeFromGroupStep } from "../kinds/environment-group.js";
+import { deleteRuleSetStep, removeFromGroupStep } from "../kinds/environment-group.js";
+import type { WireRuleSet } from "../kinds/rule-set.js";
 import { normalizeId } from "../kinds/ids.js";
 import { isPlaceholder, placeholder } from "../kinds/placeholder.js";
 import type { KindChange, ResourceKind, ResourceRef, StepRequest } from "../kinds/resource-kind.js";
@@ -44,7 +45,11 @@ export function buildUnits(
   changes: readonly ResourceChange[],
   catalogue: ConnectorCatalogue,
   liveEnvironments: readonly WireEnvironment[],
+  ruleSets: Readonly<Record<string, WireRuleSet>> = {},
 ): StepUnit[] {
+  const ruleSetOf = new Map(
+    Object.entries(ruleSets).map(([group, ruleSet]) => [group.toLowerCase(), ruleSet]),
+  );
   const units: StepUnit[] = [];
   const ctx = { catalogue };
   const add = (change: ResourceChange, phase: StepUnit["phase"], steps: StepRequest[]): void => {
@@ -71,10 +76,13 @@ export function buildUnits(
         add(change, "apply", kind.buildSteps(kindChange(change, "create"), ctx));
         break;
       case "delete": {
+        // A group goes only once it is empty and has no rule set; other kinds have neither.
         const removals = (membersToRemove.get(change.id!) ?? []).map((env) =>
           removeFromGroupStep(change.id!, env),
         );
-        add(change, "destroy", [...removals, ...kind.buildSteps(kindChange(change, "delete"), ctx)]);
+        const ruleSet = change.kind === "EnvironmentGroup" ? ruleSetOf.get(change.id!) : undefined;
+        const cleanup = ruleSet === undefined ? removals : [...removals, deleteRuleSetStep(ruleSet.id)];
+        add(change, "destroy", [...cleanup, ...kind.buildSteps(kindChange(change, "delete"), ctx)]);
         break;
       }
     }
