@@ -54,6 +54,21 @@ describe("hostile files", () => {
     expect(result.diagnostics[1]!.message).toContain("UTF-8");
   });
 
+  it("names UTF-16 for what it is", async () => {
+    writeFileSync(
+      join(dir, "utf16.yaml"),
+      Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(GROUP, "utf16le")]),
+    );
+    const result = await loadDirectory(dir);
+    expect(result.diagnostics).toEqual([
+      expect.objectContaining({
+        code: "PPG106",
+        file: "utf16.yaml",
+        message: "is UTF-16 text; save it as UTF-8",
+      }),
+    ]);
+  });
+
   it("accepts a UTF-8 byte-order mark", async () => {
     writeFileSync(join(dir, "bom.yaml"), `\uFEFF${GROUP}`);
     const result = await loadDirectory(dir);

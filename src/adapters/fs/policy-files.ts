@@ -155,6 +155,9 @@ async function readPolicyFile(path: string, maxFileBytes: number): Promise<ReadR
 }
 
 function decode(bytes: Buffer): ReadResult {
+  if ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff)) {
+    return { code: "PPG106", message: "is UTF-16 text; save it as UTF-8" };
+  }
   if (bytes.includes(0)) {
     return { code: "PPG106", message: "contains NUL bytes: it looks like a binary file, not YAML text" };
   }
