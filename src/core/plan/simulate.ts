@@ -181,6 +181,17 @@ const ROUTES: [
     },
   ],
   [
+    /^\/governance\/ruleSets\/([^/]+)$/,
+    (state, match) => {
+      const id = match[1]!.toLowerCase();
+      state.environmentGroupRuleSets = Object.fromEntries(
+        Object.entries(state.environmentGroupRuleSets ?? {}).filter(
+          ([, ruleSet]) => ruleSet.id.toLowerCase() !== id,
+        ),
+      );
+    },
+  ],
+  [
     /^\/providers\/PowerPlatform\.Governance\/v2\/policies(?:\/([^/]+))?$/,
     (state, match, body, newId, stamp) => {
       const name = match[1];
