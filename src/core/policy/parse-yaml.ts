@@ -128,56 +128,18 @@ function parseUnsafe(file: PolicyFile, options: ParseOptions): ParsedFile {
     const position = lineCounter.linePos(offset);
     return { line: position.line, column: position.col };
   };
-  const report = (
-    code: DiagnosticCode,
-    message: string,
-    offset: number,
-    severity = DIAGNOSTIC_CODES[code].severity,
-  ) => diagnostics.push({ severity, code, message, file: file.path, ...at(offset) });
+  const report: Report = (code, message, offset) =>
+    diagnostics.push({
+      severity: DIAGNOSTIC_CODES[code].severity,
+      code,
+      message,
+      file: file.path,
+      ...at(offset),
+    });
 
   yamlDocuments.forEach((yamlDocument, index) => {
     const isLast = index === yamlDocuments.length - 1;
-    let clean = true;
-    const taggedLines = new Set<number>();
-    // One syntax error usually sets off others at the same place: report the first per line.
-    const syntaxLines = new Set<number>();
-    const reportOnce = (code: DiagnosticCode, message: string, offset: number): void => {
-      const line = at(offset).line;
-      if (code === "PPG101" && syntaxLines.has(line)) return;
-      if (code === "PPG101") syntaxLines.add(line);
-      report(code, message, offset);
-    };
-    for (const error of overIndentedFirst(yamlDocument.errors, file.text)) {
-      clean = false;
-      reportYamlError(error, yamlDocument, file.text, reportOnce);
-    }
-    for (const warning of yamlDocument.warnings) {
-      if (warning.code === "TAG_RESOLVE_FAILED") {
-        clean = false;
-        const tag = file.text.slice(warning.pos[0], warning.pos[1]).trim() || "(unknown)";
-        taggedLines.add(at(warning.pos[0]).line);
-        report(
-          "PPG103",
-          `unknown YAML tag '${tag}': policy files use plain YAML only (no custom or language-specific tags)`,
-          warning.pos[0],
-        );
-      } else {
-        report("PPG111", `YAML: ${firstLine(warning.message)}`, warning.pos[0]);
-      }
-    }
-
-    // A "%YAML 1.1" directive makes tags such as !!binary or !!set resolve; plain YAML has no use for them.
-    if (file.text.includes("!!")) {
-      for (const tagged of foreignTags(yamlDocument)) {
-        if (taggedLines.has(at(tagged.offset).line)) continue;
-        clean = false;
-        report(
-          "PPG103",
-          `unknown YAML tag '${tagged.tag}': policy files use plain YAML only (no custom or language-specific tags)`,
-          tagged.offset,
-        );
-      }
-    }
+    const clean = reportYamlProblems(yamlDocument, file.text, (offset) => at(offset).line, report);
 
     const contents = yamlDocument.contents;
     const start = contents?.range?.[0] ?? yamlDocument.range[0];
@@ -275,12 +237,59 @@ function fastParsedFile(file: PolicyFile, values: Record<string, unknown>[]): Pa
   };
 }
 
-function reportYamlError(
-  error: YAMLError,
+type Report = (code: DiagnosticCode, message: string, offset: number) => void;
+
+/**
+ * Reports one document's YAML errors, warnings and foreign tags. Returns true when there were none
+ * that make its value untrustworthy.
+ */
+function reportYamlProblems(
   document: YamlDocument,
   text: string,
-  report: (code: DiagnosticCode, message: string, offset: number) => void,
-): void {
+  lineOf: (offset: number) => number,
+  report: Report,
+): boolean {
+  let clean = true;
+  // One syntax error usually sets off others at the same place: report the first per line.
+  const syntaxLines = new Set<number>();
+  const reportSyntaxOnce: Report = (code, message, offset) => {
+    const line = lineOf(offset);
+    if (code === "PPG101" && syntaxLines.has(line)) return;
+    if (code === "PPG101") syntaxLines.add(line);
+    report(code, message, offset);
+  };
+  for (const error of overIndentedFirst(document.errors, text)) {
+    clean = false;
+    reportYamlError(error, document, text, reportSyntaxOnce);
+  }
+
+  const taggedLines = new Set<number>();
+  const reportTag = (tag: string, offset: number): void => {
+    clean = false;
+    taggedLines.add(lineOf(offset));
+    report(
+      "PPG103",
+      `unknown YAML tag '${tag}': policy files use plain YAML only (no custom or language-specific tags)`,
+      offset,
+    );
+  };
+  for (const warning of document.warnings) {
+    if (warning.code === "TAG_RESOLVE_FAILED") {
+      reportTag(text.slice(warning.pos[0], warning.pos[1]).trim() || "(unknown)", warning.pos[0]);
+    } else {
+      report("PPG111", `YAML: ${firstLine(warning.message)}`, warning.pos[0]);
+    }
+  }
+  // A "%YAML 1.1" directive makes tags such as !!binary or !!set resolve; plain YAML has no use for them.
+  if (text.includes("!!")) {
+    for (const tagged of foreignTags(document)) {
+      if (!taggedLines.has(lineOf(tagged.offset))) reportTag(tagged.tag, tagged.offset);
+    }
+  }
+  return clean;
+}
+
+function reportYamlError(error: YAMLError, document: YamlDocument, text: string, report: Report): void {
   const offset = error.pos[0];
   if (error.code === "DUPLICATE_KEY") {
     const key = keyAt(document, offset) ?? text.slice(error.pos[0], error.pos[1]);
