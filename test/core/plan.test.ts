@@ -185,6 +185,9 @@ describe("buildPlan", () => {
         `/providers/Microsoft.BusinessAppPlatform/environmentGroups/${guid(70)}?api-version=2021-04-01`,
       ],
     ]);
+    const after = simulateApply(result.plan, live);
+    expect(after.environmentGroups).toEqual([]);
+    expect(after.environmentGroupRuleSets).toEqual({});
   });
 
   it("orders deletes in reverse: the environment goes before the group it belongs to", () => {
