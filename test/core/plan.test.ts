@@ -235,6 +235,7 @@ describe("buildPlan", () => {
     });
     const assignment = first.plan.steps.find((step) => step.address === "LicenseAssignment/makers")!;
     expect(assignment.body).toEqual({ addLicenses: [{ skuId: SKU, disabledPlans: [] }], removeLicenses: [] });
+    expect(first.plan.names[SKU]).toBe("POWERAPPS_PER_USER");
     expect(
       first.plan.steps.filter((step) => step.address === "BillingPolicy/payg").map((step) => step.label),
     ).toEqual(["create", "environments-add"]);

@@ -193,12 +193,16 @@ function newConnectors(
   }));
 }
 
-/** Display names of the environments and groups whose ids appear in changed values. */
+/** Display names of the environments, groups, SKUs and service plans whose ids appear in changed values. */
 function namesIn(changes: readonly ResourceChange[], live: LiveTenant): Record<string, string> {
   const known = new Map<string, string>();
   for (const environment of live.environments)
     known.set(normalizeId(environment.name) ?? environment.name, environment.properties.displayName);
   for (const group of live.environmentGroups) known.set(normalizeId(group.id) ?? group.id, group.displayName);
+  for (const sku of live.subscribedSkus) {
+    known.set(sku.skuId.toLowerCase(), sku.skuPartNumber);
+    for (const plan of sku.servicePlans) known.set(plan.servicePlanId.toLowerCase(), plan.servicePlanName);
+  }
   const names: Record<string, string> = {};
   const visit = (value: Json | undefined): void => {
     if (typeof value === "string") {
