@@ -8,10 +8,13 @@ import { decideFault, parseFaultConfig, seededRandom, type FaultConfig } from ".
 import { BadRequestBody, familyError, json, readJsonBody, type Reply } from "./http.js";
 import { LifecycleRegistry } from "./lifecycle.js";
 import { familyOfPath, type EmulatorContext, type ReferenceData, type Route } from "./routing.js";
+import { environmentOperationRoutes } from "./routes/environment-operations.js";
 import { environmentRoutes } from "./routes/environments.js";
+import { referenceRoutes } from "./routes/reference-lists.js";
 import { dlpRoutes } from "./routes/dlp.js";
 import { graphRoutes } from "./routes/graph.js";
 import { groupRoutes } from "./routes/groups.js";
+import { allocationRoutes } from "./routes/allocations.js";
 import { licensingRoutes } from "./routes/licensing.js";
 import { ruleSetRoutes } from "./routes/rulesets.js";
 import { tenantRoutes } from "./routes/tenant.js";
@@ -85,9 +88,12 @@ function referenceData(): ReferenceData {
 function allRoutes(): Route[] {
   return [
     ...environmentRoutes(),
+    ...environmentOperationRoutes(),
+    ...referenceRoutes(),
     ...groupRoutes(),
     ...dlpRoutes(),
     ...licensingRoutes(),
+    ...allocationRoutes(),
     ...graphRoutes(),
     ...tenantRoutes(),
     ...ruleSetRoutes(),

@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { bapError, isRecord, json, ppError, timestamp, type Reply } from "../http.js";
 import { route, type EmulatorContext, type Route, type RouteRequest } from "../routing.js";
 import type { WireEnvironment, WireEnvironmentGroup } from "../types.js";
-import { findEnvironment } from "./environments.js";
+import { findEnvironment } from "./environment-common.js";
 import { ruleSetGroupIds } from "./rulesets.js";
 
 const GROUPS = "/providers/Microsoft.BusinessAppPlatform/environmentGroups";

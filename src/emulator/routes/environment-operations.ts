@@ -1,0 +1,142 @@
+/** Environment operations besides CRUD: SKU change, Dataverse, managed environment, lifecycle polls. */
+import { linkedMetadata } from "../environment-factory.js";
+import { bapError, isRecord, json, timestamp, type Reply } from "../http.js";
+import { LIFECYCLE_PATH, lifecycleBody } from "../lifecycle.js";
+import { route, type EmulatorContext, type Route, type RouteRequest } from "../routing.js";
+import {
+  findEnvironment,
+  BAP,
+  CREATABLE_SKUS,
+  busy,
+  dataverseRequest,
+  isReply,
+  notFound,
+  operationReply,
+  startOperation,
+  stringField,
+  view,
+} from "./environment-common.js";
+
+function modifySku(request: RouteRequest, context: EmulatorContext): Reply {
+  const id = request.params[0] ?? "";
+  const env = findEnvironment(context, id);
+  if (!env) return notFound(id);
+  if (context.lifecycle.isBusy(env.name)) return busy(env.name);
+  const sku = isRecord(request.body) ? stringField(request.body, "environmentSku") : undefined;
+  if (!sku || !CREATABLE_SKUS.includes(sku)) {
+    return bapError(400, "InvalidEnvironmentSku", `The environment SKU '${String(sku)}' is not valid.`);
+  }
+  if (env.properties.isDefault === true) {
+    return bapError(400, "InvalidEnvironmentSku", "The SKU of the default environment cannot be changed.");
+  }
+  const operation = startOperation(context, {
+    environmentId: env.name,
+    type: "ModifySku",
+    typeDisplayName: "Modify SKU",
+    apply: () => {
+      env.properties.environmentSku = sku;
+      env.properties.lastModifiedTime = timestamp();
+    },
+  });
+  return operationReply(request, operation, "Operation-Location");
+}
+
+function provisionInstance(request: RouteRequest, context: EmulatorContext): Reply {
+  const id = request.params[0] ?? "";
+  const env = findEnvironment(context, id);
+  if (!env) return notFound(id);
+  if (context.lifecycle.isBusy(env.name)) return busy(env.name);
+  if (isRecord(env.properties.linkedEnvironmentMetadata)) {
+    return bapError(
+      400,
+      "EnvironmentAlreadyHasDatabase",
+      `The environment ${env.name} already has a Dataverse database.`,
+    );
+  }
+  const input = isRecord(request.body) ? request.body : {};
+  const displayName = typeof env.properties.displayName === "string" ? env.properties.displayName : env.name;
+  const fallback =
+    displayName
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, "")
+      .slice(0, 20) || `org${env.name.slice(0, 8)}`;
+  const result = dataverseRequest(context, input, fallback, displayName, env.name);
+  if (isReply(result)) return result;
+  const operation = startOperation(context, {
+    environmentId: env.name,
+    type: "ProvisionInstance",
+    typeDisplayName: "Provision Instance",
+    pollsEnvironment: true,
+    apply: () => {
+      env.properties.linkedEnvironmentMetadata = linkedMetadata(env.location, result, new Date());
+      env.properties.databaseType = "CommonDataService";
+    },
+  });
+  return operationReply(request, operation);
+}
+
+function governanceConfiguration(request: RouteRequest, context: EmulatorContext): Reply {
+  const id = request.params[0] ?? "";
+  const env = findEnvironment(context, id);
+  if (!env) return notFound(id);
+  if (context.lifecycle.isBusy(env.name)) return busy(env.name);
+  const body = isRecord(request.body) ? request.body : {};
+  const level = stringField(body, "protectionLevel");
+  if (level !== "Standard" && level !== "Basic") {
+    return bapError(400, "InvalidProtectionLevel", `The protection level '${String(level)}' is not valid.`);
+  }
+  const extended =
+    isRecord(body.settings) && isRecord(body.settings.extendedSettings) ? body.settings.extendedSettings : {};
+  const settings: Record<string, string> = {};
+  for (const [key, value] of Object.entries(extended)) {
+    if (typeof value !== "string") {
+      return bapError(400, "InvalidGovernanceConfiguration", `The setting '${key}' must be a string.`);
+    }
+    settings[key] = value;
+  }
+  const enable = level === "Standard";
+  const operation = startOperation(context, {
+    environmentId: env.name,
+    type: enable ? "EnableGovernanceConfiguration" : "DisableGovernanceConfiguration",
+    typeDisplayName: enable ? "Enable Managed Environment" : "Disable Managed Environment",
+    apply: () => {
+      env.properties.governanceConfiguration = enable
+        ? { protectionLevel: "Standard", settings: { extendedSettings: settings } }
+        : { protectionLevel: "Basic" };
+    },
+  });
+  return operationReply(request, operation);
+}
+
+function getLifecycleOperation(request: RouteRequest, context: EmulatorContext): Reply {
+  const operation = context.lifecycle.get(request.params[0] ?? "");
+  if (!operation)
+    return bapError(404, "LifecycleOperationNotFound", "The lifecycle operation could not be found.");
+  const retryAfter = Math.max(1, Math.ceil(context.lifecycleDelayMs / 1000));
+  const headers: Record<string, string> | undefined =
+    operation.state === "Running" && context.lifecycleDelayMs >= 1000
+      ? { "Retry-After": String(retryAfter) }
+      : undefined;
+  if (!operation.pollsEnvironment)
+    return json(200, lifecycleBody(operation, context.store.state.tenantId), headers);
+  // provisionInstance polls answer the environment itself (§3.1 exception).
+  const env = findEnvironment(context, operation.environmentId);
+  if (!env) return bapError(404, "EnvironmentNotFound", "The environment no longer exists.");
+  const copy = view(env, new URL(request.url.href), context);
+  const provisioning = {
+    Running: "LinkedDatabaseProvisioning",
+    Succeeded: "Succeeded",
+    Failed: "Failed",
+  } as const;
+  copy.properties.provisioningState = provisioning[operation.state];
+  return json(operation.state === "Running" ? 202 : 200, copy, headers);
+}
+
+export function environmentOperationRoutes(): Route[] {
+  return [
+    route("POST", `${BAP}/scopes/admin/environments/{id}/modifySku`, "bap", modifySku),
+    route("POST", `${BAP}/environments/{id}/provisionInstance`, "bap", provisionInstance),
+    route("POST", `${BAP}/environments/{id}/governanceConfiguration`, "bap", governanceConfiguration),
+    route("GET", `${LIFECYCLE_PATH}/{id}`, "bap", getLifecycleOperation),
+  ];
+}

@@ -1,0 +1,42 @@
+/** Reference lists (locations, currencies, languages) and domain-name validation (§4.1). */
+import { bapError, isRecord, json, type Reply } from "../http.js";
+import { route, type EmulatorContext, type Route, type RouteRequest } from "../routing.js";
+import { BAP, DOMAIN_PATTERN, domainInUse, stringField } from "./environment-common.js";
+
+function validateEnvironmentDetails(request: RouteRequest, context: EmulatorContext): Reply {
+  const body = isRecord(request.body) ? request.body : {};
+  const domainName = stringField(body, "domainName") ?? "";
+  if (!DOMAIN_PATTERN.test(domainName)) {
+    return bapError(400, "InvalidDomainName", `The domain name '${domainName}' is not valid.`);
+  }
+  if (domainInUse(context, domainName, stringField(body, "environmentName"))) {
+    return bapError(400, "DomainNameAlreadyInUse", `The domain name '${domainName}' is already in use.`);
+  }
+  return json(200);
+}
+
+function referenceList(kind: "currencies" | "languages") {
+  return (request: RouteRequest, context: EmulatorContext): Reply => {
+    const location = (request.params[0] ?? "").toLowerCase();
+    if (!context.reference.locations.some((entry) => entry.name === location)) {
+      return bapError(404, "LocationNotFound", `The location '${location}' could not be found.`);
+    }
+    const segment = kind === "currencies" ? "environmentCurrencies" : "environmentLanguages";
+    const value = context.reference[kind].map((entry) => ({
+      ...entry,
+      id: `${BAP}/locations/${location}/${segment}/${typeof entry.name === "string" ? entry.name : ""}`,
+    }));
+    return json(200, { value });
+  };
+}
+
+export function referenceRoutes(): Route[] {
+  return [
+    route("POST", `${BAP}/validateEnvironmentDetails`, "bap", validateEnvironmentDetails, { mutates: false }),
+    route("GET", `${BAP}/locations`, "bap", (_request, context) =>
+      json(200, { value: context.reference.locations }),
+    ),
+    route("GET", `${BAP}/locations/{location}/environmentCurrencies`, "bap", referenceList("currencies")),
+    route("GET", `${BAP}/locations/{location}/environmentLanguages`, "bap", referenceList("languages")),
+  ];
+}
