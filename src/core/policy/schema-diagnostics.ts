@@ -79,6 +79,9 @@ function collapse(
   const branchPaths = errors.filter((e) => e.keyword === "oneOf" || e.keyword === "anyOf");
   const findings: Finding[] = [];
   const describedPointers = new Set<string>();
+  const enumerated = new Set(
+    errors.filter((e) => e.keyword === "enum" || e.keyword === "const").map((e) => e.instancePath),
+  );
   // "specs" instead of "spec" is one mistake: report the unknown property, not also the missing one.
   const misspelt = new Set(
     errors
@@ -93,6 +96,8 @@ function collapse(
 
   for (const error of errors) {
     if (error.keyword === "if") continue; // "must match then schema": the then-branch errors say what is wrong.
+    // "must be one of A, B (got 5)" already says more than "must be a string (got 5)".
+    if (error.keyword === "type" && enumerated.has(error.instancePath)) continue;
     if (error.keyword === "required") {
       const missing = childPointer(
         error.instancePath,
