@@ -55,11 +55,18 @@ export const knownEnvironmentRefs: Rule = (context) => {
       const ref = reference.target;
       if (isExternalEnvRef(ref) || environments.has(ref) || context.unvalidated.has(`Environment/${ref}`))
         continue;
+      const otherKind = context.documents.find(
+        (other) => other.document.kind !== "Environment" && other.document.metadata.name === ref,
+      );
+      const hint =
+        otherKind === undefined
+          ? didYouMean(ref, names)
+          : `; '${ref}' is a${/^[AEIOU]/.test(otherKind.document.kind) ? "n" : ""} ${otherKind.document.kind}, not an Environment`;
       context.report(
         loaded,
         "PPG303",
         reference.pointer,
-        `${dottedPath(reference.pointer)} refers to environment '${ref}', which no Environment document declares${didYouMean(ref, names)} (use 'id:<guid>' for an environment this repository does not manage, or 'default')`,
+        `${dottedPath(reference.pointer)} refers to environment '${ref}', which no Environment document declares${hint} (use 'id:<guid>' for an environment this repository does not manage, or 'default')`,
       );
     }
   }
