@@ -85,7 +85,13 @@ export class TokenVerifier {
     const keys = await this.candidateKeys(typeof header.kid === "string" ? header.kid : undefined, authority);
     const signed = `${headerPart}.${payloadPart}`;
     const signature = Buffer.from(signaturePart, "base64url");
-    const valid = keys.some((key) => createVerify("RSA-SHA256").update(signed).verify(key, signature));
+    const valid = keys.some((key) => {
+      try {
+        return createVerify("RSA-SHA256").update(signed).verify(key, signature);
+      } catch {
+        return false; // a key of another type (e.g. EC) cannot verify an RS256 signature
+      }
+    });
     if (!valid) return { ok: false, reason: "The access token signature is invalid." };
     const now = Math.floor(Date.now() / 1000);
     if (typeof claims.exp !== "number" || claims.exp <= now)

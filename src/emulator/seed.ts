@@ -43,7 +43,7 @@ const SEED_KEYS: Record<keyof EmulatorSeed, KeyKind> = {
 
 /** Fields each array element must carry, so a typo fails at load time rather than mid-request. */
 const REQUIRED_ELEMENT_FIELDS: Partial<Record<keyof EmulatorSeed, string[]>> = {
-  environments: ["name", "properties"],
+  environments: ["name", "location", "properties"],
   environmentGroups: ["id", "displayName"],
   dlpPolicies: ["policyDefinition"],
   connectors: ["name"],
@@ -89,8 +89,21 @@ export function validateSeed(value: unknown, source: string): EmulatorSeed {
           throw new PpgovError("SEED_INVALID", `${source}: ${key}[${index}] must be an object`);
         }
         for (const field of required) {
-          if ((element as Record<string, unknown>)[field] === undefined) {
+          const value = (element as Record<string, unknown>)[field];
+          if (value === undefined) {
             throw new PpgovError("SEED_INVALID", `${source}: ${key}[${index}] is missing "${field}"`);
+          }
+          const expected =
+            field === "properties" || field === "policyDefinition"
+              ? "object"
+              : field === "parameters"
+                ? "array"
+                : "string";
+          if (kindOf(value) !== expected) {
+            throw new PpgovError(
+              "SEED_INVALID",
+              `${source}: ${key}[${index}].${field} must be a JSON ${expected}, found ${kindOf(value)}`,
+            );
           }
         }
       });

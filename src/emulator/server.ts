@@ -223,9 +223,17 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         return familyError(family, 400, "InvalidRequestContent", error.message);
       throw error;
     }
-    const params = (matched.pattern.exec(url.pathname) ?? [])
-      .slice(1)
-      .map((part) => decodeURIComponent(part));
+    let params: string[];
+    try {
+      params = (matched.pattern.exec(url.pathname) ?? []).slice(1).map((part) => decodeURIComponent(part));
+    } catch {
+      return familyError(
+        family,
+        400,
+        "InvalidRequestUri",
+        `The path ${url.pathname} is not correctly encoded.`,
+      );
+    }
     const reply = await matched.handler(
       { method, url, params, body, baseUrl, headers: request.headers },
       context,

@@ -121,6 +121,13 @@ describe("seed loading", () => {
     await expect(loadSeedFile(unknownKey)).rejects.toThrow(`unknown top-level key "enviroments"`);
     const missingField = write("c.json", JSON.stringify({ environmentGroups: [{ displayName: "x" }] }));
     await expect(loadSeedFile(missingField)).rejects.toThrow(`environmentGroups[0] is missing "id"`);
+    const badField = write(
+      "e.json",
+      JSON.stringify({ environments: [{ name: "x", location: "europe", properties: [] }] }),
+    );
+    await expect(loadSeedFile(badField)).rejects.toThrow(
+      "environments[0].properties must be a JSON object, found array",
+    );
     const badPool = write("d.json", JSON.stringify({ currencyPool: { AppPass: -1 } }));
     await expect(loadSeedFile(badPool)).rejects.toThrow(
       "currencyPool.AppPass must be a non-negative integer",
