@@ -53,6 +53,8 @@ export const DIAGNOSTIC_CODES = {
   PPG310: { title: "Present document references an absent one", severity: "error" },
   PPG311: { title: "More than one LicenseAllocation for an environment", severity: "error" },
   PPG312: { title: "Duplicate metadata.id within a kind", severity: "error" },
+  PPG313: { title: "More than one LicenseAssignment for a group", severity: "error" },
+  PPG314: { title: "Environment linked to more than one billing policy", severity: "error" },
 } as const satisfies Record<string, DiagnosticCodeInfo>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -3,7 +3,11 @@ import type { LoadedDocument } from "../types.js";
 import { createRuleContext, type Rule } from "./context.js";
 import { connectorInOneGroup, endpointRulesEndWithCatchAll, urlPatternsEndWithCatchAll } from "./dlp.js";
 import { singleTenant, uniqueDisplayNames, uniqueIds, uniqueNames } from "./identity.js";
-import { allocationsAreWholeUnits } from "./licensing.js";
+import {
+  allocationsAreWholeUnits,
+  oneAssignmentPerGroup,
+  oneBillingPolicyPerEnvironment,
+} from "./licensing.js";
 import {
   knownEnvironmentRefs,
   knownGroupRefs,
@@ -23,6 +27,8 @@ export const POLICY_RULES: readonly Rule[] = [
   knownGroupRefs,
   noReferencesToAbsent,
   oneAllocationPerEnvironment,
+  oneAssignmentPerGroup,
+  oneBillingPolicyPerEnvironment,
   connectorInOneGroup,
   endpointRulesEndWithCatchAll,
   urlPatternsEndWithCatchAll,

@@ -1,4 +1,5 @@
-import { ofKind, type Rule } from "./context.js";
+import type { LoadedDocument } from "../types.js";
+import { isAbsent, ofKind, placeOf, type Rule } from "./context.js";
 
 /**
  * PPG308: allocations are whole, non-negative units. The schema normally says so first (with this same
@@ -15,5 +16,48 @@ export const allocationsAreWholeUnits: Rule = (context) => {
         `spec.allocations.${currency} must be an integer ≥ 0 (got ${String(amount)})`,
       );
     }
+  }
+};
+
+/** PPG313: a group's licences are declared by one document; two would undo each other on every apply. */
+export const oneAssignmentPerGroup: Rule = (context) => {
+  const seen = new Map<string, LoadedDocument>();
+  for (const loaded of ofKind(context.documents, "LicenseAssignment")) {
+    if (isAbsent(loaded.document)) continue;
+    const key = loaded.document.spec.group.toLowerCase();
+    const first = seen.get(key);
+    if (first === undefined) {
+      seen.set(key, loaded);
+      continue;
+    }
+    context.report(
+      loaded,
+      "PPG313",
+      "/spec/group",
+      `group '${loaded.document.spec.group}' already has a LicenseAssignment (${first.document.metadata.name} at ${placeOf(first, "/spec/group")}); list all its licences in one document`,
+    );
+  }
+};
+
+/** PPG314: an environment is billed through at most one billing policy. */
+export const oneBillingPolicyPerEnvironment: Rule = (context) => {
+  const linkedBy = new Map<string, LoadedDocument>();
+  for (const loaded of ofKind(context.documents, "BillingPolicy")) {
+    if (isAbsent(loaded.document)) continue;
+    (loaded.document.spec.environments ?? []).forEach((environment, index) => {
+      const key = environment.toLowerCase();
+      const first = linkedBy.get(key);
+      if (first === undefined) {
+        linkedBy.set(key, loaded);
+        return;
+      }
+      if (first === loaded) return;
+      context.report(
+        loaded,
+        "PPG314",
+        `/spec/environments/${index}`,
+        `environment '${environment}' is already linked to billing policy ${first.document.metadata.name} (${placeOf(first, "/spec/environments")}); an environment has one billing policy`,
+      );
+    });
   }
 };
