@@ -1,3 +1,4 @@
+import { execFileSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -106,6 +107,15 @@ describe("seed loading", () => {
       MCSMessages: 25000,
       PerFlowPlan: 5,
     });
+  });
+
+  it("is exactly what generate-sample.mjs produces", async () => {
+    const out = join(tempDir(), "generated.json");
+    execFileSync(process.execPath, [
+      sampleSeedPath.replace(/sample-tenant\.json$/, "generate-sample.mjs"),
+      out,
+    ]);
+    expect(JSON.parse(readFileSync(out, "utf8"))).toEqual(await loadSeedFile(sampleSeedPath));
   });
 
   it("names the file and the problem for bad seeds", async () => {
