@@ -98,6 +98,22 @@ describe("buildPlan", () => {
     expect(second.plan.steps).toEqual([]);
   });
 
+  it("never changes the type of the default environment", () => {
+    const result = plan(
+      desired(
+        doc.environment({
+          name: "d",
+          displayName: "Contoso (default)",
+          type: "Production",
+          description: "Everyone",
+        }),
+      ),
+      liveTenant(),
+    );
+    expect(result.plan.resources[0]!.changedPaths.map((c) => c.path)).toEqual(["/description"]);
+    expect(result.plan.steps.map((step) => step.label)).toEqual(["patch"]);
+  });
+
   it("leaves fields the document does not set unmanaged", () => {
     const live = liveTenant({
       environments: [

@@ -328,7 +328,8 @@ function updateSteps(change: KindChange<WireEnvironment, EnvironmentCanonical>):
   const id = idInPath(change.id);
   const changed = change.changedPaths;
   const steps: StepRequest[] = [];
-  if (before.type !== after.type)
+  const typeChanges = touches(changed, "/type");
+  if (typeChanges)
     steps.push(
       lifecycleStep(
         "modify-sku",
@@ -369,7 +370,8 @@ function updateSteps(change: KindChange<WireEnvironment, EnvironmentCanonical>):
       patchedPaths.includes("/securityGroupId") || patchedPaths.includes("/dataverse/domain");
     const properties = compact({
       displayName: after.displayName,
-      environmentSku: after.type,
+      // The type is only echoed here (modifySku changes it); an uncompared type keeps its live value.
+      environmentSku: typeChanges ? after.type : before.type,
       description: after.description ?? "",
       updateCadence: after.updateCadence === undefined ? undefined : { id: after.updateCadence },
       parentEnvironmentGroup: patchedPaths.includes("/group") ? { id: after.group ?? ZERO_GUID } : undefined,
@@ -431,6 +433,8 @@ export const environmentKind = {
   atomicPaths: ["/managed/solutionCheckerRuleOverrides"],
   ignorePaths: [],
   ignoreWhenLiveAbsent: ["/azureRegion", "/dataverse/language", "/dataverse/currency", "/dataverse/domain"],
+  // The tenant's default environment has the type "Default", which no document can write or change.
+  ignoreChange: (path, before) => path === "/type" && (before as { type?: unknown }).type === "Default",
   replaceReason,
   dependsOn: (canonical) =>
     canonical.group ? [{ kind: "EnvironmentGroup" as const, id: canonical.group }] : [],

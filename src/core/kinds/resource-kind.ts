@@ -119,6 +119,8 @@ export interface ResourceKind<S, L, C extends object> {
   ignorePaths: readonly string[];
   /** Pointer patterns not compared while the live side does not report them. */
   ignoreWhenLiveAbsent: readonly string[];
+  /** A kind's own reason not to compare a path, given the live canonical form. */
+  ignoreChange?(path: string, before: Json): boolean;
   /** Why a change cannot be made in place ("location is create-only: europe → unitedstates"). */
   replaceReason(before: C, after: C): string | undefined;
   dependsOn(canonical: C): ResourceRef[];

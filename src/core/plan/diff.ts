@@ -22,6 +22,8 @@ export interface DiffRules {
   atomicPaths: readonly string[];
   ignorePaths: readonly string[];
   ignoreWhenLiveAbsent: readonly string[];
+  /** A kind's own reason not to compare a path, given the live form. */
+  ignoreChange?(path: string, before: Json): boolean;
 }
 
 /**
@@ -91,6 +93,7 @@ export function changedPaths(before: Json, after: Json, rules: DiffRules): Chang
     const path = displayPath(operation.path, rules.atomicPaths);
     if (matchesAny(path, rules.ignorePaths)) continue;
     if (matchesAny(path, rules.ignoreWhenLiveAbsent) && valueAt(before, path) === undefined) continue;
+    if (rules.ignoreChange?.(path, before) === true) continue;
     paths.add(path);
   }
   return changed([...paths].sort(), before, after);
