@@ -110,6 +110,7 @@ describe("environments", () => {
     });
     expect(created.status).toBe(202);
     const location = created.headers.get("location")!;
+    expect(created.headers.get("retry-after")).toBeNull(); // sub-second operations: no whole-second hint
     expect(location).toMatch(
       new RegExp(
         `^${emulator.url}/providers/Microsoft.BusinessAppPlatform/lifecycleOperations/[0-9a-f-]{36}\\?api-version=2023-06-01$`,
@@ -184,6 +185,7 @@ describe("environments", () => {
     const path = `${BAP}/scopes/admin/environments/${target.name}?api-version=2021-04-01`;
     const first = await call(emulator, "PATCH", path, { body: { properties: { description: "one" } } });
     expect(first.status).toBe(202);
+    expect(first.headers.get("retry-after")).toBeNull();
     const second = await call(emulator, "PATCH", path, { body: { properties: { description: "two" } } });
     expect(second.status).toBe(409);
     expect(second.body).toMatchObject({ error: { code: "OperationNotStartable" } });

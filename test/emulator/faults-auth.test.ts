@@ -137,6 +137,16 @@ describe("fault injection", () => {
     expect(Date.now() - start).toBeGreaterThanOrEqual(75);
   });
 
+  it("sends Retry-After with the 202 and on running polls when operations take seconds", async () => {
+    const emulator = await withEmulator(started, { lifecycleDelayMs: 1500 });
+    const created = await call(emulator, "POST", `${BAP}/environments?api-version=2023-06-01`, {
+      body: { location: "europe", properties: { displayName: "Slow", environmentSku: "Sandbox" } },
+    });
+    expect(created.headers.get("retry-after")).toBe("2");
+    const poll = await call(emulator, "GET", created.headers.get("location")!);
+    expect(poll.headers.get("retry-after")).toBe("2");
+  });
+
   it("ends lifecycle operations Failed with the real Failed body, without applying them", async () => {
     const emulator = await withEmulator(started, { faults: { lifecycleFailRate: 1 } });
     const created = await call(emulator, "POST", `${BAP}/environments?api-version=2023-06-01`, {
