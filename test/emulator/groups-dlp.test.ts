@@ -230,6 +230,25 @@ describe("DLP policies (v2)", () => {
     expect((await call(emulator, "GET", `${GOV}/v2/policies/${name}`)).status).toBe(404);
   });
 
+  it("refuses a connector listed in two groups", async () => {
+    const emulator = await withEmulator(started, { seed: sample });
+    const sql = {
+      id: "/providers/Microsoft.PowerApps/apis/shared_sql",
+      name: "shared_sql",
+      type: "Microsoft.PowerApps/apis",
+    };
+    const refused = await call(emulator, "POST", `${GOV}/v2/policies`, {
+      body: body({
+        connectorGroups: [
+          { classification: "Confidential", connectors: [sql] },
+          { classification: "General", connectors: [sql] },
+        ],
+      }),
+    });
+    expect(refused.status).toBe(400);
+    expect(JSON.stringify(refused.body)).toContain("shared_sql");
+  });
+
   it("refuses an unblockable connector in Blocked with a 400 error body", async () => {
     const emulator = await withEmulator(started, { seed: sample });
     const refused = await call(emulator, "POST", `${GOV}/v2/policies`, {

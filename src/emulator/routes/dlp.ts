@@ -81,6 +81,7 @@ function normalise(context: EmulatorContext, body: unknown): Normalised {
   );
   const groups = Array.isArray(input.connectorGroups) ? input.connectorGroups : [];
   const connectorGroups: JsonObject[] = [];
+  const placed = new Map<string, string>();
   for (const classification of CLASSIFICATIONS) {
     const connectors: JsonObject[] = [];
     for (const group of groups) {
@@ -96,6 +97,16 @@ function normalise(context: EmulatorContext, body: unknown): Normalised {
             ),
           };
         }
+        const key = id.toLowerCase();
+        const earlier = placed.get(key);
+        if (earlier !== undefined) {
+          return {
+            error: invalid(
+              `The connector '${lastSegment(id)}' is in both the ${earlier} and ${classification} groups.`,
+            ),
+          };
+        }
+        placed.set(key, classification);
         const type =
           isRecord(connector) && typeof connector.type === "string"
             ? connector.type
