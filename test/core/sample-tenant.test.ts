@@ -5,29 +5,45 @@ import { simulateApply } from "../../src/core/plan/simulate.js";
 import { liveFingerprints } from "../../src/core/plan/stale.js";
 import type { LiveTenant } from "../../src/core/plan/live-tenant.js";
 import type { WireRuleSet } from "../../src/core/kinds/rule-set.js";
+import type { WireBillingPolicy } from "../../src/core/wire/types.js";
 import { doc, desired, PLAN_OPTIONS } from "./builders.js";
+
+interface SampleSeed {
+  tenantId: string;
+  environments: LiveTenant["environments"];
+  environmentGroups: LiveTenant["environmentGroups"];
+  ruleSets: (WireRuleSet & { environmentFilter: { values: { id: string }[] } })[];
+  dlpPolicies: LiveTenant["dlpPolicies"];
+  connectors: LiveTenant["connectors"];
+  unblockableConnectors: { id: string }[];
+  billingPolicies: WireBillingPolicy[];
+  billingPolicyEnvironments: Record<string, string[]>;
+  allocations: LiveTenant["allocations"];
+  currencyPool: LiveTenant["currencyPool"];
+  subscribedSkus: LiveTenant["subscribedSkus"];
+  groups: LiveTenant["licenseGroups"];
+  groupMemberCounts: Record<string, number>;
+}
 
 /** The emulator's sample seed (wire-format objects), read as the tenant reader would present it. */
 function sampleTenant(): LiveTenant {
   const seed = JSON.parse(
     readFileSync(new URL("../../fixtures/seeds/sample-tenant.json", import.meta.url), "utf8"),
-  ) as Record<string, never>;
-  const links = seed.billingPolicyEnvironments as Record<string, string[]>;
-  const ruleSets = seed.ruleSets as (WireRuleSet & { environmentFilter: { values: { id: string }[] } })[];
+  ) as SampleSeed;
   return {
     tenantId: seed.tenantId,
     environments: seed.environments,
     environmentGroups: seed.environmentGroups,
     environmentGroupRuleSets: Object.fromEntries(
-      ruleSets.map((ruleSet) => [ruleSet.environmentFilter.values[0]!.id, ruleSet]),
+      seed.ruleSets.map((ruleSet) => [ruleSet.environmentFilter.values[0]!.id, ruleSet]),
     ),
     dlpPolicies: seed.dlpPolicies,
     connectors: seed.connectors,
-    unblockableConnectorIds: (seed.unblockableConnectors as { id: string }[]).map((c) => c.id),
+    unblockableConnectorIds: seed.unblockableConnectors.map((connector) => connector.id),
     virtualConnectors: [],
-    billingPolicies: (seed.billingPolicies as { id: string }[]).map((policy) => ({
-      policy: policy as never,
-      environmentIds: links[policy.id] ?? [],
+    billingPolicies: seed.billingPolicies.map((policy) => ({
+      policy,
+      environmentIds: seed.billingPolicyEnvironments[policy.id] ?? [],
     })),
     allocations: seed.allocations,
     currencyPool: seed.currencyPool,

@@ -136,14 +136,7 @@ export const billingPolicyKind = {
   atomicPaths: ["/environments"],
   ignorePaths: [],
   ignoreWhenLiveAbsent: [],
-  replaceReason(before, after) {
-    if (before.location !== after.location)
-      return `location is create-only: ${before.location} → ${after.location}`;
-    for (const field of ["subscriptionId", "resourceGroup"] as const)
-      if (before.billingInstrument[field] !== after.billingInstrument[field])
-        return `billingInstrument.${field} is create-only: ${before.billingInstrument[field]} → ${after.billingInstrument[field]}`;
-    return undefined;
-  },
+  createOnlyPaths: ["/location", "/billingInstrument/subscriptionId", "/billingInstrument/resourceGroup"],
   dependsOn: (canonical) =>
     (canonical.environments ?? []).map((id) => ({ kind: "Environment" as const, id })),
   buildSteps,

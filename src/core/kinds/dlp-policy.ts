@@ -360,7 +360,7 @@ export const dlpPolicyKind = {
   atomicPaths: ["/scope/environments", "/endpointRules/*", "/urlPatterns"],
   ignorePaths: [],
   ignoreWhenLiveAbsent: [],
-  replaceReason: () => undefined,
+  createOnlyPaths: [],
   dependsOn: (canonical) => canonical.scope.environments.map((id) => ({ kind: "Environment" as const, id })),
   buildSteps,
   pathNote: (spec, path, ctx) => dlpPathNote(spec, path, ctx.catalogue),

@@ -30,7 +30,7 @@ export const environmentGroupKind = {
   atomicPaths: [],
   ignorePaths: [],
   ignoreWhenLiveAbsent: [],
-  replaceReason: () => undefined,
+  createOnlyPaths: [],
   dependsOn: () => [],
   buildSteps(change) {
     const after = change.after;

@@ -195,21 +195,11 @@ function canonicalizeLive(environment: WireEnvironment): EnvironmentCanonical {
   });
 }
 
+/** Adding Dataverse is done in place (provisionInstance); removing it is not possible. */
 function replaceReason(before: EnvironmentCanonical, after: EnvironmentCanonical): string | undefined {
-  if (before.location !== after.location)
-    return `location is create-only: ${before.location} → ${after.location}`;
-  if (before.azureRegion && after.azureRegion && before.azureRegion !== after.azureRegion)
-    return `azureRegion is create-only: ${before.azureRegion} → ${after.azureRegion}`;
-  const was = before.dataverse;
-  const will = after.dataverse;
-  if (was && will === null) return "Dataverse cannot be removed from an environment";
-  if (was && will) {
-    if (was.language !== undefined && will.language !== undefined && was.language !== will.language)
-      return `dataverse.language is create-only: ${was.language} → ${will.language}`;
-    if (was.currency && will.currency && was.currency !== will.currency)
-      return `dataverse.currency is create-only: ${was.currency} → ${will.currency}`;
-  }
-  return undefined;
+  return before.dataverse && after.dataverse === null
+    ? "Dataverse cannot be removed from an environment"
+    : undefined;
 }
 
 // --- steps ------------------------------------------------------------------------------------------
@@ -433,6 +423,7 @@ export const environmentKind = {
   atomicPaths: ["/managed/solutionCheckerRuleOverrides"],
   ignorePaths: [],
   ignoreWhenLiveAbsent: ["/azureRegion", "/dataverse/language", "/dataverse/currency", "/dataverse/domain"],
+  createOnlyPaths: ["/location", "/azureRegion", "/dataverse/language", "/dataverse/currency"],
   // The tenant's default environment has the type "Default", which no document can write or change.
   ignoreChange: (path, before) => path === "/type" && (before as { type?: unknown }).type === "Default",
   replaceReason,

@@ -74,7 +74,7 @@ export const licenseAllocationKind = {
   atomicPaths: [],
   ignorePaths: [],
   ignoreWhenLiveAbsent: [],
-  replaceReason: () => undefined,
+  createOnlyPaths: [],
   dependsOn: (canonical) => [{ kind: "Environment" as const, id: canonical.environment }],
   isEmpty: (canonical) => Object.keys(canonical.allocations).length === 0,
   buildSteps(change) {

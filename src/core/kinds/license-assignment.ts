@@ -84,7 +84,7 @@ export const licenseAssignmentKind = {
   atomicPaths: ["/licenses"],
   ignorePaths: [],
   ignoreWhenLiveAbsent: [],
-  replaceReason: () => undefined,
+  createOnlyPaths: [],
   dependsOn: () => [],
   isEmpty: (canonical) => canonical.licenses.length === 0,
   buildSteps(change) {

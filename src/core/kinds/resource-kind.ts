@@ -121,8 +121,13 @@ export interface ResourceKind<S, L, C extends object> {
   ignoreWhenLiveAbsent: readonly string[];
   /** A kind's own reason not to compare a path, given the live canonical form. */
   ignoreChange?(path: string, before: Json): boolean;
-  /** Why a change cannot be made in place ("location is create-only: europe → unitedstates"). */
-  replaceReason(before: C, after: C): string | undefined;
+  /**
+   * Fields set at creation only: changing one from a non-empty live value replaces the object
+   * ("location is create-only: europe → unitedstates").
+   */
+  createOnlyPaths: readonly string[];
+  /** Other reasons a change cannot be made in place (checked after `createOnlyPaths`). */
+  replaceReason?(before: C, after: C): string | undefined;
   dependsOn(canonical: C): ResourceRef[];
   buildSteps(change: KindChange<L, C>, ctx: StepContext): StepRequest[];
   /**

@@ -4,7 +4,7 @@ import { placeholder, type IdOrPlaceholder } from "../kinds/placeholder.js";
 import type { ResourceKind } from "../kinds/resource-kind.js";
 import type { RegisteredKind } from "../kinds/registry.js";
 import type { DesiredResource } from "./desired-state.js";
-import { changedPaths, createdPaths, intendedState, type DiffRules } from "./diff.js";
+import { changedPaths, createdPaths, createOnlyReason, intendedState, type DiffRules } from "./diff.js";
 import type { HashFunction } from "./digest.js";
 import type { IgnoreList } from "./ignore.js";
 import type { LiveTenant } from "./live-tenant.js";
@@ -83,7 +83,11 @@ export function planKind<S, L, C extends object>(
     }
     const after = intendedState(before as Json, desired as Json, kind.partialPaths) as C;
     const changed = changedPaths(before as Json, after as Json, rules);
-    const reason = changed.length === 0 ? undefined : kind.replaceReason(before, after);
+    const reason =
+      changed.length === 0
+        ? undefined
+        : (createOnlyReason(before as Json, after as Json, kind.createOnlyPaths) ??
+          kind.replaceReason?.(before, after));
     if (reason !== undefined) names.set(resource.name, placeholder(resource.address));
     const notes: Record<string, string> = {};
     if (kind.pathNote)

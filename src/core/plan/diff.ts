@@ -99,6 +99,29 @@ export function changedPaths(before: Json, after: Json, rules: DiffRules): Chang
   return changed([...paths].sort(), before, after);
 }
 
+function scalarText(value: Json): string {
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * Why an update must be a replace: a create-only field changes from a non-empty live value (a field
+ * the live side does not report, or reports empty, cannot be compared and is left alone).
+ */
+export function createOnlyReason(
+  before: Json,
+  after: Json,
+  createOnlyPaths: readonly string[],
+): string | undefined {
+  for (const path of createOnlyPaths) {
+    const was = valueAt(before, path);
+    const will = valueAt(after, path);
+    if (was === undefined || was === null || was === "" || will === undefined) continue;
+    if (JSON.stringify(was) !== JSON.stringify(will))
+      return `${pointerSegments(path).join(".")} is create-only: ${scalarText(was)} → ${scalarText(will)}`;
+  }
+  return undefined;
+}
+
 /** Every field of a new object, for a create: leaves, with atomic paths, arrays and placeholders whole. */
 export function createdPaths(after: Json, rules: DiffRules): ChangedPath[] {
   const paths: string[] = [];
