@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { changedPaths, createdPaths, intendedState, type DiffRules } from "../../src/core/plan/diff.js";
+import {
+  changedPaths,
+  createdPaths,
+  createOnlyReason,
+  intendedState,
+  type DiffRules,
+} from "../../src/core/plan/diff.js";
 import type { Json } from "../../src/core/kinds/json.js";
 
 const rules = (overrides: Partial<DiffRules> = {}): DiffRules => ({
@@ -82,5 +88,24 @@ describe("createdPaths", () => {
       { path: "/nested/k", after: 1 },
       { path: "/tags", after: ["a"] },
     ]);
+  });
+});
+
+describe("createOnlyReason", () => {
+  const paths = ["/location", "/dataverse/currency"];
+
+  it("names the first create-only field that changes from a non-empty value", () => {
+    expect(createOnlyReason({ location: "europe" }, { location: "asia" }, paths)).toBe(
+      "location is create-only: europe → asia",
+    );
+    expect(
+      createOnlyReason({ dataverse: { currency: "USD" } }, { dataverse: { currency: "EUR" } }, paths),
+    ).toBe("dataverse.currency is create-only: USD → EUR");
+  });
+
+  it("leaves fields alone that the live side does not report, or that do not change", () => {
+    expect(createOnlyReason({ dataverse: {} }, { dataverse: { currency: "EUR" } }, paths)).toBeUndefined();
+    expect(createOnlyReason({ location: "" }, { location: "asia" }, paths)).toBeUndefined();
+    expect(createOnlyReason({ location: "asia" }, { location: "asia" }, paths)).toBeUndefined();
   });
 });

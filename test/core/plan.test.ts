@@ -144,6 +144,38 @@ describe("buildPlan", () => {
     expect(second.plan.steps).toEqual([]);
   });
 
+  it("replaces a billing policy whose billing instrument changes", () => {
+    const live = liveTenant({
+      billingPolicies: [
+        {
+          policy: {
+            id: guid(400),
+            name: "PAYG",
+            status: "Enabled",
+            location: "europe",
+            billingInstrument: { subscriptionId: guid(900), resourceGroup: "rg" },
+          },
+          environmentIds: [],
+        },
+      ],
+    });
+    const { first, second } = applyAndReplan(
+      desired(
+        doc.billing({
+          name: "payg",
+          displayName: "PAYG",
+          billingInstrument: { subscriptionId: guid(900), resourceGroup: "rg2" },
+        }),
+      ),
+      live,
+    );
+    expect(first.plan.resources[0]).toMatchObject({
+      action: "replace",
+      reason: "billingInstrument.resourceGroup is create-only: rg → rg2",
+    });
+    expect(second.plan.steps).toEqual([]);
+  });
+
   it("deletes with ensure: absent, and prunes unmanaged objects only when prune is on", () => {
     const live = liveTenant({
       environmentGroups: [wireGroup(guid(70), "Old"), wireGroup(guid(71), "Stray")],
