@@ -155,10 +155,7 @@ export function planSummaryLine(plan: Pick<Plan, "summary">): string {
   return `Plan: ${add + replace} to add, ${change} to change, ${destroy + replace} to destroy.`;
 }
 
-export function hasChanges(plan: Pick<Plan, "summary">): boolean {
-  const { add, change, destroy, replace } = plan.summary;
-  return add + change + destroy + replace > 0;
-}
+export { planHasChanges as hasChanges } from "../core/plan/plan.js";
 
 export const NO_CHANGES = "No changes. The tenant matches the policies.";
 

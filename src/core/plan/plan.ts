@@ -159,6 +159,12 @@ function planResource(change: ResourceChange): PlanResource {
   };
 }
 
+/** True when applying the plan would change something (for `--detailed-exitcode` and drift). */
+export function planHasChanges(plan: Pick<Plan, "summary">): boolean {
+  const { add, change, destroy, replace } = plan.summary;
+  return add + change + destroy + replace > 0;
+}
+
 export function summarize(changes: readonly { action: string }[]): PlanSummary {
   const summary: PlanSummary = { add: 0, change: 0, destroy: 0, replace: 0, noop: 0 };
   for (const change of changes) {
