@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { cliPath, repoRoot, runCli } from "../helpers/run-cli.js";
+import { loadSeedFile } from "../../src/emulator/server.js";
 import { BAP, call } from "./helpers.js";
 
 interface RunningCli {
@@ -96,6 +97,27 @@ describe("ppgov emulator", () => {
     expect(page.body.nextLink).toMatch(new RegExp(`^${second.url}/`));
     second.child.kill("SIGTERM");
     expect(await second.exit).toBe(0);
+  });
+
+  it("leaves a complete state file when killed in the middle of writes", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ppgov-cli-emulator-"));
+    dirs.push(dir);
+    const state = join(dir, "tenant.json");
+    const running = await startCli(["--seed", "sample", "--state", state]);
+    const writes = Array.from({ length: 60 }, (_, i) =>
+      call(running.url, "POST", `${BAP}/environmentGroups`, {
+        body: { displayName: `Crash ${i}`, description: "" },
+      }).catch(() => undefined),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 40));
+    running.child.kill("SIGKILL");
+    await Promise.all(writes);
+    await running.exit;
+    // Whatever point the kill hit, the file is one whole state: the seed plus some of the groups.
+    const seed = await loadSeedFile(state);
+    expect(seed.environments).toHaveLength(13);
+    expect(seed.environmentGroups!.length).toBeGreaterThanOrEqual(2);
+    expect(seed.environmentGroups!.length).toBeLessThanOrEqual(62);
   });
 
   it("rejects bad flags and seeds with a clear message and exit 1", async () => {
