@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { cliPath, repoRoot, runCli } from "../helpers/run-cli.js";
-import { loadSeedFile } from "../../src/emulator/server.js";
+import { loadSeedFile, sampleSeedPath } from "../../src/emulator/server.js";
 import { BAP, call } from "./helpers.js";
 
 interface RunningCli {
@@ -43,8 +43,8 @@ function startCli(args: string[]): Promise<RunningCli> {
 }
 
 describe("ppgov emulator", () => {
-  it("prints its URL first, serves the real paths with the dev token, and exits 0 on SIGTERM", async () => {
-    const running = await startCli(["--port", "0", "--seed", "sample"]);
+  it("prints its URL first, serves the real paths of a seed file with the dev token, and exits 0 on SIGTERM", async () => {
+    const running = await startCli(["--port", "0", "--seed", sampleSeedPath]);
     expect(running.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const envs = await call<{ value: { properties: { displayName: string } }[] }>(
       running.url,
