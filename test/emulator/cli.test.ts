@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { cliPath, repoRoot, runCli } from "../helpers/run-cli.js";
-import { loadSeedFile, sampleSeedPath } from "../../src/emulator/server.js";
+import { loadSeedFile, sampleSeedPath, startEmulator } from "../../src/emulator/server.js";
 import { BAP, call } from "./helpers.js";
 
 interface RunningCli {
@@ -128,5 +128,13 @@ describe("ppgov emulator", () => {
     expect(missing.code).toBe(1);
     expect(missing.stderr).toContain("cannot read seed /nonexistent/seed.json: file not found");
     expect(missing.stderr).not.toContain("    at ");
+    const taken = await startEmulator();
+    try {
+      const busy = await runCli(["emulator", "--port", String(taken.port)]);
+      expect(busy.code).toBe(1);
+      expect(busy.stderr).toContain(`cannot listen on 127.0.0.1:${taken.port}: EADDRINUSE`);
+    } finally {
+      await taken.close();
+    }
   });
 });
