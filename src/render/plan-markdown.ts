@@ -17,6 +17,11 @@ export interface PlanMarkdownOptions {
   footer?: PlanFooter;
   /** Diffs longer than this many lines fold into <details>. */
   foldAfterLines?: number;
+  /**
+   * Upper bound on the output's length in characters (a GitHub comment holds 65,536). Resource
+   * sections that do not fit are left out, and a closing note says how many.
+   */
+  maxLength?: number;
 }
 
 /** Escapes text for markdown outside code: no HTML, no markup from user strings. */
@@ -56,20 +61,43 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
   for (const key of ["add", "change", "replace", "destroy"] as const)
     out.push(`| ${ACTION_LABEL[key]} | ${plan.summary[key]} |`);
   out.push("", `**${planSummaryLine(plan)}**`, "");
+  const tail: string[] = [];
+  const connectors = newConnectorLines(plan);
+  if (connectors.length > 0) {
+    tail.push("### Connectors new in the catalogue", "");
+    for (const line of connectors) tail.push(`- ${escapeMarkdown(line)}`);
+    tail.push("");
+  }
+  if (footer) tail.push(`<sub>${escapeMarkdown(footer)}</sub>`, "");
+  // Room for the sections: the limit minus what always appears, minus the truncation note.
+  const reserved = `${out.join("\n")}\n${tail.join("\n")}\n`.length + 200;
+  let budget = (options.maxLength ?? Number.POSITIVE_INFINITY) - reserved;
+  let omitted = 0;
   const changed = changedResources(plan);
   for (const kind of KIND_ORDER) {
     const resources = changed.filter((resource) => resource.kind === kind);
     if (resources.length === 0) continue;
-    out.push(`### ${kind} (${resources.length})`, "");
-    for (const resource of resources) out.push(...resourceSection(resource, plan.names, foldAfter), "");
+    const heading = [`### ${kind} (${resources.length})`, ""];
+    let headingShown = false;
+    for (const resource of resources) {
+      const section = [...resourceSection(resource, plan.names, foldAfter), ""];
+      const size = section.join("\n").length + 1 + (headingShown ? 0 : heading.join("\n").length + 1);
+      if (omitted > 0 || size > budget) {
+        omitted += 1;
+        continue;
+      }
+      if (!headingShown) out.push(...heading);
+      headingShown = true;
+      out.push(...section);
+      budget -= size;
+    }
   }
-  const connectors = newConnectorLines(plan);
-  if (connectors.length > 0) {
-    out.push("### Connectors new in the catalogue", "");
-    for (const line of connectors) out.push(`- ${escapeMarkdown(line)}`);
-    out.push("");
-  }
-  if (footer) out.push(`<sub>${escapeMarkdown(footer)}</sub>`, "");
+  if (omitted > 0)
+    out.push(
+      `_${omitted} more resource change${omitted === 1 ? " is" : "s are"} not shown here to stay within the length limit: see the full plan._`,
+      "",
+    );
+  out.push(...tail);
   return out.join("\n");
 }
 

@@ -100,6 +100,16 @@ describe("renderPlanMarkdown", () => {
     expect(markdown).not.toContain("<details>");
   });
 
+  it("stays within a length limit, saying how many changes it left out", () => {
+    const limited = renderPlanMarkdown(plan, { maxLength: 1200 });
+    expect(limited.length).toBeLessThanOrEqual(1200);
+    expect(limited).toContain("**Plan: 2 to add, 2 to change, 2 to destroy.**");
+    expect(limited).toMatch(
+      /_\d+ more resource changes? (is|are) not shown here to stay within the length limit/,
+    );
+    expect(renderPlanMarkdown(plan, { maxLength: 100_000 })).toBe(markdown);
+  });
+
   it("escapes user strings: no HTML or markup injection", () => {
     const hostile = buildPlan(
       desired(doc.group({ name: "x", displayName: "<img src=x> **bold** ```" })),
