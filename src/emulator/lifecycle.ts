@@ -30,6 +30,9 @@ export interface StartOperation {
 
 export const LIFECYCLE_PATH = "/providers/Microsoft.BusinessAppPlatform/lifecycleOperations";
 
+/** Finished operations stay readable this long, then answer 404 as the service's do (§3.1, §11.2). */
+const FINISHED_RETENTION_MS = 15 * 60_000;
+
 /**
  * Tracks lifecycle operations. Each one finishes `delayMs` after it starts: a timer completes it,
  * and every request also settles overdue operations first, so the outcome never depends on timer
@@ -89,7 +92,12 @@ export class LifecycleRegistry {
   settle(now: number = Date.now()): boolean {
     let changed = false;
     for (const operation of this.operations.values()) {
-      if (operation.state !== "Running" || operation.dueAt > now) continue;
+      if (operation.state !== "Running") {
+        if (now - operation.lastActionAt.getTime() > FINISHED_RETENTION_MS)
+          this.operations.delete(operation.id);
+        continue;
+      }
+      if (operation.dueAt > now) continue;
       if (operation.outcome === "Succeeded") operation.apply();
       operation.state = operation.outcome;
       operation.lastActionAt = new Date(now);

@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { seededRandom, decideFault } from "../../src/emulator/faults.js";
+import { LifecycleRegistry } from "../../src/emulator/lifecycle.js";
 import type { RunningEmulator } from "../../src/emulator/server.js";
 import { BAP, call, closeAll, waitForOperation, withEmulator } from "./helpers.js";
 
@@ -302,5 +303,27 @@ describe("authentication", () => {
         })
       ).status,
     ).toBe(401);
+  });
+});
+
+describe("lifecycle operation retention", () => {
+  it("forgets finished operations after a while, answering 404 as the service does", () => {
+    let applied = 0;
+    const registry = new LifecycleRegistry(
+      0,
+      () => 0,
+      () => 0.5,
+      () => undefined,
+    );
+    const operation = registry.start({ environmentId: "E1", type: "Update", apply: () => applied++ });
+    const start = Date.now();
+    expect(registry.settle(start + 1)).toBe(true);
+    expect(applied).toBe(1);
+    expect(registry.get(operation.id)?.state).toBe("Succeeded");
+    registry.settle(start + 10 * 60_000);
+    expect(registry.get(operation.id)).toBeDefined();
+    registry.settle(start + 16 * 60_000);
+    expect(registry.get(operation.id)).toBeUndefined();
+    registry.close();
   });
 });
