@@ -265,6 +265,11 @@ describe("group-locked settings and Dataverse-only fields", () => {
       live,
     );
     expect(found.map((d) => [d.code, d.pointer])).toEqual([["PPG406", "/spec/managed/maxShareLimit"]]);
+    const off = diagnosticsOf(
+      desired(doc.environment({ name: "dev", displayName: "Dev", managed: { enabled: false } })),
+      live,
+    );
+    expect(off.map((d) => [d.code, d.pointer])).toEqual([["PPG406", "/spec/managed/enabled"]]);
   });
 
   it("refuses securityGroupId without Dataverse", () => {

@@ -311,7 +311,8 @@ export function checkGroupLockedSettings({ changes, live }: CheckInput): Diagnos
     if (typeof group !== "string") continue;
     const ruleSet = ruleSets.get(group);
     if (ruleSet === undefined) continue;
-    const locked = new Map<string, string>();
+    // A group with rules manages its environments: turning managed off is refused as well.
+    const locked = new Map<string, string>([["enabled", "managed-environment"]]);
     for (const parameter of ruleSet.parameters)
       for (const setting of RULE_PARAMETER_SETTINGS[parameter.type] ?? [])
         locked.set(setting, parameter.type);
