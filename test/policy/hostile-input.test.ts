@@ -145,6 +145,25 @@ describe("hostile files", () => {
     expect(parsed.documents[0]!.clean).toBe(false);
   });
 
+  it("checks a mapping with tens of thousands of keys in linear time", () => {
+    const keys = Array.from({ length: 50_000 }, (_, index) => `k${index}: v`);
+    const started = performance.now();
+    const full = parsePolicyFile(
+      { path: "keys.yaml", text: [...keys, "k7: again"].join("\n") },
+      { fastPath: false },
+    );
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(full.diagnostics.map((d) => [d.code, d.line, d.message])).toEqual([
+      ["PPG102", 50_001, "duplicate key 'k7': keys must be unique within a mapping"],
+    ]);
+  });
+
+  it("reports the first syntax errors of a document, not thousands", () => {
+    const parsed = parsePolicyFile({ path: "broken.yaml", text: "a: [\n".repeat(2000) });
+    expect(parsed.diagnostics.length).toBeLessThanOrEqual(11);
+    expect(parsed.diagnostics.at(-1)!.message).toMatch(/more syntax errors not shown/);
+  });
+
   it("survives deep nesting with a diagnostic or a value, never an exception", () => {
     const deep = `${"[".repeat(5000)}${"]".repeat(5000)}`;
     expect(() => parsePolicyFile({ path: "deep.yaml", text: `a: ${deep}\n` })).not.toThrow();

@@ -84,7 +84,9 @@ function parseText(text: string): { documents: YamlDocument[]; lineCounter: Line
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, {
     lineCounter,
-    uniqueKeys: true,
+    // yaml's own duplicate-key check compares every key with every other (minutes for a 1 MiB map);
+    // duplicateKeys() below does the same job with a set.
+    uniqueKeys: false,
     prettyErrors: false,
     schema: "core",
     merge: false,
@@ -239,6 +241,9 @@ function fastParsedFile(file: PolicyFile, values: Record<string, unknown>[]): Pa
 
 type Report = (code: DiagnosticCode, message: string, offset: number) => void;
 
+/** After a few syntax errors the rest are usually echoes of the first; and each one costs a tree walk. */
+const MAX_SYNTAX_ERRORS = 10;
+
 /**
  * Reports one document's YAML errors, warnings and foreign tags. Returns true when there were none
  * that make its value untrustworthy.
@@ -258,9 +263,28 @@ function reportYamlProblems(
     if (code === "PPG101") syntaxLines.add(line);
     report(code, message, offset);
   };
-  for (const error of overIndentedFirst(document.errors, text)) {
+  const errors = overIndentedFirst(document.errors, text);
+  for (const error of errors.slice(0, MAX_SYNTAX_ERRORS)) {
     clean = false;
     reportYamlError(error, document, text, reportSyntaxOnce);
+  }
+  if (errors.length > MAX_SYNTAX_ERRORS) {
+    const last = errors[MAX_SYNTAX_ERRORS]!;
+    report(
+      "PPG101",
+      `YAML: ${errors.length - MAX_SYNTAX_ERRORS} more syntax errors not shown (fix the first ones)`,
+      last.pos[0],
+    );
+  }
+  if (errors.length === 0) {
+    for (const duplicate of duplicateKeys(document)) {
+      clean = false;
+      report(
+        "PPG102",
+        `duplicate key '${duplicate.key}': keys must be unique within a mapping`,
+        duplicate.offset,
+      );
+    }
   }
 
   const taggedLines = new Set<number>();
@@ -291,11 +315,6 @@ function reportYamlProblems(
 
 function reportYamlError(error: YAMLError, document: YamlDocument, text: string, report: Report): void {
   const offset = error.pos[0];
-  if (error.code === "DUPLICATE_KEY") {
-    const key = keyAt(document, offset) ?? text.slice(error.pos[0], error.pos[1]);
-    report("PPG102", `duplicate key '${key}': keys must be unique within a mapping`, offset);
-    return;
-  }
   const overIndented = overIndentedLine(error, text);
   if (overIndented !== undefined) {
     report(
@@ -322,7 +341,10 @@ function reportYamlError(error: YAMLError, document: YamlDocument, text: string,
       return;
     }
   }
-  report("PPG101", `YAML syntax error: ${firstLine(error.message)}`, offset);
+  const reason = /call stack/i.test(error.message)
+    ? "the document nests too deeply"
+    : firstLine(error.message);
+  report("PPG101", `YAML syntax error: ${reason}`, offset);
 }
 
 function unclosedFlowOffset(document: YamlDocument, errorOffset: number): number | undefined {
@@ -393,13 +415,17 @@ function overIndentedFirst(errors: readonly YAMLError[], text: string): YAMLErro
   ];
 }
 
-function keyAt(document: YamlDocument, offset: number): string | undefined {
-  let found: string | undefined;
+/** Keys that repeat within one mapping (as their JSON keys would), in document order. */
+function duplicateKeys(document: YamlDocument): { key: string; offset: number }[] {
+  const found: { key: string; offset: number }[] = [];
   visit(document, {
-    Pair(_, pair) {
-      if (isScalar(pair.key) && pair.key.range?.[0] === offset) {
-        found = String(pair.key.value);
-        return visit.BREAK;
+    Map(_, map) {
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        if (seen.has(key)) found.push({ key, offset: pair.key.range?.[0] ?? 0 });
+        seen.add(key);
       }
       return undefined;
     },

@@ -78,7 +78,8 @@ function checkDocument(
 ): LoadedDocument | undefined {
   const envelope = checkEnvelope(document);
   if (!document.clean || envelope.kind === undefined) {
-    diagnostics.push(...envelope.diagnostics);
+    // A document with YAML errors already has its diagnostics; what its broken value lacks is noise.
+    if (document.clean) diagnostics.push(...envelope.diagnostics);
     if (envelope.resource !== undefined) unvalidated.add(envelope.resource);
     return undefined;
   }
