@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { dottedPath, formatPointer, parsePointer } from "../../src/core/policy/pointer.js";
-import { didYouMean, levenshtein, suggest } from "../../src/core/policy/suggest.js";
+import { createSuggester, didYouMean, levenshtein, suggest } from "../../src/core/policy/suggest.js";
 
 describe("suggest", () => {
   it("measures edit distance", () => {
@@ -37,5 +37,19 @@ describe("pointers and dotted paths", () => {
     expect(dottedPath("/spec/connectorRules/shared_sql")).toBe("spec.connectorRules.shared_sql");
     expect(dottedPath("/spec/ignore/a.b c")).toBe('spec.ignore["a.b c"]');
     expect(dottedPath("")).toBe("document");
+  });
+});
+
+describe("suggestions among many names", () => {
+  it("stays fast and still finds the near miss among thousands of candidates", () => {
+    const names = Array.from({ length: 20_000 }, (_, index) => `team-${String(index).padStart(5, "0")}-env`);
+    const suggester = createSuggester(names);
+    const started = performance.now();
+    let found = 0;
+    for (let index = 0; index < 2000; index += 1) {
+      if (suggester(`team-${String(index).padStart(5, "0")}-nv`) === names[index]) found += 1;
+    }
+    expect(performance.now() - started).toBeLessThan(3000);
+    expect(found).toBe(2000);
   });
 });

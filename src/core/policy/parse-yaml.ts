@@ -407,11 +407,11 @@ function lineAround(text: string, offset: number): { start: number; text: string
 
 /** The over-indentation error explains the others at its start; put it first so it is the one kept. */
 function overIndentedFirst(errors: readonly YAMLError[], text: string): YAMLError[] {
-  const overIndented = errors.filter((error) => overIndentedLine(error, text) !== undefined);
-  const starts = new Set(overIndented.map((error) => error.pos[0]));
+  const overIndented = new Set(errors.filter((error) => overIndentedLine(error, text) !== undefined));
+  const starts = new Set([...overIndented].map((error) => error.pos[0]));
   return [
     ...overIndented,
-    ...errors.filter((error) => !overIndented.includes(error) && !starts.has(error.pos[0])),
+    ...errors.filter((error) => !overIndented.has(error) && !starts.has(error.pos[0])),
   ];
 }
 

@@ -1,5 +1,5 @@
 import { dottedPath } from "../pointer.js";
-import { didYouMean } from "../suggest.js";
+import { createSuggester, didYouMean } from "../suggest.js";
 import type { EnvRef, LoadedDocument } from "../types.js";
 import { isAbsent, ofKind, placeOf, type Rule, type RuleContext } from "./context.js";
 
@@ -48,16 +48,18 @@ function declared(context: RuleContext, kind: string): Map<string, LoadedDocumen
  */
 export const knownEnvironmentRefs: Rule = (context) => {
   const environments = declared(context, "Environment");
-  const names = [...environments.keys()];
+  const names = createSuggester([...environments.keys()]);
+  const otherKinds = new Map<string, LoadedDocument>();
+  for (const other of context.documents) {
+    if (other.document.kind !== "Environment") otherKinds.set(other.document.metadata.name, other);
+  }
   for (const loaded of context.documents) {
     if (isAbsent(loaded.document)) continue;
     for (const reference of environmentReferences(loaded)) {
       const ref = reference.target;
       if (isExternalEnvRef(ref) || environments.has(ref) || context.unvalidated.has(`Environment/${ref}`))
         continue;
-      const otherKind = context.documents.find(
-        (other) => other.document.kind !== "Environment" && other.document.metadata.name === ref,
-      );
+      const otherKind = otherKinds.get(ref);
       const hint =
         otherKind === undefined
           ? didYouMean(ref, names)
@@ -75,7 +77,7 @@ export const knownEnvironmentRefs: Rule = (context) => {
 /** PPG304: Environment.spec.group must name an EnvironmentGroup document. */
 export const knownGroupRefs: Rule = (context) => {
   const groups = declared(context, "EnvironmentGroup");
-  const names = [...groups.keys()];
+  const names = createSuggester([...groups.keys()]);
   for (const loaded of ofKind(context.documents, "Environment")) {
     const group = loaded.document.spec.group;
     if (group === undefined || isAbsent(loaded.document)) continue;
