@@ -37,6 +37,7 @@ export function validatePolicyFiles(
 
   for (const file of files) {
     const parsed = parsePolicyFile(file, options);
+    const before = diagnostics.length;
     diagnostics.push(...parsed.diagnostics);
     documentCount += parsed.documentCount;
     for (const document of parsed.documents) {
@@ -57,7 +58,8 @@ export function validatePolicyFiles(
         });
       }
     }
-    parsed.release();
+    // A file with findings is likely to get more from the rules: keep its tree rather than parse again.
+    if (diagnostics.length === before) parsed.release();
   }
 
   try {
