@@ -150,9 +150,10 @@ spec:
 /**
  * Writes `documents` documents into about `files` files under `dir`. Each team contributes a group,
  * 8 environments, 8 allocations, a DLP policy, a billing policy and a license assignment (20 documents),
- * split over a few files in its own folder. Returns the counts written.
+ * split over a few files in its own folder. With `broken` (0..1), that share of teams gets mistakes:
+ * a misspelt environment type and allocations to environments that do not exist. Returns the counts.
  */
-export function generatePolicyRepo(dir, { documents = 10_000, files = 500 } = {}) {
+export function generatePolicyRepo(dir, { documents = 10_000, files = 500, broken = 0 } = {}) {
   const perTeam = 20;
   const teams = Math.ceil(documents / perTeam);
   const filesPerTeam = Math.max(1, Math.round(files / teams));
@@ -175,6 +176,13 @@ export function generatePolicyRepo(dir, { documents = 10_000, files = 500 } = {}
       billing(team, environments.slice(0, 3)),
       assignment(team, (seed += 1)),
     );
+    if (broken > 0 && (t * broken) % 1 >= 1 - broken) {
+      for (let i = 0; i < docs.length; i += 1) {
+        docs[i] = docs[i]
+          .replace("type: Production", "type: Prod")
+          .replace(/environment: (team-\d+)-env-/, "environment: $1-nv-");
+      }
+    }
     const take = docs.slice(0, Math.min(docs.length, documents - written));
     const folder = join(dir, `area-${Math.floor(t / 50)}`, team);
     mkdirSync(folder, { recursive: true });

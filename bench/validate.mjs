@@ -51,33 +51,42 @@ function sizeOf(dir) {
 if (process.argv[2] === "--child") {
   process.stdout.write(`${JSON.stringify(await measure(process.argv[3]))}\n`);
 } else {
-  const dir = mkdtempSync(join(tmpdir(), "ppgov-bench-"));
-  try {
-    const generated = generatePolicyRepo(dir, {
-      documents: option("--documents", 10_000),
-      files: option("--files", 500),
-    });
-    const megabytes = (sizeOf(dir) / (1024 * 1024)).toFixed(1);
-    console.log(
-      `generated ${generated.documents} documents in ${generated.files} files (${megabytes} MB) in ${dir}`,
-    );
-    const self = fileURLToPath(import.meta.url);
-    const childStarted = performance.now();
-    const output = execFileSync(process.execPath, [self, "--child", dir], { encoding: "utf8" });
-    const processMs = Math.round(performance.now() - childStarted);
-    const figures = JSON.parse(output);
-    console.log(
-      `documents read:      ${figures.documents} in ${figures.files} files (${figures.loaded} valid)`,
-    );
-    console.log(`diagnostics:         ${figures.diagnostics}`);
-    console.log(`wall time:           ${figures.wallMs} ms (load + validate, schema compile included)`);
-    console.log(`cpu time:            ${figures.cpuMs} ms`);
-    console.log(`peak RSS:            ${figures.maxRssMb} MB`);
-    console.log(`whole child process: ${processMs} ms (node start-up included)`);
-    const met = figures.wallMs < TARGET_MS && figures.maxRssMb < TARGET_MB && figures.diagnostics === 0;
-    console.log(met ? `target met (< ${TARGET_MS} ms, < ${TARGET_MB} MB, no diagnostics)` : "TARGET MISSED");
-    process.exitCode = met ? 0 : 1;
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+  const self = fileURLToPath(import.meta.url);
+  const run = (label, broken) => {
+    const dir = mkdtempSync(join(tmpdir(), "ppgov-bench-"));
+    try {
+      const generated = generatePolicyRepo(dir, {
+        documents: option("--documents", 10_000),
+        files: option("--files", 500),
+        broken,
+      });
+      const megabytes = (sizeOf(dir) / (1024 * 1024)).toFixed(1);
+      console.log(
+        `\n${label}: ${generated.documents} documents in ${generated.files} files (${megabytes} MB)`,
+      );
+      const childStarted = performance.now();
+      const output = execFileSync(process.execPath, [self, "--child", dir], { encoding: "utf8" });
+      const processMs = Math.round(performance.now() - childStarted);
+      const figures = JSON.parse(output);
+      console.log(
+        `  documents read:      ${figures.documents} in ${figures.files} files (${figures.loaded} schema-valid)`,
+      );
+      console.log(`  diagnostics:         ${figures.diagnostics}`);
+      console.log(`  wall time:           ${figures.wallMs} ms (load + validate, schema compile included)`);
+      console.log(`  cpu time:            ${figures.cpuMs} ms`);
+      console.log(`  peak RSS:            ${figures.maxRssMb} MB`);
+      console.log(`  whole child process: ${processMs} ms (node start-up included)`);
+      return figures;
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  };
+  const valid = run("valid repository", 0);
+  const met = valid.wallMs < TARGET_MS && valid.maxRssMb < TARGET_MB && valid.diagnostics === 0;
+  console.log(
+    met ? `  target met (< ${TARGET_MS} ms, < ${TARGET_MB} MB, no diagnostics)` : "  TARGET MISSED",
+  );
+  // For information: the cost of positions when many documents are broken (no target).
+  run("same size, a fifth of the teams with mistakes", 0.2);
+  process.exitCode = met ? 0 : 1;
 }
