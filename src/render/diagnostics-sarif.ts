@@ -1,5 +1,5 @@
 import type { Diagnostic } from "../core/diagnostics.js";
-import { DIAGNOSTIC_CODES, isDiagnosticCode } from "../core/policy/codes.js";
+import { DIAGNOSTIC_CODES, type DiagnosticCodeInfo } from "../core/policy/codes.js";
 import type { DiagnosticSummary } from "./diagnostics.js";
 
 const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -42,13 +42,16 @@ interface SarifRun {
  * SARIF 2.1.0 for GitHub code scanning: one rule per diagnostic code (every documented code, so rule
  * indexes are stable), one result per diagnostic, locations relative to the repository root.
  */
-export function renderSarif(diagnostics: readonly Diagnostic[], summary: DiagnosticSummary): SarifLog {
-  const codes = Object.keys(DIAGNOSTIC_CODES);
+export function renderSarif(
+  diagnostics: readonly Diagnostic[],
+  summary: DiagnosticSummary,
+  extraCodes: Readonly<Record<string, DiagnosticCodeInfo>> = {},
+): SarifLog {
+  const known: Readonly<Record<string, DiagnosticCodeInfo>> = { ...DIAGNOSTIC_CODES, ...extraCodes };
+  const codes = Object.keys(known);
   for (const diagnostic of diagnostics) if (!codes.includes(diagnostic.code)) codes.push(diagnostic.code);
   const rules = codes.map((code): SarifRule => {
-    const info = isDiagnosticCode(code)
-      ? DIAGNOSTIC_CODES[code]
-      : { title: code, severity: "error" as const };
+    const info: DiagnosticCodeInfo = known[code] ?? { title: code, severity: "error" };
     return {
       id: code,
       name: ruleName(info.title),

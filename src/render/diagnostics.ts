@@ -1,5 +1,6 @@
 import { styleText } from "node:util";
 import { sortDiagnostics, type Diagnostic } from "../core/diagnostics.js";
+import type { DiagnosticCodeInfo } from "../core/policy/codes.js";
 import { renderSarif } from "./diagnostics-sarif.js";
 
 export const DIAGNOSTIC_FORMATS = ["text", "json", "github", "sarif"] as const;
@@ -17,6 +18,10 @@ export interface DiagnosticSummary {
 export interface RenderOptions {
   /** Colour severities in text output (the CLI decides from the terminal and NO_COLOR). */
   color?: boolean;
+  /**
+   * Codes beyond the loader's own (e.g. the planner's PPG4xx), so SARIF describes them as rules too.
+   */
+  codes?: Readonly<Record<string, DiagnosticCodeInfo>>;
 }
 
 /** Version of the JSON output's shape (docs/diagnostics.md); bumped only on incompatible changes. */
@@ -38,7 +43,7 @@ export function renderDiagnostics(
     case "github":
       return renderGithub(sorted, summary);
     case "sarif":
-      return `${JSON.stringify(renderSarif(sorted, summary), null, 2)}\n`;
+      return `${JSON.stringify(renderSarif(sorted, summary, options.codes), null, 2)}\n`;
   }
 }
 

@@ -179,6 +179,24 @@ describe("sarif", () => {
     expect(escaped.locations[0]!.physicalLocation.artifactLocation.uri).toBe("policies/dlp/x%2Cy%3Az.yaml");
   });
 
+  it("describes codes from other registries passed in (the planner's)", () => {
+    const planned: Diagnostic = {
+      ...diagnostics[1]!,
+      code: "PPG401",
+      message: "connector 'shared_x' does not exist",
+    };
+    const withPlanCodes = JSON.parse(
+      renderDiagnostics([planned], "sarif", summary, {
+        codes: { PPG401: { title: "Unknown connector", severity: "error" } },
+      }),
+    ) as SarifLog;
+    const run = withPlanCodes.runs[0]!;
+    expect(run.tool.driver.rules.find((r) => r.id === "PPG401")?.shortDescription.text).toBe(
+      "Unknown connector",
+    );
+    expect(sarifProblems(withPlanCodes)).toEqual([]);
+  });
+
   it("catches a broken log in the hand-written check", () => {
     const broken = structuredClone(log);
     broken.runs[0]!.results[0]!.ruleIndex = 0;
