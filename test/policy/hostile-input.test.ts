@@ -100,9 +100,11 @@ describe("hostile files", () => {
     expect(listing.diagnostics.map((d) => [d.code, d.file])).toEqual([["PPG100", "dangling.yaml"]]);
   });
 
-  it("lists *.yaml and *.yml at any depth, sorted, skipping dot-directories and other files", async () => {
+  it("lists *.yaml and *.yml at any depth, sorted, skipping dot-directories, node_modules and other files", async () => {
     mkdirSync(join(dir, "b", "c"), { recursive: true });
     mkdirSync(join(dir, ".github"));
+    mkdirSync(join(dir, "node_modules", "pkg"), { recursive: true });
+    writeFileSync(join(dir, "node_modules", "pkg", "x.yaml"), "not: [policy\n");
     writeFileSync(join(dir, "b", "c", "z.yml"), GROUP);
     writeFileSync(join(dir, "a.yaml"), GROUP);
     writeFileSync(join(dir, "b", "notes.txt"), "not policy");

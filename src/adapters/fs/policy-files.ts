@@ -23,7 +23,8 @@ export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
 const POLICY_FILE = /\.ya?ml$/i;
 
 /**
- * Reads every `*.yaml` / `*.yml` file under `dir` (any depth, sorted, dot-directories skipped). Hostile
+ * Reads every `*.yaml` / `*.yml` file under `dir` (any depth, sorted; dot-directories and node_modules
+ * skipped, so `-d .` in a repository does not read tooling files). Hostile
  * trees give diagnostics, not crashes: symbolic links that resolve outside the directory, files over the
  * size cap (refused from their size, never read whole), special files, binary or non-UTF-8 content.
  * Paths are shown as `dir` was given, joined with the file's path inside it, with forward slashes.
@@ -99,7 +100,7 @@ export async function listPolicyFiles(
         }
       }
       if (isDirectory) {
-        if (entry.name.startsWith(".")) continue;
+        if (entry.name.startsWith(".") || entry.name === "node_modules") continue;
         await walk(entryPath, relativePath);
       } else if (isYaml) {
         candidates.push({ relativePath, absolutePath: entryPath });
