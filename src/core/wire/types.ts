@@ -13,6 +13,8 @@
  * "General" = non-business (see the one mapping in the planner).
  */
 
+import { CURRENCY_TYPES } from "../policy/types.js";
+
 // ---------------------------------------------------------------------------------------------------
 // Common
 
@@ -640,27 +642,8 @@ export interface BillingPolicyEnvironmentsBody {
   environmentIds: string[];
 }
 
-/** `ExternalCurrencyType` values known today (§8.3); others pass through as strings. */
-export const CURRENCY_TYPES = [
-  "AI",
-  "AppPass",
-  "AppPassForTeams",
-  "Invoice",
-  "MCSSessions",
-  "MCSMessages",
-  "PAHostedRPA",
-  "PAUnattendedRPA",
-  "PerFlowPlan",
-  "PortalAddOns",
-  "PortalLogins",
-  "PortalViews",
-  "PowerPagesAuthenticated",
-  "PowerPagesAnonymous",
-  "PowerAutomatePerProcess",
-  "ProcessMiningDataStorage",
-  "SCMessages",
-  "VAConversations",
-] as const;
+/** `ExternalCurrencyType` values known today (§8.3) are the policy language's; others pass through as strings. */
+export { CURRENCY_TYPES };
 export type CurrencyType = (typeof CURRENCY_TYPES)[number] | (string & {});
 
 export interface CurrencyAllocation {
