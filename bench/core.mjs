@@ -1,0 +1,69 @@
+// CPU time of the pure core on a generated tenant: load + validate the repository, canonicalise and
+// diff against the live tenant (built straight from the seed, no HTTP), render text and JSON.
+//   node bench/core.mjs --seed DIR/seed.json --repo DIR/policies     (prints one JSON line)
+// Runs in its own process so the figures are the core's alone; dist/ must be built.
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const dist = (path) => new URL(`../dist/${path}`, import.meta.url).href;
+
+/** The LiveTenant a full read of this seed would produce (what readLiveTenant returns). */
+export function liveTenantFromSeed(seed, virtualConnectors) {
+  return {
+    tenantId: seed.tenantId,
+    environments: seed.environments ?? [],
+    environmentGroups: seed.environmentGroups ?? [],
+    dlpPolicies: seed.dlpPolicies ?? [],
+    connectors: seed.connectors ?? [],
+    unblockableConnectorIds: (seed.unblockableConnectors ?? []).map((c) => c.id),
+    virtualConnectors,
+    billingPolicies: [],
+    allocations: seed.allocations ?? {},
+    currencyPool: seed.currencyPool ?? {},
+    subscribedSkus: seed.subscribedSkus ?? [],
+    licenseGroups: seed.groups ?? [],
+    licenseGroupMemberCounts: seed.groupMemberCounts ?? {},
+  };
+}
+
+export async function measureCore(seedPath, repoDir) {
+  const seed = JSON.parse(readFileSync(seedPath, "utf8"));
+  const virtual = JSON.parse(
+    readFileSync(new URL("../fixtures/seeds/reference/virtual-connectors.json", import.meta.url), "utf8"),
+  );
+  const live = liveTenantFromSeed(seed, virtual);
+  const { createPolicyValidator } = await import(dist("adapters/fs/policy-schemas.js"));
+  const { listPolicyFiles } = await import(dist("adapters/fs/policy-files.js"));
+  const { loadPolicies } = await import(dist("app/load-desired.js"));
+  const { buildDesiredState, buildPlan } = await import(dist("core/plan/index.js"));
+  const { renderPlanText } = await import(dist("render/plan-text.js"));
+  const { renderPlanJson } = await import(dist("render/plan-json.js"));
+
+  const cpuStart = process.cpuUsage();
+  const started = performance.now();
+  const validator = createPolicyValidator();
+  const loaded = await loadPolicies(repoDir, { validator, listPolicyFiles: (d) => listPolicyFiles(d) });
+  const loadedAt = performance.now();
+  const desired = buildDesiredState(loaded.documents);
+  const result = buildPlan(desired, live, { createdAt: "2026-11-22T00:00:00.000Z", tenantId: seed.tenantId });
+  const plannedAt = performance.now();
+  const text = renderPlanText(result.plan, { color: false });
+  const json = renderPlanJson(result.plan);
+  const cpu = process.cpuUsage(cpuStart);
+  return {
+    resources: desired.resources.length,
+    errors: [...loaded.diagnostics, ...result.diagnostics].filter((d) => d.severity === "error").length,
+    summary: result.plan.summary,
+    loadMs: Math.round(loadedAt - started),
+    planMs: Math.round(plannedAt - loadedAt),
+    renderMs: Math.round(performance.now() - plannedAt),
+    cpuMs: Math.round((cpu.user + cpu.system) / 1000),
+    outputBytes: text.length + json.length,
+    maxRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+  };
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const option = (name) => process.argv[process.argv.indexOf(name) + 1];
+  console.log(JSON.stringify(await measureCore(option("--seed"), option("--repo"))));
+}
