@@ -251,7 +251,7 @@ const cases: InvalidCase[] = [
   {
     name: "connector listed twice in one group",
     document: variant(dlpPolicy, (d) => (d.spec.connectors = { blocked: ["shared_ftp", "shared_ftp"] })),
-    expected: [{ instancePath: "/spec/connectors/blocked", keyword: "uniqueItems", params: { i: 1, j: 0 } }],
+    expected: [{ instancePath: "/spec/connectors/blocked", keyword: "uniqueItems", params: { i: 0, j: 1 } }],
   },
   {
     name: "endpoint rule with both allow and deny",
@@ -393,7 +393,7 @@ const cases: InvalidCase[] = [
   {
     name: "billing environments listed twice",
     document: variant(billing, (d) => (d.spec.environments = ["contoso-sandbox", "contoso-sandbox"])),
-    expected: [{ instancePath: "/spec/environments", keyword: "uniqueItems", params: { i: 1, j: 0 } }],
+    expected: [{ instancePath: "/spec/environments", keyword: "uniqueItems", params: { i: 0, j: 1 } }],
   },
   {
     name: "prune for a kind that cannot be pruned",

@@ -282,8 +282,9 @@ function describe(error: SchemaError, keyRuleDefinitions: Map<string, string | u
         `${path} must list at most ${String(params.limit)} items (got ${lengthOf(error.data)})`,
       );
     case "uniqueItems": {
-      const first = Number(params.j);
-      const second = Number(params.i);
+      // ajv reports (i, j) in either order depending on its algorithm (hash for typed scalars).
+      const first = Math.min(Number(params.i), Number(params.j));
+      const second = Math.max(Number(params.i), Number(params.j));
       const item: unknown = Array.isArray(error.data) ? (error.data as unknown[])[second] : undefined;
       return finding(
         "PPG211",
