@@ -1,0 +1,8 @@
+export {
+  cacheScope,
+  createFileReadCache,
+  defaultCacheDir,
+  type FileReadCacheOptions,
+  type ReadCache,
+  type ReadCacheStats,
+} from "./read-cache.js";
