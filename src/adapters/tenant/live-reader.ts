@@ -4,7 +4,8 @@
  */
 import type { LiveCollection, LiveRequirements, LiveTenant } from "../../core/plan/index.js";
 import { emptyLiveTenant } from "../../core/plan/index.js";
-import type { WireGraphGroup } from "../../core/wire/types.js";
+import type { WireDlpPolicy, WireDlpPolicySummary, WireGraphGroup } from "../../core/wire/types.js";
+import type { ReadCache } from "../cache/read-cache.js";
 import { DEFAULT_READ_CONCURRENCY, mapWithConcurrency } from "./concurrency.js";
 import type { TenantClient } from "./index.js";
 
@@ -15,6 +16,11 @@ export interface ReadLiveTenantOptions {
   concurrency?: number;
   /** Count the members of license groups (improves the seat check). Default true. */
   memberCounts?: boolean;
+  /**
+   * Reuse per-object reads (DLP policy documents) whose list entry still carries the cached etag.
+   * Plan only: apply never passes a cache, so its staleness checks always see the service's answer.
+   */
+  cache?: ReadCache;
 }
 
 /** Fetches what `requirements` lists and returns it as a LiveTenant (collections not asked for stay empty). */
@@ -57,7 +63,11 @@ export async function readLiveTenant(
     );
   }
   if (needs("dlpPolicies")) {
-    tasks.push(client.governance.listPoliciesFull().then((policies) => (live.dlpPolicies = policies)));
+    const read =
+      options.cache === undefined
+        ? client.governance.listPoliciesFull()
+        : readPoliciesThroughCache(client, options.cache, limit);
+    tasks.push(read.then((policies) => (live.dlpPolicies = policies)));
   }
   if (needs("connectors")) {
     tasks.push(client.powerApps.listConnectors().then((connectors) => (live.connectors = connectors)));
@@ -119,6 +129,9 @@ export async function readLiveTenant(
   return live;
 }
 
+/** Above this many groups named by LicenseAssignment documents, list the licensed groups instead. */
+const LIST_LICENSED_GROUPS_ABOVE = 50;
+
 async function readLicenseGroups(
   client: TenantClient,
   requirements: LiveRequirements,
@@ -127,7 +140,9 @@ async function readLicenseGroups(
   live: LiveTenant,
 ): Promise<void> {
   const groups = new Map<string, WireGraphGroup>();
-  if (requirements.allLicensedGroups) {
+  // Many named groups: one paged list of licensed groups is cheaper than a GET per group (Graph pages
+  // hold 100); groups without licenses yet are then fetched one by one below.
+  if (requirements.allLicensedGroups || requirements.licenseGroupIds.length > LIST_LICENSED_GROUPS_ABOVE) {
     for (const group of await client.graph.listLicensedGroups()) groups.set(group.id.toLowerCase(), group);
   }
   const missing = requirements.licenseGroupIds.filter((id) => !groups.has(id.toLowerCase()));
@@ -144,4 +159,46 @@ async function readLicenseGroups(
     return count === undefined ? [] : [[group.id, count] as const];
   });
   if (known.length > 0) live.licenseGroupMemberCounts = Object.fromEntries(known);
+}
+
+const DLP_CACHE_KIND = "dlp-policy";
+
+/** The version a policy summary announces; undefined when the service sent neither field (no caching). */
+function summaryVersion(summary: WireDlpPolicySummary): string | undefined {
+  const { etag, lastModifiedTime } = summary.policyDefinition;
+  if (etag === undefined && lastModifiedTime === undefined) return undefined;
+  return `${etag ?? ""}|${lastModifiedTime ?? ""}`;
+}
+
+/**
+ * The DLP list, then one GET per policy whose etag the cache does not hold. A cached document is used
+ * only if it is still a valid policy document with the same name and etag.
+ */
+async function readPoliciesThroughCache(
+  client: TenantClient,
+  cache: ReadCache,
+  limit: number,
+): Promise<WireDlpPolicy[]> {
+  const summaries = await client.governance.listPolicySummaries();
+  const full = await mapWithConcurrency(summaries, limit, async (summary) => {
+    const name = summary.policyDefinition.name;
+    const version = summaryVersion(summary);
+    if (version !== undefined) {
+      const cached = await cache.get<WireDlpPolicy>(DLP_CACHE_KIND, name, version);
+      if (
+        cached !== undefined &&
+        client.http.validate("dlpPolicy", cached) === undefined &&
+        cached.policyDefinition.name.toLowerCase() === name.toLowerCase() &&
+        cached.policyDefinition.etag === summary.policyDefinition.etag
+      )
+        return cached;
+    }
+    const policy = await client.governance.getPolicy(name);
+    // Cache under the list's version only when the document agrees with it (no write racing the read).
+    if (policy !== undefined && version !== undefined && summaryVersion(policy) === version)
+      await cache.set(DLP_CACHE_KIND, name, version, policy);
+    return policy;
+  });
+  // A policy deleted between the list and its GET is simply gone.
+  return full.filter((policy): policy is WireDlpPolicy => policy !== undefined);
 }
