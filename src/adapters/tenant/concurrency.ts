@@ -28,5 +28,34 @@ export async function mapWithConcurrency<T, R>(
   return results;
 }
 
-/** Default parallelism for tenant reads: enough to hide latency, low enough not to provoke throttling. */
-export const DEFAULT_READ_CONCURRENCY = 8;
+/**
+ * Runs tasks with at most `limit` in flight, for work that arrives over time (GETs started while a
+ * list is still being paged). Each call returns the task's own promise.
+ */
+export function createLimiter(limit: number): <R>(task: () => Promise<R>) => Promise<R> {
+  if (!Number.isInteger(limit) || limit < 1)
+    throw new RangeError(`concurrency limit must be a positive integer (got ${limit})`);
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  // A finishing task hands its slot straight to the next waiter, so `active` never exceeds `limit`.
+  const release = (): void => {
+    const next = waiting.shift();
+    if (next === undefined) active -= 1;
+    else next();
+  };
+  return async <R>(task: () => Promise<R>): Promise<R> => {
+    if (active >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else active += 1;
+    try {
+      return await task();
+    } finally {
+      release();
+    }
+  };
+}
+
+/**
+ * Default parallelism for tenant reads, per collection: enough to hide 100 ms-1 s latencies, low
+ * enough not to provoke the admin APIs' throttling (429s are retried after Retry-After anyway).
+ */
+export const DEFAULT_READ_CONCURRENCY = 16;

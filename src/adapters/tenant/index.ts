@@ -34,7 +34,7 @@ export interface TenantClientOptions {
   retryBudget?: RetryBudget | number;
   lifecycle?: Partial<LifecycleOptions>;
   licensing?: LicensingApiOptions;
-  /** Parallel reads (DLP policy GETs, …). Default 8. */
+  /** Parallel reads (DLP policy GETs, …). Default 16 (DEFAULT_READ_CONCURRENCY). */
   concurrency?: number;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;

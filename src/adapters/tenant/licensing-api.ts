@@ -27,7 +27,7 @@ export interface LicensingApiOptions {
   billingPollIntervalMs?: number;
   /** Give up waiting for a final billing policy status after this long. Default 10 min. */
   billingDeadlineMs?: number;
-  /** Parallel allocation reads. Default 8. */
+  /** Parallel allocation reads. Default 16 (DEFAULT_READ_CONCURRENCY). */
   concurrency?: number;
 }
 

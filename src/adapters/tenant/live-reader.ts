@@ -4,15 +4,21 @@
  */
 import type { LiveCollection, LiveRequirements, LiveTenant } from "../../core/plan/index.js";
 import { emptyLiveTenant } from "../../core/plan/index.js";
-import type { WireDlpPolicy, WireDlpPolicySummary, WireGraphGroup } from "../../core/wire/types.js";
+import type {
+  CurrencyAllocation,
+  WireDlpPolicy,
+  WireDlpPolicySummary,
+  WireEnvironment,
+  WireGraphGroup,
+} from "../../core/wire/types.js";
 import type { ReadCache } from "../cache/read-cache.js";
-import { DEFAULT_READ_CONCURRENCY, mapWithConcurrency } from "./concurrency.js";
+import { createLimiter, DEFAULT_READ_CONCURRENCY, mapWithConcurrency } from "./concurrency.js";
 import type { TenantClient } from "./index.js";
 
 export interface ReadLiveTenantOptions {
   /** The tenant id when known (Tenant document, AZURE_TENANT_ID); read from the admin API otherwise. */
   tenantId?: string;
-  /** Parallel per-item reads. Default 8. */
+  /** Parallel per-item reads, per collection. Default 16 (DEFAULT_READ_CONCURRENCY). */
   concurrency?: number;
   /** Count the members of license groups (improves the seat check). Default true. */
   memberCounts?: boolean;
@@ -35,10 +41,14 @@ export async function readLiveTenant(
   const live = emptyLiveTenant();
 
   // Environments are always read: references, the default environment and allocations need them.
-  const environmentsRead = client.admin.listEnvironments().then((environments) => {
-    live.environments = environments;
-    return environments;
-  });
+  // Allocations are one GET per environment, so they start as each page of environments arrives
+  // instead of after the last page (the list pages are serial: each names the next).
+  const environmentsRead = readEnvironments(client, needs("allocations") ? limit : undefined).then(
+    ({ environments, allocations }) => {
+      live.environments = environments;
+      if (allocations !== undefined) live.allocations = allocations;
+    },
+  );
 
   const tasks: Promise<unknown>[] = [environmentsRead];
   if (options.tenantId !== undefined) live.tenantId = options.tenantId;
@@ -98,16 +108,6 @@ export async function readLiveTenant(
       }),
     );
   }
-  if (needs("allocations")) {
-    tasks.push(
-      environmentsRead.then(async (environments) => {
-        const byEnvironment = await client.licensing.getAllocationsForEnvironments(
-          environments.map((e) => e.name),
-        );
-        live.allocations = Object.fromEntries([...byEnvironment].filter(([, list]) => list.length > 0));
-      }),
-    );
-  }
   if (needs("currencyPool")) {
     tasks.push(
       client.licensing
@@ -127,6 +127,36 @@ export async function readLiveTenant(
 
   await Promise.all(tasks);
   return live;
+}
+
+/**
+ * Every environment, page by page; with `allocationLimit`, also each environment's allocations (at most
+ * that many GETs in flight), started while later pages are still being listed.
+ */
+async function readEnvironments(
+  client: TenantClient,
+  allocationLimit: number | undefined,
+): Promise<{ environments: WireEnvironment[]; allocations?: Record<string, CurrencyAllocation[]> }> {
+  const environments: WireEnvironment[] = [];
+  if (allocationLimit === undefined) {
+    for await (const environment of client.admin.iterateEnvironments()) environments.push(environment);
+    return { environments };
+  }
+  const limited = createLimiter(allocationLimit);
+  const reads: Promise<readonly [string, CurrencyAllocation[]]>[] = [];
+  for await (const environment of client.admin.iterateEnvironments()) {
+    environments.push(environment);
+    const read = limited(async () => {
+      const list = await client.licensing.getEnvironmentAllocations(environment.name);
+      return [environment.name.toLowerCase(), list] as const;
+    });
+    // Handled here so a failure while later pages are listed is not an unhandled rejection;
+    // Promise.all below still rejects with it.
+    read.catch(() => undefined);
+    reads.push(read);
+  }
+  const lists = await Promise.all(reads);
+  return { environments, allocations: Object.fromEntries(lists.filter(([, list]) => list.length > 0)) };
 }
 
 /** Above this many groups named by LicenseAssignment documents, list the licensed groups instead. */
