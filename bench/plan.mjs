@@ -1,0 +1,267 @@
+// Plan benchmark: the built CLI's `ppgov plan` against the emulator with injected latency, side by side
+// with a serial reference reader (the Terraform provider's way) and a fully parallel floor reader.
+//   npm run bench:plan                                   (builds first; scales 0.25,0.5,1)
+//   node bench/plan.mjs --scales 0.25,0.5,1 [--latency-ms 100] [--concurrency N] [--reference-budget-s 45]
+// Per scale: generate the tenant (bench/generate-tenant.mjs), start `ppgov emulator` as its own process,
+// set the latency, then measure
+//   plan cold   `ppgov plan` with an empty read cache,
+//   plan warm   the same again, with the cache the cold run filled (the tenant is unchanged),
+//   reference   the cold plan's requests, one after another (list, then one GET per object, serially),
+//   floor       the cold plan's requests, all at once, bodies read and dropped.
+// Requests and 429s come from the emulator's request log. CPU and peak RSS of the CLI come from
+// /usr/bin/time -v (of the plan process alone; the emulator shares the machine's cores).
+// The reference reader stops after --reference-budget-s and extrapolates linearly (marked "~"):
+// it is serial, so its time is the sum of its requests'.
+// Also prints the pure core's CPU time (bench/core.mjs) at each scale.
+import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { generateTenant } from "./generate-tenant.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const cli = join(root, "bin", "ppgov.js");
+const TOKEN = "ppgov-dev";
+
+function option(name, fallback) {
+  const index = process.argv.indexOf(name);
+  return index === -1 ? fallback : process.argv[index + 1];
+}
+
+/** Starts `ppgov emulator` and resolves with its URL (first stdout line) and a stop function. */
+function startEmulator(seedPath) {
+  const child = spawn(process.execPath, [cli, "emulator", "--seed", seedPath, "--port", "0"], {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, PPGOV_LOG_LEVEL: "error" },
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk) => (stderr += chunk));
+  return new Promise((resolve, reject) => {
+    let stdout = "";
+    child.stdout.on("data", (chunk) => {
+      stdout += chunk;
+      const line = stdout.split("\n")[0];
+      if (stdout.includes("\n")) {
+        resolve({
+          url: line.trim(),
+          pid: child.pid,
+          stop: () =>
+            new Promise((done) => {
+              child.once("exit", done);
+              child.kill("SIGTERM");
+            }),
+        });
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`emulator exited (${code}): ${stderr}`)));
+  });
+}
+
+async function control(url, method, path, body) {
+  const response = await fetch(`${url}/_emulator/${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (!response.ok) throw new Error(`${method} /_emulator/${path}: ${response.status}`);
+  return method === "GET" ? response.json() : undefined;
+}
+
+/** The emulator's request log since the last reset: count and 429s. */
+async function requestLog(url) {
+  const log = await control(url, "GET", "requests");
+  return { log, requests: log.length, throttled: log.filter((entry) => entry.status === 429).length };
+}
+
+/** Runs the CLI's plan under /usr/bin/time -v; wall time measured here, CPU and RSS from time. */
+function runPlan(url, repoDir, cacheDir, concurrency) {
+  const args = ["-v", process.execPath, cli, "plan", "-d", repoDir, "--format", "json"];
+  if (concurrency !== undefined) args.push("--concurrency", String(concurrency));
+  const started = performance.now();
+  const result = spawnSync("/usr/bin/time", args, {
+    env: {
+      ...process.env,
+      PPGOV_ENDPOINT: url,
+      PPGOV_TOKEN: TOKEN,
+      PPGOV_CACHE_DIR: cacheDir,
+      PPGOV_LOG_LEVEL: "error",
+    },
+    encoding: "utf8",
+    maxBuffer: 512 * 1024 * 1024,
+  });
+  const wallMs = performance.now() - started;
+  if (result.status !== 0)
+    throw new Error(`ppgov plan failed (${result.status}):\n${result.stderr.slice(-3000)}`);
+  const field = (label) => Number(new RegExp(`${label}: ([0-9.:]+)`).exec(result.stderr)?.[1] ?? NaN);
+  const plan = JSON.parse(result.stdout);
+  return {
+    wallMs,
+    cpuMs: (field("User time \\(seconds\\)") + field("System time \\(seconds\\)")) * 1000,
+    rssMb: field("Maximum resident set size \\(kbytes\\)") / 1024,
+    summary: plan.summary,
+  };
+}
+
+function send(url, entry) {
+  return fetch(`${url}${entry.path}`, {
+    method: entry.method,
+    headers: { authorization: `Bearer ${TOKEN}`, ConsistencyLevel: "eventual" },
+  }).then((response) => response.arrayBuffer().then(() => response.status));
+}
+
+/** Serial: one request after another, as the Terraform provider reads DLP policies. */
+async function referenceRead(url, entries, budgetMs) {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  let done = 0;
+  for (const entry of entries) {
+    await send(url, entry);
+    done += 1;
+    if (performance.now() - started > budgetMs) break;
+  }
+  const elapsed = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  const factor = entries.length / done;
+  return {
+    wallMs: elapsed * factor,
+    cpuMs: ((used.user + used.system) / 1000) * factor,
+    extrapolated: done < entries.length,
+    sent: done,
+  };
+}
+
+/** Every request at once; bodies read and dropped. */
+async function floorRead(url, entries) {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(entries.map((entry) => send(url, entry)));
+  const used = process.cpuUsage(cpu);
+  return { wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
+}
+
+function measureCore(seedPath, repoDir) {
+  const output = execFileSync(
+    process.execPath,
+    [join(root, "bench", "core.mjs"), "--seed", seedPath, "--repo", repoDir],
+    { encoding: "utf8", maxBuffer: 64 * 1024 * 1024 },
+  );
+  return JSON.parse(output.trim().split("\n").pop());
+}
+
+const seconds = (ms) => (ms / 1000).toFixed(2);
+const mb = (value) => (Number.isFinite(value) ? Math.round(value).toString() : "-");
+
+function printTable(scale, counts, rows, core) {
+  console.log(
+    `\nscale ${scale}: ${counts.environments} environments, ${counts.dlpPolicies} DLP policies x ${counts.connectors} connectors, ` +
+      `${counts.allocations} allocations, ${counts.assignments} license assignments; ${counts.documents} documents, ${counts.changed} changed`,
+  );
+  const header = ["reader", "wall s", "CPU s", "peak RSS MB", "HTTP requests", "429s"];
+  const lines = rows.map((row) => [
+    row.name,
+    `${row.extrapolated ? "~" : ""}${seconds(row.wallMs)}`,
+    `${row.extrapolated ? "~" : ""}${seconds(row.cpuMs)}`,
+    mb(row.rssMb),
+    String(row.requests),
+    String(row.throttled ?? "-"),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i].length)));
+  const format = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
+  console.log(format(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const line of lines) console.log(format(line));
+  const byName = Object.fromEntries(rows.map((row) => [row.name, row]));
+  const cold = byName["plan cold"];
+  console.log(
+    `plan cold / floor = ${(cold.wallMs / byName.floor.wallMs).toFixed(2)} (target <= 1.5); ` +
+      `reference / plan cold = ${(byName.reference.wallMs / cold.wallMs).toFixed(1)} (target >= 10); ` +
+      `reference / plan warm = ${(byName.reference.wallMs / byName["plan warm"].wallMs).toFixed(1)}`,
+  );
+  console.log(
+    `pure core (load, validate, canonicalise, diff, render) of ${core.resources} resources: ` +
+      `${seconds(core.cpuMs)} s CPU (load ${core.loadMs} ms, plan ${core.planMs} ms, render ${core.renderMs} ms), ` +
+      `${core.maxRssMb} MB peak RSS`,
+  );
+}
+
+async function benchScale(scale, options) {
+  const work = mkdtempSync(join(tmpdir(), `ppgov-bench-${scale}-`));
+  try {
+    const tenant = generateTenant({ scale, out: work });
+    const core = measureCore(tenant.seedPath, tenant.repoDir);
+    const emulator = await startEmulator(tenant.seedPath);
+    try {
+      await control(emulator.url, "PUT", "faults", { latencyMs: options.latencyMs });
+      const cacheDir = join(work, "cache");
+      const rows = [];
+
+      await control(emulator.url, "POST", "reset");
+      const cold = runPlan(emulator.url, tenant.repoDir, cacheDir, options.concurrency);
+      const coldLog = await requestLog(emulator.url);
+      rows.push({ name: "plan cold", ...cold, ...coldLog });
+
+      await control(emulator.url, "POST", "reset");
+      const warm = runPlan(emulator.url, tenant.repoDir, cacheDir, options.concurrency);
+      rows.push({ name: "plan warm", ...warm, ...(await requestLog(emulator.url)) });
+
+      // The same data the cold plan fetched, as the reference and floor readers fetch it.
+      const entries = coldLog.log.filter((entry) => entry.method === "GET");
+      await control(emulator.url, "POST", "reset");
+      const reference = await referenceRead(emulator.url, entries, options.referenceBudgetMs);
+      const referenceLog = await requestLog(emulator.url);
+      rows.push({
+        name: "reference",
+        ...reference,
+        rssMb: NaN,
+        requests: entries.length,
+        throttled: referenceLog.throttled,
+      });
+
+      await control(emulator.url, "POST", "reset");
+      const floor = await floorRead(emulator.url, entries);
+      rows.push({ name: "floor", ...floor, rssMb: NaN, ...(await requestLog(emulator.url)) });
+
+      printTable(scale, tenant.counts, rows, core);
+      return { scale, counts: tenant.counts, rows, core };
+    } finally {
+      await emulator.stop();
+    }
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+async function main() {
+  if (!existsSync(join(root, "dist", "cli", "main.js")))
+    throw new Error("dist/ is missing: run npm run build");
+  const scales = option("--scales", "0.25,0.5,1").split(",").map(Number);
+  const concurrencyOption = option("--concurrency", undefined);
+  const options = {
+    latencyMs: Number(option("--latency-ms", "100")),
+    concurrency: concurrencyOption === undefined ? undefined : Number(concurrencyOption),
+    referenceBudgetMs: Number(option("--reference-budget-s", "45")) * 1000,
+  };
+  console.log(
+    `ppgov plan benchmark: ${options.latencyMs} ms latency per request, plan concurrency ${options.concurrency ?? "default"}, ` +
+      `node ${process.version}, ${JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version}`,
+  );
+  const results = [];
+  for (const scale of scales) results.push(await benchScale(scale, options));
+  if (results.length > 1) {
+    const first = results[0];
+    console.log("\nscaling (relative to the smallest scale):");
+    for (const result of results) {
+      const ratio = (name) =>
+        (
+          result.rows.find((r) => r.name === name).wallMs / first.rows.find((r) => r.name === name).wallMs
+        ).toFixed(2);
+      console.log(
+        `  scale ${result.scale} (x${(result.scale / first.scale).toFixed(2)} size): plan cold x${ratio("plan cold")}, ` +
+          `plan warm x${ratio("plan warm")}, core CPU x${(result.core.cpuMs / first.core.cpuMs).toFixed(2)}`,
+      );
+    }
+  }
+}
+
+await main();
