@@ -1,0 +1,173 @@
+/**
+ * The built CLI inside a simulated GitHub Actions run: the standard GITHUB_* variables point at the
+ * OpenAPI-validating fake, PPGOV_ENDPOINT at the emulator, and the repository is a real git checkout.
+ */
+import { execFileSync } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
+import type { EmulatorSeed } from "../../src/emulator/types.js";
+import { FakeGithub } from "../helpers/fake-github.js";
+import { repoRoot, runCli } from "../helpers/run-cli.js";
+
+const fake = new FakeGithub("ghs_e2e_token");
+let emulator: RunningEmulator;
+let work: string;
+let repo: string;
+let baseSha: string;
+let headSha: string;
+
+function git(...args: string[]): string {
+  return execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
+}
+
+beforeAll(async () => {
+  await fake.start();
+  const seed = JSON.parse(
+    readFileSync(join(repoRoot, "fixtures/seeds/sample-tenant.json"), "utf8"),
+  ) as EmulatorSeed;
+  emulator = await startEmulator({ seed, lifecycleDelayMs: 10 });
+  work = mkdtempSync(join(tmpdir(), "ppgov-gh-e2e-"));
+  repo = join(work, "repo");
+  cpSync(join(repoRoot, "policies"), join(repo, "policies"), { recursive: true });
+  git("init", "-q", "-b", "main");
+  git("config", "user.email", "ci@example.com");
+  git("config", "user.name", "CI");
+  git("add", ".");
+  git("commit", "-q", "-m", "base");
+  baseSha = git("rev-parse", "HEAD");
+  const dlp = join(repo, "policies/dlp/social-media.yaml");
+  writeFileSync(dlp, readFileSync(dlp, "utf8").replace(/displayName: (.*)/, "displayName: $1 (reviewed)"));
+  git("commit", "-q", "-am", "rename the social media policy");
+  headSha = git("rev-parse", "HEAD");
+  fake.addPullRequest(7);
+});
+
+afterAll(async () => {
+  await fake.stop();
+  await emulator.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+function actionsEnv(name: string, headRepo: string, withTenant: boolean): NodeJS.ProcessEnv {
+  const dir = mkdtempSync(join(work, `${name}-`));
+  const event = {
+    action: "synchronize",
+    number: 7,
+    pull_request: {
+      number: 7,
+      base: { sha: baseSha, ref: "main", repo: { full_name: "acme/gov" } },
+      head: { sha: headSha, ref: "feature", repo: { full_name: headRepo } },
+    },
+  };
+  writeFileSync(join(dir, "event.json"), JSON.stringify(event));
+  writeFileSync(join(dir, "summary.md"), "");
+  writeFileSync(join(dir, "output.txt"), "");
+  return {
+    GITHUB_ACTIONS: "true",
+    GITHUB_API_URL: fake.url,
+    GITHUB_SERVER_URL: "https://github.example",
+    GITHUB_TOKEN: fake.expectedToken,
+    GITHUB_REPOSITORY: "acme/gov",
+    GITHUB_EVENT_NAME: "pull_request",
+    GITHUB_EVENT_PATH: join(dir, "event.json"),
+    GITHUB_SHA: headSha,
+    GITHUB_RUN_ID: "4242",
+    GITHUB_STEP_SUMMARY: join(dir, "summary.md"),
+    GITHUB_OUTPUT: join(dir, "output.txt"),
+    PPGOV_LOCK_DIR: join(dir, "locks"),
+    PPGOV_JOURNAL: join(dir, "journal.jsonl"),
+    ...(withTenant ? { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" } : {}),
+  };
+}
+
+function outputs(env: NodeJS.ProcessEnv): Record<string, string> {
+  const text = readFileSync(env.GITHUB_OUTPUT ?? "", "utf8");
+  return Object.fromEntries(
+    text
+      .split("\n")
+      .filter((l) => l.includes("="))
+      .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+  );
+}
+
+describe("ppgov plan --github-comment in a pull_request run", () => {
+  it("posts one sticky comment with validation, intent diff and live plan; labels; summary; outputs", async () => {
+    const env = actionsEnv("plan", "acme/gov", true);
+    const first = await runCli(["plan", "-d", "policies", "--github-comment", "-o", "plan.json"], {
+      cwd: repo,
+      env,
+    });
+    expect(first.stderr).not.toMatch(/ppgov-dev|ghs_e2e_token/);
+    expect(first.code, first.stderr).toBe(0);
+    const comments = fake.commentsOn(7);
+    expect(comments).toHaveLength(1);
+    const body = comments[0]?.body ?? "";
+    expect(body).toMatch(
+      /^<!-- ppgov:v1 \{"kind":"plan","target":"policies","head":"[0-9a-f]{40}","plan":"sha256:[0-9a-f]+","part":1\} -->/,
+    );
+    expect(body).toContain("### Validation: ✅");
+    expect(body).toContain("policies/dlp/social-media.yaml");
+    expect(body).toContain("(reviewed)");
+    expect(body).toContain("Plan: 3 to add, 9 to change, 0 to destroy.");
+    expect(body).toContain("Merging applies");
+    expect(fake.issues.get(7)?.labels).toEqual(["ppgov/changes"]);
+    expect(outputs(env)).toMatchObject({
+      has_changes: "true",
+      add: "3",
+      change: "9",
+      destroy: "0",
+      plan_path: "plan.json",
+      valid: "true",
+    });
+    expect(readFileSync(env.GITHUB_STEP_SUMMARY ?? "", "utf8")).toContain("Plan: 3 to add");
+
+    const second = await runCli(["plan", "-d", "policies", "--github-comment"], {
+      cwd: repo,
+      env: actionsEnv("plan2", "acme/gov", true),
+    });
+    expect(second.code, second.stderr).toBe(0);
+    expect(fake.commentsOn(7)).toHaveLength(1);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it("a fork PR without tenant credentials still gets validation and the intent diff, exit 0", async () => {
+    const env = actionsEnv("fork", "someone/gov-fork", false);
+    const result = await runCli(["plan", "-d", "policies", "--github-comment"], { cwd: repo, env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("No tenant credentials");
+    const body = fake.commentsOn(7)[0]?.body ?? "";
+    expect(fake.commentsOn(7)).toHaveLength(1);
+    expect(body).toContain("### Validation: ✅");
+    expect(body).toContain("🔧 changed **DlpPolicy/");
+    expect(body).toContain("No tenant credentials");
+    expect(outputs(env)).toMatchObject({ has_changes: "false", valid: "true" });
+    expect(fake.violations).toEqual([]);
+  });
+});
+
+describe("ppgov drift --github-issue", () => {
+  it("opens the scope's issue on drift, closes it once apply fixed it, heartbeat on the clean run", async () => {
+    const drifted = actionsEnv("drift", "acme/gov", true);
+    const first = await runCli(["drift", "-d", "policies", "--github-issue"], { cwd: repo, env: drifted });
+    expect(first.code, first.stderr).toBe(2);
+    const issues = [...fake.issues.values()].filter((issue) => !issue.isPullRequest);
+    expect(issues).toHaveLength(1);
+    expect(issues[0]).toMatchObject({ state: "open", labels: ["ppgov/drift"] });
+    expect(issues[0]?.body).toContain('"kind":"drift","target":"policies"');
+    expect(issues[0]?.body).toMatch(/drifted resources/);
+
+    const apply = await runCli(["apply", "-d", "policies", "--auto-approve"], { cwd: repo, env: drifted });
+    expect(apply.code, apply.stderr).toBe(0);
+
+    const clean = actionsEnv("drift2", "acme/gov", true);
+    const second = await runCli(["drift", "-d", "policies", "--github-issue"], { cwd: repo, env: clean });
+    expect(second.code, second.stderr).toBe(0);
+    expect(issues[0]?.state).toBe("closed");
+    expect(fake.commentsOn(issues[0]?.number ?? 0).at(-1)?.body).toContain("No drift");
+    expect(readFileSync(clean.GITHUB_STEP_SUMMARY ?? "", "utf8")).toContain("ppgov drift heartbeat");
+    expect(fake.violations).toEqual([]);
+  });
+});
