@@ -61,7 +61,8 @@ function startEmulator(seedPath) {
 async function control(url, method, path, body) {
   const response = await fetch(`${url}/_emulator/${path}`, {
     method,
-    headers: { "content-type": "application/json" },
+    // A fresh connection each time: a kept-alive one may have timed out during a long plan run.
+    headers: { "content-type": "application/json", connection: "close" },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   if (!response.ok) throw new Error(`${method} /_emulator/${path}: ${response.status}`);
