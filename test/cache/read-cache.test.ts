@@ -6,6 +6,7 @@ import {
   cacheScope,
   createFileReadCache,
   defaultCacheDir,
+  planReadCache,
   type ReadCache,
 } from "../../src/adapters/cache/index.js";
 import { SecretRegistry } from "../../src/adapters/log/secrets.js";
@@ -177,3 +178,21 @@ function listFiles(dir: string): string[] {
     .map((entry) => join(entry.parentPath, entry.name))
     .sort();
 }
+
+describe("planReadCache", () => {
+  it("is off with --no-cache and otherwise scoped to the endpoint and tenant", async () => {
+    const dir = tempDir();
+    const env = { PPGOV_CACHE_DIR: dir, PPGOV_ENDPOINT: "http://127.0.0.1:1" };
+    expect(planReadCache({ env, cwd: "/", tenantId: "t", enabled: false })).toBeUndefined();
+    const a = planReadCache({ env, cwd: "/", tenantId: "T", enabled: true });
+    await a?.set("k", "id", "v", 1);
+    expect(await planReadCache({ env, cwd: "/", tenantId: "t", enabled: true })?.get("k", "id", "v")).toBe(1);
+    const other = planReadCache({
+      env: { ...env, PPGOV_ENDPOINT: "http://x" },
+      cwd: "/",
+      tenantId: "t",
+      enabled: true,
+    });
+    expect(await other?.get("k", "id", "v")).toBeUndefined();
+  });
+});

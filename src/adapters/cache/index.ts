@@ -6,3 +6,4 @@ export {
   type ReadCache,
   type ReadCacheStats,
 } from "./read-cache.js";
+export { planReadCache, type PlanReadCacheOptions } from "./plan-cache.js";
