@@ -1,0 +1,27 @@
+/**
+ * The GitHub Action's body: maps the inputs to a CLI run in the same process, then sets the exit code.
+ * `bootstrap.mjs` builds the CLI when the action is used from a git ref and then calls `runAction`.
+ */
+import { appendFile } from "node:fs/promises";
+import { isAbsolute, join } from "node:path";
+import { main } from "../cli/main.js";
+import { actionArgv, actionEnv, parseActionInputs, stepSucceeded } from "./inputs.js";
+
+export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  let inputs;
+  try {
+    inputs = parseActionInputs(env);
+  } catch (error: unknown) {
+    process.stdout.write(`::error title=ppgov::${(error as Error).message}\n`);
+    return 1;
+  }
+  const workspace = env.GITHUB_WORKSPACE ?? process.cwd();
+  const cwd = isAbsolute(inputs.workingDirectory)
+    ? inputs.workingDirectory
+    : join(workspace, inputs.workingDirectory);
+  const argv = actionArgv(inputs);
+  process.stdout.write(`ppgov ${argv.join(" ")}\n`);
+  const code = await main(argv, { env: actionEnv(env), cwd });
+  if (env.GITHUB_OUTPUT) await appendFile(env.GITHUB_OUTPUT, `exit_code=${code}\n`, "utf8");
+  return stepSucceeded(inputs, code) ? 0 : 1;
+}
