@@ -51,7 +51,8 @@ export function actionArgv(inputs: ActionInputs): string[] {
     argv.push("-o", inputs.planFile);
     if (inputs.githubComment) argv.push("--github-comment");
   }
-  if (inputs.command === "apply") argv.push("--auto-approve");
+  if (inputs.command === "apply")
+    argv.push("--auto-approve", ...(inputs.githubComment ? ["--github-comment"] : []));
   if (inputs.command === "drift" && inputs.githubIssue) argv.push("--github-issue");
   if (inputs.command === "validate") argv.push("--format", "github");
   return [...argv, ...inputs.extraArgs];

@@ -159,8 +159,19 @@ describe("ppgov drift --github-issue", () => {
     expect(issues[0]?.body).toContain('"kind":"drift","target":"policies"');
     expect(issues[0]?.body).toMatch(/drifted resources/);
 
-    const apply = await runCli(["apply", "-d", "policies", "--auto-approve"], { cwd: repo, env: drifted });
+    // Apply after merge: the push's commit leads to the merged PR, which gets the result.
+    fake.commitPulls.set(headSha, [7]);
+    const pushed = actionsEnv("apply", "acme/gov", true);
+    const apply = await runCli(["apply", "-d", "policies", "--auto-approve", "--github-comment"], {
+      cwd: repo,
+      env: { ...pushed, GITHUB_EVENT_NAME: "push", GITHUB_EVENT_PATH: "" },
+    });
     expect(apply.code, apply.stderr).toBe(0);
+    const applyComments = fake.commentsOn(7).filter((comment) => comment.body.includes('"kind":"apply"'));
+    expect(applyComments).toHaveLength(1);
+    expect(applyComments[0]?.body).toContain("✅ Applied");
+    expect(applyComments[0]?.body).toContain("Apply complete!");
+    expect(readFileSync(pushed.GITHUB_STEP_SUMMARY ?? "", "utf8")).toContain("## ppgov apply");
 
     const clean = actionsEnv("drift2", "acme/gov", true);
     const second = await runCli(["drift", "-d", "policies", "--github-issue"], { cwd: repo, env: clean });
