@@ -36,11 +36,11 @@ export async function runApplyForGithub(
     context.stdout.write(chunk);
   });
   let exitCode = 1;
-  let failure: unknown;
+  let failure: Error | undefined;
   try {
     exitCode = await apply({ ...context, stdout: tee });
   } catch (error: unknown) {
-    failure = error;
+    failure = error instanceof Error ? error : new Error(String(error));
     captured.push(`\nerror: ${error instanceof Error ? error.message : String(error)}\n`);
   }
   const client = githubClientFor(github);
