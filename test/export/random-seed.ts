@@ -258,5 +258,5 @@ export function randomSeed(seed: number, size: RandomSeedSize): EmulatorSeed {
     currencyPool: { AppPass: 1000, AI: 100000 },
     subscribedSkus: skus,
     groups: licenseGroups,
-  } as unknown as EmulatorSeed;
+  };
 }
