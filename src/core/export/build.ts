@@ -332,10 +332,7 @@ function verify(documents: readonly ExportedDocument[], live: LiveTenant): Verif
   for (const change of changes) {
     if (change.action === "no-op") continue;
     const paths = change.changedPaths.map((entry) => entry.path).join(", ");
-    blame(
-      change.address,
-      `planning it against the tenant gives a ${change.action}${paths ? ` of ${paths}` : ""}`,
-    );
+    blame(change.address, `the plan of its document would ${change.action} it${paths ? ` (${paths})` : ""}`);
   }
   const warnings: string[] = [];
   for (const diagnostic of diagnostics) {
