@@ -1,7 +1,7 @@
 import type { GithubClient, Issue } from "./client.js";
 import { DRIFT_LABEL } from "./labels.js";
 import { formatMarker, markerMatches, parseMarker } from "./marker.js";
-import { GITHUB_COMMENT_LIMIT } from "./markdown-split.js";
+import { GITHUB_COMMENT_LIMIT, splitMarkdown } from "./markdown-split.js";
 
 export interface DriftReport {
   /** The scope (tenant directory): one issue each. */
@@ -86,9 +86,10 @@ export function driftIssueBody(report: DriftReport, firstSeen: string): string {
     "",
   ].join("\n");
   const room = GITHUB_COMMENT_LIMIT - head.length - 200;
+  // Cut on a line boundary with fences and <details> closed, so the issue still renders.
   const details =
     report.details.length <= room
       ? report.details
-      : `${report.details.slice(0, room)}\n\n_Cut at GitHub's issue size limit: see the job summary._`;
+      : `${splitMarkdown(report.details, room)[0] ?? ""}\n\n_Cut at GitHub's issue size limit: see the job summary._`;
   return `${head}${details}`;
 }
