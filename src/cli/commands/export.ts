@@ -107,11 +107,17 @@ async function tenantSettingsOf(
   return { ...(ignore === undefined ? {} : { ignore }), ...(cloud === undefined ? {} : { cloud }) };
 }
 
-/** `schemas/policy.schema.json` of the repository the export lands in, relative to the export directory. */
+/**
+ * Where editors find the policy schema, relative to the export directory: the `schemas/` of the
+ * repository the export lands in, else the copy of an installed ppgov package; undefined when neither.
+ */
 export function findSchemaPath(outDir: string): string | undefined {
   for (let dir = dirname(outDir); ; dir = dirname(dir)) {
-    const candidate = join(dir, "schemas", "policy.schema.json");
-    if (existsSync(candidate)) return relative(outDir, candidate).split(sep).join("/");
+    for (const candidate of [
+      join(dir, "schemas", "policy.schema.json"),
+      join(dir, "node_modules", "ppgov", "schemas", "policy.schema.json"),
+    ])
+      if (existsSync(candidate)) return relative(outDir, candidate).split(sep).join("/");
     if (dirname(dir) === dir) return undefined;
   }
 }
