@@ -61,4 +61,28 @@ describe("export → load → plan on random tenants", () => {
       { numRuns: 100 },
     );
   });
+
+  it("writes the same files whatever order the tenant lists its objects in", () => {
+    fc.assert(
+      fc.property(liveTenantArb(true), fc.nat(), (live, seed) => {
+        const shuffle = <T>(items: readonly T[]): T[] =>
+          items
+            .map((item, index) => ({ item, key: (index * 7919 + seed) % 104729 }))
+            .sort((a, b) => a.key - b.key)
+            .map(({ item }) => item);
+        const reordered: LiveTenant = {
+          ...live,
+          environments: shuffle(live.environments),
+          environmentGroups: shuffle(live.environmentGroups),
+          dlpPolicies: shuffle(live.dlpPolicies),
+          billingPolicies: shuffle(live.billingPolicies),
+          licenseGroups: shuffle(live.licenseGroups),
+        };
+        expect(renderExportFiles(exportTenant(reordered).documents)).toEqual(
+          renderExportFiles(exportTenant(live).documents),
+        );
+      }),
+      { numRuns: 100 },
+    );
+  });
 });
