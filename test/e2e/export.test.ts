@@ -131,3 +131,57 @@ describe("ppgov export against a larger random tenant", () => {
     expect(planned.code).toBe(0);
   });
 });
+
+describe("ppgov export against a tenant with leftovers no document can describe", () => {
+  let emulator: RunningEmulator;
+  let scratch: string;
+
+  beforeAll(async () => {
+    const seed = await loadSeedFile(sampleSeedPath);
+    const environments = seed.environments as unknown as {
+      name: string;
+      properties: { displayName: string; createdTime: string };
+    }[];
+    const policies = seed.dlpPolicies as {
+      policyDefinition: { name: string; displayName: string; environments?: unknown[] };
+    }[];
+    // A second "Legacy Apps", and a policy still scoping an environment that was deleted.
+    const twin = structuredClone(environments.find((e) => e.properties.displayName === "Legacy Apps")!);
+    twin.name = "0b7e9a55-1c2d-4e3f-8a9b-0c1d2e3f4a5b";
+    twin.properties.createdTime = "2026-11-01T00:00:00Z";
+    environments.push(twin);
+    const stale = structuredClone(
+      policies.find((p) => p.policyDefinition.displayName === "Production - strict")!,
+    );
+    stale.policyDefinition.name = "6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d";
+    stale.policyDefinition.displayName = "Scoped to a deleted environment";
+    stale.policyDefinition.environments = [
+      {
+        id: "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+        name: "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a",
+        type: "Microsoft.BusinessAppPlatform/scopes/environments",
+      },
+    ];
+    policies.push(stale);
+    emulator = await startEmulator({ seed, lifecycleDelayMs: 20 });
+    scratch = await mkdtemp(join(tmpdir(), "ppgov-export-odd-"));
+  });
+  afterAll(async () => {
+    await emulator.close();
+    await rm(scratch, { recursive: true, force: true });
+  });
+
+  it("warns about what it leaves out, and the rest plans no changes", async () => {
+    const env = { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" };
+    const exported = await runCli(["export"], { cwd: scratch, env });
+    expect(exported.code).toBe(0);
+    expect(exported.stdout).toContain("2 objects could not be written as documents that plan clean");
+    expect(exported.stderr).toContain('warning: not exported: Environment "Legacy Apps" (0b7e9a55-');
+    expect(exported.stderr).toContain(
+      'warning: not exported: DlpPolicy "Scoped to a deleted environment" (6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d): its scope names environment "9d8c7b6a-5f4e-4d3c-8b2a-1f0e9d8c7b6a", which is not in the tenant',
+    );
+    const planned = await runCli(["plan", "--detailed-exitcode"], { cwd: scratch, env });
+    expect(planned.stdout).toContain("No changes.");
+    expect(planned.code).toBe(0);
+  });
+});

@@ -41,6 +41,8 @@ interface KindExporter<L> {
   records(live: LiveTenant): readonly L[];
   id(record: L): string;
   displayName(record: L, context: ExportContext): string;
+  /** Creation time, when the service reports one: of two objects with one display name, the older is written. */
+  createdAt?(record: L): string | undefined;
   /** The display name Tenant.ignore globs are matched against (as the planner does). */
   ignoreName(record: L, context: ExportContext): string | undefined;
   /** A preferred base for metadata.name (allocations take their environment's name). */
@@ -57,6 +59,7 @@ const environmentGroups: KindExporter<WireEnvironmentGroup> = {
   records: (live) => KIND_REGISTRY.EnvironmentGroup.listLive(live),
   id: (group) => KIND_REGISTRY.EnvironmentGroup.liveId(group),
   displayName: (group) => group.displayName,
+  createdAt: (group) => group.createdTime,
   ignoreName: (group) => group.displayName,
   uniqueDisplayName: true,
   build: (group) => environmentGroupSpec(group),
@@ -69,6 +72,7 @@ const environments: KindExporter<WireEnvironment> = {
   records: (live) => KIND_REGISTRY.Environment.listLive(live),
   id: (environment) => KIND_REGISTRY.Environment.liveId(environment),
   displayName: (environment) => environment.properties.displayName,
+  createdAt: (environment) => environment.properties.createdTime,
   ignoreName: (environment) => environment.properties.displayName,
   uniqueDisplayName: true,
   build: environmentSpec,
@@ -81,6 +85,7 @@ const dlpPolicies: KindExporter<WireDlpPolicy> = {
   records: (live) => KIND_REGISTRY.DlpPolicy.listLive(live),
   id: (policy) => KIND_REGISTRY.DlpPolicy.liveId(policy),
   displayName: (policy) => policy.policyDefinition.displayName,
+  createdAt: (policy) => policy.policyDefinition.createdTime,
   ignoreName: (policy) => policy.policyDefinition.displayName,
   uniqueDisplayName: true,
   build: dlpPolicySpec,
@@ -93,6 +98,7 @@ const billingPolicies: KindExporter<LiveBillingPolicy> = {
   records: (live) => KIND_REGISTRY.BillingPolicy.listLive(live),
   id: (record) => KIND_REGISTRY.BillingPolicy.liveId(record),
   displayName: (record) => record.policy.name,
+  createdAt: (record) => record.policy.createdOn,
   ignoreName: (record) => record.policy.name,
   uniqueDisplayName: true,
   build: billingPolicySpec,
@@ -178,8 +184,12 @@ function exportRound(
       record,
       id: exporter.id(record),
       displayName: exporter.displayName(record, context),
+      createdAt: exporter.createdAt?.(record) ?? "",
     }));
-    records.sort((a, b) => compare(a.displayName, b.displayName) || compare(a.id, b.id));
+    records.sort(
+      (a, b) =>
+        compare(a.displayName, b.displayName) || compare(a.createdAt, b.createdAt) || compare(a.id, b.id),
+    );
     for (const { record, id, displayName } of records) {
       const skip = (cause: ExportSkip["cause"], reason: string): void => {
         skipped.push({ kind: exporter.kind, id, displayName, cause, reason });
