@@ -9,7 +9,7 @@ import {
   type RunningEmulator,
 } from "../../src/emulator/server.js";
 import { randomSeed } from "../export/random-seed.js";
-import { runCli } from "../helpers/run-cli.js";
+import { repoRoot, runCli } from "../helpers/run-cli.js";
 
 /** The built CLI against an emulator: export, then validate and plan the export. */
 describe("ppgov export against the emulator (sample tenant)", () => {
@@ -93,6 +93,21 @@ describe("ppgov export against the emulator (sample tenant)", () => {
     expect(await readFile(join(scratch, "partial", "tenant.yaml"), "utf8")).toContain("    - Trial - *\n");
 
     const planned = await runCli(["plan", "-d", "partial", "--detailed-exitcode"], { cwd: scratch, env });
+    expect(planned.code).toBe(0);
+  });
+
+  it("round-trips after an apply has changed the tenant", async () => {
+    const applied = await runCli(["apply", "-d", join(repoRoot, "policies"), "--auto-approve"], {
+      cwd: scratch,
+      env,
+    });
+    expect(applied.stdout).toContain("Apply complete!");
+    expect(applied.code).toBe(0);
+    const exported = await runCli(["export", "-o", "after-apply"], { cwd: scratch, env });
+    expect(exported.code).toBe(0);
+    expect(exported.stderr).toBe("");
+    const planned = await runCli(["plan", "-d", "after-apply", "--detailed-exitcode"], { cwd: scratch, env });
+    expect(planned.stdout).toContain("No changes.");
     expect(planned.code).toBe(0);
   });
 
