@@ -10,6 +10,8 @@ export interface ActionInputs {
   planFile: string;
   extraArgs: string[];
   failOnDrift: boolean;
+  /** validate: write SARIF here (for github/codeql-action/upload-sarif) instead of annotations. */
+  sarifFile: string;
 }
 
 const COMMANDS = ["plan", "apply", "drift", "validate"] as const;
@@ -41,6 +43,7 @@ export function parseActionInputs(env: NodeJS.ProcessEnv): ActionInputs {
       .split(/\s+/)
       .filter((arg) => arg !== ""),
     failOnDrift: readBoolean(env, "fail-on-drift", false),
+    sarifFile: readInput(env, "sarif-file"),
   };
 }
 
@@ -54,7 +57,8 @@ export function actionArgv(inputs: ActionInputs): string[] {
   if (inputs.command === "apply")
     argv.push("--auto-approve", ...(inputs.githubComment ? ["--github-comment"] : []));
   if (inputs.command === "drift" && inputs.githubIssue) argv.push("--github-issue");
-  if (inputs.command === "validate") argv.push("--format", "github");
+  if (inputs.command === "validate")
+    argv.push(...(inputs.sarifFile ? ["--format", "sarif", "-o", inputs.sarifFile] : ["--format", "github"]));
   return [...argv, ...inputs.extraArgs];
 }
 

@@ -21,7 +21,8 @@ export async function runAction(env: NodeJS.ProcessEnv = process.env): Promise<n
     : join(workspace, inputs.workingDirectory);
   const argv = actionArgv(inputs);
   process.stdout.write(`ppgov ${argv.join(" ")}\n`);
-  const code = await main(argv, { env: actionEnv(env), cwd });
+  // main() takes process.argv: the first two entries are node and the script.
+  const code = await main([process.execPath, "ppgov", ...argv], { env: actionEnv(env), cwd });
   if (env.GITHUB_OUTPUT) await appendFile(env.GITHUB_OUTPUT, `exit_code=${code}\n`, "utf8");
   return stepSucceeded(inputs, code) ? 0 : 1;
 }

@@ -2,7 +2,7 @@
  * The built CLI inside a simulated GitHub Actions run: the standard GITHUB_* variables point at the
  * OpenAPI-validating fake, PPGOV_ENDPOINT at the emulator, and the repository is a real git checkout.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -144,6 +144,36 @@ describe("ppgov plan --github-comment in a pull_request run", () => {
     expect(body).toContain("🔧 changed **DlpPolicy/");
     expect(body).toContain("No tenant credentials");
     expect(outputs(env)).toMatchObject({ has_changes: "false", valid: "true" });
+    expect(fake.violations).toEqual([]);
+  });
+});
+
+describe("the GitHub Action (action.yml runs.main)", () => {
+  it("maps its inputs to the CLI, posts the comment with the input token and writes exit_code", async () => {
+    const env = actionsEnv("action", "acme/gov", false);
+    const { GITHUB_TOKEN: token, ...withoutToken } = env;
+    const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const child = spawn(process.execPath, [join(repoRoot, "src/action/bootstrap.mjs")], {
+        env: {
+          ...withoutToken,
+          PATH: process.env.PATH,
+          GITHUB_WORKSPACE: repo,
+          INPUT_COMMAND: "plan",
+          INPUT_POLICIES: "policies",
+          "INPUT_GITHUB-COMMENT": "true",
+          "INPUT_GITHUB-TOKEN": token,
+          "INPUT_PLAN-FILE": "ppgov-plan.json",
+        },
+      });
+      let stdout = "";
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+      child.on("close", (code) => resolve({ code, stdout }));
+    });
+    expect(result.code, result.stdout).toBe(0);
+    expect(result.stdout).toContain("ppgov plan -d policies -o ppgov-plan.json --github-comment");
+    expect(outputs(env)).toMatchObject({ valid: "true", exit_code: "0" });
+    expect(fake.commentsOn(7)).toHaveLength(1);
     expect(fake.violations).toEqual([]);
   });
 });

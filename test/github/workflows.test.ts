@@ -160,6 +160,9 @@ describe("action.yml", () => {
     expect(
       stepSucceeded(parseActionInputs({ INPUT_COMMAND: "drift", "INPUT_FAIL-ON-DRIFT": "true" }), 2),
     ).toBe(false);
+    expect(
+      actionArgv(parseActionInputs({ INPUT_COMMAND: "validate", "INPUT_SARIF-FILE": "ppgov.sarif" })),
+    ).toEqual(["validate", "-d", "policies", "--format", "sarif", "-o", "ppgov.sarif"]);
     expect(() => parseActionInputs({ INPUT_COMMAND: "destroy" })).toThrow(/command must be one of/);
   });
 });
