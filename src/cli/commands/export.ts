@@ -54,6 +54,7 @@ export async function runExport(options: ExportCommandOptions, context: CliConte
   const outDir = resolve(context.cwd, options.output);
   await assertWritableTarget(outDir, options.output, options.force === true);
   const carried = options.dir === undefined ? {} : await tenantSettingsOf(options.dir, context);
+  carried.cloud ??= cloudOf(context.env.PPGOV_CLOUD);
   const schemaPath = findSchemaPath(outDir);
   const client = createTenantClient({ env: context.env, logger: context.logger, secrets: context.secrets });
   const tenant = {
@@ -92,6 +93,14 @@ async function assertWritableTarget(outDir: string, shown: string, force: boolea
     throw new UsageError(
       `'${shown}' is not empty: pass --force to replace its policy files (other files are kept), or choose another directory with -o`,
     );
+}
+
+const CLOUDS = ["public", "gcc", "gcchigh", "dod", "china"] as const;
+
+/** The cloud PPGOV_CLOUD names, for the Tenant document (the tenant client rejects other values). */
+function cloudOf(value: string | undefined): TenantSpec["cloud"] {
+  const lower = value?.trim().toLowerCase();
+  return CLOUDS.find((cloud) => cloud === lower);
 }
 
 /** Tenant.ignore and cloud of an existing repository, so that what it ignores stays ignored. */
