@@ -1,9 +1,13 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GithubClient } from "../../src/adapters/github/client.js";
 import { reconcileDriftIssue } from "../../src/adapters/github/drift-issue.js";
 import { DRIFT_LABEL, planLabels, syncPlanLabels } from "../../src/adapters/github/labels.js";
 import { GITHUB_COMMENT_LIMIT } from "../../src/adapters/github/markdown-split.js";
 import { upsertStickyComment } from "../../src/adapters/github/sticky-comment.js";
+import { publishPlan } from "../../src/app/publish-plan.js";
 import { FakeGithub } from "../helpers/fake-github.js";
 
 const fake = new FakeGithub();
@@ -165,5 +169,49 @@ describe("the fake itself", () => {
     const error = (await bad.listIssueComments(7).catch((e: unknown) => e)) as Error;
     expect(error.message).toMatch(/401: Bad credentials/);
     expect(error.message).not.toContain("ghs_wrong_secret");
+  });
+});
+
+describe("a read-only token (fork pull request)", () => {
+  it("does not fail the run: warns, and the job summary and outputs still carry the result", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "ppgov-readonly-"));
+    const summary = join(dir, "summary.md");
+    const output = join(dir, "output.txt");
+    writeFileSync(summary, "");
+    writeFileSync(output, "");
+    const lines: string[] = [];
+    fake.readOnly = true;
+    try {
+      const result = await publishPlan(
+        {
+          context: {
+            apiUrl: fake.url,
+            serverUrl: "https://github.example",
+            owner: "acme",
+            repo: "gov",
+            pullRequest: { number: 7, baseSha: "b", headSha: "h", baseRef: "main", fromFork: true },
+            stepSummaryPath: summary,
+            outputPath: output,
+          },
+          client,
+          write: (line) => lines.push(line),
+        },
+        {
+          scope: "policies",
+          diagnostics: [],
+          validationSummary: "policies: 3 documents in 2 files are valid",
+        },
+      );
+      expect(result.commented).toBe(false);
+      expect(result.skipped).toMatch(/403/);
+      expect(lines.some((line) => line.startsWith("::warning title=ppgov::not commenting"))).toBe(true);
+      expect(readFileSync(summary, "utf8")).toContain("### Validation: ✅");
+      expect(readFileSync(output, "utf8")).toContain("valid=true");
+      expect(fake.commentsOn(7)).toHaveLength(0);
+      expect(fake.violations).toEqual([]);
+    } finally {
+      fake.readOnly = false;
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -143,6 +143,8 @@ export class FakeGithub {
   readonly issues = new Map<number, FakeIssue>();
   /** commit sha → PR numbers (for GET /commits/{sha}/pulls). */
   readonly commitPulls = new Map<string, number[]>();
+  /** Answer every write with 403, like the read-only token of a fork's pull_request run. */
+  readOnly = false;
   private nextCommentId = 1000;
   private nextIssue = 1;
   private server?: Server;
@@ -231,6 +233,9 @@ export class FakeGithub {
       ...(authorization ? { authorization } : {}),
     });
     if (authorization !== `Bearer ${this.expectedToken}`) return send(401, { message: "Bad credentials" });
+    // A fork PR's token: reads work, writes are refused as GitHub refuses them.
+    if (this.readOnly && method !== "GET")
+      return send(403, { message: "Resource not accessible by integration" });
     this.route(operation.operationId, url, body as Json | undefined, send);
   }
 
