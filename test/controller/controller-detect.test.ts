@@ -1,0 +1,84 @@
+/** Detect mode reports drift without changing the tenant; a second controller for the tenant is refused. */
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
+import type { EmulatorSeed } from "../../src/emulator/types.js";
+import { cliPath, repoRoot, runCli } from "../helpers/run-cli.js";
+
+let emulator: RunningEmulator;
+let work: string;
+let origin: string;
+
+beforeAll(async () => {
+  const seed = JSON.parse(
+    readFileSync(join(repoRoot, "fixtures/seeds/sample-tenant.json"), "utf8"),
+  ) as EmulatorSeed;
+  emulator = await startEmulator({ seed, lifecycleDelayMs: 10 });
+  work = mkdtempSync(join(tmpdir(), "ppgov-detect-"));
+  origin = join(work, "origin");
+  cpSync(join(repoRoot, "policies"), join(origin, "policies"), { recursive: true });
+  const git = (...args: string[]): string => execFileSync("git", args, { cwd: origin, encoding: "utf8" });
+  git("init", "-q", "-b", "main");
+  git("add", ".");
+  git("-c", "user.email=o@example.com", "-c", "user.name=O", "commit", "-q", "-m", "policies");
+});
+
+afterAll(async () => {
+  await emulator.close();
+  rmSync(work, { recursive: true, force: true });
+});
+
+describe("ppgov controller --mode detect", () => {
+  it("reports the drifted resources in /metrics, changes nothing, and holds the tenant alone", async () => {
+    const env = {
+      PATH: process.env.PATH,
+      NO_COLOR: "1",
+      PPGOV_ENDPOINT: emulator.url,
+      PPGOV_TOKEN: "ppgov-dev",
+      PPGOV_LOCK_DIR: join(work, "locks"),
+    };
+    const args = (name: string): string[] => [
+      cliPath,
+      "controller",
+      "--repo",
+      origin,
+      "--interval",
+      "1s",
+      "--mode",
+      "detect",
+      "--listen",
+      "127.0.0.1:0",
+      "--work-dir",
+      join(work, name),
+    ];
+    const child = spawn(process.execPath, args("first"), { cwd: work, env });
+    let stdout = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    try {
+      let drifted = 0;
+      for (let attempt = 0; attempt < 200 && drifted === 0; attempt += 1) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        const base = /serving (http:\/\/[\d.:]+)\/metrics/.exec(stdout)?.[1];
+        if (!base) continue;
+        const text = await (await fetch(`${base}/metrics`)).text();
+        drifted = Number(/^ppgov_drifted_resources (\d+)/m.exec(text)?.[1] ?? "0");
+      }
+      expect(drifted).toBe(12); // the sample tenant: 3 to add, 9 to change
+      const requests = (await (await fetch(`${emulator.url}/_emulator/requests`)).json()) as {
+        method: string;
+      }[];
+      expect(requests.filter((request) => request.method !== "GET")).toEqual([]);
+
+      const second = await runCli(args("second").slice(1), { cwd: work, env, timeoutMs: 30_000 });
+      expect(second.code).toBe(1);
+      expect(second.stderr).toMatch(/another ppgov controller \(pid \d+/);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+  }, 60_000);
+});
