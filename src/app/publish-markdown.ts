@@ -32,6 +32,18 @@ export function validationMarkdown(diagnostics: readonly Diagnostic[], summary: 
   return out;
 }
 
+/** "/spec/connectors/business/2" → "spec.connectors.business[2]", the way the policy file reads. */
+export function fieldPath(pointer: string): string {
+  return pointer
+    .split("/")
+    .slice(1)
+    .map((raw) => raw.replace(/~1/g, "/").replace(/~0/g, "~"))
+    .reduce(
+      (path, key) => (/^\d+$/.test(key) ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`),
+      "",
+    );
+}
+
 function show(value: unknown): string {
   return value === undefined ? "(absent)" : JSON.stringify(value);
 }
@@ -57,8 +69,8 @@ export function intentDiffMarkdown(diff: IntentDiff, foldAfterLines = 12): strin
     out.push(`- ${verb} **${escapeMarkdown(change.address)}** (${escapeMarkdown(change.file)})`);
     if (change.fields.length === 0) continue;
     const lines = change.fields.flatMap((field) => [
-      ...(field.before === undefined ? [] : [`- ${field.path}: ${show(field.before)}`]),
-      ...(field.after === undefined ? [] : [`+ ${field.path}: ${show(field.after)}`]),
+      ...(field.before === undefined ? [] : [`- ${fieldPath(field.path)}: ${show(field.before)}`]),
+      ...(field.after === undefined ? [] : [`+ ${fieldPath(field.path)}: ${show(field.after)}`]),
     ]);
     const block = fenced(lines, "diff", "  ");
     if (lines.length > foldAfterLines)

@@ -11,7 +11,7 @@ import {
 import { parsePullRequestEvent } from "../../src/adapters/github/context.js";
 import { formatMarker, parseMarker } from "../../src/adapters/github/marker.js";
 import { splitMarkdown } from "../../src/adapters/github/markdown-split.js";
-import { attribution } from "../../src/app/publish-markdown.js";
+import { attribution, fieldPath } from "../../src/app/publish-markdown.js";
 import { annotationLines, planCommentBody, planOutputs } from "../../src/app/publish-plan.js";
 import type { Diagnostic } from "../../src/core/diagnostics.js";
 
@@ -172,6 +172,11 @@ describe("markers, events, attribution", () => {
       fromFork: true,
     });
     expect(parsePullRequestEvent({ ref: "refs/heads/main" }, "acme/gov")).toBeUndefined();
+  });
+
+  it("shows intent fields as the policy file reads them", () => {
+    expect(fieldPath("/spec/connectors/business/2")).toBe("spec.connectors.business[2]");
+    expect(fieldPath("/metadata/name")).toBe("metadata.name");
   });
 
   it("reads who and when from DLP and environment records", () => {
