@@ -76,6 +76,8 @@ export interface PageOptions {
   /** `nextLink` for BAP and PowerApps, `@odata.nextLink` for PP API and Graph (§2.3). */
   linkKey: "nextLink" | "@odata.nextLink";
   extra?: Record<string, JsonValue>;
+  /** Builds the response form of an item; applied to the page only, not to the whole list. */
+  render?: (item: JsonValue) => JsonValue;
 }
 
 /** One page of `items`, continuing from `$skiptoken`, with an absolute next link when more remain. */
@@ -83,7 +85,9 @@ export function page(items: readonly JsonValue[], options: PageOptions): Reply {
   const skip = Number.parseInt(options.url.searchParams.get("$skiptoken") ?? "0", 10);
   const start = Number.isFinite(skip) && skip > 0 ? skip : 0;
   const end = start + options.pageSize;
-  const body: Record<string, JsonValue> = { ...options.extra, value: items.slice(start, end) };
+  const slice = items.slice(start, end);
+  const value = options.render === undefined ? slice : slice.map(options.render);
+  const body: Record<string, JsonValue> = { ...options.extra, value };
   if (end < items.length) {
     const next = new URL(options.url.href);
     next.searchParams.set("$skiptoken", String(end));

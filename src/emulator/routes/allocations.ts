@@ -30,6 +30,9 @@ function allocationsOf(
   environmentId: string,
 ): WireCurrencyAllocation[] | undefined {
   const allocations = context.store.state.allocations;
+  // Seeds and PATCH store lower-case ids: a direct hit first, the case-insensitive scan as fallback.
+  const direct = allocations[environmentId.toLowerCase()];
+  if (direct !== undefined) return direct;
   const key = Object.keys(allocations).find(
     (candidate) => candidate.toLowerCase() === environmentId.toLowerCase(),
   );

@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import { buildEnvironment, type DataverseRequest } from "../environment-factory.js";
 import { bapError, isRecord, json, page, timestamp, ZERO_GUID, type Reply } from "../http.js";
 import { route, type EmulatorContext, type Route, type RouteRequest } from "../routing.js";
-import type { JsonObject } from "../types.js";
+import type { JsonObject, WireEnvironment } from "../types.js";
 import {
   findEnvironment,
   BAP,
@@ -37,8 +37,13 @@ function listEnvironments(request: RouteRequest, context: EmulatorContext): Repl
       return isRecord(parent) && typeof parent.id === "string" && parent.id.toLowerCase() === groupId;
     });
   }
-  const views = environments.map((env) => view(env, request.url, context, true));
-  return page(views, { url: request.url, pageSize: context.pageSize, linkKey: "nextLink" });
+  // Views of the requested page only: rendering all of them per page made paging quadratic.
+  return page(environments, {
+    url: request.url,
+    pageSize: context.pageSize,
+    linkKey: "nextLink",
+    render: (env) => view(env as WireEnvironment, request.url, context, true),
+  });
 }
 
 function getEnvironment(request: RouteRequest, context: EmulatorContext): Reply {
