@@ -1,13 +1,15 @@
 // Plan benchmark: the built CLI's `ppgov plan` against the emulator with injected latency, side by side
 // with a serial reference reader (the Terraform provider's way) and a fully parallel floor reader.
 //   npm run bench:plan                                   (builds first; scales 0.25,0.5,1)
-//   node bench/plan.mjs --scales 0.25,0.5,1 [--latency-ms 100] [--concurrency N] [--reference-budget-s 45]
+//   node bench/plan.mjs --scales 0.25,0.5,1 [--latency-ms 100] [--concurrency N] [--extra-concurrency 64|none]
+//                       [--reference-budget-s 45]
 // Per scale: generate the tenant (bench/generate-tenant.mjs), start `ppgov emulator` as its own process,
 // set the latency, then measure
 //   plan cold   `ppgov plan` with an empty read cache,
 //   plan warm   the same again, with the cache the cold run filled (the tenant is unchanged),
+//   plan cold c=64  a cold plan with --concurrency 64 (what more parallelism buys; default 16),
 //   reference   the cold plan's requests, one after another (list, then one GET per object, serially),
-//   floor       the cold plan's requests, all at once, bodies read and dropped.
+//   floor       the cold plan's requests, all at once (up to 500 in flight), bodies read and dropped.
 // Requests and 429s come from the emulator's request log. CPU and peak RSS of the CLI come from
 // /usr/bin/time -v (of the plan process alone; the emulator shares the machine's cores).
 // The reference reader stops after --reference-budget-s and extrapolates linearly (marked "~"):
@@ -132,11 +134,20 @@ async function referenceRead(url, entries, budgetMs) {
   };
 }
 
-/** Every request at once; bodies read and dropped. */
+/**
+ * Every request at once, bodies read and dropped. "At once" is capped at FLOOR_IN_FLIGHT: thousands of
+ * simultaneous connects overflow the listen backlog (511) and time out instead of measuring anything.
+ */
+const FLOOR_IN_FLIGHT = 500;
+
 async function floorRead(url, entries) {
   const cpu = process.cpuUsage();
   const started = performance.now();
-  await Promise.all(entries.map((entry) => send(url, entry)));
+  let next = 0;
+  const worker = async () => {
+    while (next < entries.length) await send(url, entries[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(FLOOR_IN_FLIGHT, entries.length) }, worker));
   const used = process.cpuUsage(cpu);
   return { wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
 }
@@ -206,6 +217,21 @@ async function benchScale(scale, options) {
       const warm = runPlan(emulator.url, tenant.repoDir, cacheDir, options.concurrency);
       rows.push({ name: "plan warm", ...warm, ...(await requestLog(emulator.url)) });
 
+      if (options.extraConcurrency !== undefined) {
+        await control(emulator.url, "POST", "reset");
+        const wide = runPlan(
+          emulator.url,
+          tenant.repoDir,
+          join(work, "cache-wide"),
+          options.extraConcurrency,
+        );
+        rows.push({
+          name: `plan cold c=${options.extraConcurrency}`,
+          ...wide,
+          ...(await requestLog(emulator.url)),
+        });
+      }
+
       // The same data the cold plan fetched, as the reference and floor readers fetch it.
       const entries = coldLog.log.filter((entry) => entry.method === "GET");
       await control(emulator.url, "POST", "reset");
@@ -242,6 +268,11 @@ async function main() {
     latencyMs: Number(option("--latency-ms", "100")),
     concurrency: concurrencyOption === undefined ? undefined : Number(concurrencyOption),
     referenceBudgetMs: Number(option("--reference-budget-s", "45")) * 1000,
+    // A second cold plan at this concurrency shows what the knob buys ("none" to skip).
+    extraConcurrency:
+      option("--extra-concurrency", "64") === "none"
+        ? undefined
+        : Number(option("--extra-concurrency", "64")),
   };
   console.log(
     `ppgov plan benchmark: ${options.latencyMs} ms latency per request, plan concurrency ${options.concurrency ?? "default"}, ` +
