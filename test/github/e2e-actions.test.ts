@@ -188,6 +188,8 @@ describe("ppgov drift --github-issue", () => {
     expect(issues[0]).toMatchObject({ state: "open", labels: ["ppgov/drift"] });
     expect(issues[0]?.body).toContain('"kind":"drift","target":"policies"');
     expect(issues[0]?.body).toMatch(/drifted resources/);
+    // Who and when, from the live records (the sample's DLP policies and environments say it).
+    expect(issues[0]?.body).toMatch(/last changed by Megan Bowen at 20\d\d-/);
 
     // Apply after merge: the push's commit leads to the merged PR, which gets the result.
     fake.commitPulls.set(headSha, [7]);
