@@ -55,7 +55,10 @@ export async function publishDrift(
     await writeStepOutputs(deps.context.outputPath, {
       has_drift: drifted,
       drift_issue: result.issueNumber ?? "",
-      ...(publication.plan.summary as unknown as Record<string, number>),
+      add: publication.plan.summary.add,
+      change: publication.plan.summary.change,
+      replace: publication.plan.summary.replace,
+      destroy: publication.plan.summary.destroy,
     });
   }
   return result;
