@@ -1,0 +1,55 @@
+import { mkdir, open, readFile } from "node:fs/promises";
+import { dirname } from "node:path";
+
+/** One line of the apply journal. Entries are appended, never rewritten. */
+export interface JournalEntry {
+  at: string;
+  planDigest: string;
+  stepId: string;
+  address: string;
+  event: "start" | "end";
+  outcome?: "succeeded" | "failed" | "skipped";
+  /** Id of an object the step created (so a re-run can find it even before the list shows it). */
+  createdId?: string;
+  error?: { code: string; message: string };
+}
+
+/**
+ * Append-only JSON-lines journal; every entry is fsynced before the step it describes proceeds, so a
+ * crash never loses an entry that was reported written.
+ */
+export class JournalFile {
+  constructor(readonly path: string) {}
+
+  async append(entry: JournalEntry): Promise<void> {
+    await mkdir(dirname(this.path), { recursive: true });
+    const handle = await open(this.path, "a");
+    try {
+      await handle.write(`${JSON.stringify(entry)}\n`);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  }
+
+  /** Reads every complete entry; a torn last line (crash mid-write) is ignored. */
+  async read(): Promise<JournalEntry[]> {
+    let text: string;
+    try {
+      text = await readFile(this.path, "utf8");
+    } catch (error: unknown) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return [];
+      throw error;
+    }
+    const entries: JournalEntry[] = [];
+    for (const line of text.split("\n")) {
+      if (line.trim() === "") continue;
+      try {
+        entries.push(JSON.parse(line) as JournalEntry);
+      } catch {
+        // A torn trailing line from a crash mid-append carries no committed information.
+      }
+    }
+    return entries;
+  }
+}
