@@ -1,0 +1,210 @@
+/**
+ * Executes a plan's steps wave by wave: steps of one wave run with bounded concurrency, a wave starts
+ * after the previous one ended, placeholders are replaced by the ids earlier steps produced, and every
+ * step's start and end is journaled before the engine moves on. The first failure stops the run: steps
+ * already running finish, nothing new starts.
+ */
+import type { JournalEntry } from "../adapters/fs/journal-file.js";
+import { substituteRefs, type Plan, type PlanStep } from "../core/plan/index.js";
+
+/** Runs one step whose placeholders are already substituted; resolves with the id it created, if any. */
+export type StepRunner = (step: PlanStep) => Promise<{ producedId?: string }>;
+
+export interface ApplyJournal {
+  append(entry: JournalEntry): Promise<void>;
+}
+
+/** What an earlier, interrupted run of the same plan left in the journal. */
+export interface PriorRun {
+  /** Step id → the id it created (if any), for steps that ended "succeeded". */
+  succeeded: ReadonlyMap<string, string | undefined>;
+  /** Steps that started but never ended "succeeded": their effect is unknown. */
+  interrupted: ReadonlySet<string>;
+}
+
+export interface EngineOptions {
+  plan: Plan;
+  run: StepRunner;
+  journal: ApplyJournal;
+  /** Steps of one wave running at once. */
+  concurrency: number;
+  now: () => Date;
+  prior?: PriorRun;
+  /**
+   * For a create step an earlier run started without finishing: the id of the object if it exists by
+   * now (matched by identity), so it is adopted instead of created a second time.
+   */
+  findCreated?: (step: PlanStep) => Promise<string | undefined>;
+  /** Called as each step starts (progress). */
+  onStart?: (step: PlanStep, index: number, total: number) => void;
+}
+
+export type StepResult =
+  | { step: PlanStep; outcome: "succeeded"; producedId?: string }
+  /** Done by an earlier run of this plan (journal). */
+  | { step: PlanStep; outcome: "skipped"; producedId?: string }
+  /** A create an earlier run left unfinished, whose object turned out to exist. */
+  | { step: PlanStep; outcome: "adopted"; producedId: string };
+
+export interface StepFailure {
+  step: PlanStep;
+  /** The service's code when it gave one (e.g. "OperationNotStartable"), else ppgov's. */
+  code: string;
+  message: string;
+}
+
+export interface ApplyReport {
+  done: StepResult[];
+  failed?: StepFailure;
+  notAttempted: PlanStep[];
+  /** Placeholder ref → id, for every object this plan created. */
+  resolved: Map<string, string>;
+}
+
+/** Groups steps by wave, keeping plan order within a wave. */
+export function waves(steps: readonly PlanStep[]): PlanStep[][] {
+  const byWave = new Map<number, PlanStep[]>();
+  for (const step of steps) {
+    const list = byWave.get(step.wave) ?? [];
+    list.push(step);
+    byWave.set(step.wave, list);
+  }
+  return [...byWave.keys()].sort((a, b) => a - b).map((wave) => byWave.get(wave)!);
+}
+
+export async function executePlan(options: EngineOptions): Promise<ApplyReport> {
+  const { plan, journal } = options;
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1)
+    throw new RangeError(`concurrency must be a positive integer (got ${options.concurrency})`);
+  const resolved = new Map<string, string>();
+  const done: StepResult[] = [];
+  const notAttempted: PlanStep[] = [];
+  let failed: StepFailure | undefined;
+  let started = 0;
+  const total = plan.steps.length;
+
+  const record = (step: PlanStep, id: string | undefined): void => {
+    if (step.produces !== undefined && id !== undefined) resolved.set(step.produces.ref, id);
+  };
+  const entry = (
+    step: PlanStep,
+    fields: Partial<JournalEntry> & Pick<JournalEntry, "event">,
+  ): JournalEntry => ({
+    at: options.now().toISOString(),
+    planDigest: plan.planDigest,
+    stepId: step.id,
+    address: step.address,
+    ...fields,
+  });
+
+  const runOne = async (step: PlanStep): Promise<void> => {
+    const prior = options.prior;
+    if (prior?.succeeded.has(step.id) === true) {
+      const producedId = prior.succeeded.get(step.id);
+      record(step, producedId);
+      done.push({ step, outcome: "skipped", ...(producedId === undefined ? {} : { producedId }) });
+      return;
+    }
+    started += 1;
+    options.onStart?.(step, started, total);
+    await journal.append(entry(step, { event: "start" }));
+    try {
+      if (step.produces !== undefined && prior?.interrupted.has(step.id) === true && options.findCreated) {
+        const existing = await options.findCreated(step);
+        if (existing !== undefined) {
+          record(step, existing);
+          await journal.append(entry(step, { event: "end", outcome: "succeeded", createdId: existing }));
+          done.push({ step, outcome: "adopted", producedId: existing });
+          return;
+        }
+      }
+      const concrete = substituteStep(step, resolved);
+      const outcome = await options.run(concrete);
+      record(step, outcome.producedId);
+      await journal.append(
+        entry(step, {
+          event: "end",
+          outcome: "succeeded",
+          ...(outcome.producedId === undefined ? {} : { createdId: outcome.producedId }),
+        }),
+      );
+      done.push({
+        step,
+        outcome: "succeeded",
+        ...(outcome.producedId === undefined ? {} : { producedId: outcome.producedId }),
+      });
+    } catch (error: unknown) {
+      const failure = describeFailure(step, error);
+      failed ??= failure;
+      await journal.append(
+        entry(step, {
+          event: "end",
+          outcome: "failed",
+          error: { code: failure.code, message: failure.message },
+        }),
+      );
+    }
+  };
+
+  for (const wave of waves(plan.steps)) {
+    if (failed !== undefined) {
+      notAttempted.push(...wave);
+      continue;
+    }
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (failed === undefined && next < wave.length) {
+        const step = wave[next++]!;
+        await runOne(step);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(options.concurrency, wave.length) }, worker));
+    // Steps of this wave never started because a sibling failed.
+    if (next < wave.length) notAttempted.push(...wave.slice(next));
+  }
+  return { done, ...(failed === undefined ? {} : { failed }), notAttempted, resolved };
+}
+
+/** The step with every `{"$ref": …}` replaced by the id an earlier step produced. */
+export function substituteStep(step: PlanStep, resolved: ReadonlyMap<string, string>): PlanStep {
+  return {
+    ...step,
+    path: substituteRefs(step.path, resolved),
+    ...(step.body === undefined ? {} : { body: substituteRefs(step.body, resolved) }),
+  };
+}
+
+function describeFailure(step: PlanStep, error: unknown): StepFailure {
+  const record = (typeof error === "object" && error !== null ? error : {}) as {
+    serviceCode?: unknown;
+    code?: unknown;
+  };
+  const code =
+    typeof record.serviceCode === "string"
+      ? record.serviceCode
+      : typeof record.code === "string"
+        ? record.code
+        : "ERROR";
+  const message = error instanceof Error ? error.message : String(error);
+  return { step, code, message };
+}
+
+/**
+ * Reads an earlier run of `planDigest` out of the journal's entries. A step that started and did not end
+ * "succeeded" (killed, or failed in a way that may have taken effect) counts as interrupted.
+ */
+export function priorRun(entries: readonly JournalEntry[], planDigest: string): PriorRun {
+  const succeeded = new Map<string, string | undefined>();
+  const startedIds = new Set<string>();
+  for (const entry of entries) {
+    if (entry.planDigest !== planDigest) continue;
+    if (entry.event === "start") startedIds.add(entry.stepId);
+    else if (entry.outcome === "succeeded") succeeded.set(entry.stepId, entry.createdId);
+  }
+  return { succeeded, interrupted: new Set([...startedIds].filter((id) => !succeeded.has(id))) };
+}
+
+/** Addresses an earlier run of `planDigest` touched: their live objects moved because of that run. */
+export function touchedAddresses(entries: readonly JournalEntry[], planDigest: string): Set<string> {
+  return new Set(entries.filter((entry) => entry.planDigest === planDigest).map((entry) => entry.address));
+}

@@ -1,0 +1,263 @@
+/**
+ * The apply use case: a saved plan (checked for tampering, tenant, format and staleness against a fresh
+ * read) or plan-and-apply, under the per-tenant lock, with the journal, then a convergence check that
+ * re-reads the tenant until the touched resources match the policies.
+ */
+import type { JournalEntry } from "../adapters/fs/journal-file.js";
+import type { HeldLock } from "../adapters/fs/lock-file.js";
+import { PpgovError } from "../core/errors.js";
+import { KIND_REGISTRY } from "../core/kinds/registry.js";
+import type { ResourceKind } from "../core/kinds/resource-kind.js";
+import {
+  buildPlan,
+  desiredDigest,
+  findStaleResources,
+  planHasChanges,
+  requiredLiveCollections,
+  verifyPlanDigest,
+  PLAN_FORMAT_VERSION,
+  type DesiredState,
+  type Plan,
+  type PlanStep,
+} from "../core/plan/index.js";
+import type { Diagnostic } from "../core/diagnostics.js";
+import { executePlan, priorRun, touchedAddresses, type ApplyReport } from "./apply-engine.js";
+import { mergeRequirements, requirementsForPlan } from "./live-requirements.js";
+import type { LoadedPolicies } from "./load-desired.js";
+import { loadDesired, planAgainstLive, resolveTenantId, type PlanDeps, type Planned } from "./plan.js";
+
+export interface ApplyDeps extends PlanDeps {
+  /** Sends one step (placeholders substituted) and waits for it to finish. */
+  runStep(step: PlanStep, tenantId: string): Promise<{ producedId?: string }>;
+  journal: {
+    append: (entry: JournalEntry) => Promise<void>;
+    read: () => Promise<JournalEntry[]>;
+  };
+  /** Takes the per-tenant lock; throws a clear error when another apply holds it. */
+  lock(tenantId: string): Promise<HeldLock>;
+  sleep(ms: number): Promise<void>;
+}
+
+export interface ApplySettings {
+  dir: string;
+  allowProtectedDeletes?: boolean;
+  concurrency: number;
+  /** How long to wait for the tenant to show the applied state. Default 60 s. */
+  convergeTimeoutMs?: number;
+}
+
+export interface Convergence {
+  converged: boolean;
+  /** Addresses still showing a change at the deadline. */
+  pending: string[];
+  /** Set when the check could not run (the policies in `dir` are not the plan's). */
+  skipped?: string;
+}
+
+export type ApplyOutcome =
+  | { status: "invalid"; loaded: LoadedPolicies }
+  | { status: "rejected"; diagnostics: Diagnostic[] }
+  | { status: "no-changes"; plan: Plan }
+  | { status: "declined"; plan: Plan }
+  | { status: "applied"; plan: Plan; report: ApplyReport; convergence: Convergence };
+
+/** Reads the plan file's policies when they are the plan's own (same desired digest), for the convergence check. */
+async function desiredFor(plan: Plan, dir: string, deps: ApplyDeps): Promise<DesiredState | undefined> {
+  try {
+    const load = await loadDesired(dir, deps);
+    if (!load.ok) return undefined;
+    return desiredDigest(load.desired) === plan.desiredDigest ? load.desired : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Refuses a plan file ppgov must not execute: wrong format version, altered, or for another tenant. */
+export function checkPlanIntegrity(plan: Plan, currentTenantId: string): void {
+  if (plan.formatVersion !== PLAN_FORMAT_VERSION)
+    throw new PpgovError(
+      "PLAN_FORMAT",
+      `the plan has formatVersion ${String(plan.formatVersion)}, this ppgov reads version ${String(PLAN_FORMAT_VERSION)}; run ppgov plan again`,
+    );
+  if (!verifyPlanDigest(plan))
+    throw new PpgovError(
+      "PLAN_TAMPERED",
+      "the plan file was altered after it was made (its planDigest does not match its content); run ppgov plan again",
+    );
+  if (plan.mode !== "plan")
+    throw new PpgovError("PLAN_MODE", `this is a ${plan.mode} report, not a plan; run ppgov plan -o FILE`);
+  if (plan.tenantId !== null && plan.tenantId.toLowerCase() !== currentTenantId.toLowerCase())
+    throw new PpgovError(
+      "PLAN_OTHER_TENANT",
+      `the plan was made for tenant ${plan.tenantId}, but the credentials reach tenant ${currentTenantId}; refusing to apply it here`,
+    );
+}
+
+/** `ppgov apply PLANFILE`: executes exactly the saved plan, if it is still true of the tenant. */
+export async function applySavedPlan(
+  plan: Plan,
+  settings: ApplySettings,
+  deps: ApplyDeps,
+): Promise<ApplyOutcome> {
+  const tenantId = (await deps.tenant.tenantId()).toLowerCase();
+  checkPlanIntegrity(plan, tenantId);
+  if (!planHasChanges(plan)) return { status: "no-changes", plan };
+  const lock = await deps.lock(tenantId);
+  try {
+    const desired = await desiredFor(plan, settings.dir, deps);
+    const entries = await deps.journal.read();
+    const touched = touchedAddresses(entries, plan.planDigest);
+    deps.progress.phase("re-reading the tenant to check the plan is still current…");
+    const requirements = requirementsForPlan(plan);
+    const live = await deps.tenant.readLive(
+      desired === undefined
+        ? requirements
+        : mergeRequirements(requirements, requiredLiveCollections(desired)),
+      tenantId,
+    );
+    // Resources an interrupted run of this very plan already changed moved because of it, not behind its back.
+    const stale = findStaleResources(plan, live).filter((resource) => !touched.has(resource.address));
+    if (stale.length > 0) {
+      const names = stale.map((resource) => resource.address).join(", ");
+      const reasons = stale.map((resource) => `  ${resource.address}: ${resource.reason}`).join("\n");
+      throw new PpgovError(
+        "PLAN_STALE",
+        `plan is stale: ${names} changed since the plan was made; run ppgov plan again\n${reasons}`,
+      );
+    }
+    const report = await execute(plan, tenantId, entries, settings, deps);
+    const convergence =
+      report.failed !== undefined
+        ? { converged: false, pending: [] }
+        : desired === undefined
+          ? {
+              converged: true,
+              pending: [],
+              skipped: `the policies in ${settings.dir} are not the ones the plan was made from`,
+            }
+          : await awaitConvergence(plan, desired, tenantId, settings, deps);
+    return { status: "applied", plan, report, convergence };
+  } finally {
+    await lock.release();
+  }
+}
+
+export interface PlanAndApplyHooks {
+  /** Shows the plan to the user (before asking). */
+  show(planned: Planned): void;
+  /** Asks for confirmation; resolves true to go ahead. */
+  confirm(plan: Plan): Promise<boolean>;
+}
+
+/** `ppgov apply` without a file: plan under the lock, show, confirm, execute, check convergence. */
+export async function planAndApply(
+  settings: ApplySettings,
+  hooks: PlanAndApplyHooks,
+  deps: ApplyDeps,
+): Promise<ApplyOutcome> {
+  const load = await loadDesired(settings.dir, deps);
+  if (!load.ok) return { status: "invalid", loaded: load.loaded };
+  const tenantId = await resolveTenantId(load.desired, deps.tenant);
+  const lock = await deps.lock(tenantId);
+  try {
+    const { planned, errors } = await planAgainstLive(
+      load.desired,
+      { dir: settings.dir, tenantId, allowProtectedDeletes: settings.allowProtectedDeletes === true },
+      deps,
+    );
+    if (errors.length > 0) return { status: "rejected", diagnostics: [...errors, ...planned.diagnostics] };
+    hooks.show(planned);
+    if (!planHasChanges(planned.plan)) return { status: "no-changes", plan: planned.plan };
+    if (!(await hooks.confirm(planned.plan))) return { status: "declined", plan: planned.plan };
+    const entries = await deps.journal.read();
+    const report = await execute(planned.plan, tenantId, entries, settings, deps);
+    const convergence =
+      report.failed !== undefined
+        ? { converged: false, pending: [] }
+        : await awaitConvergence(planned.plan, load.desired, tenantId, settings, deps);
+    return { status: "applied", plan: planned.plan, report, convergence };
+  } finally {
+    await lock.release();
+  }
+}
+
+async function execute(
+  plan: Plan,
+  tenantId: string,
+  entries: readonly JournalEntry[],
+  settings: ApplySettings,
+  deps: ApplyDeps,
+): Promise<ApplyReport> {
+  deps.progress.phase(`applying ${plan.steps.length} steps…`);
+  return executePlan({
+    plan,
+    run: (step) => deps.runStep(step, tenantId),
+    journal: deps.journal,
+    concurrency: settings.concurrency,
+    now: () => deps.now(),
+    prior: priorRun(entries, plan.planDigest),
+    findCreated: (step) => findCreated(plan, step, tenantId, deps),
+    onStart: (step, index, total) =>
+      deps.progress.count(index, total, `${step.address}: ${step.description}`),
+  });
+}
+
+type AnyKind = ResourceKind<unknown, unknown, object>;
+
+/**
+ * The live id of the object a create step was making, if an interrupted run made it after all: the
+ * tenant is re-read and the object matched by display name, as the planner matches documents.
+ */
+async function findCreated(
+  plan: Plan,
+  step: PlanStep,
+  tenantId: string,
+  deps: ApplyDeps,
+): Promise<string | undefined> {
+  const resource = plan.resources.find((candidate) => candidate.address === step.address);
+  if (resource === undefined) return undefined;
+  const kind = KIND_REGISTRY[resource.kind] as unknown as AnyKind;
+  const live = await deps.tenant.readLive(requirementsForPlan({ resources: [resource] }), tenantId);
+  const wanted = resource.displayName.toLowerCase();
+  const matches = kind
+    .listLive(live)
+    .filter((record) => kind.liveDisplayName(record).toLowerCase() === wanted);
+  if (matches.length > 1)
+    throw new PpgovError(
+      "APPLY_AMBIGUOUS",
+      `${matches.length} live objects are named "${resource.displayName}" after an interrupted create of ${resource.address}; delete the extra one or pin metadata.id`,
+    );
+  return matches[0] === undefined ? undefined : kind.liveId(matches[0]);
+}
+
+/**
+ * Re-reads the tenant and re-plans until no resource the plan touched shows a change (the service is
+ * eventually consistent), or the deadline passes.
+ */
+export async function awaitConvergence(
+  plan: Plan,
+  desired: DesiredState,
+  tenantId: string,
+  settings: ApplySettings,
+  deps: ApplyDeps,
+): Promise<Convergence> {
+  const touched = new Set(plan.steps.map((step) => step.address));
+  const deadline = deps.now().getTime() + (settings.convergeTimeoutMs ?? 60_000);
+  let wait = 250;
+  deps.progress.phase("checking that the tenant shows the applied state…");
+  for (;;) {
+    const live = await deps.tenant.readLive(requiredLiveCollections(desired), tenantId);
+    const { changes } = buildPlan(desired, live, {
+      createdAt: deps.now().toISOString(),
+      tenantId,
+      allowProtectedDeletes: settings.allowProtectedDeletes === true,
+    });
+    const pending = changes
+      .filter((change) => change.action !== "no-op" && touched.has(change.address))
+      .map((change) => change.address);
+    if (pending.length === 0) return { converged: true, pending };
+    if (deps.now().getTime() + wait > deadline) return { converged: false, pending };
+    await deps.sleep(wait);
+    wait = Math.min(wait * 2, 5_000);
+  }
+}
