@@ -1,11 +1,21 @@
 import type { CommandRegistrar } from "../program.js";
 import { registerValidate } from "./validate.js";
 import { registerEmulatorCommand } from "./emulator.js";
+import { registerPlan } from "./plan.js";
+import { registerApply } from "./apply.js";
+import { registerDrift } from "./drift.js";
+import { registerDemo } from "./demo.js";
 import { registerExport } from "./export.js";
+import { registerController } from "./controller.js";
 
 /** Every command of the CLI, in help order. */
 export const commandRegistrars: readonly CommandRegistrar[] = [
   registerValidate,
+  registerPlan,
+  registerApply,
+  registerDrift,
   registerExport,
+  registerDemo,
   registerEmulatorCommand,
+  registerController,
 ];

@@ -1,0 +1,89 @@
+import { existsSync } from "node:fs";
+import { rm } from "node:fs/promises";
+import { join } from "node:path";
+import { writeLine, type CliContext } from "../context.js";
+import type { CommandRegistrar } from "../program.js";
+import { runApplyCommand } from "./apply.js";
+import { runPlanCommand } from "./plan.js";
+
+export interface DemoOptions {
+  dir: string;
+  apply?: boolean;
+  reset?: boolean;
+}
+
+/** Where `ppgov demo --apply` keeps the emulated tenant, so a later `ppgov demo` shows the applied state. */
+export const DEMO_STATE = join(".ppgov", "demo-state.json");
+const DEMO_TOKEN = "ppgov-dev";
+
+export const registerDemo: CommandRegistrar = (program, context, setExitCode) => {
+  program
+    .command("demo")
+    .description(
+      "plan (or with --apply, apply) the policies against an in-process emulator of a sample tenant",
+    )
+    .option("-d, --dir <dir>", "policy directory", "policies")
+    .option("--apply", `apply the plan to the emulated tenant (kept in ${DEMO_STATE})`)
+    .option("--reset", "forget the emulated tenant's state and start again from the sample")
+    .action(async (options: DemoOptions) => {
+      setExitCode(await runDemo(options, context()));
+    });
+};
+
+export async function runDemo(options: DemoOptions, context: CliContext): Promise<number> {
+  const statePath = join(context.cwd, DEMO_STATE);
+  const out = (text = ""): void => writeLine(context.stdout, text);
+  if (options.reset === true) {
+    await rm(statePath, { force: true });
+    out(`Forgot the demo tenant's state (${DEMO_STATE}); the next ppgov demo starts from the sample tenant.`);
+    if (options.apply !== true) return 0;
+  }
+  const resumed = existsSync(statePath);
+  // Loaded on demand: only the demo and `ppgov emulator` need the emulator's modules.
+  const { loadSeedFile, sampleSeedPath, startEmulator } = await import("../../emulator/server.js");
+  const emulator = await startEmulator({
+    seed: await loadSeedFile(sampleSeedPath),
+    devToken: DEMO_TOKEN,
+    lifecycleDelayMs: 100,
+    logger: context.logger,
+    ...(resumed || options.apply === true ? { statePath } : {}),
+  });
+  const env: NodeJS.ProcessEnv = {
+    ...context.env,
+    PPGOV_ENDPOINT: emulator.url,
+    PPGOV_TOKEN: DEMO_TOKEN,
+    PPGOV_JOURNAL: join(context.cwd, ".ppgov", "demo-journal.jsonl"),
+  };
+  try {
+    out(
+      `Demo: a tenant emulator of "Contoso" is running at ${emulator.url}, ${resumed ? `with the state a previous ppgov demo --apply left (${DEMO_STATE})` : "seeded with the sample tenant"}.`,
+    );
+    out(`ppgov ${options.apply === true ? "plans and applies" : "plans"} ${options.dir}/ against it:`);
+    out();
+    const started = Date.now();
+    if (options.apply === true) {
+      const code = await runApplyCommand(undefined, { dir: options.dir, autoApprove: true }, context, env);
+      out();
+      out(
+        code === 0
+          ? `The emulated tenant now matches ${options.dir}/ (state kept in ${DEMO_STATE}). Run ppgov demo again: the plan is empty. Edit a file under ${options.dir}/ and run it again to see the change planned; ppgov demo --reset starts over.`
+          : "The apply did not complete; see above.",
+      );
+      return code;
+    }
+    const code = await runPlanCommand({ dir: options.dir, format: "text" }, context, env);
+    context.logger.info({ durationMs: Date.now() - started }, "demo plan made");
+    out();
+    out("Nothing was changed. Next:");
+    out(
+      "  node bin/ppgov.js demo --apply   apply this plan to the emulated tenant, then plan again to see it converge",
+    );
+    out("  node bin/ppgov.js demo --reset   start again from the sample tenant");
+    out(
+      `Against a real tenant: ppgov plan -d ${options.dir} with AZURE_TENANT_ID/AZURE_CLIENT_ID set (see docs/authentication.md).`,
+    );
+    return code;
+  } finally {
+    await emulator.close();
+  }
+}

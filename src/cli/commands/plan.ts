@@ -1,0 +1,155 @@
+import { isAbsolute, join } from "node:path";
+import { Option } from "commander";
+import { writeFileAtomic } from "../../adapters/fs/plan-file.js";
+import { assertPolicyDirectory } from "../../adapters/fs/policy-loader.js";
+import type { LoadedPolicies } from "../../app/load-desired.js";
+import { runPlan, type TenantUsage } from "../../app/plan.js";
+import { UsageError } from "../../core/errors.js";
+import type { Diagnostic } from "../../core/diagnostics.js";
+import { planHasChanges, PLAN_DIAGNOSTIC_CODES, type Plan } from "../../core/plan/index.js";
+import { renderDiagnostics } from "../../render/diagnostics.js";
+import { renderPlanJson } from "../../render/plan-json.js";
+import { renderPlanMarkdown } from "../../render/plan-markdown.js";
+import { renderPlanText } from "../../render/plan-text.js";
+import { compose } from "../compose.js";
+import type { CliContext } from "../context.js";
+import type { CommandRegistrar } from "../program.js";
+import { runPlanForGithub } from "./plan-github.js";
+
+export const PLAN_FORMATS = ["text", "markdown", "json"] as const;
+export type PlanFormat = (typeof PLAN_FORMATS)[number];
+
+export interface PlanCommandOptions {
+  dir: string;
+  output?: string;
+  format: PlanFormat;
+  detailedExitcode?: boolean;
+  allowProtectedDeletes?: boolean;
+  concurrency?: string;
+  /** GitHub Actions: sticky PR comment, labels, job summary, step outputs (plan-github.ts). */
+  githubComment?: boolean;
+}
+
+/** `--concurrency N`: a positive integer. */
+export function parseConcurrency(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const parsed = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < 1 || parsed > 64)
+    throw new UsageError(`--concurrency must be an integer between 1 and 64, got "${value}"`);
+  return parsed;
+}
+
+export function colorFor(context: CliContext): boolean {
+  return context.isTty && (context.env.NO_COLOR === undefined || context.env.NO_COLOR === "");
+}
+
+export function resolvePath(context: CliContext, path: string): string {
+  return isAbsolute(path) ? path : join(context.cwd, path);
+}
+
+/** Diagnostics in validate's text format (stdout), for invalid policies or a rejected plan. */
+export function printDiagnostics(
+  context: CliContext,
+  dir: string,
+  loaded: LoadedPolicies,
+  diagnostics: readonly Diagnostic[],
+  stream: NodeJS.WritableStream = context.stdout,
+): void {
+  stream.write(
+    renderDiagnostics(
+      diagnostics,
+      "text",
+      { directory: dir, fileCount: loaded.fileCount, documentCount: loaded.documentCount },
+      { color: colorFor(context), codes: PLAN_DIAGNOSTIC_CODES },
+    ),
+  );
+}
+
+/** Warnings that did not stop the plan, to stderr (stdout holds the plan). */
+export function printWarnings(context: CliContext, diagnostics: readonly Diagnostic[]): void {
+  for (const diagnostic of diagnostics)
+    context.stderr.write(
+      `${diagnostic.file === "" ? "" : `${diagnostic.file}:${diagnostic.line}: `}warning ${diagnostic.code} ${diagnostic.message}\n`,
+    );
+}
+
+export function renderPlan(plan: Plan, format: PlanFormat, context: CliContext, usage?: TenantUsage): string {
+  const footer = usage === undefined ? undefined : { apiCalls: usage.apiCalls, throttled: usage.throttled };
+  switch (format) {
+    case "json":
+      return renderPlanJson(plan);
+    case "markdown":
+      return renderPlanMarkdown(plan, footer === undefined ? {} : { footer });
+    case "text":
+      return renderPlanText(plan, { color: colorFor(context), ...(footer === undefined ? {} : { footer }) });
+  }
+}
+
+export const registerPlan: CommandRegistrar = (program, context, setExitCode) => {
+  program
+    .command("plan")
+    .description("compare the policies with the live tenant and show what apply would change")
+    .option("-d, --dir <dir>", "policy directory", "policies")
+    .option("-o, --output <file>", "also write the JSON plan to FILE (for ppgov apply FILE)")
+    .addOption(new Option("--format <format>", "output format").choices(PLAN_FORMATS).default("text"))
+    .option("--detailed-exitcode", "exit 2 when there are changes (0 none, 1 error)")
+    .option("--allow-protected-deletes", "allow deleting or replacing resources with deletion protection")
+    .option("--concurrency <n>", "parallel reads (default 8)")
+    .option(
+      "--github-comment",
+      "in GitHub Actions: post the plan on the pull request, label it, write the job summary and step outputs",
+    )
+    .action(async (options: PlanCommandOptions) => {
+      setExitCode(
+        options.githubComment === true
+          ? await runPlanForGithub(options, context())
+          : await runPlanCommand(options, context()),
+      );
+    });
+};
+
+export async function runPlanCommand(
+  options: PlanCommandOptions,
+  context: CliContext,
+  env?: NodeJS.ProcessEnv,
+): Promise<number> {
+  await assertPolicyDirectory(options.dir, context.cwd);
+  const concurrency = parseConcurrency(options.concurrency);
+  const composed = compose(context, {
+    command: "plan",
+    ...(concurrency === undefined ? {} : { concurrency }),
+    ...(env === undefined ? {} : { env }),
+  });
+  const started = Date.now();
+  const outcome = await runPlan(
+    { dir: options.dir, allowProtectedDeletes: options.allowProtectedDeletes === true },
+    composed.plan,
+  );
+  if (outcome.status === "invalid") {
+    printDiagnostics(context, options.dir, outcome.loaded, outcome.loaded.diagnostics);
+    return 1;
+  }
+  if (outcome.status === "rejected") {
+    printDiagnostics(context, options.dir, outcome.loaded, outcome.diagnostics);
+    return 1;
+  }
+  const { plan, diagnostics } = outcome.planned;
+  printWarnings(context, [...outcome.loaded.diagnostics, ...diagnostics]);
+  context.logger.info(
+    {
+      durationMs: Date.now() - started,
+      apiCalls: outcome.usage.apiCalls,
+      throttled: outcome.usage.throttled,
+    },
+    "plan made",
+  );
+  context.stdout.write(renderPlan(plan, options.format, context, outcome.usage));
+  if (options.output !== undefined) {
+    await writeFileAtomic(resolvePath(context, options.output), renderPlanJson(plan));
+    if (options.format !== "json")
+      context.stdout.write(
+        `\nSaved the plan to ${options.output}. To apply exactly it: ppgov apply ${options.output}\n`,
+      );
+  }
+  return options.detailedExitcode === true && planHasChanges(plan) ? 2 : 0;
+}

@@ -1,0 +1,115 @@
+/**
+ * Composition root of the tenant-facing commands: builds the tenant client from the environment
+ * (PPGOV_ENDPOINT, PPGOV_TOKEN, AZURE_*), counts its requests, and wires the plan and apply use cases to
+ * files, git, the clock, the lock and the journal.
+ */
+import { createHash } from "node:crypto";
+import { hostname, tmpdir } from "node:os";
+import { isAbsolute, join } from "node:path";
+import { JournalFile } from "../adapters/fs/journal-file.js";
+import { acquireLock } from "../adapters/fs/lock-file.js";
+import { createPolicyLoaderDeps } from "../adapters/fs/policy-loader.js";
+import { readGitHead } from "../adapters/git/head.js";
+import { createProgress, type Progress } from "../adapters/progress/index.js";
+import {
+  createTenantClient,
+  executeStep,
+  readLiveTenant,
+  type FetchLike,
+  type TenantClient,
+} from "../adapters/tenant/index.js";
+import type { ApplyDeps } from "../app/apply.js";
+import { loadPolicies } from "../app/load-desired.js";
+import type { PlanDeps, TenantGateway, TenantUsage } from "../app/plan.js";
+import type { CliContext } from "./context.js";
+
+export interface ComposeOptions {
+  /** Parallel reads and parallel steps within a wave. */
+  concurrency?: number;
+  /** Environment overrides (the demo points the client at its emulator). */
+  env?: NodeJS.ProcessEnv;
+  /** Apply journal path; default PPGOV_JOURNAL or .ppgov/journal.jsonl under the working directory. */
+  journalPath?: string;
+  command?: string;
+}
+
+export interface Composed {
+  plan: PlanDeps;
+  apply: ApplyDeps;
+  client: TenantClient;
+  usage(): TenantUsage;
+  progress: Progress;
+  journalPath: string;
+}
+
+/** A fetch that counts what it sends and the 429s it receives. */
+function countingFetch(usage: TenantUsage): FetchLike {
+  return async (input, init) => {
+    usage.apiCalls += 1;
+    const response = await fetch(input, init);
+    if (response.status === 429) usage.throttled += 1;
+    return response;
+  };
+}
+
+/** The tenant lock of this machine: one file per endpoint and tenant. */
+export function lockPath(env: NodeJS.ProcessEnv, tenantId: string): string {
+  const target = env.PPGOV_ENDPOINT?.trim() || `cloud:${env.PPGOV_CLOUD?.trim() || "public"}`;
+  const key = createHash("sha256").update(`${target}\n${tenantId.toLowerCase()}`).digest("hex").slice(0, 32);
+  const dir = env.PPGOV_LOCK_DIR?.trim() || join(tmpdir(), "ppgov", "locks");
+  return join(dir, `${key}.lock`);
+}
+
+export function compose(context: CliContext, options: ComposeOptions = {}): Composed {
+  const env = options.env ?? context.env;
+  const usage: TenantUsage = { apiCalls: 0, throttled: 0 };
+  const concurrency = options.concurrency;
+  const client = createTenantClient({
+    env,
+    logger: context.logger,
+    secrets: context.secrets,
+    fetch: countingFetch(usage),
+    ...(concurrency === undefined ? {} : { concurrency }),
+  });
+  const tenant: TenantGateway = {
+    tenantId: async () => (await client.admin.getTenant()).tenantId.toLowerCase(),
+    readLive: (requirements, tenantId) =>
+      readLiveTenant(client, requirements, {
+        tenantId,
+        ...(concurrency === undefined ? {} : { concurrency }),
+      }),
+    usage: () => ({ ...usage }),
+  };
+  const progress = createProgress({ stream: context.stderr, env });
+  const loaderDeps = createPolicyLoaderDeps({ cwd: context.cwd });
+  const resolve = (path: string): string => (isAbsolute(path) ? path : join(context.cwd, path));
+  const plan: PlanDeps = {
+    loadPolicies: (dir) => loadPolicies(dir, loaderDeps),
+    tenant,
+    now: () => new Date(),
+    gitHead: (dir) => readGitHead(resolve(dir)),
+    progress,
+  };
+  const journalPath = resolve(
+    options.journalPath ?? (env.PPGOV_JOURNAL?.trim() || join(".ppgov", "journal.jsonl")),
+  );
+  const journal = new JournalFile(journalPath);
+  const apply: ApplyDeps = {
+    ...plan,
+    runStep: async (step, tenantId) => {
+      const outcome = await executeStep(client, step, { tenantId });
+      context.logger.info({ step: step.id, status: outcome.status }, "step done");
+      return outcome.producedId === undefined ? {} : { producedId: outcome.producedId };
+    },
+    journal,
+    lock: (tenantId) =>
+      acquireLock(lockPath(env, tenantId), {
+        pid: process.pid,
+        host: hostname(),
+        command: options.command ?? "apply",
+        startedAt: new Date().toISOString(),
+      }),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+  return { plan, apply, client, usage: () => ({ ...usage }), progress, journalPath };
+}
