@@ -9,6 +9,8 @@ const COLLECTIONS_BY_KIND: Record<RegisteredKind, LiveCollection[]> = {
   BillingPolicy: ["billingPolicies"],
   LicenseAllocation: ["allocations", "currencyPool"],
   LicenseAssignment: ["subscribedSkus", "licenseGroups"],
+  TenantSettings: ["tenantSettings"],
+  TenantIsolation: ["tenantIsolation"],
 };
 
 /**

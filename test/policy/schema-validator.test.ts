@@ -38,6 +38,8 @@ describe("policy schemas", () => {
       "license-allocation.schema.json",
       "license-assignment.schema.json",
       "policy.schema.json",
+      "tenant-isolation.schema.json",
+      "tenant-settings.schema.json",
       "tenant.schema.json",
     ]);
   });

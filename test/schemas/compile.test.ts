@@ -32,6 +32,8 @@ const KIND_FILES: Record<(typeof KINDS)[number], string> = {
   LicenseAllocation: "license-allocation.schema.json",
   LicenseAssignment: "license-assignment.schema.json",
   BillingPolicy: "billing-policy.schema.json",
+  TenantSettings: "tenant-settings.schema.json",
+  TenantIsolation: "tenant-isolation.schema.json",
 };
 
 /** Reads a subschema by JSON-pointer-like path of plain keys. */

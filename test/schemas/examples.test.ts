@@ -45,7 +45,7 @@ describe("examples in the schemas", () => {
 
   it("exist at the root of every kind schema and in the shared definitions", () => {
     const roots = cases.filter((c) => c.schemaRef.endsWith("#")).map((c) => c.schemaRef);
-    expect(new Set(roots).size).toBe(8);
+    expect(new Set(roots).size).toBe(10);
     expect(cases.filter((c) => c.schemaRef.includes("common.schema.json#/$defs/")).length).toBeGreaterThan(
       10,
     );

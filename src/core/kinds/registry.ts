@@ -4,6 +4,8 @@ import { environmentGroupKind } from "./environment-group.js";
 import { environmentKind } from "./environment.js";
 import { licenseAllocationKind } from "./license-allocation.js";
 import { licenseAssignmentKind } from "./license-assignment.js";
+import { tenantIsolationKind } from "./tenant-isolation.js";
+import { tenantSettingsKind } from "./tenant-settings.js";
 
 /** Every resource kind, in dependency order: a kind only references kinds listed before it. */
 export const KIND_REGISTRY = {
@@ -13,6 +15,8 @@ export const KIND_REGISTRY = {
   BillingPolicy: billingPolicyKind,
   LicenseAllocation: licenseAllocationKind,
   LicenseAssignment: licenseAssignmentKind,
+  TenantSettings: tenantSettingsKind,
+  TenantIsolation: tenantIsolationKind,
 } as const;
 
 export type RegisteredKind = keyof typeof KIND_REGISTRY;
@@ -24,4 +28,6 @@ export const KIND_ORDER: readonly RegisteredKind[] = [
   "BillingPolicy",
   "LicenseAllocation",
   "LicenseAssignment",
+  "TenantSettings",
+  "TenantIsolation",
 ];

@@ -1,4 +1,4 @@
-import type { EnvRef, PrunableKind } from "../policy/types.js";
+import type { EnvRef, ManagedKind, PrunableKind } from "../policy/types.js";
 import type { LiveTenant } from "../plan/live-tenant.js";
 import type { ConnectorCatalogue } from "./connector-catalogue.js";
 import type { Json } from "./json.js";
@@ -26,9 +26,11 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 /**
  * How the apply engine waits after the request: `lifecycle` polls the BAP lifecycle operation
  * (§3.1), `provisionInstance` polls until provisioningState is Succeeded (§3.1 exception),
- * `billingPolicyStatus` polls the policy until Enabled/Disabled (§3.2), `none` is synchronous.
+ * `billingPolicyStatus` polls the policy until Enabled/Disabled (§3.2), `tenantIsolation` follows a
+ * 202's Location until it answers 200 (§3.3), `none` is synchronous.
  */
-export type StepAsync = "lifecycle" | "provisionInstance" | "billingPolicyStatus" | "none";
+export type StepAsync =
+  "lifecycle" | "provisionInstance" | "billingPolicyStatus" | "tenantIsolation" | "none";
 
 /** Where a created resource's id is found, for the placeholder `ref` of later steps. */
 export interface StepProduces {
@@ -89,7 +91,7 @@ export interface ResourceRef {
  * record, `C` the canonical form both sides are converted to before diffing.
  */
 export interface ResourceKind<S, L, C extends object> {
-  kind: PrunableKind;
+  kind: ManagedKind;
   /** Position among kinds, used for stable ordering of independent steps (lower first). */
   rank: number;
   /** How people call one object of this kind in messages ("environment"). */
@@ -135,6 +137,8 @@ export interface ResourceKind<S, L, C extends object> {
    * assignment of no licenses): with no live object, that is already the case, not a create.
    */
   isEmpty?(canonical: C): boolean;
+  /** A remark on the whole resource, given its document and live record ("40 other settings are unmanaged"). */
+  unmanagedNote?(spec: S, live: L): string | undefined;
   /** A remark on a changed path for people reading the plan ("via defaultGroup"). */
   pathNote?(spec: S, path: string, ctx: CanonContext): string | undefined;
   /** The service's change marker (etag, modified time); undefined → a hash of the canonical form. */

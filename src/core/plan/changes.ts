@@ -95,6 +95,8 @@ export function planKind<S, L, C extends object>(
         const note = kind.pathNote(spec, entry.path, resolver);
         if (note !== undefined) notes[entry.path] = note;
       }
+    const unmanaged = kind.unmanagedNote?.(spec, live);
+    if (unmanaged !== undefined) notes[""] = unmanaged;
     changes.push({
       ...base,
       ...liveFields,

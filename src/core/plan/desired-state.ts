@@ -6,10 +6,13 @@ import type {
   LicenseAllocationSpec,
   LicenseAssignmentSpec,
   LoadedDocument,
+  ManagedKind,
   PrunableKind,
+  TenantIsolationSpec,
+  TenantSettingsSpec,
   TenantSpec,
 } from "../policy/types.js";
-import { PRUNABLE_KINDS } from "../policy/types.js";
+import { PRUNABLE_KINDS, SINGLETON_KINDS } from "../policy/types.js";
 import { KIND_ORDER } from "../kinds/registry.js";
 import type { LiveCollection } from "./live-tenant.js";
 
@@ -20,10 +23,12 @@ export interface SpecByKind {
   LicenseAllocation: LicenseAllocationSpec;
   LicenseAssignment: LicenseAssignmentSpec;
   BillingPolicy: BillingPolicySpec;
+  TenantSettings: TenantSettingsSpec;
+  TenantIsolation: TenantIsolationSpec;
 }
 
-/** One declared resource: a document of a prunable kind, with where it came from. */
-export interface DesiredResource<K extends PrunableKind = PrunableKind> {
+/** One declared resource: a document of any kind but Tenant, with where it came from. */
+export interface DesiredResource<K extends ManagedKind = ManagedKind> {
   kind: K;
   name: string;
   /** "Kind/name". */
@@ -40,7 +45,7 @@ export interface DesiredState {
   tenantDocument?: LoadedDocument;
   /** In kind order, then by name. */
   resources: DesiredResource[];
-  byKind: { [K in PrunableKind]: DesiredResource<K>[] };
+  byKind: { [K in ManagedKind]: DesiredResource<K>[] };
 }
 
 export function resourceAddress(kind: string, name: string): string {
@@ -50,7 +55,7 @@ export function resourceAddress(kind: string, name: string): string {
 /** Groups schema-valid, rule-checked documents per kind. Pure; no checks beyond what the loader did. */
 export function buildDesiredState(documents: readonly LoadedDocument[]): DesiredState {
   const byKind = Object.fromEntries(
-    PRUNABLE_KINDS.map((kind) => [kind, []]),
+    [...PRUNABLE_KINDS, ...SINGLETON_KINDS].map((kind) => [kind, []]),
   ) as unknown as DesiredState["byKind"];
   let tenant: TenantSpec = {};
   let tenantDocument: LoadedDocument | undefined;
@@ -122,6 +127,8 @@ export function requiredLiveCollections(desired: DesiredState): LiveRequirements
     collections.add("subscribedSkus");
     collections.add("licenseGroups");
   }
+  if (desired.byKind.TenantSettings.length > 0) collections.add("tenantSettings");
+  if (desired.byKind.TenantIsolation.length > 0) collections.add("tenantIsolation");
   return {
     collections: [...collections],
     licenseGroupIds: [

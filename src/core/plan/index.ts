@@ -2,7 +2,14 @@
 export { buildDesiredState, requiredLiveCollections } from "./desired-state.js";
 export type { DesiredResource, DesiredState, LiveRequirements } from "./desired-state.js";
 export { emptyLiveTenant } from "./live-tenant.js";
-export type { LiveAllocation, LiveBillingPolicy, LiveCollection, LiveTenant } from "./live-tenant.js";
+export type {
+  LiveAllocation,
+  LiveBillingPolicy,
+  LiveCollection,
+  LiveTenant,
+  LiveTenantIsolation,
+  LiveTenantSettings,
+} from "./live-tenant.js";
 export { buildPlan, desiredDigest, planHasChanges } from "./plan.js";
 export type { BuildPlanOptions, PlanResult } from "./plan.js";
 export { computePlanDigest, sha256, verifyPlanDigest } from "./digest.js";

@@ -7,6 +7,8 @@ import type {
   WireEnvironmentGroup,
   WireGraphGroup,
   WireSubscribedSku,
+  WireTenantIsolationPolicy,
+  WireTenantSettings,
   WireVirtualConnector,
 } from "../wire/types.js";
 import type { WireRuleSet } from "../kinds/rule-set.js";
@@ -21,6 +23,21 @@ export interface LiveBillingPolicy {
 export interface LiveAllocation {
   environmentId: string;
   allocations: CurrencyAllocation[];
+}
+
+/**
+ * The tenant isolation policy with the tenant it belongs to (its PUT path names the tenant).
+ * `policy: null` is the service's 404: no policy, which is isolation turned off.
+ */
+export interface LiveTenantIsolation {
+  tenantId: string;
+  policy: WireTenantIsolationPolicy | null;
+}
+
+/** The tenant settings object (one per tenant), with the tenant it belongs to. */
+export interface LiveTenantSettings {
+  tenantId: string;
+  settings: WireTenantSettings;
 }
 
 /**
@@ -48,6 +65,10 @@ export interface LiveTenant {
   licenseGroups: WireGraphGroup[];
   /** Group id → member count, when the reader fetched it (improves the seat check). */
   licenseGroupMemberCounts?: Record<string, number>;
+  /** The tenant settings, when read (TenantSettings documents exist or an export asked). */
+  tenantSettings?: LiveTenantSettings;
+  /** The tenant isolation policy, when read. */
+  tenantIsolation?: LiveTenantIsolation;
   /** Connector names known at the last apply, to call out connectors new in the catalogue. */
   previousCatalogue?: string[];
 }

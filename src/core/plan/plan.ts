@@ -6,6 +6,7 @@ import { normalizeId } from "../kinds/ids.js";
 import { KIND_ORDER, KIND_REGISTRY, type RegisteredKind } from "../kinds/registry.js";
 import type { ResourceKind } from "../kinds/resource-kind.js";
 import { buildSkuIndex } from "../kinds/sku-index.js";
+import { isPrunableKind } from "../policy/types.js";
 import { runPlanChecks } from "./checks.js";
 import { planKind } from "./changes.js";
 import type { DesiredState } from "./desired-state.js";
@@ -70,7 +71,7 @@ export function buildPlan(desired: DesiredState, live: LiveTenant, options: Buil
       live,
       resolver,
       ignore,
-      prune: prune[kindName] === true,
+      prune: isPrunableKind(kindName) && prune[kindName] === true,
       hash,
       ...(kindName === "Environment"
         ? {

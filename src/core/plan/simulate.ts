@@ -7,6 +7,7 @@ import type {
   ProvisionInstanceBody,
   WireDlpPolicy,
   WireEnvironment,
+  WireTenantIsolationPolicy,
 } from "../wire/types.js";
 import { normalizeId } from "../kinds/ids.js";
 import type { Json } from "../kinds/json.js";
@@ -274,6 +275,20 @@ const ROUTES: [
     },
   ],
   [
+    /^\/providers\/Microsoft\.BusinessAppPlatform\/scopes\/admin\/updateTenantSettings$/,
+    (state, _match, body) => {
+      if (state.tenantSettings === undefined) throw new Error("simulate: tenant settings not read");
+      mergeSettings(state.tenantSettings.settings, body);
+    },
+  ],
+  [
+    /^\/providers\/PowerPlatform\.Governance\/v1\/tenants\/([^/]+)\/tenantIsolationPolicy$/,
+    (state, match, body) => {
+      const request = structuredClone(body as WireTenantIsolationPolicy);
+      state.tenantIsolation = { tenantId: match[1]!, policy: request };
+    },
+  ],
+  [
     /^\/v1\.0\/groups\/([^/]+)\/assignLicense$/,
     (state, match, body) => {
       const group = state.licenseGroups.find(
@@ -291,6 +306,17 @@ const ROUTES: [
     },
   ],
 ];
+
+/** updateTenantSettings merges a partial object into the settings (§9). */
+function mergeSettings(target: Record<string, unknown>, patch: unknown): void {
+  if (typeof patch !== "object" || patch === null) return;
+  for (const [key, value] of Object.entries(patch)) {
+    const current = target[key];
+    if (typeof value === "object" && value !== null && typeof current === "object" && current !== null)
+      mergeSettings(current as Record<string, unknown>, value);
+    else target[key] = structuredClone(value);
+  }
+}
 
 function patchEnvironment(environment: WireEnvironment, patch: EnvironmentPatchBody["properties"]): void {
   const p = environment.properties;

@@ -55,6 +55,7 @@ export const DIAGNOSTIC_CODES = {
   PPG312: { title: "Duplicate metadata.id within a kind", severity: "error" },
   PPG313: { title: "More than one LicenseAssignment for a group", severity: "error" },
   PPG314: { title: "Environment linked to more than one billing policy", severity: "error" },
+  PPG315: { title: "More than one TenantSettings or TenantIsolation document", severity: "error" },
 } as const satisfies Record<string, DiagnosticCodeInfo>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

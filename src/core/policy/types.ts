@@ -13,6 +13,8 @@ export const KINDS = [
   "LicenseAllocation",
   "LicenseAssignment",
   "BillingPolicy",
+  "TenantSettings",
+  "TenantIsolation",
 ] as const;
 export type KindName = (typeof KINDS)[number];
 
@@ -235,6 +237,17 @@ export const PRUNABLE_KINDS = [
 ] as const;
 export type PrunableKind = (typeof PRUNABLE_KINDS)[number];
 
+/** Kinds with exactly one live object per tenant: at most one document each, never pruned. */
+export const SINGLETON_KINDS = ["TenantSettings", "TenantIsolation"] as const;
+export type SingletonKind = (typeof SINGLETON_KINDS)[number];
+
+/** Every kind the planner diffs against the tenant (all but Tenant). */
+export type ManagedKind = PrunableKind | SingletonKind;
+
+export function isPrunableKind(kind: string): kind is PrunableKind {
+  return (PRUNABLE_KINDS as readonly string[]).includes(kind);
+}
+
 export interface TenantSpec {
   tenantId?: string;
   cloud?: "public" | "gcc" | "gcchigh" | "dod" | "china";
@@ -246,6 +259,105 @@ export interface TenantSpec {
 export type TenantDocument = Envelope<"Tenant", TenantSpec>;
 
 // ---------------------------------------------------------------------------------------------------
+// TenantSettings (wire-formats §9): declared partially, only the settings a document names are managed
+
+export interface TenantSearchSettings {
+  disableDocsSearch?: boolean;
+  disableCommunitySearch?: boolean;
+  disableBingVideoSearch?: boolean;
+}
+
+export interface TenantPowerAppsSettings {
+  disableShareWithEveryone?: boolean;
+  enableGuestsToMake?: boolean;
+  disableMakerMatch?: boolean;
+  disableUnusedLicenseAssignment?: boolean;
+  disableCreateFromImage?: boolean;
+  disableCreateFromFigma?: boolean;
+  disableConnectionSharingWithEveryone?: boolean;
+}
+
+export interface TenantGovernanceSettings {
+  disableAdminDigest?: boolean;
+  disableDeveloperEnvironmentCreationByNonAdminUsers?: boolean;
+  enableDefaultEnvironmentRouting?: boolean;
+  policy?: { enableDesktopFlowDataPolicyManagement?: boolean };
+}
+
+export interface TenantLicensingSettings {
+  disableBillingPolicyCreationByNonAdminUsers?: boolean;
+  enableTenantCapacityReportForEnvironmentAdmins?: boolean;
+  /** Percent of storage capacity at which admins are warned. */
+  storageCapacityConsumptionWarningThreshold?: number;
+  enableTenantLicensingReportForEnvironmentAdmins?: boolean;
+  disableUseOfUnassignedAIBuilderCredits?: boolean;
+  applyAutoClaimToOnlyManagedEnvironments?: boolean;
+}
+
+export interface TenantIntelligenceSettings {
+  disableCopilot?: boolean;
+  enableOpenAiBotPublishing?: boolean;
+  disableCopilotFeedback?: boolean;
+  disableCopilotFeedbackMetadata?: boolean;
+}
+
+export interface PowerPlatformSettings {
+  search?: TenantSearchSettings;
+  teamsIntegration?: { shareWithColleaguesUserLimit?: number };
+  powerApps?: TenantPowerAppsSettings;
+  powerAutomate?: { disableCopilot?: boolean; disableCopilotWithBing?: boolean };
+  environments?: { disablePreferredDataLocationForTeamsEnvironment?: boolean };
+  governance?: TenantGovernanceSettings;
+  licensing?: TenantLicensingSettings;
+  champions?: {
+    disableChampionsInvitationReachout?: boolean;
+    disableSkillsMatchInvitationReachout?: boolean;
+  };
+  intelligence?: TenantIntelligenceSettings;
+  modelExperimentation?: { enableModelDataSharing?: boolean; disableDataLogging?: boolean };
+  catalogSettings?: { powerCatalogAudienceSetting?: string };
+  userManagementSettings?: { enableDeleteDisabledUserinAllEnvironments?: boolean };
+}
+
+/** The tenant settings object, with the service's own names; every field optional (absent = unmanaged). */
+export interface TenantSettingsSpec {
+  walkMeOptOut?: boolean;
+  disableNPSCommentsReachout?: boolean;
+  disableNewsletterSendout?: boolean;
+  disableEnvironmentCreationByNonAdminUsers?: boolean;
+  disablePortalsCreationByNonAdminUsers?: boolean;
+  disableSurveyFeedback?: boolean;
+  disableTrialEnvironmentCreationByNonAdminUsers?: boolean;
+  disableCapacityAllocationByEnvironmentAdmins?: boolean;
+  disableSupportTicketsVisibleByAllUsers?: boolean;
+  powerPlatform?: PowerPlatformSettings;
+}
+
+export type TenantSettingsDocument = Envelope<"TenantSettings", TenantSettingsSpec>;
+
+// ---------------------------------------------------------------------------------------------------
+// TenantIsolation (wire-formats §9, §3.3)
+
+export const ISOLATION_DIRECTIONS = ["inbound", "outbound", "both"] as const;
+export type IsolationDirection = (typeof ISOLATION_DIRECTIONS)[number];
+
+export interface AllowedTenant {
+  /** Entra tenant id (a GUID), or "*" for every tenant. */
+  tenantId: string;
+  /** inbound: users of that tenant may connect to this one; outbound: this tenant's users may connect there. */
+  direction: IsolationDirection;
+}
+
+export interface TenantIsolationSpec {
+  /** true: connections across tenants are blocked except for `allowedTenants`. */
+  enabled: boolean;
+  /** Absent: the list is unmanaged. */
+  allowedTenants?: AllowedTenant[];
+}
+
+export type TenantIsolationDocument = Envelope<"TenantIsolation", TenantIsolationSpec>;
+
+// ---------------------------------------------------------------------------------------------------
 
 export type PolicyDocument =
   | TenantDocument
@@ -254,7 +366,9 @@ export type PolicyDocument =
   | DlpPolicyDocument
   | LicenseAllocationDocument
   | LicenseAssignmentDocument
-  | BillingPolicyDocument;
+  | BillingPolicyDocument
+  | TenantSettingsDocument
+  | TenantIsolationDocument;
 
 /** Where a document came from, for diagnostics. */
 export interface SourceLocation {

@@ -339,6 +339,22 @@ export interface WireTenantSettings {
   [key: string]: unknown;
 }
 
+/** One allowed tenant of the isolation policy (§9). `tenantId` may be "*" (every tenant). */
+export interface WireAllowedTenant {
+  tenantId: string;
+  direction: { inbound: boolean; outbound: boolean };
+}
+
+/** `GET/PUT /providers/PowerPlatform.Governance/v1/tenants/{tenantId}/tenantIsolationPolicy` (§9). */
+export interface WireTenantIsolationPolicy {
+  properties: {
+    tenantId?: string;
+    /** false = isolation is enforced (the service's inverted flag). */
+    isDisabled?: boolean;
+    allowedTenants?: WireAllowedTenant[];
+  };
+}
+
 // ---------------------------------------------------------------------------------------------------
 // Lifecycle operations (§3.1)
 

@@ -14,12 +14,14 @@ import {
   noReferencesToAbsent,
   oneAllocationPerEnvironment,
 } from "./references.js";
+import { singletonKinds } from "./singletons.js";
 
 export type { Rule, RuleContext } from "./context.js";
 
 /** Every semantic rule, in the order their findings are most useful to read. */
 export const POLICY_RULES: readonly Rule[] = [
   singleTenant,
+  singletonKinds,
   uniqueNames,
   uniqueIds,
   uniqueDisplayNames,

@@ -1,0 +1,119 @@
+import type { IsolationDirection, TenantIsolationSpec } from "../policy/types.js";
+import type { LiveTenantIsolation } from "../plan/live-tenant.js";
+import type { WireAllowedTenant } from "../wire/types.js";
+import { compact } from "./json.js";
+import type { KindChange, ResourceKind, StepRequest } from "./resource-kind.js";
+
+/** The canonical direction: the written words, plus `none` for a live entry allowing neither way. */
+export type CanonicalDirection = IsolationDirection | "none";
+
+export interface TenantIsolationCanonical {
+  enabled: boolean;
+  /**
+   * Allowed tenant id (lower case, or "*") → direction. A map rather than a list, so a plan line reads
+   * `allowedTenants.<id>: inbound → both`. Absent in a desired form = unmanaged.
+   */
+  allowedTenants?: Record<string, CanonicalDirection>;
+}
+
+export const TENANT_ISOLATION_PATH = "/providers/PowerPlatform.Governance/v1/tenants";
+
+export function isolationPolicyPath(tenantId: string): string {
+  return `${TENANT_ISOLATION_PATH}/${encodeURIComponent(tenantId)}/tenantIsolationPolicy`;
+}
+
+export function directionOf(wire: WireAllowedTenant["direction"] | undefined): CanonicalDirection {
+  const inbound = wire?.inbound === true;
+  const outbound = wire?.outbound === true;
+  return inbound && outbound ? "both" : inbound ? "inbound" : outbound ? "outbound" : "none";
+}
+
+function wireDirection(direction: CanonicalDirection): WireAllowedTenant["direction"] {
+  return {
+    inbound: direction === "inbound" || direction === "both",
+    outbound: direction === "outbound" || direction === "both",
+  };
+}
+
+function sortedMap(entries: Iterable<[string, CanonicalDirection]>): Record<string, CanonicalDirection> {
+  const result: Record<string, CanonicalDirection> = {};
+  for (const [id, direction] of [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    result[id] = direction;
+  return result;
+}
+
+/** The live policy in canonical form; no policy (the service's 404) is isolation off, nobody allowed. */
+export function canonicalIsolation(record: LiveTenantIsolation): Required<TenantIsolationCanonical> {
+  const properties = record.policy?.properties;
+  return {
+    enabled: record.policy !== null && properties?.isDisabled !== true,
+    allowedTenants: sortedMap(
+      (properties?.allowedTenants ?? []).map((entry) => [
+        entry.tenantId.toLowerCase(),
+        directionOf(entry.direction),
+      ]),
+    ),
+  };
+}
+
+/** The PUT replaces the whole policy: the intended state (live values kept where unmanaged) is sent. */
+function buildSteps(change: KindChange<LiveTenantIsolation, TenantIsolationCanonical>): StepRequest[] {
+  // The reader always yields a record (404 = no policy), so there is a tenant id to address.
+  const tenantId = change.live?.tenantId;
+  if (change.action === "delete" || change.after === undefined || tenantId === undefined) return [];
+  const after = change.after;
+  const allowed = Object.entries(after.allowedTenants ?? {});
+  return [
+    {
+      label: "put",
+      description: `${after.enabled ? "enforce" : "turn off"} tenant isolation, ${allowed.length} allowed tenant${allowed.length === 1 ? "" : "s"}`,
+      api: "bap",
+      method: "PUT",
+      path: isolationPolicyPath(tenantId),
+      body: {
+        properties: {
+          tenantId,
+          isDisabled: !after.enabled,
+          allowedTenants: allowed.map(([id, direction]) => ({
+            tenantId: id,
+            direction: wireDirection(direction),
+          })),
+        },
+      },
+      expect: [200, 202],
+      async: "tenantIsolation",
+      idempotent: true,
+    },
+  ];
+}
+
+export const TENANT_ISOLATION_DISPLAY_NAME = "Tenant isolation";
+
+export const tenantIsolationKind = {
+  kind: "TenantIsolation",
+  rank: 8,
+  noun: "tenant isolation policy",
+  listLive: (live) => (live.tenantIsolation === undefined ? [] : [live.tenantIsolation]),
+  liveId: (record) => record.tenantId.toLowerCase(),
+  liveDisplayName: () => TENANT_ISOLATION_DISPLAY_NAME,
+  desiredDisplayName: () => TENANT_ISOLATION_DISPLAY_NAME,
+  ensure: () => "present",
+  canonicalizeDesired: (spec) =>
+    compact({
+      enabled: spec.enabled,
+      allowedTenants:
+        spec.allowedTenants === undefined
+          ? undefined
+          : sortedMap(spec.allowedTenants.map((entry) => [entry.tenantId.toLowerCase(), entry.direction])),
+    }),
+  canonicalizeLive: canonicalIsolation,
+  partialPaths: [""],
+  atomicPaths: [],
+  ignorePaths: [],
+  ignoreWhenLiveAbsent: [],
+  createOnlyPaths: [],
+  dependsOn: () => [],
+  buildSteps,
+  isEmpty: (canonical) => !canonical.enabled && Object.keys(canonical.allowedTenants ?? {}).length === 0,
+  fingerprint: () => undefined,
+} satisfies ResourceKind<TenantIsolationSpec, LiveTenantIsolation, TenantIsolationCanonical>;

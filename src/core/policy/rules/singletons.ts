@@ -1,0 +1,21 @@
+import { SINGLETON_KINDS } from "../types.js";
+import { placeOf, type Rule } from "./context.js";
+
+/**
+ * PPG315: a tenant has one settings object and one isolation policy; two documents of either kind
+ * would fight over the same live object.
+ */
+export const singletonKinds: Rule = (context) => {
+  for (const kind of SINGLETON_KINDS) {
+    const documents = context.documents.filter((loaded) => loaded.document.kind === kind);
+    const first = documents[0];
+    if (first === undefined) continue;
+    for (const extra of documents.slice(1))
+      context.report(
+        extra,
+        "PPG315",
+        "/kind",
+        `a second ${kind} document (the first is ${kind}/${first.document.metadata.name} at ${placeOf(first)}); a tenant has one ${kind === "TenantSettings" ? "settings object" : "isolation policy"}, so a repository declares it at most once`,
+      );
+  }
+};
