@@ -12,6 +12,11 @@ export interface FaultConfig {
    * `billingPolicy` projection after a create, `states.management.id = "Running"` after an update.
    */
   consistencyLagMs?: number;
+  /**
+   * Emulator extension: when above 0, a tenant isolation PUT answers 202 with a Location to poll
+   * (wire-formats §3.3), and the new policy takes effect this long after the PUT.
+   */
+  isolationAsyncMs?: number;
 }
 
 /** What happens to one request, decided before it is handled. */
@@ -28,7 +33,13 @@ export function parseFaultConfig(value: unknown): FaultConfig | string {
   if (typeof value !== "object" || value === null || Array.isArray(value))
     return "faults must be a JSON object";
   const record = value as Record<string, unknown>;
-  const known = new Set<string>(["latencyMs", "retryAfterSeconds", "consistencyLagMs", ...RATE_KEYS]);
+  const known = new Set<string>([
+    "latencyMs",
+    "retryAfterSeconds",
+    "consistencyLagMs",
+    "isolationAsyncMs",
+    ...RATE_KEYS,
+  ]);
   for (const [key, field] of Object.entries(record)) {
     if (!known.has(key)) return `unknown fault "${key}" (known: ${[...known].join(", ")})`;
     if (typeof field !== "number" || !Number.isFinite(field) || field < 0) {

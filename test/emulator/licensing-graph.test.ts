@@ -331,7 +331,8 @@ describe("tenant", () => {
       enableGuestsToMake: false,
     });
     const isolation = `/providers/PowerPlatform.Governance/v1/tenants/${sample.tenantId}/tenantIsolationPolicy`;
-    expect((await call(emulator, "GET", isolation)).status).toBe(404);
+    // The sample tenant has isolation on (fixtures/seeds/generate-sample.mjs).
+    expect((await call(emulator, "GET", isolation)).body).toEqual(sample.tenantIsolationPolicy);
     const put = await call(emulator, "PUT", isolation, {
       body: {
         properties: {

@@ -1,8 +1,17 @@
+import { randomUUID } from "node:crypto";
 import { bapError, isRecord, json, type Reply } from "../http.js";
 import { route, type EmulatorContext, type Route, type RouteRequest } from "../routing.js";
 import type { JsonObject } from "../types.js";
 
 const BAP = "/providers/Microsoft.BusinessAppPlatform";
+const ISOLATION = "/providers/PowerPlatform.Governance/v1/tenants/{tenantId}/tenantIsolationPolicy";
+
+/** An isolation PUT answered 202: the policy it sets takes effect at `dueAt` (§3.3). */
+interface PendingIsolation {
+  dueAt: number;
+  policy: JsonObject;
+  applied: boolean;
+}
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Deep merge of a partial settings object, as updateTenantSettings does (§9). */
@@ -59,7 +68,11 @@ function getIsolation(request: RouteRequest, context: EmulatorContext): Reply {
     : bapError(404, "TenantIsolationPolicyNotFound", "No tenant isolation policy exists.");
 }
 
-function putIsolation(request: RouteRequest, context: EmulatorContext): Reply {
+function putIsolation(
+  request: RouteRequest,
+  context: EmulatorContext,
+  pending: Map<string, PendingIsolation>,
+): Reply {
   const refused = isolationPath(request, context);
   if (refused) return refused;
   const body =
@@ -85,11 +98,48 @@ function putIsolation(request: RouteRequest, context: EmulatorContext): Reply {
       allowedTenants: allowed as JsonObject[],
     },
   };
+  const asyncMs = context.faults().isolationAsyncMs ?? 0;
+  if (asyncMs > 0) {
+    const id = randomUUID();
+    pending.set(id, { dueAt: Date.now() + asyncMs, policy, applied: false });
+    const tenantId = context.store.state.tenantId;
+    return json(202, undefined, {
+      Location: `${request.baseUrl}${isolationOperationPath(tenantId, id)}`,
+      "Retry-After": "1",
+    });
+  }
   context.store.state.tenantIsolationPolicy = policy;
   return json(200, policy);
 }
 
+function isolationOperationPath(tenantId: string, operationId: string): string {
+  return `${ISOLATION.replace("{tenantId}", tenantId)}/operations/${operationId}`;
+}
+
+/**
+ * The Location of a 202: 202 (with Retry-After) while the change is under way, then 200 with the
+ * policy, which is in force from then on. An unknown operation is 404.
+ */
+function pollIsolation(
+  request: RouteRequest,
+  context: EmulatorContext,
+  pending: Map<string, PendingIsolation>,
+): Reply {
+  const refused = isolationPath(request, context);
+  if (refused) return refused;
+  const operation = pending.get((request.params[1] ?? "").toLowerCase());
+  if (!operation) return bapError(404, "OperationNotFound", "The operation was not found.");
+  if (Date.now() < operation.dueAt) return json(202, undefined, { "Retry-After": "1" });
+  if (!operation.applied) {
+    context.store.state.tenantIsolationPolicy = operation.policy;
+    operation.applied = true;
+  }
+  return json(200, operation.policy);
+}
+
 export function tenantRoutes(): Route[] {
+  // Per emulator instance: isolation PUTs still under way, by operation id.
+  const pending = new Map<string, PendingIsolation>();
   return [
     route("GET", `${BAP}/tenant`, "bap", (_r, context) => json(200, tenant(context))),
     route(
@@ -113,11 +163,14 @@ export function tenantRoutes(): Route[] {
       "bap",
       getIsolation,
     ),
+    route("PUT", ISOLATION, "bap", (request, context) => putIsolation(request, context, pending)),
+    // Applies the policy when the operation is due, so it persists like a write.
     route(
-      "PUT",
-      "/providers/PowerPlatform.Governance/v1/tenants/{tenantId}/tenantIsolationPolicy",
+      "GET",
+      `${ISOLATION}/operations/{operationId}`,
       "bap",
-      putIsolation,
+      (request, context) => pollIsolation(request, context, pending),
+      { mutates: true },
     ),
   ];
 }
