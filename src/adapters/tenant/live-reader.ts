@@ -14,6 +14,7 @@ import type {
 import type { ReadCache } from "../cache/read-cache.js";
 import { createLimiter, DEFAULT_READ_CONCURRENCY, mapWithConcurrency } from "./concurrency.js";
 import type { TenantClient } from "./index.js";
+import { getTenantIsolationPolicy } from "./tenant-isolation-api.js";
 
 export interface ReadLiveTenantOptions {
   /** The tenant id when known (Tenant document, AZURE_TENANT_ID); read from the admin API otherwise. */
@@ -124,6 +125,9 @@ export async function readLiveTenant(
   if (needs("licenseGroups")) {
     tasks.push(readLicenseGroups(client, requirements, limit, options.memberCounts ?? true, live));
   }
+  if (needs("tenantSettings") || needs("tenantIsolation")) {
+    tasks.push(readTenantObjects(client, live, needs("tenantSettings"), needs("tenantIsolation")));
+  }
 
   await Promise.all(tasks);
   return live;
@@ -157,6 +161,28 @@ async function readEnvironments(
   }
   const lists = await Promise.all(reads);
   return { environments, allocations: Object.fromEntries(lists.filter(([, list]) => list.length > 0)) };
+}
+
+/** The tenant's singletons (settings, isolation policy); both carry the tenant id they belong to. */
+async function readTenantObjects(
+  client: TenantClient,
+  live: LiveTenant,
+  settings: boolean,
+  isolation: boolean,
+): Promise<void> {
+  const tenantId = live.tenantId ?? (await client.admin.getTenant()).tenantId;
+  await Promise.all([
+    settings
+      ? client.admin
+          .listTenantSettings()
+          .then((value) => (live.tenantSettings = { tenantId, settings: value }))
+      : undefined,
+    isolation
+      ? getTenantIsolationPolicy(client.http, tenantId).then(
+          (policy) => (live.tenantIsolation = { tenantId, policy }),
+        )
+      : undefined,
+  ]);
 }
 
 /** Above this many groups named by LicenseAssignment documents, list the licensed groups instead. */

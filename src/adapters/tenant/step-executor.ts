@@ -10,6 +10,7 @@ import type { ApiName } from "./endpoints.js";
 import type { HttpResponse, RequestSpec } from "./http-client.js";
 import type { TenantClient } from "./index.js";
 import { awaitLifecycle, awaitProvisioning, retryWhileBusy } from "./lifecycle.js";
+import { awaitTenantIsolation } from "./tenant-isolation-api.js";
 
 export interface StepOutcome {
   status: number;
@@ -80,6 +81,9 @@ export async function executeStep(
     case "billingPolicyStatus":
       if (isBillingPolicy(response.body))
         outcome.body = await client.licensing.awaitFinalStatus(response.body);
+      break;
+    case "tenantIsolation":
+      if (response.status === 202) await awaitTenantIsolation(http, response, step.description);
       break;
     case "none":
       break;
