@@ -181,6 +181,13 @@ export function resourceTitle(resource: PlanResource): string {
 }
 
 export function actionComment(resource: PlanResource): string {
+  // notes[""] remarks on the whole resource (a TenantSettings document's unmanaged settings).
+  const remark = resource.notes?.[""];
+  const comment = actionPhrase(resource);
+  return remark === undefined ? comment : `${comment}; ${remark}`;
+}
+
+function actionPhrase(resource: PlanResource): string {
   if (resource.action === "replace" && resource.reason)
     return `${resource.address} must be replaced: ${resource.reason}`;
   if (resource.action === "delete" && resource.name.startsWith("id:"))

@@ -33,12 +33,12 @@ describe("ppgov export against the emulator (sample tenant)", () => {
     const elapsed = performance.now() - started;
     expect(exported.stderr).toBe("");
     expect(exported.code).toBe(0);
-    expect(exported.stdout).toMatch(/^Exported 27 documents to tmp\//);
+    expect(exported.stdout).toMatch(/^Exported 29 documents to tmp\//);
     expect(exported.stdout).toContain('the default environment "Contoso (default)"');
     console.log(`export of the sample tenant: ${Math.round(elapsed)} ms wall (CLI start-up included)`);
 
     const validated = await runCli(["validate", "-d", "tmp"], { cwd: scratch, env });
-    expect(validated.stdout).toContain("27 documents in 27 files are valid");
+    expect(validated.stdout).toContain("29 documents in 29 files are valid");
     expect(validated.code).toBe(0);
 
     const planned = await runCli(["plan", "-d", "tmp", "--detailed-exitcode"], { cwd: scratch, env });
@@ -66,6 +66,7 @@ describe("ppgov export against the emulator (sample tenant)", () => {
       "environment-groups",
       "environments",
       "licensing",
+      "tenant",
       "tenant.yaml",
     ]);
     expect(await readFile(join(dir, "README.md"), "utf8")).toBe("kept\n");

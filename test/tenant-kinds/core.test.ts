@@ -62,7 +62,7 @@ describe("TenantSettings: declared partially", () => {
     });
     const total = settingLeaves(fixtureSettings() as never).length;
     expect(resource.notes?.[""]).toBe(
-      `${total - 2} other settings are unmanaged: not named in the document, kept as they are`,
+      `${total - 2} other settings are unmanaged (not named in the document)`,
     );
     expect(result.steps).toEqual([]);
   });

@@ -13,6 +13,8 @@ import {
   environments,
   licenseAllocations,
   licenseAssignments,
+  tenantIsolation,
+  tenantSettings,
   type KindExporter,
 } from "./exporters.js";
 import { isGuid } from "./format.js";
@@ -27,6 +29,9 @@ import {
   type TenantExport,
 } from "./types.js";
 import { verify } from "./verify.js";
+
+/** Kinds whose documents pin the live id; the others are known by a natural key or are one per tenant. */
+const PINNED_BY_ID = new Set<KindName>(["EnvironmentGroup", "Environment", "DlpPolicy", "BillingPolicy"]);
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -120,10 +125,7 @@ function exportRound(
       const document = {
         apiVersion: API_VERSION,
         kind: exporter.kind,
-        metadata:
-          isGuid(id) && exporter.kind !== "LicenseAllocation" && exporter.kind !== "LicenseAssignment"
-            ? { name, id }
-            : { name },
+        metadata: isGuid(id) && PINNED_BY_ID.has(exporter.kind) ? { name, id } : { name },
         spec: built.spec,
       } as PolicyDocument;
       documents.push({
@@ -142,6 +144,8 @@ function exportRound(
   exportBillingPolicies(exportKind);
   exportKind(licenseAllocations, () => undefined);
   exportKind(licenseAssignments, () => undefined);
+  exportKind(tenantSettings, () => undefined);
+  exportKind(tenantIsolation, () => undefined);
   if (kinds.has("Tenant")) documents.unshift(tenantDocument(live, options));
   return { documents, skipped };
 }

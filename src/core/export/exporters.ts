@@ -1,15 +1,24 @@
 import { KIND_REGISTRY } from "../kinds/registry.js";
-import type { LiveAllocation, LiveBillingPolicy, LiveTenant } from "../plan/live-tenant.js";
-import type { PrunableKind } from "../policy/types.js";
+import { TENANT_ISOLATION_DISPLAY_NAME } from "../kinds/tenant-isolation.js";
+import { TENANT_SETTINGS_DISPLAY_NAME } from "../kinds/tenant-settings.js";
+import type {
+  LiveAllocation,
+  LiveBillingPolicy,
+  LiveTenant,
+  LiveTenantIsolation,
+  LiveTenantSettings,
+} from "../plan/live-tenant.js";
+import type { ManagedKind } from "../policy/types.js";
 import type { WireDlpPolicy, WireEnvironment, WireEnvironmentGroup, WireGraphGroup } from "../wire/types.js";
 import type { Built, ExportContext } from "./context.js";
 import { dlpPolicySpec } from "./dlp-docs.js";
 import { environmentGroupSpec, environmentSpec } from "./environment-docs.js";
 import { billingPolicySpec, licenseAllocationSpec, licenseAssignmentSpec } from "./licensing-docs.js";
+import { tenantIsolationSpec, tenantSettingsSpec } from "./tenant-kind-docs.js";
 
 /** How one kind is exported. */
 export interface KindExporter<L> {
-  kind: PrunableKind;
+  kind: ManagedKind;
   folder: string;
   /** Used when a display name slugifies to nothing. */
   fallbackName: string;
@@ -109,4 +118,28 @@ export const licenseAssignments: KindExporter<WireGraphGroup> = {
   ignoreName: (group) => KIND_REGISTRY.LicenseAssignment.liveDisplayName(group),
   uniqueDisplayName: false,
   build: licenseAssignmentSpec,
+};
+
+export const tenantSettings: KindExporter<LiveTenantSettings> = {
+  kind: "TenantSettings",
+  folder: "tenant",
+  fallbackName: "tenant-settings",
+  records: (live) => KIND_REGISTRY.TenantSettings.listLive(live),
+  id: (record) => KIND_REGISTRY.TenantSettings.liveId(record),
+  displayName: () => TENANT_SETTINGS_DISPLAY_NAME,
+  ignoreName: () => TENANT_SETTINGS_DISPLAY_NAME,
+  uniqueDisplayName: false,
+  build: tenantSettingsSpec,
+};
+
+export const tenantIsolation: KindExporter<LiveTenantIsolation> = {
+  kind: "TenantIsolation",
+  folder: "tenant",
+  fallbackName: "tenant-isolation",
+  records: (live) => KIND_REGISTRY.TenantIsolation.listLive(live),
+  id: (record) => KIND_REGISTRY.TenantIsolation.liveId(record),
+  displayName: () => TENANT_ISOLATION_DISPLAY_NAME,
+  ignoreName: () => TENANT_ISOLATION_DISPLAY_NAME,
+  uniqueDisplayName: false,
+  build: tenantIsolationSpec,
 };

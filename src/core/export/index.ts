@@ -54,6 +54,8 @@ export function exportRequirements(kinds: readonly KindName[] = KINDS): LiveRequ
     collections.add("subscribedSkus");
     collections.add("licenseGroups");
   }
+  if (wanted.has("TenantSettings")) collections.add("tenantSettings");
+  if (wanted.has("TenantIsolation")) collections.add("tenantIsolation");
   return {
     collections: [...collections],
     licenseGroupIds: [],

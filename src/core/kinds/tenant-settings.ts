@@ -149,7 +149,7 @@ export const tenantSettingsKind = {
     const count = unmanagedSettingCount(spec, live);
     return count === 0
       ? undefined
-      : `${count} other setting${count === 1 ? " is" : "s are"} unmanaged: not named in the document, kept as they are`;
+      : `${count} other setting${count === 1 ? " is" : "s are"} unmanaged (not named in the document)`;
   },
   fingerprint: () => undefined,
 } satisfies ResourceKind<TenantSettingsSpec, LiveTenantSettings, TenantSettingsCanonical>;
