@@ -45,7 +45,7 @@ export function tenantSettingsSpec(record: LiveTenantSettings): Built<TenantSett
       ? "Only the settings named here are managed; delete a line to stop managing that setting."
       : `Only the settings named here are managed; delete a line to stop managing that setting. ${unknown} live setting${unknown === 1 ? " is" : "s are"} not in the policy language yet and stay unmanaged.`;
   return {
-    spec: spec as TenantSettingsSpec,
+    spec: spec,
     comments: [{ pointer: "/spec", text: note, position: "before" }],
   };
 }
