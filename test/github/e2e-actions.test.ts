@@ -111,13 +111,13 @@ describe("ppgov plan --github-comment in a pull_request run", () => {
     expect(body).toContain("### Validation: ✅");
     expect(body).toContain("policies/dlp/social-media.yaml");
     expect(body).toContain("(reviewed)");
-    expect(body).toContain("Plan: 3 to add, 9 to change, 0 to destroy.");
+    expect(body).toContain("Plan: 3 to add, 11 to change, 0 to destroy.");
     expect(body).toContain("Merging applies");
     expect(fake.issues.get(7)?.labels).toEqual(["ppgov/changes"]);
     expect(outputs(env)).toMatchObject({
       has_changes: "true",
       add: "3",
-      change: "9",
+      change: "11",
       destroy: "0",
       plan_path: "plan.json",
       valid: "true",
