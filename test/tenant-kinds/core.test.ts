@@ -267,6 +267,25 @@ describe("PPG315: singleton kinds", () => {
     expect(singles[0]!.severity).toBe("error");
   });
 
+  it("PPG316: a tenant listed twice in allowedTenants, whatever its case", () => {
+    const diagnostics = runPolicyRules([
+      loaded(
+        isolationDoc({
+          enabled: true,
+          allowedTenants: [
+            { tenantId: OTHER, direction: "inbound" },
+            { tenantId: THIRD, direction: "inbound" },
+            { tenantId: OTHER.toUpperCase(), direction: "outbound" },
+          ],
+        }),
+      ),
+    ]);
+    expect(diagnostics.map((d) => [d.code, d.pointer])).toEqual([
+      ["PPG316", "/spec/allowedTenants/2/tenantId"],
+    ]);
+    expect(diagnostics[0]!.message).toContain("already listed at spec.allowedTenants[0]");
+  });
+
   it("one document of each kind is fine", () => {
     const diagnostics = runPolicyRules([
       loaded(settingsDoc({ walkMeOptOut: true })),

@@ -14,7 +14,7 @@ import {
   noReferencesToAbsent,
   oneAllocationPerEnvironment,
 } from "./references.js";
-import { singletonKinds } from "./singletons.js";
+import { allowedTenantsOnce, singletonKinds } from "./singletons.js";
 
 export type { Rule, RuleContext } from "./context.js";
 
@@ -35,6 +35,7 @@ export const POLICY_RULES: readonly Rule[] = [
   endpointRulesEndWithCatchAll,
   urlPatternsEndWithCatchAll,
   allocationsAreWholeUnits,
+  allowedTenantsOnce,
 ];
 
 /** Runs the rules over schema-valid documents; returns their diagnostics. */

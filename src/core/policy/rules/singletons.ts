@@ -1,5 +1,5 @@
 import { SINGLETON_KINDS } from "../types.js";
-import { placeOf, type Rule } from "./context.js";
+import { ofKind, placeOf, type Rule } from "./context.js";
 
 /**
  * PPG315: a tenant has one settings object and one isolation policy; two documents of either kind
@@ -17,5 +17,26 @@ export const singletonKinds: Rule = (context) => {
         "/kind",
         `a second ${kind} document (the first is ${kind}/${first.document.metadata.name} at ${placeOf(first)}); a tenant has one ${kind === "TenantSettings" ? "settings object" : "isolation policy"}, so a repository declares it at most once`,
       );
+  }
+};
+
+/** PPG316: each allowed tenant has one direction; listing it twice leaves the intent unclear. */
+export const allowedTenantsOnce: Rule = (context) => {
+  for (const loaded of ofKind(context.documents, "TenantIsolation")) {
+    const seen = new Map<string, number>();
+    (loaded.document.spec.allowedTenants ?? []).forEach((entry, index) => {
+      const key = entry.tenantId.toLowerCase();
+      const first = seen.get(key);
+      if (first === undefined) {
+        seen.set(key, index);
+        return;
+      }
+      context.report(
+        loaded,
+        "PPG316",
+        `/spec/allowedTenants/${index}/tenantId`,
+        `tenant ${entry.tenantId} is already listed at spec.allowedTenants[${first}] (${placeOf(loaded, `/spec/allowedTenants/${first}`)}); list each tenant once, with direction both to allow it either way`,
+      );
+    });
   }
 };
