@@ -33,7 +33,7 @@ function setAt(target: JsonObject, path: string, value: Json): void {
 function flipped(value: Json | undefined): Json {
   if (typeof value === "boolean") return !value;
   if (typeof value === "number") return value + 7;
-  return `${String(value)}-changed`;
+  return `${JSON.stringify(value)}-changed`;
 }
 
 describe("TenantSettings property: settings a document does not name never show as changes", () => {
@@ -60,12 +60,12 @@ describe("TenantSettings property: settings a document does not name never show 
                 apiVersion: "ppgov/v1",
                 kind: "TenantSettings",
                 metadata: { name: "settings" },
-                spec: spec as TenantSettingsSpec,
+                spec: spec,
               }),
             ]),
             {
               ...emptyLiveTenant(),
-              tenantSettings: { tenantId: TENANT, settings: live as WireTenantSettings },
+              tenantSettings: { tenantId: TENANT, settings: live },
             },
             { createdAt: "2026-01-01T00:00:00.000Z" },
           );
@@ -76,7 +76,7 @@ describe("TenantSettings property: settings a document does not name never show 
           expect(changed).toEqual(expected);
           for (const path of changed) expect(named).toContain(path);
           // The one step sends exactly the changed settings.
-          const body = plan.steps[0]?.body as Json | undefined;
+          const body = plan.steps[0]?.body;
           expect(body === undefined ? [] : settingLeaves(body).sort()).toEqual(expected);
         },
       ),
