@@ -169,7 +169,8 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
 export function substituteStep(step: PlanStep, resolved: ReadonlyMap<string, string>): PlanStep {
   return {
     ...step,
-    path: substituteRefs(step.path, resolved),
+    // Produced ids go into a path: encoded, as idInPath encodes the ids known at plan time.
+    path: substituteRefs(step.path, new Map([...resolved].map(([ref, id]) => [ref, encodeURIComponent(id)]))),
     ...(step.body === undefined ? {} : { body: substituteRefs(step.body, resolved) }),
   };
 }

@@ -25,9 +25,12 @@ export function placeholderText(ref: Placeholder): string {
   return JSON.stringify(ref);
 }
 
-/** Inserts an id or a placeholder into a path template. */
+/**
+ * Inserts an id or a placeholder into a path template. Ids come from the tenant: encoded, so an id
+ * holding "/", "?" or "%" cannot reach another resource or add a query.
+ */
 export function idInPath(id: IdOrPlaceholder): string {
-  return typeof id === "string" ? id : placeholderText(id);
+  return typeof id === "string" ? encodeURIComponent(id) : placeholderText(id);
 }
 
 /** A sort key that orders live ids before placeholders, each alphabetically. */

@@ -1,0 +1,70 @@
+/**
+ * Issue 7: ids that reach a request path — from the tenant, from a document, or produced by an earlier
+ * step — are URL-encoded, so "../", "?$filter=", "%2F" or quotes can neither reach another resource
+ * nor add a query. Checked on the client's own reads and on the steps a plan carries.
+ */
+import { describe, expect, it } from "vitest";
+import { substituteStep } from "../../src/app/apply-engine.js";
+import { deleteRuleSetStep, removeFromGroupStep } from "../../src/core/kinds/environment-group.js";
+import { idInPath, placeholder, placeholderText } from "../../src/core/kinds/placeholder.js";
+import type { PlanStep } from "../../src/core/plan/index.js";
+import { testClient } from "../tenant/fake-fetch.js";
+
+const HOSTILE = ["../../x", "a/b", "x?$filter=name eq 'y'", "%2F..%2F", "a'b\"c", "a#frag", "a b&c=d"];
+
+/** What a server sees: exactly one path segment for the id, and no query the client did not write. */
+function expectOneSegment(path: string, prefix: string, suffix: string, id: string): void {
+  expect(path.startsWith(prefix)).toBe(true);
+  const segment = path.slice(prefix.length, path.length - suffix.length);
+  expect(path.endsWith(suffix)).toBe(true);
+  expect(segment).not.toMatch(/[/?#]/);
+  expect(decodeURIComponent(segment)).toBe(id);
+}
+
+describe("ids in request paths", () => {
+  it.each(HOSTILE)("the client encodes %j in its reads", async (id) => {
+    const { client, fake } = testClient([
+      { method: "GET", path: /./, replies: [{ status: 404, body: { error: { code: "NotFound" } } }] },
+    ]);
+    await client.governance.getPolicy(id).catch(() => undefined);
+    const url = fake.requests[0]!.url;
+    const prefix = "/providers/PowerPlatform.Governance/v2/policies/";
+    expect(url.pathname.startsWith(prefix), url.href).toBe(true);
+    expect(url.search).toBe("");
+    expect(decodeURIComponent(url.pathname.slice(prefix.length))).toBe(id);
+    expect(url.pathname.slice(prefix.length)).not.toContain("/");
+  });
+
+  it.each(HOSTILE)("plan steps encode %j taken from the tenant", (id) => {
+    expect(decodeURIComponent(idInPath(id))).toBe(id);
+    expect(idInPath(id)).not.toMatch(/[/?#]/);
+    const ruleSet = deleteRuleSetStep(id);
+    expectOneSegment(ruleSet.path, "/governance/ruleSets/", "?api-version=2021-10-01-preview", id);
+    const removal = removeFromGroupStep(id, id);
+    expect(removal.path.split("?")[0]!.split("/")).toHaveLength(6);
+    expect(removal.path.split("?")).toHaveLength(2);
+  });
+
+  it("leaves ordinary ids as they are", () => {
+    for (const id of ["Default-5e1c0b52-9b3a-4f6e-8a21-5c4b3d2e1f00", "3f1c0b52-9b3a-4f6e-8a21-5c4b3d2e1f00"])
+      expect(idInPath(id)).toBe(id);
+  });
+
+  it.each(HOSTILE)("an id %j produced by an earlier step is encoded when substituted into a path", (id) => {
+    const ref = placeholder("Environment/dev");
+    const step = {
+      id: "s1",
+      path: `/licensing/environments/${placeholderText(ref)}/allocations?api-version=2022-03-01-preview`,
+      body: { environmentId: ref },
+    } as unknown as PlanStep;
+    const concrete = substituteStep(step, new Map([[ref.$ref, id]]));
+    expectOneSegment(
+      concrete.path,
+      "/licensing/environments/",
+      "/allocations?api-version=2022-03-01-preview",
+      id,
+    );
+    // Bodies carry the id as a value, not in a URL: unchanged.
+    expect(concrete.body).toEqual({ environmentId: id });
+  });
+});
