@@ -6,8 +6,6 @@ import { settingLeaves, TENANT_SETTING_PATHS } from "../../src/core/kinds/tenant
 import { buildDesiredState } from "../../src/core/plan/desired-state.js";
 import { emptyLiveTenant } from "../../src/core/plan/live-tenant.js";
 import { buildPlan } from "../../src/core/plan/plan.js";
-import type { TenantSettingsSpec } from "../../src/core/policy/types.js";
-import type { WireTenantSettings } from "../../src/core/wire/types.js";
 import { loaded } from "../core/builders.js";
 
 const TENANT = "00000000-0000-0000-0000-000000000001";
