@@ -1,6 +1,6 @@
 import type { TenantSettingsSpec } from "../policy/types.js";
 import type { LiveTenantSettings } from "../plan/live-tenant.js";
-import { escapeSegment, isJsonObject, pointerSegments, type Json, type JsonObject } from "./json.js";
+import { escapeSegment, isJsonObject, pointerSegments, valueAt, type Json, type JsonObject } from "./json.js";
 import { BAP, BAP_API_VERSION } from "./paths.js";
 import type { KindChange, ResourceKind, StepRequest } from "./resource-kind.js";
 
@@ -103,9 +103,7 @@ function buildSteps(change: KindChange<LiveTenantSettings, TenantSettingsCanonic
   if (change.action === "delete") return [];
   const body: JsonObject = {};
   for (const path of change.changedPaths) {
-    const segments = pointerSegments(path);
-    let value: Json | undefined = change.after;
-    for (const segment of segments) value = isJsonObject(value) ? value[segment] : undefined;
+    const value = valueAt(change.after, path);
     if (value !== undefined) setAt(body, path, value);
   }
   if (Object.keys(body).length === 0) return [];
