@@ -6,6 +6,7 @@ import { buildDesiredState } from "../../src/core/plan/desired-state.js";
 import { emptyLiveTenant, type LiveTenant } from "../../src/core/plan/live-tenant.js";
 import { buildPlan } from "../../src/core/plan/plan.js";
 import type { WireTenantSettings } from "../../src/core/wire/types.js";
+import { renderPlanMarkdown } from "../../src/render/plan-markdown.js";
 import { renderPlanText } from "../../src/render/plan-text.js";
 import { loaded } from "../core/builders.js";
 
@@ -132,5 +133,8 @@ describe("plan text", () => {
     );
     expect(text).toContain("~ walkMeOptOut: false → true");
     expect(text).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
+    const markdown = renderPlanMarkdown(plan);
+    expect(markdown).toContain("43 other settings are unmanaged (not named in the document)");
+    expect(markdown).toContain("! walkMeOptOut: false → true");
   });
 });
