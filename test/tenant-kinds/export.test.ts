@@ -134,7 +134,9 @@ describe("plan text", () => {
     expect(text).toContain("~ walkMeOptOut: false → true");
     expect(text).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
     const markdown = renderPlanMarkdown(plan);
-    expect(markdown).toContain("43 other settings are unmanaged (not named in the document)");
+    expect(markdown).toContain(
+      "will be updated in place; 43 other settings are unmanaged \\(not named in the document\\)",
+    );
     expect(markdown).toContain("! walkMeOptOut: false → true");
   });
 });
