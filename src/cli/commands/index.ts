@@ -7,6 +7,7 @@ import { registerDrift } from "./drift.js";
 import { registerDemo } from "./demo.js";
 import { registerExport } from "./export.js";
 import { registerController } from "./controller.js";
+import { registerExplain } from "./explain.js";
 
 /** Every command of the CLI, in help order. */
 export const commandRegistrars: readonly CommandRegistrar[] = [
@@ -15,6 +16,7 @@ export const commandRegistrars: readonly CommandRegistrar[] = [
   registerApply,
   registerDrift,
   registerExport,
+  registerExplain,
   registerDemo,
   registerEmulatorCommand,
   registerController,

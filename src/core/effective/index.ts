@@ -1,0 +1,3 @@
+export * from "./combine.js";
+export * from "./effect.js";
+export * from "./policy-view.js";
