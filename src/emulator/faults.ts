@@ -1,5 +1,7 @@
+import { isMalformedKind, MALFORMED_KINDS, type MalformedSettings } from "./malformed.js";
+
 /** Fault injection (PRODUCT.md §3): every field optional, rates in 0..1. */
-export interface FaultConfig {
+export interface FaultConfig extends MalformedSettings {
   latencyMs?: number;
   rate429?: number;
   retryAfterSeconds?: number;
@@ -26,7 +28,7 @@ export type FaultDecision =
   | { kind: "throttle"; retryAfterSeconds: number }
   | { kind: "error"; status: 500 | 503 };
 
-const RATE_KEYS = ["rate429", "rate5xx", "rateDrop", "lifecycleFailRate"] as const;
+const RATE_KEYS = ["rate429", "rate5xx", "rateDrop", "lifecycleFailRate", "rateMalformed"] as const;
 
 /** Validates a faults document; returns an error message or the config. */
 export function parseFaultConfig(value: unknown): FaultConfig | string {
@@ -39,9 +41,19 @@ export function parseFaultConfig(value: unknown): FaultConfig | string {
     "consistencyLagMs",
     "isolationAsyncMs",
     ...RATE_KEYS,
+    "malformedKind",
+    "malformedPath",
   ]);
   for (const [key, field] of Object.entries(record)) {
     if (!known.has(key)) return `unknown fault "${key}" (known: ${[...known].join(", ")})`;
+    if (key === "malformedKind") {
+      if (!isMalformedKind(field)) return `malformedKind must be one of ${MALFORMED_KINDS.join(", ")}`;
+      continue;
+    }
+    if (key === "malformedPath") {
+      if (typeof field !== "string" || field === "") return "malformedPath must be a non-empty string";
+      continue;
+    }
     if (typeof field !== "number" || !Number.isFinite(field) || field < 0) {
       return `${key} must be a non-negative number`;
     }

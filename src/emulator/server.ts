@@ -5,6 +5,7 @@ import { randomUUID } from "node:crypto";
 import { PpgovError } from "../core/errors.js";
 import { TokenVerifier, type JwtAuthority } from "./auth.js";
 import { decideFault, parseFaultConfig, seededRandom, type FaultConfig } from "./faults.js";
+import { decideMalformed, malform } from "./malformed.js";
 import { BadRequestBody, familyError, json, readJsonBody, type Reply } from "./http.js";
 import { LifecycleRegistry } from "./lifecycle.js";
 import { familyOfPath, type EmulatorContext, type ReferenceData, type Route } from "./routing.js";
@@ -129,6 +130,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const store = new StateStore(stateFromSeed(seed), options.statePath);
   const faultRandom = seededRandom(options.faultSeed ?? 1);
   const lifecycleRandom = seededRandom((options.faultSeed ?? 1) + 0x9e3779b9);
+  // Its own sequence, so enabling malformed replies does not reshuffle the other faults.
+  const malformedRandom = seededRandom((options.faultSeed ?? 1) + 0x85ebca6b);
   let faults: FaultConfig = { ...options.faults };
   const log: RequestLogEntry[] = [];
   const verifier = new TokenVerifier(options.devToken ?? "ppgov-dev", options.jwt);
@@ -156,7 +159,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const send = (response: ServerResponse, reply: Reply, request?: IncomingMessage): void => {
     const body = reply.text ?? (reply.body === undefined ? "" : JSON.stringify(reply.body));
     const headers: Record<string, string> = { ...correlationHeaders(request), ...reply.headers };
-    if (reply.text !== undefined) headers["Content-Type"] = "text/plain; charset=utf-8";
+    if (reply.text !== undefined) headers["Content-Type"] ??= "text/plain; charset=utf-8";
     else if (body !== "") headers["Content-Type"] = "application/json; charset=utf-8";
     headers["Content-Length"] = String(Buffer.byteLength(body));
     response.writeHead(reply.status, headers);
@@ -273,6 +276,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       reply = familyError(family, fault.status, code, "The service encountered a transient error.");
     } else {
       reply = await dispatch(request, url);
+      const malformed = decideMalformed(faults, entry.method, url.pathname, malformedRandom);
+      if (malformed !== undefined) reply = malform(reply, malformed);
     }
     entry.status = reply.status;
     options.logger?.debug(

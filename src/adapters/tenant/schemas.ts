@@ -4,6 +4,7 @@
  * missing or mistyped field fails at the client with the endpoint and field named.
  */
 import type { SchemaObject } from "ajv";
+import { TENANT_SETTING_PATHS } from "../../core/kinds/tenant-settings.js";
 
 const str = { type: "string" } as const;
 const num = { type: "number" } as const;
@@ -245,6 +246,34 @@ const currencyAvailability: SchemaObject = {
   anyOf: [{ type: "array", items: currencyAvailabilityEntry }, list(currencyAvailabilityEntry)],
 };
 
+/** The known settings that are not booleans (schemas/tenant-settings.schema.json; a test keeps them in step). */
+export const NON_BOOLEAN_TENANT_SETTINGS: Readonly<Record<string, SchemaObject>> = {
+  "/powerPlatform/teamsIntegration/shareWithColleaguesUserLimit": int,
+  "/powerPlatform/licensing/storageCapacityConsumptionWarningThreshold": int,
+  "/powerPlatform/catalogSettings/powerCatalogAudienceSetting": str,
+};
+
+/**
+ * Tenant settings: every setting the language knows, typed where present (a mistyped one would be read
+ * as a difference and "corrected" on every apply), every group an object; unknown settings pass.
+ */
+function tenantSettingsSchema(): SchemaObject {
+  const root: SchemaObject = { type: "object", properties: {} };
+  for (const path of TENANT_SETTING_PATHS) {
+    const segments = path.split("/").slice(1);
+    let node = root;
+    for (const segment of segments.slice(0, -1)) {
+      const properties = node.properties as Record<string, SchemaObject>;
+      properties[segment] ??= { type: "object", properties: {} };
+      node = properties[segment];
+    }
+    (node.properties as Record<string, SchemaObject>)[segments.at(-1)!] = nullable(
+      NON_BOOLEAN_TENANT_SETTINGS[path] ?? bool,
+    );
+  }
+  return root;
+}
+
 /** Every response shape, by name. */
 export const RESPONSE_SCHEMAS = {
   environment,
@@ -256,7 +285,7 @@ export const RESPONSE_SCHEMAS = {
   environmentCurrencyList: list(environmentCurrency),
   environmentLanguageList: list(environmentLanguage),
   tenant,
-  tenantSettings: { type: "object" },
+  tenantSettings: tenantSettingsSchema(),
   dlpPolicySummaryList: list(dlpPolicySummary),
   dlpPolicy,
   unblockableConnectors: unblockable,
