@@ -38,17 +38,9 @@ export interface TenantPair {
   tenantId: string;
 }
 
-export function withCollections(
-  desired: DesiredState,
-  extra: readonly LiveCollection[],
-  allLicensedGroups = false,
-): LiveRequirements {
+export function withCollections(desired: DesiredState, extra: readonly LiveCollection[]): LiveRequirements {
   const base = requiredLiveCollections(desired);
-  return {
-    ...base,
-    collections: [...new Set([...base.collections, ...extra])],
-    allLicensedGroups: base.allLicensedGroups || allLicensedGroups,
-  };
+  return { ...base, collections: [...new Set([...base.collections, ...extra])] };
 }
 
 /** Loads the policies, reads the tenant, and simulates the plan: the declared and the live tenant. */
@@ -56,10 +48,10 @@ export async function readTenantPair(
   desired: DesiredState,
   extra: readonly LiveCollection[],
   deps: Omit<PlanDeps, "gitHead" | "loadPolicies">,
-  allLicensedGroups = false,
+  simulated: (step: { address: string }) => boolean = shapesDlpEffect,
 ): Promise<TenantPair> {
   const tenantId = await resolveTenantId(desired, deps.tenant);
-  const requirements = withCollections(desired, [...DLP_COLLECTIONS, ...extra], allLicensedGroups);
+  const requirements = withCollections(desired, [...DLP_COLLECTIONS, ...extra]);
   deps.progress.phase(`reading the live tenant (${requirements.collections.join(", ")})…`);
   const live = await deps.tenant.readLive(requirements, tenantId);
   const { plan } = buildPlan(desired, live, {
@@ -69,7 +61,7 @@ export async function readTenantPair(
     mode: "plan",
     allowProtectedDeletes: true,
   });
-  return { declared: simulateApply({ steps: plan.steps.filter(shapesDlpEffect) }, live), live, tenantId };
+  return { declared: simulateApply({ steps: plan.steps.filter(simulated) }, live), live, tenantId };
 }
 
 /**

@@ -8,6 +8,7 @@ import { registerDemo } from "./demo.js";
 import { registerExport } from "./export.js";
 import { registerController } from "./controller.js";
 import { registerExplain } from "./explain.js";
+import { registerReport } from "./report.js";
 
 /** Every command of the CLI, in help order. */
 export const commandRegistrars: readonly CommandRegistrar[] = [
@@ -17,6 +18,7 @@ export const commandRegistrars: readonly CommandRegistrar[] = [
   registerDrift,
   registerExport,
   registerExplain,
+  registerReport,
   registerDemo,
   registerEmulatorCommand,
   registerController,

@@ -1,3 +1,4 @@
 export * from "./combine.js";
 export * from "./effect.js";
 export * from "./policy-view.js";
+export * from "./coverage.js";
