@@ -5,8 +5,8 @@ import { PpgovError } from "../../core/errors.js";
  * `PPGOV_ENDPOINT` collapses every host onto one base URL (wire-formats §1.1, §1.2).
  */
 
-/** The four logical APIs ppgov calls. BAP and PowerApps share a token audience. */
-export type ApiName = "bap" | "powerapps" | "ppapi" | "graph";
+/** The logical APIs ppgov calls. BAP and PowerApps share a token audience; Flow (admin inventory) has its own. */
+export type ApiName = "bap" | "powerapps" | "ppapi" | "graph" | "flow";
 
 export const CLOUD_NAMES = ["public", "gcc", "gcchigh", "dod", "china"] as const;
 export type CloudName = (typeof CLOUD_NAMES)[number];
@@ -33,6 +33,8 @@ export const CLOUDS: Record<CloudName, CloudProfile> = {
     ppapi: "api.powerplatform.com",
     graph: "graph.microsoft.com",
     powerappsScope: "https://service.powerapps.com/.default",
+    flow: "api.flow.microsoft.com",
+    flowScope: "https://service.flow.microsoft.com/.default",
     authority: "login.microsoftonline.com",
   }),
   gcc: profile({
@@ -41,6 +43,8 @@ export const CLOUDS: Record<CloudName, CloudProfile> = {
     ppapi: "api.gov.powerplatform.microsoft.us",
     graph: "graph.microsoft.com",
     powerappsScope: "https://service.powerapps.us/.default",
+    flow: "gov.api.flow.microsoft.us",
+    flowScope: "https://gov.service.flow.microsoft.us/.default",
     authority: "login.microsoftonline.com",
   }),
   gcchigh: profile({
@@ -49,6 +53,8 @@ export const CLOUDS: Record<CloudName, CloudProfile> = {
     ppapi: "api.high.powerplatform.microsoft.us",
     graph: "graph.microsoft.us",
     powerappsScope: "https://high.service.apps.appsplatform.us/.default",
+    flow: "high.api.flow.microsoft.us",
+    flowScope: "https://high.service.flow.microsoft.us/.default",
     authority: "login.microsoftonline.us",
   }),
   dod: profile({
@@ -57,6 +63,8 @@ export const CLOUDS: Record<CloudName, CloudProfile> = {
     ppapi: "api.appsplatform.us",
     graph: "dod-graph.microsoft.us",
     powerappsScope: "https://service.apps.appsplatform.us/.default",
+    flow: "api.flow.appsplatform.us",
+    flowScope: "https://service.flow.appsplatform.us/.default",
     authority: "login.microsoftonline.us",
   }),
   china: profile({
@@ -65,6 +73,8 @@ export const CLOUDS: Record<CloudName, CloudProfile> = {
     ppapi: "api.powerplatform.partner.microsoftonline.cn",
     graph: "microsoftgraph.chinacloudapi.cn",
     powerappsScope: "https://service.powerapps.cn/.default",
+    flow: "api.powerautomate.cn",
+    flowScope: "https://service.powerautomate.cn/.default",
     authority: "login.chinacloudapi.cn",
   }),
 };
@@ -75,6 +85,8 @@ function profile(hosts: {
   ppapi: string;
   graph: string;
   powerappsScope: string;
+  flow: string;
+  flowScope: string;
   authority: string;
 }): CloudProfile {
   return {
@@ -83,12 +95,14 @@ function profile(hosts: {
       powerapps: `https://${hosts.powerapps}`,
       ppapi: `https://${hosts.ppapi}`,
       graph: `https://${hosts.graph}`,
+      flow: `https://${hosts.flow}`,
     },
     scopes: {
       bap: hosts.powerappsScope,
       powerapps: hosts.powerappsScope,
       ppapi: `https://${hosts.ppapi}/.default`,
       graph: `https://${hosts.graph}/.default`,
+      flow: hosts.flowScope,
     },
     authorityHost: `https://${hosts.authority}`,
     ppapiTenantSuffix: `tenant.${hosts.ppapi}`,
@@ -100,6 +114,7 @@ const PATH_PREFIXES: readonly (readonly [string, ApiName])[] = [
   ["/providers/microsoft.businessappplatform/", "bap"],
   ["/providers/powerplatform.governance/", "bap"],
   ["/providers/microsoft.powerapps/", "powerapps"],
+  ["/providers/microsoft.processsimple/", "flow"],
   ["/licensing/", "ppapi"],
   ["/governance/", "ppapi"],
   ["/environmentmanagement/", "ppapi"],
@@ -162,7 +177,7 @@ export class EndpointResolver {
     const byPath = apiForPath(this.logicalPath(url));
     if (byPath !== undefined) return byPath;
     const origin = url.origin.toLowerCase();
-    for (const api of ["bap", "powerapps", "ppapi", "graph"] as const) {
+    for (const api of ["bap", "powerapps", "ppapi", "graph", "flow"] as const) {
       if (origin === this.cloud.hosts[api]) return api;
     }
     if (url.hostname.endsWith(this.cloud.ppapiTenantSuffix)) return "ppapi";
