@@ -4,6 +4,7 @@
  * coverage report uses.
  */
 import {
+  shapesDlpEffect,
   effectivePolicy,
   environmentViewsOf,
   policyViewsOf,
@@ -62,14 +63,6 @@ export async function readTenantPair(
     allowProtectedDeletes: true,
   });
   return { declared: simulateApply({ steps: plan.steps.filter(simulated) }, live), live, tenantId };
-}
-
-/**
- * Steps that change which DLP policies exist, what they classify, or which environments they cover.
- * Only those are simulated: the declared DLP picture does not depend on licences or settings.
- */
-export function shapesDlpEffect(step: { address: string }): boolean {
-  return /^(DlpPolicy|Environment|EnvironmentGroup)\//.test(step.address);
 }
 
 /** Finds an environment by metadata name (declared documents), display name or id. */

@@ -14,6 +14,7 @@ import {
   type Plan,
   type ResourceChange,
 } from "../core/plan/index.js";
+import { withDlpEffect } from "./impact.js";
 import type { LoadedPolicies } from "./load-desired.js";
 
 /** What the app layer needs from the tenant: the adapter implements it with the tenant client. */
@@ -108,7 +109,7 @@ export async function planAgainstLive(
   const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === "error");
   return {
     planned: {
-      plan: result.plan,
+      plan: withDlpEffect(result.plan, live),
       diagnostics: result.diagnostics.filter((diagnostic) => diagnostic.severity !== "error"),
       changes: result.changes,
       live,

@@ -3,9 +3,9 @@
  * shows (DLP policies, the catalogue, allocations and the pool, subscribed SKUs) and builds the model;
  * rendering is in src/render/report-*.ts.
  */
-import { tenantCoverage, type CoverageReport } from "../core/effective/index.js";
+import { shapesDlpEffect, tenantCoverage, type CoverageReport } from "../core/effective/index.js";
 import type { LiveCollection } from "../core/plan/live-tenant.js";
-import { readTenantPair, shapesDlpEffect } from "./explain.js";
+import { readTenantPair } from "./explain.js";
 import type { LoadedPolicies } from "./load-desired.js";
 import { loadDesired, type PlanDeps } from "./plan.js";
 

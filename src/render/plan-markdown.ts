@@ -1,5 +1,6 @@
 import { KIND_ORDER } from "../core/kinds/registry.js";
 import type { Plan, PlanResource } from "../core/plan/types.js";
+import { effectMarkdown } from "./effect-markdown.js";
 import {
   ACTION_SYMBOL,
   actionComment,
@@ -61,7 +62,7 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
   for (const key of ["add", "change", "replace", "destroy"] as const)
     out.push(`| ${ACTION_LABEL[key]} | ${plan.summary[key]} |`);
   out.push("", `**${planSummaryLine(plan)}**`, "");
-  const tail: string[] = [];
+  const tail: string[] = [...effectMarkdown(plan)];
   const connectors = newConnectorLines(plan);
   if (connectors.length > 0) {
     tail.push("### Connectors new in the catalogue", "");

@@ -4,6 +4,8 @@
  * creates, deletes, scope moves and reclassifications are all seen the same way.
  */
 import type { LiveTenant } from "../plan/live-tenant.js";
+import { simulateApply } from "../plan/simulate.js";
+import type { PlanStep } from "../plan/types.js";
 import { effectivePolicy, type EffectiveGroup } from "./combine.js";
 import { compare, environmentViewsOf, policyViewsOf, type PolicyView } from "./policy-view.js";
 
@@ -53,4 +55,18 @@ export function dlpEffect(before: LiveTenant, after: LiveTenant): DlpEffect {
   return effect.sort(
     (a, b) => compare(a.environmentName, b.environmentName) || compare(a.environmentId, b.environmentId),
   );
+}
+
+/**
+ * Steps that change which DLP policies exist, what they classify, or which environments they cover.
+ * Only those are simulated: the DLP picture does not depend on licences or settings.
+ */
+export function shapesDlpEffect(step: { address: string }): boolean {
+  return /^(DlpPolicy|Environment|EnvironmentGroup)\//.test(step.address);
+}
+
+/** The effect of a plan's DLP changes on the existing environments ([] when it changes no DLP policy). */
+export function planDlpEffect(plan: { steps: readonly PlanStep[] }, live: LiveTenant): DlpEffect {
+  if (!plan.steps.some((step) => step.address.startsWith("DlpPolicy/"))) return [];
+  return dlpEffect(live, simulateApply({ steps: plan.steps.filter(shapesDlpEffect) }, live));
 }

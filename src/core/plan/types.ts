@@ -2,6 +2,8 @@ import type { ChangeAction, StepRequest } from "../kinds/resource-kind.js";
 import type { RegisteredKind } from "../kinds/registry.js";
 import type { DesiredResource } from "./desired-state.js";
 import type { ChangedPath } from "./diff.js";
+import type { DlpEffect } from "../effective/effect.js";
+import type { PlanImpact } from "../impact/types.js";
 
 /** One resource's change while planning (in memory; the plan JSON keeps a subset). */
 export interface ResourceChange {
@@ -80,6 +82,10 @@ export interface Plan {
   newConnectors: NewConnector[];
   /** Live id → display name, for ids that appear in changed values. */
   names: Record<string, string>;
+  /** DLP changes: existing environments whose effective connector groups move (absent when none do). */
+  effect?: DlpEffect;
+  /** `plan --impact`: the apps and flows that use the connectors that move. */
+  impact?: PlanImpact;
   /** sha256 over the plan without this field, stable key order. */
   planDigest: string;
 }

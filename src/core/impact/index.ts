@@ -1,0 +1,2 @@
+export * from "./impact.js";
+export * from "./types.js";

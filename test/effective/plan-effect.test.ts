@@ -1,0 +1,78 @@
+import { describe, expect, it } from "vitest";
+import { annotatePlan, withDlpEffect } from "../../src/app/impact.js";
+import { planDlpEffect } from "../../src/core/effective/index.js";
+import { impactOf } from "../../src/core/impact/index.js";
+import { buildPlan, verifyPlanDigest } from "../../src/core/plan/index.js";
+import { renderPlanMarkdown } from "../../src/render/plan-markdown.js";
+import { desired, doc, guid, liveTenant, PLAN_OPTIONS, wireDlp, wireEnv } from "../core/builders.js";
+
+const SALES = guid(2);
+const HR = guid(3);
+
+function live() {
+  return liveTenant({
+    environments: [
+      wireEnv({ id: guid(1), displayName: "Contoso (default)", type: "Default", isDefault: true }),
+      wireEnv({ id: SALES, displayName: "Sales" }),
+      wireEnv({ id: HR, displayName: "HR" }),
+    ],
+    dlpPolicies: [wireDlp({ id: guid(10), displayName: "baseline", business: ["shared_sql"] })],
+  });
+}
+
+function planFor(...documents: Parameters<typeof desired>) {
+  const tenant = live();
+  return { tenant, plan: buildPlan(desired(...documents), tenant, PLAN_OPTIONS).plan };
+}
+
+describe("the plan's DLP effect", () => {
+  it("a new policy blocking SQL in HR only moves SQL in HR, nothing else", () => {
+    const { tenant, plan } = planFor(
+      doc.dlp({ name: "baseline", connectors: { business: ["shared_sql"] } }),
+      doc.dlp({ name: "lock-hr", scope: { only: [`id:${HR}`] }, connectors: { blocked: ["shared_sql"] } }),
+    );
+    expect(planDlpEffect(plan, tenant)).toEqual([
+      {
+        environmentId: HR,
+        environmentName: "HR",
+        moves: [{ connector: "shared_sql", before: "business", after: "blocked" }],
+      },
+    ]);
+  });
+
+  it("a plan without DLP changes has no effect and keeps its digest", () => {
+    const { tenant, plan } = planFor(doc.dlp({ name: "baseline", connectors: { business: ["shared_sql"] } }));
+    expect(plan.summary.change + plan.summary.add).toBe(0);
+    expect(withDlpEffect(plan, tenant)).toBe(plan);
+  });
+
+  it("annotating adds effect and impact and keeps the digest valid", () => {
+    const { tenant, plan } = planFor(
+      doc.dlp({ name: "baseline", connectors: { nonBusiness: ["shared_sql"] } }),
+    );
+    const annotated = withDlpEffect(plan, tenant);
+    expect(annotated.effect?.map((entry) => entry.environmentName)).toEqual([
+      "Contoso (default)",
+      "HR",
+      "Sales",
+    ]);
+    expect(verifyPlanDigest(annotated)).toBe(true);
+    expect(annotated.planDigest).not.toBe(plan.planDigest);
+    const impact = impactOf(annotated.effect ?? [], {
+      items: [
+        { kind: "app", id: "a1", displayName: "Expenses", environmentId: SALES, connectors: ["shared_sql"] },
+        { kind: "flow", id: "f1", displayName: "Sync", environmentId: SALES, connectors: ["shared_twitter"] },
+      ],
+      environmentsRead: [SALES, HR],
+      environmentsNotRead: [{ environmentId: guid(1), reason: "time budget of 1 s spent" }],
+    });
+    const withImpact = annotatePlan(annotated, { effect: annotated.effect ?? [], impact });
+    expect(verifyPlanDigest(withImpact)).toBe(true);
+    const markdown = renderPlanMarkdown(withImpact);
+    expect(markdown).toContain("### Effect on environments");
+    expect(markdown).toContain("| Sales | `shared_sql` | business | non-business | 1 | 0 |");
+    expect(markdown).toContain("| HR | `shared_sql` | business | non-business | 0 | 0 |");
+    expect(markdown).toContain("**1 apps, 0 flows**");
+    expect(markdown).toContain("Impact analysis stopped early: 1 environment was not fully read");
+  });
+});
