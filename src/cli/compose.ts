@@ -10,6 +10,7 @@ import { JournalFile } from "../adapters/fs/journal-file.js";
 import { acquireLock } from "../adapters/fs/lock-file.js";
 import { createPolicyLoaderDeps } from "../adapters/fs/policy-loader.js";
 import { readGitHead } from "../adapters/git/head.js";
+import { planReadCache } from "../adapters/cache/index.js";
 import { createProgress, type Progress } from "../adapters/progress/index.js";
 import {
   createTenantClient,
@@ -26,6 +27,8 @@ import type { CliContext } from "./context.js";
 export interface ComposeOptions {
   /** Parallel reads and parallel steps within a wave. */
   concurrency?: number;
+  /** Plan and drift reads reuse cached DLP policy documents (`--no-cache` turns it off); never apply. */
+  readCache?: boolean;
   /** Environment overrides (the demo points the client at its emulator). */
   env?: NodeJS.ProcessEnv;
   /** Apply journal path; default PPGOV_JOURNAL or .ppgov/journal.jsonl under the working directory. */
@@ -73,11 +76,20 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
   });
   const tenant: TenantGateway = {
     tenantId: async () => (await client.admin.getTenant()).tenantId.toLowerCase(),
-    readLive: (requirements, tenantId) =>
-      readLiveTenant(client, requirements, {
+    readLive: (requirements, tenantId) => {
+      const cache = planReadCache({
+        env,
+        cwd: context.cwd,
+        tenantId,
+        enabled: options.readCache === true,
+        logger: context.logger,
+      });
+      return readLiveTenant(client, requirements, {
         tenantId,
         ...(concurrency === undefined ? {} : { concurrency }),
-      }),
+        ...(cache === undefined ? {} : { cache }),
+      });
+    },
     usage: () => ({ ...usage }),
   };
   const progress = createProgress({ stream: context.stderr, env });

@@ -8,7 +8,7 @@ import type { CliContext } from "../context.js";
 import type { CommandRegistrar } from "../program.js";
 import { publishDriftRun } from "./drift-github.js";
 import {
-  parseConcurrency,
+  readConcurrency,
   PLAN_FORMATS,
   printDiagnostics,
   printWarnings,
@@ -22,6 +22,8 @@ export interface DriftCommandOptions {
   output?: string;
   format: PlanFormat;
   concurrency?: string;
+  /** False for `--no-cache`. */
+  cache?: boolean;
   /** GitHub Actions: one drift issue per scope (drift-github.ts). */
   githubIssue?: boolean;
 }
@@ -33,7 +35,8 @@ export const registerDrift: CommandRegistrar = (program, context, setExitCode) =
     .option("-d, --dir <dir>", "policy directory", "policies")
     .option("-o, --output <file>", "also write the drift plan as JSON to FILE")
     .addOption(new Option("--format <format>", "output format").choices(PLAN_FORMATS).default("text"))
-    .option("--concurrency <n>", "parallel reads (default 8)")
+    .option("--concurrency <n>", "parallel reads per API (default 16, or PPGOV_CONCURRENCY)")
+    .option("--no-cache", "read every DLP policy from the service instead of the read cache")
     .option(
       "--github-issue",
       "in GitHub Actions: open, update or close this scope's drift issue; heartbeat in the job summary",
@@ -46,9 +49,10 @@ export const registerDrift: CommandRegistrar = (program, context, setExitCode) =
 /** Exit 0 no drift, 2 drift, 1 error. */
 export async function runDriftCommand(options: DriftCommandOptions, context: CliContext): Promise<number> {
   await assertPolicyDirectory(options.dir, context.cwd);
-  const concurrency = parseConcurrency(options.concurrency);
+  const concurrency = readConcurrency(options.concurrency, context.env);
   const composed = compose(context, {
     command: "drift",
+    readCache: options.cache !== false,
     ...(concurrency === undefined ? {} : { concurrency }),
   });
   const outcome = await runDrift(options.dir, composed.plan);

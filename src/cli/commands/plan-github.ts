@@ -21,6 +21,7 @@ import { renderPlanJson } from "../../render/plan-json.js";
 import { compose } from "../compose.js";
 import type { CliContext } from "../context.js";
 import {
+  addImpact,
   parseConcurrency,
   printDiagnostics,
   renderPlan,
@@ -102,6 +103,7 @@ export async function runPlanForGithub(options: PlanCommandOptions, context: Cli
   } else {
     const composed = compose(context, {
       command: "plan",
+      readCache: options.cache !== false,
       ...(concurrency === undefined ? {} : { concurrency }),
     });
     try {
@@ -110,7 +112,7 @@ export async function runPlanForGithub(options: PlanCommandOptions, context: Cli
         composed.plan,
       );
       if (outcome.status === "planned") {
-        const { plan } = outcome.planned;
+        const plan = await addImpact(outcome.planned.plan, options, composed.client);
         diagnostics = [...diagnostics, ...outcome.planned.diagnostics];
         publication.plan = plan;
         publication.apiCalls = outcome.usage.apiCalls;

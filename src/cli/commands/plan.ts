@@ -15,6 +15,9 @@ import { compose } from "../compose.js";
 import type { CliContext } from "../context.js";
 import type { CommandRegistrar } from "../program.js";
 import { runPlanForGithub } from "./plan-github.js";
+import { createInventoryReader } from "../../adapters/tenant/inventory-api.js";
+import type { TenantClient } from "../../adapters/tenant/index.js";
+import { withImpact } from "../../app/impact.js";
 
 export const PLAN_FORMATS = ["text", "markdown", "json"] as const;
 export type PlanFormat = (typeof PLAN_FORMATS)[number];
@@ -26,17 +29,48 @@ export interface PlanCommandOptions {
   detailedExitcode?: boolean;
   allowProtectedDeletes?: boolean;
   concurrency?: string;
+  /** False for `--no-cache`: read every DLP policy from the service. */
+  cache?: boolean;
   /** GitHub Actions: sticky PR comment, labels, job summary, step outputs (plan-github.ts). */
   githubComment?: boolean;
+  /** DLP impact analysis: apps and flows using the connectors that move (src/app/impact.ts). */
+  impact?: boolean;
+  impactBudget?: string;
+}
+
+/** `--impact`: adds the apps and flows that use moved connectors, within a time budget (default 120 s). */
+export async function addImpact(
+  plan: Plan,
+  options: Pick<PlanCommandOptions, "impact" | "impactBudget" | "concurrency">,
+  client: TenantClient,
+): Promise<Plan> {
+  if (options.impact !== true || plan.effect === undefined) return plan;
+  const seconds = Number(options.impactBudget ?? "120");
+  if (!Number.isFinite(seconds) || seconds <= 0)
+    throw new UsageError(
+      `--impact-budget must be a positive number of seconds, got "${options.impactBudget ?? ""}"`,
+    );
+  const reader = createInventoryReader(client.http, {
+    concurrency: parseConcurrency(options.concurrency) ?? 8,
+    budgetMs: seconds * 1000,
+  });
+  return withImpact(plan, reader);
 }
 
 /** `--concurrency N`: a positive integer. */
-export function parseConcurrency(value: string | undefined): number | undefined {
+export function parseConcurrency(value: string | undefined, name = "--concurrency"): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
   if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < 1 || parsed > 64)
-    throw new UsageError(`--concurrency must be an integer between 1 and 64, got "${value}"`);
+    throw new UsageError(`${name} must be an integer between 1 and 64, got "${value}"`);
   return parsed;
+}
+
+/** Read concurrency: `--concurrency`, else PPGOV_CONCURRENCY, else undefined (the reader's default, 16). */
+export function readConcurrency(flag: string | undefined, env: NodeJS.ProcessEnv): number | undefined {
+  if (flag !== undefined) return parseConcurrency(flag);
+  const fromEnv = env.PPGOV_CONCURRENCY?.trim();
+  return fromEnv === undefined || fromEnv === "" ? undefined : parseConcurrency(fromEnv, "PPGOV_CONCURRENCY");
 }
 
 export function colorFor(context: CliContext): boolean {
@@ -94,7 +128,10 @@ export const registerPlan: CommandRegistrar = (program, context, setExitCode) =>
     .addOption(new Option("--format <format>", "output format").choices(PLAN_FORMATS).default("text"))
     .option("--detailed-exitcode", "exit 2 when there are changes (0 none, 1 error)")
     .option("--allow-protected-deletes", "allow deleting or replacing resources with deletion protection")
-    .option("--concurrency <n>", "parallel reads (default 8)")
+    .option("--concurrency <n>", "parallel reads per API (default 16, or PPGOV_CONCURRENCY)")
+    .option("--no-cache", "read every DLP policy from the service instead of the read cache")
+    .option("--impact", "list the apps and flows that use connectors whose effective DLP group changes")
+    .option("--impact-budget <seconds>", "time budget of the impact analysis (default 120)")
     .option(
       "--github-comment",
       "in GitHub Actions: post the plan on the pull request, label it, write the job summary and step outputs",
@@ -114,9 +151,10 @@ export async function runPlanCommand(
   env?: NodeJS.ProcessEnv,
 ): Promise<number> {
   await assertPolicyDirectory(options.dir, context.cwd);
-  const concurrency = parseConcurrency(options.concurrency);
+  const concurrency = readConcurrency(options.concurrency, env ?? context.env);
   const composed = compose(context, {
     command: "plan",
+    readCache: options.cache !== false,
     ...(concurrency === undefined ? {} : { concurrency }),
     ...(env === undefined ? {} : { env }),
   });
@@ -133,7 +171,8 @@ export async function runPlanCommand(
     printDiagnostics(context, options.dir, outcome.loaded, outcome.diagnostics);
     return 1;
   }
-  const { plan, diagnostics } = outcome.planned;
+  const { diagnostics } = outcome.planned;
+  const plan = await addImpact(outcome.planned.plan, options, composed.client);
   printWarnings(context, [...outcome.loaded.diagnostics, ...diagnostics]);
   context.logger.info(
     {
