@@ -14,6 +14,7 @@ import {
   noReferencesToAbsent,
   oneAllocationPerEnvironment,
 } from "./references.js";
+import { numbersAreExact } from "./numbers.js";
 import { allowedTenantsOnce, singletonKinds } from "./singletons.js";
 
 export type { Rule, RuleContext } from "./context.js";
@@ -35,6 +36,7 @@ export const POLICY_RULES: readonly Rule[] = [
   endpointRulesEndWithCatchAll,
   urlPatternsEndWithCatchAll,
   allocationsAreWholeUnits,
+  numbersAreExact,
   allowedTenantsOnce,
 ];
 

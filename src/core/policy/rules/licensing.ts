@@ -3,21 +3,18 @@ import { isAbsent, ofKind, placeOf, type Rule } from "./context.js";
 
 /**
  * PPG308: allocations are whole, non-negative units. The schema normally says so first (with this same
- * code); this rule keeps the guarantee for documents built without the schema, and refuses integers past
- * 2^53 - 1, which the schema accepts but JSON numbers cannot hold exactly (99999999999999999999999 would
- * be sent as 1e+23).
+ * code); this rule keeps the guarantee for documents built without the schema. Integers too large to be
+ * exact are numbersAreExact's (PPG208).
  */
 export const allocationsAreWholeUnits: Rule = (context) => {
   for (const loaded of ofKind(context.documents, "LicenseAllocation")) {
     for (const [currency, amount] of Object.entries(loaded.document.spec.allocations)) {
-      if (typeof amount === "number" && Number.isSafeInteger(amount) && amount >= 0) continue;
+      if (typeof amount === "number" && Number.isInteger(amount) && amount >= 0) continue;
       context.report(
         loaded,
         "PPG308",
         `/spec/allocations/${currency}`,
-        typeof amount === "number" && Number.isInteger(amount) && amount > 0
-          ? `spec.allocations.${currency} is too large to be exact (got ${String(amount)}; at most ${Number.MAX_SAFE_INTEGER})`
-          : `spec.allocations.${currency} must be an integer ≥ 0 (got ${String(amount)})`,
+        `spec.allocations.${currency} must be an integer ≥ 0 (got ${String(amount)})`,
       );
     }
   }
