@@ -12,14 +12,14 @@ import type {
   WireGraphGroup,
 } from "../../core/wire/types.js";
 import type { ReadCache } from "../cache/read-cache.js";
-import { createLimiter, DEFAULT_READ_CONCURRENCY, mapWithConcurrency } from "./concurrency.js";
+import { createReadPools, DEFAULT_READ_CONCURRENCY, type ReadPools } from "./concurrency.js";
 import type { TenantClient } from "./index.js";
 import { getTenantIsolationPolicy } from "./tenant-isolation-api.js";
 
 export interface ReadLiveTenantOptions {
   /** The tenant id when known (Tenant document, AZURE_TENANT_ID); read from the admin API otherwise. */
   tenantId?: string;
-  /** Parallel per-item reads, per collection. Default 16 (DEFAULT_READ_CONCURRENCY). */
+  /** Parallel per-item reads, per API service (BAP, PowerApps, Power Platform API, Graph). Default 16. */
   concurrency?: number;
   /** Count the members of license groups (improves the seat check). Default true. */
   memberCounts?: boolean;
@@ -38,13 +38,13 @@ export async function readLiveTenant(
 ): Promise<LiveTenant> {
   const wanted = new Set<LiveCollection>(requirements.collections);
   const needs = (collection: LiveCollection): boolean => wanted.has(collection);
-  const limit = options.concurrency ?? DEFAULT_READ_CONCURRENCY;
+  const pools = createReadPools(options.concurrency ?? DEFAULT_READ_CONCURRENCY);
   const live = emptyLiveTenant();
 
   // Environments are always read: references, the default environment and allocations need them.
   // Allocations are one GET per environment, so they start as each page of environments arrives
   // instead of after the last page (the list pages are serial: each names the next).
-  const environmentsRead = readEnvironments(client, needs("allocations") ? limit : undefined).then(
+  const environmentsRead = readEnvironments(client, needs("allocations") ? pools : undefined).then(
     ({ environments, allocations }) => {
       live.environments = environments;
       if (allocations !== undefined) live.allocations = allocations;
@@ -61,7 +61,8 @@ export async function readLiveTenant(
         if (!needs("environmentGroupRuleSets")) return;
         const tenantId = live.tenantId ?? (await client.admin.getTenant()).tenantId;
         live.tenantId = tenantId;
-        const ruleSets = await mapWithConcurrency(groups, limit, (group) =>
+        // Rule sets live on the tenant's Power Platform API host.
+        const ruleSets = await pools.map("powerPlatform", groups, (group) =>
           client.admin.getEnvironmentGroupRuleSet(tenantId, group.id),
         );
         live.environmentGroupRuleSets = Object.fromEntries(
@@ -77,7 +78,7 @@ export async function readLiveTenant(
     const read =
       options.cache === undefined
         ? client.governance.listPoliciesFull()
-        : readPoliciesThroughCache(client, options.cache, limit);
+        : readPoliciesThroughCache(client, options.cache, pools);
     tasks.push(read.then((policies) => (live.dlpPolicies = policies)));
   }
   if (needs("connectors")) {
@@ -99,7 +100,7 @@ export async function readLiveTenant(
   if (needs("billingPolicies")) {
     tasks.push(
       client.licensing.listBillingPolicies().then(async (policies) => {
-        const links = await mapWithConcurrency(policies, limit, (policy) =>
+        const links = await pools.map("powerPlatform", policies, (policy) =>
           client.licensing.listBillingPolicyEnvironments(policy.id),
         );
         live.billingPolicies = policies.map((policy, index) => ({
@@ -123,7 +124,7 @@ export async function readLiveTenant(
     tasks.push(client.graph.listSubscribedSkus().then((skus) => (live.subscribedSkus = skus)));
   }
   if (needs("licenseGroups")) {
-    tasks.push(readLicenseGroups(client, requirements, limit, options.memberCounts ?? true, live));
+    tasks.push(readLicenseGroups(client, requirements, pools, options.memberCounts ?? true, live));
   }
   if (needs("tenantSettings") || needs("tenantIsolation")) {
     tasks.push(readTenantObjects(client, live, needs("tenantSettings"), needs("tenantIsolation")));
@@ -134,23 +135,22 @@ export async function readLiveTenant(
 }
 
 /**
- * Every environment, page by page; with `allocationLimit`, also each environment's allocations (at most
- * that many GETs in flight), started while later pages are still being listed.
+ * Every environment, page by page; with `pools`, also each environment's allocations (bounded by the
+ * Power Platform API's pool), started while later pages are still being listed.
  */
 async function readEnvironments(
   client: TenantClient,
-  allocationLimit: number | undefined,
+  pools: ReadPools | undefined,
 ): Promise<{ environments: WireEnvironment[]; allocations?: Record<string, CurrencyAllocation[]> }> {
   const environments: WireEnvironment[] = [];
-  if (allocationLimit === undefined) {
+  if (pools === undefined) {
     for await (const environment of client.admin.iterateEnvironments()) environments.push(environment);
     return { environments };
   }
-  const limited = createLimiter(allocationLimit);
   const reads: Promise<readonly [string, CurrencyAllocation[]]>[] = [];
   for await (const environment of client.admin.iterateEnvironments()) {
     environments.push(environment);
-    const read = limited(async () => {
+    const read = pools.run("powerPlatform", async () => {
       const list = await client.licensing.getEnvironmentAllocations(environment.name);
       return [environment.name.toLowerCase(), list] as const;
     });
@@ -191,7 +191,7 @@ const LIST_LICENSED_GROUPS_ABOVE = 50;
 async function readLicenseGroups(
   client: TenantClient,
   requirements: LiveRequirements,
-  limit: number,
+  pools: ReadPools,
   memberCounts: boolean,
   live: LiveTenant,
 ): Promise<void> {
@@ -202,12 +202,12 @@ async function readLicenseGroups(
     for (const group of await client.graph.listLicensedGroups()) groups.set(group.id.toLowerCase(), group);
   }
   const missing = requirements.licenseGroupIds.filter((id) => !groups.has(id.toLowerCase()));
-  const named = await mapWithConcurrency(missing, limit, (id) => client.graph.getGroup(id));
+  const named = await pools.map("graph", missing, (id) => client.graph.getGroup(id));
   // A group the policies name but Graph does not know stays absent; the planner reports it.
   for (const group of named) if (group !== undefined) groups.set(group.id.toLowerCase(), group);
   live.licenseGroups = [...groups.values()];
   if (!memberCounts || live.licenseGroups.length === 0) return;
-  const counts = await mapWithConcurrency(live.licenseGroups, limit, (group) =>
+  const counts = await pools.map("graph", live.licenseGroups, (group) =>
     client.graph.countGroupMembers(group.id),
   );
   const known = live.licenseGroups.flatMap((group, index) => {
@@ -233,10 +233,10 @@ function summaryVersion(summary: WireDlpPolicySummary): string | undefined {
 async function readPoliciesThroughCache(
   client: TenantClient,
   cache: ReadCache,
-  limit: number,
+  pools: ReadPools,
 ): Promise<WireDlpPolicy[]> {
   const summaries = await client.governance.listPolicySummaries();
-  const full = await mapWithConcurrency(summaries, limit, async (summary) => {
+  const full = await pools.map("bap", summaries, async (summary) => {
     const name = summary.policyDefinition.name;
     const version = summaryVersion(summary);
     if (version !== undefined) {
