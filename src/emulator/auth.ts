@@ -24,6 +24,7 @@ const AUDIENCES: Record<ApiFamily, readonly string[]> = {
   powerapps: ["https://service.powerapps.com", "https://api.bap.microsoft.com"],
   ppapi: ["https://api.powerplatform.com"],
   graph: ["https://graph.microsoft.com", "00000003-0000-0000-c000-000000000000"],
+  flow: ["https://service.flow.microsoft.com"],
 };
 
 export type AuthResult =

@@ -12,7 +12,7 @@ export interface Reply {
 }
 
 /** Which public API a path belongs to: decides token audience, error dialect and paging style. */
-export type ApiFamily = "bap" | "powerapps" | "ppapi" | "graph";
+export type ApiFamily = "bap" | "powerapps" | "ppapi" | "graph" | "flow";
 
 export function json(status: number, body?: JsonValue, headers?: Record<string, string>): Reply {
   const reply: Reply = { status };

@@ -89,6 +89,7 @@ export function familyOfPath(path: string): ApiFamily | undefined {
   if (lower.startsWith("/providers/microsoft.businessappplatform/")) return "bap";
   if (lower.startsWith("/providers/powerplatform.governance/")) return "bap";
   if (lower.startsWith("/providers/microsoft.powerapps/")) return "powerapps";
+  if (lower.startsWith("/providers/microsoft.processsimple/")) return "flow";
   if (/^\/(licensing|governance|environmentmanagement)(\/|$)/.test(lower)) return "ppapi";
   if (lower.startsWith("/v1.0/")) return "graph";
   return undefined;

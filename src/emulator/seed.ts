@@ -39,6 +39,8 @@ const SEED_KEYS: Record<keyof EmulatorSeed, KeyKind> = {
   tenantIsolationPolicy: "object",
   ruleSets: "array",
   groupMemberCounts: "object",
+  apps: "object",
+  flows: "object",
 };
 
 /** Fields each array element must carry, so a typo fails at load time rather than mid-request. */
@@ -177,6 +179,8 @@ export function stateFromSeed(seed: EmulatorSeed): EmulatorState {
     tenantCapacity: copy.tenantCapacity ?? readReferenceJson<JsonObject>("tenant-capacity.json"),
     ruleSets: copy.ruleSets ?? [],
     groupMemberCounts: copy.groupMemberCounts ?? {},
+    apps: copy.apps ?? {},
+    flows: copy.flows ?? {},
   };
   if (copy.tenantIsolationPolicy) state.tenantIsolationPolicy = copy.tenantIsolationPolicy;
   // The link is owned by the licensing API (§3.2): drop stale projections so there is one truth.

@@ -19,6 +19,7 @@ import { allocationRoutes } from "./routes/allocations.js";
 import { licensingRoutes } from "./routes/licensing.js";
 import { ruleSetRoutes } from "./routes/rulesets.js";
 import { tenantRoutes } from "./routes/tenant.js";
+import { inventoryRoutes } from "./routes/inventory.js";
 import { loadSeedFile, readReferenceJson, stateFromSeed } from "./seed.js";
 import { StateStore } from "./store.js";
 import type { EmulatorSeed, JsonObject, JsonValue } from "./types.js";
@@ -98,6 +99,7 @@ function allRoutes(): Route[] {
     ...graphRoutes(),
     ...tenantRoutes(),
     ...ruleSetRoutes(),
+    ...inventoryRoutes(),
   ];
 }
 

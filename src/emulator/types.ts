@@ -107,6 +107,10 @@ export interface EmulatorSeed {
   groupMemberCounts?: Record<string, number>;
   /** Extension: the tenant isolation policy; absent means GET answers 404. */
   tenantIsolationPolicy?: JsonObject;
+  /** Extension: environment id (lower case) → admin app inventory (PowerApps app objects). */
+  apps?: Record<string, JsonObject[]>;
+  /** Extension: environment id (lower case) → admin flow inventory (Flow objects with connectionReferences). */
+  flows?: Record<string, JsonObject[]>;
 }
 
 /** Complete state: every seed key present. */
