@@ -54,7 +54,6 @@ const CASES: { name: string; text: () => string; says: RegExp }[] = [
     text: () => planText.slice(0, Math.floor(planText.length / 2)),
     says: /bad-plan\.json is not a JSON plan/,
   },
-  { name: "empty", text: () => "", says: /bad-plan\.json is not a JSON plan/ },
   {
     name: "an HTML page",
     text: () => "<html><body>Sign in</body></html>",
