@@ -184,20 +184,21 @@ export class InventoryApi {
           pending.push(Promise.resolve(item("flow", environmentId, summary)));
           continue;
         }
-        pending.push(
-          details(async () => {
-            checkBudget();
-            const response = await this.http.send<WireInventoryObject>({
-              method: "GET",
-              api: "flow",
-              path: `${base}/flows/${encodeURIComponent(summary.name)}?${API_VERSION}`,
-              endpoint:
-                "GET /providers/Microsoft.ProcessSimple/scopes/admin/environments/{environment}/flows/{flow}",
-              expect: [200],
-            });
-            return item("flow", environmentId, response.body);
-          }),
-        );
+        const detail = details(async () => {
+          checkBudget();
+          const response = await this.http.send<WireInventoryObject>({
+            method: "GET",
+            api: "flow",
+            path: `${base}/flows/${encodeURIComponent(summary.name)}?${API_VERSION}`,
+            endpoint:
+              "GET /providers/Microsoft.ProcessSimple/scopes/admin/environments/{environment}/flows/{flow}",
+            expect: [200],
+          });
+          return item("flow", environmentId, response.body);
+        });
+        // Marked handled now: a rejection while the list is still paging must not be "unhandled".
+        detail.catch(() => undefined);
+        pending.push(detail);
       }
       checkBudget();
     }
