@@ -1,0 +1,246 @@
+import { spawn } from "node:child_process";
+import { cp, mkdtemp, readFile, rm, unlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  loadSeedFile,
+  sampleSeedPath,
+  startEmulator,
+  type RunningEmulator,
+} from "../../src/emulator/server.js";
+import { cliPath, repoRoot, runCli } from "../helpers/run-cli.js";
+
+/**
+ * The reconcile loop as a user runs it: the built CLI plans the shipped policies against an emulator
+ * over HTTP, applies them (from a saved plan, or plan-and-apply), and must leave a tenant that plans
+ * clean. Also the refusals that keep a production tenant safe: no confirmation without a terminal, a
+ * stale plan, a protected delete, a second apply at once, and a kill -9 half-way through.
+ */
+
+interface Scratch {
+  emulator: RunningEmulator;
+  dir: string;
+  env: NodeJS.ProcessEnv;
+}
+
+const opened: Scratch[] = [];
+
+/** Operations of 1 s or more carry Retry-After, so the client polls every second instead of its 5 s default. */
+async function scratch(lifecycleDelayMs = 1_000): Promise<Scratch> {
+  const emulator = await startEmulator({ seed: await loadSeedFile(sampleSeedPath), lifecycleDelayMs });
+  const dir = await mkdtemp(join(tmpdir(), "ppgov-reconcile-"));
+  await cp(join(repoRoot, "policies"), join(dir, "policies"), { recursive: true });
+  const env = {
+    PPGOV_ENDPOINT: emulator.url,
+    PPGOV_TOKEN: "ppgov-dev",
+    PPGOV_JOURNAL: join(dir, "journal.jsonl"),
+    PPGOV_LOCK_DIR: join(dir, "locks"),
+    PPGOV_CACHE_DIR: join(dir, "cache"),
+  };
+  const created = { emulator, dir, env };
+  opened.push(created);
+  return created;
+}
+
+afterEach(async () => {
+  for (const { emulator, dir } of opened.splice(0)) {
+    await emulator.close();
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+/** Requests that change the tenant (listTenantSettings is a POST that only reads). */
+function writes(emulator: RunningEmulator): string[] {
+  return emulator
+    .requests()
+    .filter((request) => request.method !== "GET" && !request.path.includes("listTenantSettings"))
+    .map((request) => `${request.method} ${request.path}`);
+}
+
+/** Display names that occur more than once among the tenant's environments and DLP policies. */
+function duplicates(emulator: RunningEmulator): string[] {
+  const state = emulator.state();
+  const names = [
+    ...(state.environments ?? []).map(
+      (environment) => `env:${JSON.stringify(environment.properties.displayName)}`,
+    ),
+    ...(state.dlpPolicies ?? []).map(
+      (policy) => `dlp:${JSON.stringify(policy.policyDefinition.displayName)}`,
+    ),
+  ];
+  return names.filter((name, index) => names.indexOf(name) !== index);
+}
+
+async function journalLines(path: string): Promise<string[]> {
+  try {
+    return (await readFile(path, "utf8")).split("\n").filter((line) => line !== "");
+  } catch {
+    return [];
+  }
+}
+
+describe("plan, apply and drift through the built CLI", () => {
+  it("applies a saved plan exactly, journals every step, and the tenant then plans clean", async () => {
+    const { emulator, dir, env } = await scratch();
+
+    const drifted = await runCli(["drift", "-d", "policies"], { cwd: dir, env });
+    expect(drifted.code).toBe(2);
+    expect(drifted.stdout).toContain("DlpPolicy/social-media");
+
+    const planned = await runCli(["plan", "-d", "policies", "-o", "plan.json", "--detailed-exitcode"], {
+      cwd: dir,
+      env,
+    });
+    expect(planned.stderr).toBe("");
+    expect(planned.code).toBe(2);
+    const summary = /Plan: (\d+) to add, (\d+) to change, (\d+) to destroy\./.exec(planned.stdout);
+    expect(summary).not.toBeNull();
+    expect(planned.stdout).toMatch(/\d+ API calls, 0 throttled \(429\)/);
+    const plan = JSON.parse(await readFile(join(dir, "plan.json"), "utf8")) as {
+      steps: { id: string; address: string }[];
+      summary: { add: number; change: number; destroy: number };
+    };
+    expect([plan.summary.add, plan.summary.change, plan.summary.destroy]).toEqual(
+      summary?.slice(1, 4).map(Number),
+    );
+    expect(writes(emulator)).toEqual([]);
+
+    const applied = await runCli(["apply", "plan.json", "--auto-approve"], { cwd: dir, env });
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain(
+      `Apply complete! Resources: ${plan.summary.add} added, ${plan.summary.change} changed, ${plan.summary.destroy} destroyed.`,
+    );
+
+    const journal = (await journalLines(env.PPGOV_JOURNAL as string)).map(
+      (line) => JSON.parse(line) as { stepId: string; event: string; outcome?: string },
+    );
+    expect(journal).toHaveLength(plan.steps.length * 2);
+    for (const step of plan.steps) {
+      expect(journal.filter((entry) => entry.stepId === step.id).map((entry) => entry.event)).toEqual([
+        "start",
+        "end",
+      ]);
+    }
+    expect(
+      journal.filter((entry) => entry.event === "end").every((entry) => entry.outcome === "succeeded"),
+    ).toBe(true);
+
+    const replanned = await runCli(["plan", "-d", "policies", "--detailed-exitcode"], { cwd: dir, env });
+    expect(replanned.code).toBe(0);
+    expect(replanned.stdout).toContain("No changes.");
+    const clean = await runCli(["drift", "-d", "policies"], { cwd: dir, env });
+    expect(clean.code).toBe(0);
+
+    const state = emulator.state();
+    expect(state.environments?.filter((e) => e.properties.displayName === "Innovation Lab")).toHaveLength(1);
+    expect(duplicates(emulator)).toEqual([]);
+  });
+
+  it("refuses to apply without a terminal unless --auto-approve, and changes nothing", async () => {
+    const { emulator, dir, env } = await scratch();
+    const refused = await runCli(["apply", "-d", "policies"], { cwd: dir, env });
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("pass --auto-approve");
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    expect(writes(emulator)).toEqual([]);
+  });
+
+  it("refuses a plan the tenant has moved away from, naming what moved", async () => {
+    const { emulator, dir, env } = await scratch();
+    const planned = await runCli(["plan", "-d", "policies", "-o", "old.json"], { cwd: dir, env });
+    expect(planned.code).toBe(0);
+    // Someone else applies first (here: the same policies, without the saved plan).
+    const first = await runCli(["apply", "-d", "policies", "--auto-approve"], { cwd: dir, env });
+    expect(first.code).toBe(0);
+
+    emulator.resetRequests();
+    const stale = await runCli(["apply", "old.json", "--auto-approve"], { cwd: dir, env });
+    expect(stale.code).toBe(1);
+    expect(stale.stderr).toMatch(/plan is stale: .*LicenseAllocation\/contoso-production/);
+    expect(stale.stderr).toContain("run ppgov plan again");
+    expect(writes(emulator)).toEqual([]);
+  });
+
+  it("refuses to delete a protected environment without the override, and deletes it with it", async () => {
+    const { emulator, dir, env } = await scratch();
+    const exported = await runCli(["export", "-o", "repo"], { cwd: dir, env });
+    expect(exported.code).toBe(0);
+    // Legacy Apps is a Production environment (protected by default); drop the one policy naming it.
+    await unlink(join(dir, "repo/dlp/security-team-emergency-lockdown.yaml"));
+    const file = join(dir, "repo/environments/legacy-apps.yaml");
+    await writeFile(file, (await readFile(file, "utf8")).replace("\nspec:\n", "\nspec:\n  ensure: absent\n"));
+
+    emulator.resetRequests();
+    const refused = await runCli(["apply", "-d", "repo", "--auto-approve"], { cwd: dir, env });
+    expect(refused.code).toBe(1);
+    expect(refused.stdout + refused.stderr).toMatch(
+      /legacy-apps\.yaml:\d+:\d+: error PPG405 .*Environment\/legacy-apps.*protected/,
+    );
+    expect(writes(emulator)).toEqual([]);
+
+    const allowed = await runCli(["apply", "-d", "repo", "--auto-approve", "--allow-protected-deletes"], {
+      cwd: dir,
+      env,
+    });
+    expect(allowed.code).toBe(0);
+    expect(allowed.stdout).toContain("1 destroyed");
+    expect(emulator.state().environments?.some((e) => e.properties.displayName === "Legacy Apps")).toBe(
+      false,
+    );
+  });
+
+  it("lets exactly one of two simultaneous applies change the tenant", async () => {
+    const { emulator, dir, env } = await scratch(1_500);
+    const [a, b] = await Promise.all([
+      runCli(["apply", "-d", "policies", "--auto-approve"], { cwd: dir, env, timeoutMs: 120_000 }),
+      runCli(["apply", "-d", "policies", "--auto-approve"], { cwd: dir, env, timeoutMs: 120_000 }),
+    ]);
+    expect([a.code, b.code].sort()).toEqual([0, 1]);
+    const loser = a.code === 1 ? a : b;
+    expect(loser.stderr).toMatch(/another ppgov apply \(pid \d+ on .*\) is changing this tenant/);
+    expect(duplicates(emulator)).toEqual([]);
+    const replanned = await runCli(["plan", "-d", "policies", "--detailed-exitcode"], { cwd: dir, env });
+    expect(replanned.code).toBe(0);
+  }, 150_000);
+
+  it.each([1, 4, 9])(
+    "converges without duplicates after a kill -9 once the journal holds %i entries",
+    async (entries) => {
+      const { emulator, dir, env } = await scratch(1_000);
+      const journal = env.PPGOV_JOURNAL as string;
+      const planned = await runCli(["plan", "-d", "policies", "-o", "plan.json"], { cwd: dir, env });
+      expect(planned.code).toBe(0);
+      const { steps } = JSON.parse(await readFile(join(dir, "plan.json"), "utf8")) as { steps: unknown[] };
+      const child = spawn(process.execPath, [cliPath, "apply", "-d", "policies", "--auto-approve"], {
+        cwd: dir,
+        env: { PATH: process.env.PATH, NO_COLOR: "1", ...env },
+        stdio: "ignore",
+      });
+      const exited = new Promise<void>((resolve) => child.on("close", () => resolve()));
+      const deadline = Date.now() + 60_000;
+      while ((await journalLines(journal)).length < entries && Date.now() < deadline)
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      child.kill("SIGKILL");
+      await exited;
+      const before = await journalLines(journal);
+      expect(before.length).toBeGreaterThanOrEqual(entries);
+      // The kill landed part-way: the journal does not hold a start and an end for every step.
+      expect(before.length).toBeLessThan(steps.length * 2);
+
+      const rerun = await runCli(["apply", "-d", "policies", "--auto-approve"], {
+        cwd: dir,
+        env,
+        timeoutMs: 120_000,
+      });
+      expect(rerun.stderr).toBe("");
+      expect(rerun.code).toBe(0);
+      expect(duplicates(emulator)).toEqual([]);
+      const replanned = await runCli(["plan", "-d", "policies", "--detailed-exitcode"], { cwd: dir, env });
+      expect(replanned.stdout).toContain("No changes.");
+      expect(replanned.code).toBe(0);
+    },
+    150_000,
+  );
+});
