@@ -1,0 +1,270 @@
+import { describe, expect, it } from "vitest";
+import type { JournalEntry } from "../../src/adapters/fs/journal-file.js";
+import {
+  executePlan,
+  priorRun,
+  substituteStep,
+  touchedAddresses,
+  waves,
+  type StepRunner,
+} from "../../src/app/apply-engine.js";
+import { PLAN_FORMAT_VERSION, type Plan, type PlanStep } from "../../src/core/plan/index.js";
+
+/** The apply engine with a fake step runner: ordering, concurrency, placeholders, failure, journal, resume. */
+
+function step(address: string, wave: number, extra: Partial<PlanStep> = {}): PlanStep {
+  const label = extra.label ?? "update";
+  return {
+    id: `${address}:${label}`,
+    address,
+    wave,
+    label,
+    description: `${label} ${address}`,
+    api: "admin",
+    method: "PATCH",
+    path: `/things/${address}`,
+    expect: [200],
+    async: "none",
+    idempotent: true,
+    ...extra,
+  } as PlanStep;
+}
+
+function create(address: string, wave: number): PlanStep {
+  return step(address, wave, {
+    label: "create",
+    method: "POST",
+    path: "/things",
+    body: { name: address },
+    produces: { ref: `${address}#id`, from: "body.id" },
+    idempotent: false,
+  });
+}
+
+function planOf(steps: PlanStep[], digest = "sha256:plan-a"): Plan {
+  return {
+    formatVersion: PLAN_FORMAT_VERSION,
+    mode: "plan",
+    createdAt: "2026-11-22T00:00:00.000Z",
+    tenantId: "t",
+    git: {},
+    desiredDigest: "sha256:desired",
+    resources: [],
+    steps,
+    summary: { add: 0, change: steps.length, destroy: 0, replace: 0, noop: 0 },
+    newConnectors: [],
+    names: {},
+    planDigest: digest,
+  };
+}
+
+function memoryJournal(): { entries: JournalEntry[]; append: (entry: JournalEntry) => Promise<void> } {
+  const entries: JournalEntry[] = [];
+  return { entries, append: (entry) => Promise.resolve(void entries.push(entry)) };
+}
+
+const clock = (): Date => new Date("2026-11-22T12:00:00.000Z");
+const tick = (ms = 1): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe("waves", () => {
+  it("groups steps by wave in ascending order, keeping plan order within a wave", () => {
+    const steps = [step("B/1", 2), step("A/1", 1), step("B/2", 2), step("A/2", 1), step("C/1", 5)];
+    expect(waves(steps).map((wave) => wave.map((s) => s.address))).toEqual([
+      ["A/1", "A/2"],
+      ["B/1", "B/2"],
+      ["C/1"],
+    ]);
+  });
+});
+
+describe("executePlan", () => {
+  it("starts a wave only after every step of the previous one ended", async () => {
+    const events: string[] = [];
+    const run: StepRunner = async (s) => {
+      events.push(`start ${s.address}`);
+      await tick(s.address === "A/slow" ? 20 : 1);
+      events.push(`end ${s.address}`);
+      return {};
+    };
+    const plan = planOf([step("A/slow", 0), step("A/fast", 0), step("B/next", 1)]);
+    const report = await executePlan({ plan, run, journal: memoryJournal(), concurrency: 4, now: clock });
+    expect(report.failed).toBeUndefined();
+    expect(events.indexOf("start B/next")).toBeGreaterThan(events.indexOf("end A/slow"));
+    expect(report.done.map((result) => result.outcome)).toEqual(["succeeded", "succeeded", "succeeded"]);
+  });
+
+  it.each([1, 2, 3, 8])("never runs more than %i steps of a wave at once", async (concurrency) => {
+    let inFlight = 0;
+    let peak = 0;
+    const run: StepRunner = async () => {
+      inFlight += 1;
+      peak = Math.max(peak, inFlight);
+      await tick(2);
+      inFlight -= 1;
+      return {};
+    };
+    const plan = planOf(Array.from({ length: 6 }, (_, index) => step(`A/${index}`, 0)));
+    await executePlan({ plan, run, journal: memoryJournal(), concurrency, now: clock });
+    expect(peak).toBe(Math.min(concurrency, 6));
+  });
+
+  it("refuses a concurrency that is not a positive integer", async () => {
+    const plan = planOf([step("A/1", 0)]);
+    const run: StepRunner = () => Promise.resolve({});
+    await expect(
+      executePlan({ plan, run, journal: memoryJournal(), concurrency: 0, now: clock }),
+    ).rejects.toThrow(/concurrency must be a positive integer/);
+  });
+
+  it("substitutes the ids earlier creates produced into later paths (encoded) and bodies", async () => {
+    const seen: PlanStep[] = [];
+    const run: StepRunner = (s) => {
+      seen.push(s);
+      return Promise.resolve(s.label === "create" ? { producedId: "env/1 ?x" } : {});
+    };
+    const ref = { $ref: "Environment/dev#id" };
+    const plan = planOf([
+      create("Environment/dev", 0),
+      step("DlpPolicy/p", 1, {
+        path: `/policies/${JSON.stringify(ref)}/x`,
+        body: { environments: [{ id: ref, type: "env" }] },
+      }),
+    ]);
+    const report = await executePlan({ plan, run, journal: memoryJournal(), concurrency: 2, now: clock });
+    expect(seen[1]?.path).toBe("/policies/env%2F1%20%3Fx/x");
+    expect(seen[1]?.body).toEqual({ environments: [{ id: "env/1 ?x", type: "env" }] });
+    expect(report.resolved.get("Environment/dev#id")).toBe("env/1 ?x");
+  });
+
+  it("stops at the first failure: running siblings finish, nothing new starts, the rest is not attempted", async () => {
+    const started: string[] = [];
+    const run: StepRunner = async (s) => {
+      started.push(s.address);
+      await tick(s.address === "A/2" ? 10 : 1);
+      if (s.address === "A/1")
+        throw Object.assign(new Error("Another operation is running"), {
+          serviceCode: "OperationNotStartable",
+        });
+      return {};
+    };
+    const plan = planOf([step("A/1", 0), step("A/2", 0), step("A/3", 0), step("A/4", 0), step("B/1", 1)]);
+    const journal = memoryJournal();
+    const report = await executePlan({ plan, run, journal, concurrency: 2, now: clock });
+    expect(report.failed).toMatchObject({
+      code: "OperationNotStartable",
+      message: "Another operation is running",
+      step: { address: "A/1" },
+    });
+    expect(started).toEqual(["A/1", "A/2"]);
+    expect(report.done.map((result) => result.step.address)).toEqual(["A/2"]);
+    expect(report.notAttempted.map((s) => s.address)).toEqual(["A/3", "A/4", "B/1"]);
+    expect(journal.entries.find((entry) => entry.address === "A/1" && entry.event === "end")).toMatchObject({
+      outcome: "failed",
+      error: { code: "OperationNotStartable" },
+    });
+  });
+
+  it("journals a start before and an end after every step it runs, stamped with the plan digest", async () => {
+    const order: string[] = [];
+    const journal = {
+      entries: [] as JournalEntry[],
+      append(entry: JournalEntry): Promise<void> {
+        order.push(`${entry.event} ${entry.address}`);
+        this.entries.push(entry);
+        return Promise.resolve();
+      },
+    };
+    const run: StepRunner = (s) => {
+      order.push(`run ${s.address}`);
+      return Promise.resolve(s.label === "create" ? { producedId: "id-1" } : {});
+    };
+    const plan = planOf([create("A/1", 0), step("B/1", 1)]);
+    await executePlan({ plan, run, journal, concurrency: 1, now: clock });
+    expect(order).toEqual(["start A/1", "run A/1", "end A/1", "start B/1", "run B/1", "end B/1"]);
+    expect(journal.entries.every((entry) => entry.planDigest === "sha256:plan-a")).toBe(true);
+    expect(journal.entries[1]).toMatchObject({ outcome: "succeeded", createdId: "id-1" });
+  });
+});
+
+describe("resuming an interrupted run", () => {
+  const entry = (fields: Partial<JournalEntry>): JournalEntry => ({
+    at: "2026-11-22T11:00:00.000Z",
+    planDigest: "sha256:plan-a",
+    stepId: "?",
+    address: "?",
+    event: "start",
+    ...fields,
+  });
+
+  it("reads which steps succeeded and which were left unfinished, for this plan only", () => {
+    const entries = [
+      entry({ stepId: "A/1:create", address: "A/1", event: "start" }),
+      entry({ stepId: "A/1:create", address: "A/1", event: "end", outcome: "succeeded", createdId: "id-a" }),
+      entry({ stepId: "B/1:create", address: "B/1", event: "start" }),
+      entry({ stepId: "C/1:update", address: "C/1", event: "start" }),
+      entry({ stepId: "C/1:update", address: "C/1", event: "end", outcome: "failed" }),
+      entry({ stepId: "Z/9:update", address: "Z/9", event: "start", planDigest: "sha256:other" }),
+    ];
+    const prior = priorRun(entries, "sha256:plan-a");
+    expect([...prior.succeeded]).toEqual([["A/1:create", "id-a"]]);
+    expect([...prior.interrupted].sort()).toEqual(["B/1:create", "C/1:update"]);
+    expect([...touchedAddresses(entries, "sha256:plan-a")].sort()).toEqual(["A/1", "B/1", "C/1"]);
+  });
+
+  it("skips what succeeded, reuses its ids, adopts an unfinished create that exists, re-runs the rest", async () => {
+    const plan = planOf([
+      create("A/1", 0),
+      create("B/1", 0),
+      create("C/1", 0),
+      step("D/1", 1, { body: { a: { $ref: "A/1#id" }, b: { $ref: "B/1#id" }, c: { $ref: "C/1#id" } } }),
+    ]);
+    const prior = priorRun(
+      [
+        entry({
+          stepId: "A/1:create",
+          address: "A/1",
+          event: "end",
+          outcome: "succeeded",
+          createdId: "id-a",
+        }),
+        entry({ stepId: "B/1:create", address: "B/1", event: "start" }),
+        entry({ stepId: "C/1:create", address: "C/1", event: "start" }),
+      ],
+      "sha256:plan-a",
+    );
+    const ran: string[] = [];
+    const run: StepRunner = (s) => {
+      ran.push(s.address);
+      return Promise.resolve(s.label === "create" ? { producedId: `new-${s.address}` } : {});
+    };
+    // B/1 was created before the kill (found by identity); C/1 never reached the tenant.
+    const findCreated = (s: PlanStep): Promise<string | undefined> =>
+      Promise.resolve(s.address === "B/1" ? "id-b" : undefined);
+    const seen: PlanStep[] = [];
+    const report = await executePlan({
+      plan,
+      run: (s) => {
+        seen.push(s);
+        return run(s);
+      },
+      journal: memoryJournal(),
+      concurrency: 1,
+      now: clock,
+      prior,
+      findCreated,
+    });
+    expect(ran).toEqual(["C/1", "D/1"]);
+    expect(report.done.map((result) => [result.step.address, result.outcome])).toEqual([
+      ["A/1", "skipped"],
+      ["B/1", "adopted"],
+      ["C/1", "succeeded"],
+      ["D/1", "succeeded"],
+    ]);
+    expect(seen.find((s) => s.address === "D/1")?.body).toEqual({ a: "id-a", b: "id-b", c: "new-C/1" });
+  });
+
+  it("substituteStep leaves a step without placeholders as it was", () => {
+    const plain = step("A/1", 0, { body: { x: 1 } });
+    expect(substituteStep(plain, new Map([["A/1#id", "id"]]))).toEqual(plain);
+  });
+});
