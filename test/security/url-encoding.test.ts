@@ -5,9 +5,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { substituteStep } from "../../src/app/apply-engine.js";
+import type { StepRequest } from "../../src/core/kinds/resource-kind.js";
 import { deleteRuleSetStep, removeFromGroupStep } from "../../src/core/kinds/environment-group.js";
 import { idInPath, placeholder, placeholderText } from "../../src/core/kinds/placeholder.js";
 import type { PlanStep } from "../../src/core/plan/index.js";
+import { executeStep } from "../../src/adapters/tenant/index.js";
 import { testClient } from "../tenant/fake-fetch.js";
 
 const HOSTILE = ["../../x", "a/b", "x?$filter=name eq 'y'", "%2F..%2F", "a'b\"c", "a#frag", "a b&c=d"];
@@ -67,4 +69,23 @@ describe("ids in request paths", () => {
     // Bodies carry the id as a value, not in a URL: unchanged.
     expect(concrete.body).toEqual({ environmentId: id });
   });
+
+  it.each(["evil.example/x#", "a@evil.example", "6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b.evil"])(
+    "a tenant id %j never becomes a host name a token is sent to",
+    async (tenantId) => {
+      const { client, fake } = testClient([]);
+      const step: StepRequest = {
+        label: "x",
+        description: "tenant-host step",
+        api: "powerplatform-tenant",
+        method: "GET",
+        path: "/governance/ruleSets/x?api-version=1",
+        expect: [200],
+        async: "none",
+        idempotent: true,
+      };
+      await expect(executeStep(client, step, { tenantId })).rejects.toThrow(/is not a GUID/);
+      expect(fake.requests).toEqual([]);
+    },
+  );
 });

@@ -159,6 +159,12 @@ export class EndpointResolver {
   /** The URL for the tenant-sharded Power Platform API host (rule sets, environmentmanagement). */
   tenantUrl(tenantId: string, pathAndQuery: string): URL {
     const compact = tenantId.replaceAll("-", "").toLowerCase();
+    // The id becomes a host name, and the request carries a token: anything but a GUID could send it elsewhere.
+    if (!/^[0-9a-f]{32}$/.test(compact))
+      throw new PpgovError(
+        "TENANT_ID_INVALID",
+        `tenant id "${tenantId}" is not a GUID; refusing to build a host from it`,
+      );
     const host = `https://${compact.slice(0, -2)}.${compact.slice(-2)}.${this.cloud.ppapiTenantSuffix}`;
     return this.rebase(new URL(pathAndQuery, host));
   }
