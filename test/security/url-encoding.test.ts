@@ -9,6 +9,7 @@ import type { StepRequest } from "../../src/core/kinds/resource-kind.js";
 import { deleteRuleSetStep, removeFromGroupStep } from "../../src/core/kinds/environment-group.js";
 import { idInPath, placeholder, placeholderText } from "../../src/core/kinds/placeholder.js";
 import type { PlanStep } from "../../src/core/plan/index.js";
+import { EndpointResolver } from "../../src/adapters/tenant/endpoints.js";
 import { executeStep } from "../../src/adapters/tenant/index.js";
 import { testClient } from "../tenant/fake-fetch.js";
 
@@ -88,4 +89,28 @@ describe("ids in request paths", () => {
       expect(fake.requests).toEqual([]);
     },
   );
+
+  it("links the service hands back (Location, nextLink) are followed only to the cloud's own hosts", () => {
+    const resolver = new EndpointResolver({});
+    const base = new URL(
+      "https://api.bap.microsoft.com/providers/Microsoft.BusinessAppPlatform/environments",
+    );
+    for (const foreign of [
+      "https://evil.example/providers/Microsoft.BusinessAppPlatform/lifecycleOperations/1",
+      "http://api.bap.microsoft.com/x",
+      "https://api.bap.microsoft.com.evil.example/x",
+      "//evil.example/x",
+    ])
+      expect(() => resolver.follow(foreign, base), foreign).toThrow(/refusing to send a token there/);
+    for (const own of [
+      "/providers/Microsoft.BusinessAppPlatform/lifecycleOperations/1",
+      "https://europe.api.bap.microsoft.com/providers/Microsoft.BusinessAppPlatform/lifecycleOperations/1",
+      "https://graph.microsoft.com/v1.0/groups?$skiptoken=x",
+      "https://000000000000000000000000000000.01.tenant.api.powerplatform.com/governance/x",
+    ])
+      expect(resolver.follow(own, base).protocol, own).toBe("https:");
+    // Through PPGOV_ENDPOINT every link is rebased onto the emulator, whatever host it named.
+    const emulated = new EndpointResolver({ endpoint: "http://127.0.0.1:8080" });
+    expect(emulated.follow("https://evil.example/x", base).origin).toBe("http://127.0.0.1:8080");
+  });
 });

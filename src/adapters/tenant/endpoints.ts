@@ -171,7 +171,24 @@ export class EndpointResolver {
 
   /** A URL the service handed back (Location, Operation-Location, nextLink), possibly relative. */
   follow(link: string, base: URL): URL {
-    return this.rebase(new URL(link, base));
+    const url = new URL(link, base);
+    // The request that follows carries a token: only to this cloud's own hosts, over HTTPS.
+    if (this.override === undefined && !this.isCloudHost(url))
+      throw new PpgovError(
+        "TENANT_LINK_FOREIGN",
+        `the service pointed to ${url.origin}, which is not one of this cloud's Power Platform or Graph hosts; refusing to send a token there`,
+      );
+    return this.rebase(url);
+  }
+
+  private isCloudHost(url: URL): boolean {
+    if (url.protocol !== "https:") return false;
+    const host = url.hostname.toLowerCase();
+    const known = Object.values(this.cloud.hosts).map((origin) => new URL(origin).hostname.toLowerCase());
+    const bap = new URL(this.cloud.hosts.bap).hostname.toLowerCase();
+    return (
+      known.includes(host) || host.endsWith(`.${this.cloud.ppapiTenantSuffix}`) || host.endsWith(`.${bap}`)
+    );
   }
 
   /** The scope of the token a URL needs: by path prefix first (works through the override), else by host. */
