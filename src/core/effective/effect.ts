@@ -6,7 +6,7 @@
 import type { LiveTenant } from "../plan/live-tenant.js";
 import { simulateApply } from "../plan/simulate.js";
 import type { PlanStep } from "../plan/types.js";
-import { effectivePolicy, type EffectiveGroup } from "./combine.js";
+import { applyReason, effectivePolicy, type EffectiveGroup } from "./combine.js";
 import { compare, environmentViewsOf, policyViewsOf, type PolicyView } from "./policy-view.js";
 
 export interface ConnectorMove {
@@ -28,6 +28,36 @@ function sameViews(a: readonly PolicyView[], b: readonly PolicyView[]): boolean 
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/**
+ * The connectors whose group a changed policy may move, per policy id: "all" when the policy appears,
+ * disappears, or changes its default group or scope; otherwise the connectors it classifies differently.
+ */
+function changedConnectors(
+  before: readonly PolicyView[],
+  after: readonly PolicyView[],
+): Map<string, Set<string> | "all"> {
+  const beforeById = new Map(before.map((view) => [view.id, view]));
+  const afterById = new Map(after.map((view) => [view.id, view]));
+  const changed = new Map<string, Set<string> | "all">();
+  for (const id of new Set([...beforeById.keys(), ...afterById.keys()])) {
+    const was = beforeById.get(id);
+    const now = afterById.get(id);
+    if (was === undefined || now === undefined || was.defaultGroup !== now.defaultGroup) {
+      changed.set(id, "all");
+      continue;
+    }
+    if (JSON.stringify(was.scope) !== JSON.stringify(now.scope)) {
+      changed.set(id, "all");
+      continue;
+    }
+    const moved = new Set<string>();
+    for (const name of new Set([...Object.keys(was.connectors), ...Object.keys(now.connectors)]))
+      if (was.connectors[name] !== now.connectors[name]) moved.add(name);
+    if (moved.size > 0) changed.set(id, moved);
+  }
+  return changed;
+}
+
 export function dlpEffect(before: LiveTenant, after: LiveTenant): DlpEffect {
   const beforeViews = policyViewsOf(before);
   const afterViews = policyViewsOf(after);
@@ -36,13 +66,28 @@ export function dlpEffect(before: LiveTenant, after: LiveTenant): DlpEffect {
   for (const view of [...beforeViews, ...afterViews])
     for (const name of Object.keys(view.connectors)) connectorNames.add(name);
   const names = [...connectorNames].sort(compare);
+  // Only a changed policy can move a connector, and only in an environment it applies to (before or
+  // after), and only the connectors it changed: comparing just those keeps a plan of a large tenant
+  // linear (environments x changed policies x changed connectors, not x every connector of every policy).
+  const changed = changedConnectors(beforeViews, afterViews);
+  const changedViews = [...beforeViews, ...afterViews].filter((view) => changed.has(view.id));
   // Environments the plan creates hold no apps or flows yet: only existing ones can be affected.
   const remaining = new Set(environmentViewsOf(after).map((view) => view.id));
   const environments = environmentViewsOf(before).filter((view) => remaining.has(view.id));
   const effect: DlpEffect = [];
   for (const environment of environments) {
-    const was = effectivePolicy(beforeViews, environment, names);
-    const now = effectivePolicy(afterViews, environment, names);
+    const candidates = new Set<string>();
+    let all = false;
+    for (const view of changedViews) {
+      if (applyReason(view, environment.id) === undefined) continue;
+      const moved = changed.get(view.id);
+      if (moved === "all") all = true;
+      else if (moved !== undefined) for (const name of moved) candidates.add(name);
+    }
+    if (!all && candidates.size === 0) continue;
+    const compared = all ? names : names.filter((name) => candidates.has(name));
+    const was = effectivePolicy(beforeViews, environment, compared);
+    const now = effectivePolicy(afterViews, environment, compared);
     const moves: ConnectorMove[] = [];
     now.connectors.forEach((entry, index) => {
       const previous = was.connectors[index]?.group ?? "unrestricted";
