@@ -85,3 +85,42 @@ export function effectMarkdown(plan: Pick<Plan, "effect" | "impact">): string[] 
     );
   return out;
 }
+
+const TEXT_GROUP_WORD: Record<EffectiveGroup, string> = { ...GROUP_WORD, blocked: "blocked" };
+const TEXT_MAX_ENVIRONMENTS = 20;
+const TEXT_MAX_MOVES = 8;
+
+/** The effect for the terminal plan: one line per environment, moves (and impact counts) inline. */
+export function effectTextLines(plan: Pick<Plan, "effect" | "impact">): string[] {
+  const effect = plan.effect ?? [];
+  if (effect.length === 0) return [];
+  const counts = new Map(
+    (plan.impact?.entries ?? []).map((entry) => [
+      `${entry.environmentId}\n${entry.connector}`,
+      entry.apps.length + entry.flows.length,
+    ]),
+  );
+  const out = ["Effect on environments (all DLP policies that apply, combined):"];
+  for (const environment of effect.slice(0, TEXT_MAX_ENVIRONMENTS)) {
+    const moves = environment.moves.slice(0, TEXT_MAX_MOVES).map((move) => {
+      const used = counts.get(`${environment.environmentId}\n${move.connector}`);
+      const suffix = plan.impact === undefined ? "" : ` (${used ?? 0} apps/flows)`;
+      return `${move.connector} ${TEXT_GROUP_WORD[move.before]} → ${TEXT_GROUP_WORD[move.after]}${suffix}`;
+    });
+    const more = environment.moves.length - TEXT_MAX_MOVES;
+    out.push(`  ${environment.environmentName}: ${moves.join(", ")}${more > 0 ? `, and ${more} more` : ""}`);
+  }
+  if (effect.length > TEXT_MAX_ENVIRONMENTS)
+    out.push(`  … and ${effect.length - TEXT_MAX_ENVIRONMENTS} more environments (the JSON plan lists all)`);
+  if (plan.impact !== undefined) {
+    out.push(
+      `  Apps and flows using moved connectors: ${plan.impact.totals.apps} apps, ${plan.impact.totals.flows} flows.`,
+    );
+    if (!plan.impact.complete)
+      out.push(
+        `  Impact analysis stopped early: ${plan.impact.environmentsNotRead.map((entry) => `${entry.environmentName} (${entry.reason})`).join(", ")} not fully read.`,
+      );
+  }
+  out.push("");
+  return out;
+}

@@ -1,4 +1,5 @@
 import type { Plan } from "../core/plan/types.js";
+import { effectTextLines } from "./effect-markdown.js";
 import {
   ACTION_SYMBOL,
   actionComment,
@@ -57,6 +58,7 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
       out.push(`      ${paint(signColour(line.sign), line.sign)} ${line.text}`);
     out.push("");
   }
+  out.push(...effectTextLines(plan));
   const connectors = newConnectorLines(plan);
   if (connectors.length > 0) {
     out.push("Connectors new in the catalogue since the last apply:");

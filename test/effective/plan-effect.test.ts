@@ -4,6 +4,7 @@ import { planDlpEffect } from "../../src/core/effective/index.js";
 import { impactOf } from "../../src/core/impact/index.js";
 import { buildPlan, verifyPlanDigest } from "../../src/core/plan/index.js";
 import { renderPlanMarkdown } from "../../src/render/plan-markdown.js";
+import { renderPlanText } from "../../src/render/plan-text.js";
 import { desired, doc, guid, liveTenant, PLAN_OPTIONS, wireDlp, wireEnv } from "../core/builders.js";
 
 const SALES = guid(2);
@@ -74,5 +75,10 @@ describe("the plan's DLP effect", () => {
     expect(markdown).toContain("| HR | `shared_sql` | business | non-business | 0 | 0 |");
     expect(markdown).toContain("**1 apps, 0 flows**");
     expect(markdown).toContain("Impact analysis stopped early: 1 environment was not fully read");
+    const text = renderPlanText(withImpact, { color: false });
+    expect(text).toContain("Effect on environments (all DLP policies that apply, combined):");
+    expect(text).toContain("  Sales: shared_sql business → non-business (1 apps/flows)");
+    expect(text).toContain("  Apps and flows using moved connectors: 1 apps, 0 flows.");
+    expect(text).toContain("Contoso (default) (time budget of 1 s spent) not fully read");
   });
 });
