@@ -67,6 +67,8 @@ const digest = (text: string): string => createHash("sha256").update(text).diges
 export function createFileReadCache(options: FileReadCacheOptions): ReadCache {
   const root = join(options.dir, digest(options.scope).slice(0, 32));
   const stats: ReadCacheStats = { hits: 0, misses: 0, writes: 0 };
+  // Directories already made in this run: one mkdir per kind, not one per entry written.
+  const made = new Set<string>();
   const pathOf = (kind: string, id: string): string =>
     join(root, kind.replace(/[^A-Za-z0-9_-]/g, "_"), `${digest(id.toLowerCase())}.json`);
   const debug = (fields: Record<string, unknown>, message: string): void =>
@@ -93,7 +95,11 @@ export function createFileReadCache(options: FileReadCacheOptions): ReadCache {
       const entry: Entry = { format: ENTRY_FORMAT, kind, id, version, value };
       const temporary = `${path}.${process.pid}.${randomBytes(6).toString("hex")}.tmp`;
       try {
-        await mkdir(join(path, ".."), { recursive: true });
+        const dir = join(path, "..");
+        if (!made.has(dir)) {
+          await mkdir(dir, { recursive: true });
+          made.add(dir);
+        }
         await writeFile(temporary, JSON.stringify(entry));
         await rename(temporary, path);
         stats.writes += 1;
