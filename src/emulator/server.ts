@@ -62,6 +62,8 @@ export interface RequestLogEntry {
   path: string;
   /** HTTP status answered; 0 when the connection was dropped before a status was sent. */
   status: number;
+  /** When the request arrived (epoch ms), so tests can measure the client's back-off. */
+  at: number;
 }
 
 export interface RunningEmulator {
@@ -253,7 +255,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       send(response, await control(request, url));
       return;
     }
-    const entry: RequestLogEntry = { method: request.method ?? "GET", path: request.url ?? "/", status: 0 };
+    const entry: RequestLogEntry = {
+      method: request.method ?? "GET",
+      path: request.url ?? "/",
+      status: 0,
+      at: Date.now(),
+    };
     log.push(entry);
     if (log.length > MAX_LOG_ENTRIES) log.splice(0, log.length - MAX_LOG_ENTRIES);
     lifecycle.settle();
