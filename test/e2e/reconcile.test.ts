@@ -166,6 +166,7 @@ describe("plan, apply and drift through the built CLI", () => {
   it("refuses to delete a protected environment without the override, and deletes it with it", async () => {
     const { emulator, dir, env } = await scratch();
     const exported = await runCli(["export", "-o", "repo"], { cwd: dir, env });
+    expect(exported.stderr).toBe("");
     expect(exported.code).toBe(0);
     // Legacy Apps is a Production environment (protected by default); drop the one policy naming it.
     await unlink(join(dir, "repo/dlp/security-team-emergency-lockdown.yaml"));
