@@ -2,28 +2,7 @@
 import { isRecord, json, ppError, type Reply } from "../http.js";
 import { route, type EmulatorContext, type Route, type RouteRequest } from "../routing.js";
 import type { WireCurrencyAllocation } from "../types.js";
-
-/** `ExternalCurrencyType` (§8.3). */
-export const CURRENCY_TYPES = [
-  "AI",
-  "AppPass",
-  "AppPassForTeams",
-  "Invoice",
-  "MCSSessions",
-  "MCSMessages",
-  "PAHostedRPA",
-  "PAUnattendedRPA",
-  "PerFlowPlan",
-  "PortalAddOns",
-  "PortalLogins",
-  "PortalViews",
-  "PowerPagesAuthenticated",
-  "PowerPagesAnonymous",
-  "PowerAutomatePerProcess",
-  "ProcessMiningDataStorage",
-  "SCMessages",
-  "VAConversations",
-];
+import { CURRENCY_TYPES } from "../../core/wire/types.js";
 
 function allocationsOf(
   context: EmulatorContext,
@@ -89,7 +68,7 @@ function patchAllocations(request: RouteRequest, context: EmulatorContext): Repl
     if (
       !isRecord(entry) ||
       typeof entry.currencyType !== "string" ||
-      !CURRENCY_TYPES.includes(entry.currencyType)
+      !(CURRENCY_TYPES as readonly string[]).includes(entry.currencyType)
     ) {
       return ppError(400, "InvalidCurrencyType", `Unknown currency type in ${JSON.stringify(entry)}.`);
     }
