@@ -1,0 +1,136 @@
+import { spawn } from "node:child_process";
+import { cp, mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  loadSeedFile,
+  sampleSeedPath,
+  startEmulator,
+  type EmulatorOptions,
+  type RunningEmulator,
+} from "../../src/emulator/server.js";
+import { cliPath, repoRoot } from "../helpers/run-cli.js";
+
+/**
+ * Issue 7 "Faults", end to end through the built CLI: two applies at once on one tenant, and a sustained
+ * 429 storm. (The seeded soak and SIGKILL runs: bench/soak.mjs, reduced size in .ci/run.)
+ */
+
+interface Finished {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+const opened: { emulator: RunningEmulator; cwd: string }[] = [];
+
+afterEach(async () => {
+  for (const { emulator, cwd } of opened.splice(0)) {
+    await emulator.close();
+    await rm(cwd, { recursive: true, force: true });
+  }
+});
+
+async function tenant(
+  options: EmulatorOptions,
+): Promise<{ emulator: RunningEmulator; cwd: string; env: Record<string, string> }> {
+  const emulator = await startEmulator({ seed: await loadSeedFile(sampleSeedPath), ...options });
+  const cwd = await mkdtemp(join(tmpdir(), "ppgov-reliability-"));
+  opened.push({ emulator, cwd });
+  await cp(join(repoRoot, "policies"), join(cwd, "policies"), { recursive: true });
+  const env = {
+    PPGOV_ENDPOINT: emulator.url,
+    PPGOV_TOKEN: "ppgov-dev",
+    PPGOV_CACHE_DIR: join(cwd, "cache"),
+    PPGOV_JOURNAL: join(cwd, "journal.jsonl"),
+    PPGOV_LOCK_DIR: join(cwd, "locks"),
+  };
+  return { emulator, cwd, env };
+}
+
+/** Spawns the built CLI without waiting, so two can run at once. */
+function start(args: string[], cwd: string, env: Record<string, string>): Promise<Finished> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [cliPath, ...args], {
+      cwd,
+      env: { PATH: process.env.PATH, NO_COLOR: "1", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+const APPLY = ["apply", "-d", "policies", "--auto-approve"];
+
+describe("two applies at once on one tenant", () => {
+  it("lets exactly one proceed; the other stops with a clear lock message and changes nothing", async () => {
+    // A slow lifecycle keeps the first apply (and its lock) busy while the second starts.
+    const { emulator, cwd, env } = await tenant({ lifecycleDelayMs: 1500 });
+    const [first, second] = await Promise.all([start(APPLY, cwd, env), start(APPLY, cwd, env)]);
+    const outcomes = [first, second].sort((a, b) => (a.code ?? 9) - (b.code ?? 9));
+    expect(outcomes.map((o) => o.code)).toEqual([0, 1]);
+    const refused = outcomes[1] as Finished;
+    expect(refused.stderr).toMatch(/another ppgov apply \(pid \d+ .*\) is changing this tenant/);
+    expect(refused.stderr).not.toMatch(/\n\s+at /);
+    const names = (emulator.state().environments ?? []).map((e) => e.properties.displayName);
+    expect(names.filter((n) => n === "Innovation Lab")).toHaveLength(1);
+    const replanned = await start(["plan", "-d", "policies", "--detailed-exitcode"], cwd, env);
+    expect(replanned.code).toBe(0);
+  }, 60_000);
+});
+
+describe("a sustained 429 storm", () => {
+  it("honours Retry-After on every retry and stops at its retry budget with a clear message, never spinning", async () => {
+    const { emulator, cwd, env } = await tenant({ faults: { rate429: 1, retryAfterSeconds: 1 } });
+    const started = Date.now();
+    const result = await start(APPLY, cwd, env);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/429|throttl/i);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    const requests = emulator.requests();
+    // Bounded: a few attempts of the first reads, not a spin.
+    expect(requests.length).toBeGreaterThan(1);
+    expect(requests.length).toBeLessThan(120);
+    expect(requests.every((r) => r.status === 429)).toBe(true);
+    // Each retry of one request waited the second Retry-After asked for.
+    const byPath = new Map<string, number[]>();
+    for (const r of requests) byPath.set(r.path, [...(byPath.get(r.path) ?? []), r.at]);
+    const gaps = [...byPath.values()].flatMap((times) =>
+      times.slice(1).map((at, i) => at - (times[i] ?? at)),
+    );
+    expect(gaps.length).toBeGreaterThan(0);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(950);
+    expect(Date.now() - started).toBeLessThan(45_000);
+  }, 60_000);
+
+  it("reads through an intermittent 429 rate; the apply completes or stops clearly, and converges after", async () => {
+    const { emulator, cwd, env } = await tenant({
+      faults: { rate429: 0.2, retryAfterSeconds: 0 },
+      lifecycleDelayMs: 20,
+      faultSeed: 11,
+    });
+    const result = await start(APPLY, cwd, env);
+    expect(emulator.requests().filter((r) => r.status === 429).length).toBeGreaterThan(0);
+    // Every throttled read was retried: the whole plan was read and shown.
+    expect(result.stdout).toMatch(/Plan: \d+ to add/);
+    expect(result.stdout).toMatch(/\d+ throttled \(429\)/);
+    if (result.code !== 0) {
+      // A throttled create is not replayed blindly (it is not idempotent): the run stops and says so.
+      expect(result.code).toBe(1);
+      expect(result.stdout).toMatch(/Apply failed at .*\n.*429/);
+      expect(result.stdout).toMatch(/Not attempted|run ppgov plan and apply again/);
+    }
+    emulator.setFaults({});
+    const again = await start(APPLY, cwd, env);
+    expect(again.code, again.stdout + again.stderr).toBe(0);
+    const replanned = await start(["plan", "-d", "policies", "--detailed-exitcode"], cwd, env);
+    expect(replanned.code).toBe(0);
+    const names = (emulator.state().dlpPolicies ?? []).map((p) => p.policyDefinition.displayName);
+    expect(names.length).toBe(new Set(names).size);
+  }, 60_000);
+});
