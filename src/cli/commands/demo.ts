@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { rm } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, rm } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import { writeLine, type CliContext } from "../context.js";
 import type { CommandRegistrar } from "../program.js";
 import { runApplyCommand } from "./apply.js";
@@ -39,6 +39,8 @@ export async function runDemo(options: DemoOptions, context: CliContext): Promis
     if (options.apply !== true) return 0;
   }
   const resumed = existsSync(statePath);
+  // The emulator persists its state after every write; its directory must exist before the first one.
+  if (options.apply === true) await mkdir(dirname(statePath), { recursive: true });
   // Loaded on demand: only the demo and `ppgov emulator` need the emulator's modules.
   const { loadSeedFile, sampleSeedPath, startEmulator } = await import("../../emulator/server.js");
   const emulator = await startEmulator({
