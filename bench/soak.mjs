@@ -187,8 +187,10 @@ const figures = {
 const breaches = [];
 const started = Date.now();
 
+let lastReplan = "";
 async function replanIsEmpty() {
   const replanned = await run(["plan", "-d", "policies", "--detailed-exitcode"], work, env);
+  lastReplan = `re-plan exit ${replanned.code}: ${(replanned.stderr + replanned.stdout).slice(0, 600)}`;
   return replanned.code === 0;
 }
 
@@ -199,7 +201,7 @@ async function recover(label) {
   if (again.code === 0 && (await replanIsEmpty())) return true;
   figures.notConverged += 1;
   breaches.push(
-    `${label}: the apply without faults did not converge (exit ${again.code}): ${again.stderr.slice(0, 400)}`,
+    `${label}: the apply without faults did not converge (exit ${again.code}): ${again.stderr.slice(0, 400)} ${lastReplan}`,
   );
   return false;
 }
