@@ -46,7 +46,9 @@ export async function runDemo(options: DemoOptions, context: CliContext): Promis
   const emulator = await startEmulator({
     seed: await loadSeedFile(sampleSeedPath),
     devToken: DEMO_TOKEN,
-    lifecycleDelayMs: 100,
+    // One second: the service then sends Retry-After: 1 on its 202s, so the client polls every second
+    // instead of its 5 s default for a 202 without one.
+    lifecycleDelayMs: 1_000,
     logger: context.logger,
     ...(resumed || options.apply === true ? { statePath } : {}),
   });
