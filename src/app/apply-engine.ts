@@ -14,12 +14,16 @@ export interface ApplyJournal {
   append(entry: JournalEntry): Promise<void>;
 }
 
-/** What an earlier, interrupted run of the same plan left in the journal. */
+/** What earlier, interrupted runs left in the journal. */
 export interface PriorRun {
-  /** Step id → the id it created (if any), for steps that ended "succeeded". */
+  /** Step id → the id it created (if any), for steps of this plan that ended "succeeded". */
   succeeded: ReadonlyMap<string, string | undefined>;
-  /** Steps that started but never ended "succeeded": their effect is unknown. */
-  interrupted: ReadonlySet<string>;
+  /**
+   * Step id → when it last started, for steps that started and never ended "succeeded" — in a run of
+   * this plan or of any earlier one (step ids are stable across plans of the same change): their effect
+   * is unknown, and a create among them may have reached the tenant.
+   */
+  interrupted: ReadonlyMap<string, string>;
 }
 
 export interface EngineOptions {
@@ -34,7 +38,7 @@ export interface EngineOptions {
    * For a create step an earlier run started without finishing: the id of the object if it exists by
    * now (matched by identity), so it is adopted instead of created a second time.
    */
-  findCreated?: (step: PlanStep) => Promise<string | undefined>;
+  findCreated?: (step: PlanStep, startedAt: string) => Promise<string | undefined>;
   /** Called as each step starts (progress). */
   onStart?: (step: PlanStep, index: number, total: number) => void;
 }
@@ -109,8 +113,9 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
     options.onStart?.(step, started, total);
     await journal.append(entry(step, { event: "start" }));
     try {
-      if (step.produces !== undefined && prior?.interrupted.has(step.id) === true && options.findCreated) {
-        const existing = await options.findCreated(step);
+      const interruptedAt = step.produces === undefined ? undefined : prior?.interrupted.get(step.id);
+      if (interruptedAt !== undefined && options.findCreated) {
+        const existing = await options.findCreated(step, interruptedAt);
         if (existing !== undefined) {
           record(step, existing);
           await journal.append(entry(step, { event: "end", outcome: "succeeded", createdId: existing }));
@@ -191,18 +196,30 @@ function describeFailure(step: PlanStep, error: unknown): StepFailure {
 }
 
 /**
- * Reads an earlier run of `planDigest` out of the journal's entries. A step that started and did not end
- * "succeeded" (killed, or failed in a way that may have taken effect) counts as interrupted.
+ * Reads earlier runs out of the journal's entries. Steps of `planDigest` that ended "succeeded" are done.
+ * A step that started and did not end "succeeded" (killed, or failed in a way that may have taken
+ * effect) counts as interrupted, whichever plan it belonged to: a run killed mid-create and re-run as a
+ * fresh plan-and-apply has another digest, yet its create may exist by now.
  */
 export function priorRun(entries: readonly JournalEntry[], planDigest: string): PriorRun {
   const succeeded = new Map<string, string | undefined>();
-  const startedIds = new Set<string>();
+  const open = new Map<string, string>();
   for (const entry of entries) {
-    if (entry.planDigest !== planDigest) continue;
-    if (entry.event === "start") startedIds.add(entry.stepId);
-    else if (entry.outcome === "succeeded") succeeded.set(entry.stepId, entry.createdId);
+    const key = `${entry.planDigest} ${entry.stepId}`;
+    if (entry.event === "start") open.set(key, entry.at);
+    else if (entry.outcome === "succeeded") {
+      open.delete(key);
+      if (entry.planDigest === planDigest) succeeded.set(entry.stepId, entry.createdId);
+    }
   }
-  return { succeeded, interrupted: new Set([...startedIds].filter((id) => !succeeded.has(id))) };
+  const interrupted = new Map<string, string>();
+  for (const [key, at] of open) {
+    const stepId = key.slice(key.indexOf(" ") + 1);
+    if (succeeded.has(stepId)) continue;
+    const known = interrupted.get(stepId);
+    if (known === undefined || at > known) interrupted.set(stepId, at);
+  }
+  return { succeeded, interrupted };
 }
 
 /** Addresses an earlier run of `planDigest` touched: their live objects moved because of that run. */

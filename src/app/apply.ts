@@ -44,6 +44,8 @@ export interface ApplySettings {
   concurrency: number;
   /** How long to wait for the tenant to show the applied state. Default 60 s. */
   convergeTimeoutMs?: number;
+  /** How long after an interrupted create started to keep looking for its object. Default 120 s. */
+  interruptedCreateSettleMs?: number;
 }
 
 export interface Convergence {
@@ -196,7 +198,15 @@ async function execute(
     concurrency: settings.concurrency,
     now: () => deps.now(),
     prior: priorRun(entries, plan.planDigest),
-    findCreated: (step) => findCreated(plan, step, tenantId, deps),
+    findCreated: (step, startedAt) =>
+      findCreated(
+        plan,
+        step,
+        startedAt,
+        settings.interruptedCreateSettleMs ?? INTERRUPTED_CREATE_SETTLE_MS,
+        tenantId,
+        deps,
+      ),
     onStart: (step, index, total) =>
       deps.progress.count(index, total, `${step.address}: ${step.description}`),
   });
@@ -205,29 +215,48 @@ async function execute(
 type AnyKind = ResourceKind<unknown, unknown, object>;
 
 /**
+ * How long after an interrupted create started its object may still appear: an environment is listed
+ * only once its lifecycle operation ends, which the killed run can no longer watch.
+ */
+export const INTERRUPTED_CREATE_SETTLE_MS = 120_000;
+const INTERRUPTED_CREATE_POLL_MS = 2_000;
+
+/**
  * The live id of the object a create step was making, if an interrupted run made it after all: the
- * tenant is re-read and the object matched by display name, as the planner matches documents.
+ * tenant is re-read and the object matched by display name, as the planner matches documents. Until
+ * the settle window after the interrupted start has passed, a miss is read again rather than trusted,
+ * so that a create still in flight is adopted instead of sent a second time.
  */
 async function findCreated(
   plan: Plan,
   step: PlanStep,
+  startedAt: string,
+  settleMs: number,
   tenantId: string,
   deps: ApplyDeps,
 ): Promise<string | undefined> {
   const resource = plan.resources.find((candidate) => candidate.address === step.address);
   if (resource === undefined) return undefined;
   const kind = KIND_REGISTRY[resource.kind] as unknown as AnyKind;
-  const live = await deps.tenant.readLive(requirementsForPlan({ resources: [resource] }), tenantId);
   const wanted = resource.displayName.toLowerCase();
-  const matches = kind
-    .listLive(live)
-    .filter((record) => kind.liveDisplayName(record).toLowerCase() === wanted);
-  if (matches.length > 1)
-    throw new PpgovError(
-      "APPLY_AMBIGUOUS",
-      `${matches.length} live objects are named "${resource.displayName}" after an interrupted create of ${resource.address}; delete the extra one or pin metadata.id`,
+  const settled = Date.parse(startedAt) + settleMs;
+  for (;;) {
+    const live = await deps.tenant.readLive(requirementsForPlan({ resources: [resource] }), tenantId);
+    const matches = kind
+      .listLive(live)
+      .filter((record) => kind.liveDisplayName(record).toLowerCase() === wanted);
+    if (matches.length > 1)
+      throw new PpgovError(
+        "APPLY_AMBIGUOUS",
+        `${matches.length} live objects are named "${resource.displayName}" after an interrupted create of ${resource.address}; delete the extra one or pin metadata.id`,
+      );
+    if (matches[0] !== undefined) return kind.liveId(matches[0]);
+    if (!(deps.now().getTime() < settled)) return undefined;
+    deps.progress.phase(
+      `${resource.address}: an interrupted run started creating it at ${startedAt}; waiting for it to appear before creating it again…`,
     );
-  return matches[0] === undefined ? undefined : kind.liveId(matches[0]);
+    await deps.sleep(INTERRUPTED_CREATE_POLL_MS);
+  }
 }
 
 /**

@@ -196,18 +196,30 @@ describe("resuming an interrupted run", () => {
     ...fields,
   });
 
-  it("reads which steps succeeded and which were left unfinished, for this plan only", () => {
+  it("reads which steps of this plan succeeded, and which were left unfinished by any run", () => {
     const entries = [
       entry({ stepId: "A/1:create", address: "A/1", event: "start" }),
       entry({ stepId: "A/1:create", address: "A/1", event: "end", outcome: "succeeded", createdId: "id-a" }),
       entry({ stepId: "B/1:create", address: "B/1", event: "start" }),
       entry({ stepId: "C/1:update", address: "C/1", event: "start" }),
       entry({ stepId: "C/1:update", address: "C/1", event: "end", outcome: "failed" }),
-      entry({ stepId: "Z/9:update", address: "Z/9", event: "start", planDigest: "sha256:other" }),
+      // A killed run of another plan (plan-and-apply re-plans, so a re-run has another digest).
+      entry({ stepId: "Z/9:create", address: "Z/9", event: "start", planDigest: "sha256:other", at: "T1" }),
+      entry({ stepId: "Y/1:update", address: "Y/1", event: "start", planDigest: "sha256:other" }),
+      entry({
+        stepId: "Y/1:update",
+        address: "Y/1",
+        event: "end",
+        planDigest: "sha256:other",
+        outcome: "succeeded",
+      }),
+      entry({ stepId: "A/1:create", address: "A/1", event: "start", planDigest: "sha256:other" }),
     ];
     const prior = priorRun(entries, "sha256:plan-a");
     expect([...prior.succeeded]).toEqual([["A/1:create", "id-a"]]);
-    expect([...prior.interrupted].sort()).toEqual(["B/1:create", "C/1:update"]);
+    // A/1 is done by this plan; Y/1 ended in its own run; Z/9's create may have reached the tenant.
+    expect([...prior.interrupted.keys()].sort()).toEqual(["B/1:create", "C/1:update", "Z/9:create"]);
+    expect(prior.interrupted.get("Z/9:create")).toBe("T1");
     expect([...touchedAddresses(entries, "sha256:plan-a")].sort()).toEqual(["A/1", "B/1", "C/1"]);
   });
 
@@ -238,8 +250,11 @@ describe("resuming an interrupted run", () => {
       return Promise.resolve(s.label === "create" ? { producedId: `new-${s.address}` } : {});
     };
     // B/1 was created before the kill (found by identity); C/1 never reached the tenant.
-    const findCreated = (s: PlanStep): Promise<string | undefined> =>
-      Promise.resolve(s.address === "B/1" ? "id-b" : undefined);
+    const asked: string[] = [];
+    const findCreated = (s: PlanStep, startedAt: string): Promise<string | undefined> => {
+      asked.push(`${s.address} ${startedAt}`);
+      return Promise.resolve(s.address === "B/1" ? "id-b" : undefined);
+    };
     const seen: PlanStep[] = [];
     const report = await executePlan({
       plan,
@@ -254,6 +269,7 @@ describe("resuming an interrupted run", () => {
       findCreated,
     });
     expect(ran).toEqual(["C/1", "D/1"]);
+    expect(asked).toEqual(["B/1 2026-11-22T11:00:00.000Z", "C/1 2026-11-22T11:00:00.000Z"]);
     expect(report.done.map((result) => [result.step.address, result.outcome])).toEqual([
       ["A/1", "skipped"],
       ["B/1", "adopted"],

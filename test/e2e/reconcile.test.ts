@@ -37,6 +37,9 @@ async function scratch(lifecycleDelayMs = 1_000): Promise<Scratch> {
     PPGOV_JOURNAL: join(dir, "journal.jsonl"),
     PPGOV_LOCK_DIR: join(dir, "locks"),
     PPGOV_CACHE_DIR: join(dir, "cache"),
+    // The emulator's creates finish in a second; a killed create that never reached it is then trusted
+    // as absent after 10 s instead of the 2 minutes a real tenant gets.
+    PPGOV_CREATE_SETTLE_SECONDS: "10",
   };
   const created = { emulator, dir, env };
   opened.push(created);
@@ -168,6 +171,7 @@ describe("plan, apply and drift through the built CLI", () => {
         timeoutMs: 120_000,
       });
       expect(rerun.stderr).toBe("");
+      expect(rerun.stdout.split("\n").slice(-15).join("\n")).not.toMatch(/Error|failed/);
       expect(rerun.code).toBe(0);
       expect(duplicates(emulator)).toEqual([]);
       const replanned = await runCli(["plan", "-d", "policies", "--detailed-exitcode"], { cwd: dir, env });

@@ -75,10 +75,12 @@ export async function runApplyCommand(
     ...(options.journal === undefined ? {} : { journalPath: options.journal }),
     ...(env === undefined ? {} : { env }),
   });
+  const settleSeconds = createSettleSeconds(env ?? context.env);
   const settings = {
     dir: options.dir,
     concurrency,
     allowProtectedDeletes: options.allowProtectedDeletes === true,
+    ...(settleSeconds === undefined ? {} : { interruptedCreateSettleMs: settleSeconds * 1000 }),
   };
   let outcome: ApplyOutcome;
   if (planFile !== undefined) {
@@ -166,4 +168,17 @@ function reportApplied(
     `Apply complete! Resources: ${add + replace} added, ${change} changed, ${destroy + replace} destroyed.`,
   );
   return 0;
+}
+
+/** PPGOV_CREATE_SETTLE_SECONDS: how long a re-run looks for the object of a create a killed run started. */
+function createSettleSeconds(env: NodeJS.ProcessEnv): number | undefined {
+  const text = env.PPGOV_CREATE_SETTLE_SECONDS?.trim();
+  if (text === undefined || text === "") return undefined;
+  if (!/^\d+$/.test(text))
+    throw new PpgovError(
+      "USAGE",
+      `PPGOV_CREATE_SETTLE_SECONDS must be a whole number of seconds (got '${text}')`,
+      { exitCode: 1 },
+    );
+  return Number(text);
 }
