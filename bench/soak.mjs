@@ -170,6 +170,9 @@ const env = {
   PPGOV_CACHE_DIR: join(work, "cache"),
   PPGOV_JOURNAL: join(work, "journal.jsonl"),
   PPGOV_LOCK_DIR: join(work, "locks"),
+  // Creates finish in 20 ms here: a create a killed run journaled but never sent is trusted as absent
+  // after 10 s rather than the 2 minutes a real tenant gets.
+  PPGOV_CREATE_SETTLE_SECONDS: "10",
 };
 const apply = ["apply", "-d", "policies", "--auto-approve"];
 const figures = {

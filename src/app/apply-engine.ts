@@ -23,7 +23,14 @@ export interface PriorRun {
    * this plan or of any earlier one (step ids are stable across plans of the same change): their effect
    * is unknown, and a create among them may have reached the tenant.
    */
-  interrupted: ReadonlyMap<string, string>;
+  interrupted: ReadonlyMap<string, InterruptedStep>;
+}
+
+export interface InterruptedStep {
+  /** When the step last started. */
+  startedAt: string;
+  /** True when the run was killed mid-step (no end entry); false when the step ended "failed". */
+  killed: boolean;
 }
 
 export interface EngineOptions {
@@ -38,7 +45,7 @@ export interface EngineOptions {
    * For a create step an earlier run started without finishing: the id of the object if it exists by
    * now (matched by identity), so it is adopted instead of created a second time.
    */
-  findCreated?: (step: PlanStep, startedAt: string) => Promise<string | undefined>;
+  findCreated?: (step: PlanStep, interrupted: InterruptedStep) => Promise<string | undefined>;
   /** Called as each step starts (progress). */
   onStart?: (step: PlanStep, index: number, total: number) => void;
 }
@@ -203,21 +210,24 @@ function describeFailure(step: PlanStep, error: unknown): StepFailure {
  */
 export function priorRun(entries: readonly JournalEntry[], planDigest: string): PriorRun {
   const succeeded = new Map<string, string | undefined>();
-  const open = new Map<string, string>();
+  const open = new Map<string, InterruptedStep>();
   for (const entry of entries) {
     const key = `${entry.planDigest} ${entry.stepId}`;
-    if (entry.event === "start") open.set(key, entry.at);
+    if (entry.event === "start") open.set(key, { startedAt: entry.at, killed: true });
     else if (entry.outcome === "succeeded") {
       open.delete(key);
       if (entry.planDigest === planDigest) succeeded.set(entry.stepId, entry.createdId);
+    } else {
+      const started = open.get(key);
+      if (started !== undefined) open.set(key, { ...started, killed: false });
     }
   }
-  const interrupted = new Map<string, string>();
-  for (const [key, at] of open) {
+  const interrupted = new Map<string, InterruptedStep>();
+  for (const [key, step] of open) {
     const stepId = key.slice(key.indexOf(" ") + 1);
     if (succeeded.has(stepId)) continue;
     const known = interrupted.get(stepId);
-    if (known === undefined || at > known) interrupted.set(stepId, at);
+    if (known === undefined || step.startedAt > known.startedAt) interrupted.set(stepId, step);
   }
   return { succeeded, interrupted };
 }

@@ -21,7 +21,13 @@ import {
   type PlanStep,
 } from "../core/plan/index.js";
 import type { Diagnostic } from "../core/diagnostics.js";
-import { executePlan, priorRun, touchedAddresses, type ApplyReport } from "./apply-engine.js";
+import {
+  executePlan,
+  priorRun,
+  touchedAddresses,
+  type ApplyReport,
+  type InterruptedStep,
+} from "./apply-engine.js";
 import { mergeRequirements, requirementsForPlan } from "./live-requirements.js";
 import type { LoadedPolicies } from "./load-desired.js";
 import { loadDesired, planAgainstLive, resolveTenantId, type PlanDeps, type Planned } from "./plan.js";
@@ -198,11 +204,11 @@ async function execute(
     concurrency: settings.concurrency,
     now: () => deps.now(),
     prior: priorRun(entries, plan.planDigest),
-    findCreated: (step, startedAt) =>
+    findCreated: (step, interrupted) =>
       findCreated(
         plan,
         step,
-        startedAt,
+        interrupted,
         settings.interruptedCreateSettleMs ?? INTERRUPTED_CREATE_SETTLE_MS,
         tenantId,
         deps,
@@ -224,13 +230,13 @@ const INTERRUPTED_CREATE_POLL_MS = 2_000;
 /**
  * The live id of the object a create step was making, if an interrupted run made it after all: the
  * tenant is re-read and the object matched by display name, as the planner matches documents. Until
- * the settle window after the interrupted start has passed, a miss is read again rather than trusted,
- * so that a create still in flight is adopted instead of sent a second time.
+ * the settle window after a killed start has passed, a miss is read again rather than trusted, so that
+ * a create still in flight is adopted instead of sent a second time.
  */
 async function findCreated(
   plan: Plan,
   step: PlanStep,
-  startedAt: string,
+  interrupted: InterruptedStep,
   settleMs: number,
   tenantId: string,
   deps: ApplyDeps,
@@ -239,7 +245,9 @@ async function findCreated(
   if (resource === undefined) return undefined;
   const kind = KIND_REGISTRY[resource.kind] as unknown as AnyKind;
   const wanted = resource.displayName.toLowerCase();
-  const settled = Date.parse(startedAt) + settleMs;
+  // A step that ended "failed" was watched to its end by its run: one look is enough. A killed one may
+  // still be in flight.
+  const settled = interrupted.killed ? Date.parse(interrupted.startedAt) + settleMs : 0;
   for (;;) {
     const live = await deps.tenant.readLive(requirementsForPlan({ resources: [resource] }), tenantId);
     const matches = kind
@@ -253,7 +261,7 @@ async function findCreated(
     if (matches[0] !== undefined) return kind.liveId(matches[0]);
     if (!(deps.now().getTime() < settled)) return undefined;
     deps.progress.phase(
-      `${resource.address}: an interrupted run started creating it at ${startedAt}; waiting for it to appear before creating it again…`,
+      `${resource.address}: an interrupted run started creating it at ${interrupted.startedAt}; waiting for it to appear before creating it again…`,
     );
     await deps.sleep(INTERRUPTED_CREATE_POLL_MS);
   }

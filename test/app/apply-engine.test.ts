@@ -6,6 +6,7 @@ import {
   substituteStep,
   touchedAddresses,
   waves,
+  type InterruptedStep,
   type StepRunner,
 } from "../../src/app/apply-engine.js";
 import { PLAN_FORMAT_VERSION, type Plan, type PlanStep } from "../../src/core/plan/index.js";
@@ -219,7 +220,9 @@ describe("resuming an interrupted run", () => {
     expect([...prior.succeeded]).toEqual([["A/1:create", "id-a"]]);
     // A/1 is done by this plan; Y/1 ended in its own run; Z/9's create may have reached the tenant.
     expect([...prior.interrupted.keys()].sort()).toEqual(["B/1:create", "C/1:update", "Z/9:create"]);
-    expect(prior.interrupted.get("Z/9:create")).toBe("T1");
+    expect(prior.interrupted.get("Z/9:create")).toEqual({ startedAt: "T1", killed: true });
+    // C/1 ended "failed": its run watched it to the end.
+    expect(prior.interrupted.get("C/1:update")?.killed).toBe(false);
     expect([...touchedAddresses(entries, "sha256:plan-a")].sort()).toEqual(["A/1", "B/1", "C/1"]);
   });
 
@@ -251,8 +254,8 @@ describe("resuming an interrupted run", () => {
     };
     // B/1 was created before the kill (found by identity); C/1 never reached the tenant.
     const asked: string[] = [];
-    const findCreated = (s: PlanStep, startedAt: string): Promise<string | undefined> => {
-      asked.push(`${s.address} ${startedAt}`);
+    const findCreated = (s: PlanStep, interrupted: InterruptedStep): Promise<string | undefined> => {
+      asked.push(`${s.address} ${interrupted.startedAt}`);
       return Promise.resolve(s.address === "B/1" ? "id-b" : undefined);
     };
     const seen: PlanStep[] = [];
