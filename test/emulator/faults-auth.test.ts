@@ -19,14 +19,19 @@ const LIST = `${BAP}/scopes/admin/environments?api-version=2023-06-01`;
 describe("control endpoints", () => {
   it("logs method, path with query and status since the last reset, without auth", async () => {
     const emulator = await withEmulator(started);
+    const before = Date.now();
     await call(emulator, "GET", LIST);
     await call(emulator, "GET", "/licensing/billingPolicies", { token: null });
-    const log = await call<unknown[]>(emulator, "GET", "/_emulator/requests", { token: null });
+    const log = await call<{ at: number }[]>(emulator, "GET", "/_emulator/requests", { token: null });
     expect(log.status).toBe(200);
     expect(log.body).toEqual([
-      { method: "GET", path: LIST, status: 200 },
-      { method: "GET", path: "/licensing/billingPolicies", status: 401 },
+      { method: "GET", path: LIST, status: 200, at: expect.any(Number) as number },
+      { method: "GET", path: "/licensing/billingPolicies", status: 401, at: expect.any(Number) as number },
     ]);
+    // Arrival times, in order, from this test's requests.
+    const [first, second] = log.body;
+    expect(first!.at).toBeGreaterThanOrEqual(before);
+    expect(second!.at).toBeGreaterThanOrEqual(first!.at);
     expect(emulator.requests()).toEqual(log.body);
     expect((await call(emulator, "POST", "/_emulator/reset", { token: null })).status).toBe(200);
     expect((await call<unknown[]>(emulator, "GET", "/_emulator/requests", { token: null })).body).toEqual([]);
