@@ -10,6 +10,7 @@ import {
   type RunningEmulator,
 } from "../../src/emulator/server.js";
 import { runCli } from "../helpers/run-cli.js";
+import { tenantWrites } from "../helpers/tenant-writes.js";
 
 /**
  * `ppgov apply PLANFILE` refuses every plan it cannot apply exactly as reviewed, and changes nothing
@@ -51,14 +52,6 @@ afterEach(async () => {
     await rm(cwd, { recursive: true, force: true });
   }
 });
-
-/** Requests that change the tenant (listTenantSettings is a POST that only reads). */
-function writes(emulator: RunningEmulator): string[] {
-  return emulator
-    .requests()
-    .filter((request) => request.method !== "GET" && !request.path.includes("listTenantSettings"))
-    .map((request) => `${request.method} ${request.path}`);
-}
 
 /** Edits the adopted repository's Finance group and saves a plan of that one change. */
 async function planGroupEdit({ cwd, env }: Scratch): Promise<string> {
@@ -113,7 +106,7 @@ describe("ppgov apply PLANFILE refusals", () => {
     expect(stale.code).toBe(1);
     expect(stale.stderr).toMatch(/plan is stale: EnvironmentGroup\/finance changed since the plan/);
     expect(stale.stderr).not.toMatch(/\n\s+at /);
-    expect(writes(moved.emulator)).toEqual([]);
+    expect(tenantWrites(moved.emulator)).toEqual([]);
     expect(financeDescription(moved.emulator)).toBe("edited in the portal");
   });
 
@@ -130,7 +123,7 @@ describe("ppgov apply PLANFILE refusals", () => {
     });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/digest/i);
-    expect(writes(tenant.emulator)).toEqual([]);
+    expect(tenantWrites(tenant.emulator)).toEqual([]);
     expect(financeDescription(tenant.emulator)).toBe("Finance department environments");
   });
 
@@ -146,7 +139,7 @@ describe("ppgov apply PLANFILE refusals", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/tenant/i);
     expect(refused.stderr).toContain("0b7c2d4e-1f3a-4b5c-8d9e-0f1a2b3c4d5e");
-    expect(writes(other.emulator)).toEqual([]);
+    expect(tenantWrites(other.emulator)).toEqual([]);
   });
 
   it("refuses a protected delete without --allow-protected-deletes, at plan and at apply", async () => {
@@ -165,7 +158,7 @@ describe("ppgov apply PLANFILE refusals", () => {
       env: tenant.env,
     });
     expect(applied.code).toBe(1);
-    expect(writes(tenant.emulator)).toEqual([]);
+    expect(tenantWrites(tenant.emulator)).toEqual([]);
     expect(
       tenant.emulator.state().environments?.some((e) => e.properties.displayName === "Legacy Apps"),
     ).toBe(true);
@@ -178,7 +171,7 @@ describe("ppgov apply PLANFILE refusals", () => {
     const refused = await runCli(["apply", "-d", "repo"], { cwd: tenant.cwd, env: tenant.env });
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("--auto-approve");
-    expect(writes(tenant.emulator)).toEqual([]);
+    expect(tenantWrites(tenant.emulator)).toEqual([]);
     expect(financeDescription(tenant.emulator)).toBe("Finance department environments");
   });
 
@@ -199,7 +192,7 @@ describe("ppgov apply PLANFILE refusals", () => {
     const locked = await runCli(["apply", "plan.json", "-d", "repo"], { cwd: tenant.cwd, env: tenant.env });
     expect(locked.code).toBe(1);
     expect(locked.stderr).toContain(`another ppgov apply (pid ${process.pid} on ${hostname()}`);
-    expect(writes(tenant.emulator)).toEqual([]);
+    expect(tenantWrites(tenant.emulator)).toEqual([]);
 
     // A lock left by a process that no longer exists does not block the next apply.
     await writeFile(lock, JSON.stringify({ ...holder, pid: 2 ** 22 + 17 }));

@@ -11,6 +11,7 @@ import {
   type RunningEmulator,
 } from "../../src/emulator/server.js";
 import { cliPath, repoRoot, runCli } from "../helpers/run-cli.js";
+import { tenantWrites } from "../helpers/tenant-writes.js";
 
 /** `ppgov plan` through the built CLI against the sample tenant: every output format and exit code. */
 
@@ -29,14 +30,6 @@ interface JsonPlan {
 
 const SUMMARY = /^Plan: (\d+) to add, (\d+) to change, (\d+) to destroy\.$/m;
 const ESC = "\u001b[";
-
-/** Requests that would change the tenant (listTenantSettings is a POST that only reads). */
-function writes(emulator: RunningEmulator): string[] {
-  return emulator
-    .requests()
-    .filter((request) => request.method !== "GET" && !request.path.includes("listTenantSettings"))
-    .map((request) => `${request.method} ${request.path}`);
-}
 
 /** Runs the CLI under `script`, so that its stdout is a terminal (where ppgov colours the plan). */
 function runOnTerminal(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
@@ -102,7 +95,7 @@ describe("ppgov plan against the sample tenant", () => {
     expect(plan.steps.map((step) => step.address)).toContain("Environment/innovation-lab");
     // Planning reads; it never writes.
     expect(emulator.requests().length).toBeGreaterThan(0);
-    expect(writes(emulator)).toEqual([]);
+    expect(tenantWrites(emulator)).toEqual([]);
   });
 
   it("prints the JSON plan on stdout with --format json, valid against schemas/plan.schema.json", async () => {
@@ -169,7 +162,7 @@ describe("ppgov plan against the sample tenant", () => {
     expect(planned.code).toBe(1);
     expect(planned.stdout + planned.stderr).toMatch(/bad\.yaml:7:9: error PPG\d+ spec\.type .*Sandbox/);
     expect(planned.stderr).not.toMatch(/\n\s+at /);
-    expect(writes(emulator)).toEqual([]);
+    expect(tenantWrites(emulator)).toEqual([]);
     await expect(readFile(join(dir, "plan.json"), "utf8")).rejects.toThrow();
   });
 

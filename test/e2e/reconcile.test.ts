@@ -10,6 +10,7 @@ import {
   type RunningEmulator,
 } from "../../src/emulator/server.js";
 import { cliPath, repoRoot, runCli } from "../helpers/run-cli.js";
+import { tenantWrites } from "../helpers/tenant-writes.js";
 
 /**
  * The reconcile loop as a user runs it: the built CLI plans the shipped policies against an emulator
@@ -52,14 +53,6 @@ afterEach(async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
-
-/** Requests that change the tenant (listTenantSettings is a POST that only reads). */
-function writes(emulator: RunningEmulator): string[] {
-  return emulator
-    .requests()
-    .filter((request) => request.method !== "GET" && !request.path.includes("listTenantSettings"))
-    .map((request) => `${request.method} ${request.path}`);
-}
 
 /** Display names that occur more than once among the tenant's environments and DLP policies. */
 function duplicates(emulator: RunningEmulator): string[] {
@@ -107,7 +100,7 @@ describe("plan, apply and drift through the built CLI", () => {
     expect([plan.summary.add, plan.summary.change, plan.summary.destroy]).toEqual(
       summary?.slice(1, 4).map(Number),
     );
-    expect(writes(emulator)).toEqual([]);
+    expect(tenantWrites(emulator)).toEqual([]);
 
     const applied = await runCli(["apply", "plan.json", "--auto-approve"], { cwd: dir, env });
     expect(applied.stderr).toBe("");
