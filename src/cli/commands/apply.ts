@@ -3,7 +3,7 @@ import { assertPolicyDirectory } from "../../adapters/fs/policy-loader.js";
 import { createPlanValidator, readPlanFile } from "../../adapters/fs/plan-file.js";
 import type { ApplyReport } from "../../app/apply-engine.js";
 import { applySavedPlan, planAndApply, type ApplyOutcome } from "../../app/apply.js";
-import { PpgovError } from "../../core/errors.js";
+import { PpgovError, UsageError } from "../../core/errors.js";
 import type { Plan } from "../../core/plan/index.js";
 import { compose } from "../compose.js";
 import { writeLine, type CliContext } from "../context.js";
@@ -174,11 +174,7 @@ function reportApplied(
 function createSettleSeconds(env: NodeJS.ProcessEnv): number | undefined {
   const text = env.PPGOV_CREATE_SETTLE_SECONDS?.trim();
   if (text === undefined || text === "") return undefined;
-  if (!/^\d+$/.test(text))
-    throw new PpgovError(
-      "USAGE",
-      `PPGOV_CREATE_SETTLE_SECONDS must be a whole number of seconds (got '${text}')`,
-      { exitCode: 1 },
-    );
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(Number(text)))
+    throw new UsageError(`PPGOV_CREATE_SETTLE_SECONDS must be a whole number of seconds (got '${text}')`);
   return Number(text);
 }
