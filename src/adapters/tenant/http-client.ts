@@ -6,10 +6,12 @@ import { isNotManagementAppError, MANAGEMENT_APP_HINT, parseServiceError, Tenant
 import {
   backoffDelayMs,
   DEFAULT_RETRY_POLICY,
+  mayReplay,
   parseRetryAfterMs,
   RETRYABLE_STATUSES,
   RetryBudget,
   type RetryPolicy,
+  THROTTLE_STATUSES,
 } from "./retry.js";
 import type { ResponseSchemaName } from "./schemas.js";
 import type { TokenProvider } from "./token-provider.js";
@@ -72,6 +74,9 @@ export interface HttpClientOptions {
   newRequestId?: () => string;
 }
 
+/** Told of each 429/503 answer, synchronously, in the async context of the request that got it. */
+export type ThrottleListener = (event: { status: number; method: HttpMethod; path: string }) => void;
+
 export const DEFAULT_TIMEOUT_MS = 60_000;
 export const DEFAULT_RETRY_BUDGET = 50;
 
@@ -95,6 +100,7 @@ export class HttpClient {
   private readonly random: () => number;
   private readonly newRequestId: () => string;
   private readonly validator = new ResponseValidator();
+  private readonly throttleListeners = new Set<ThrottleListener>();
 
   constructor(options: HttpClientOptions) {
     this.resolver = options.resolver;
@@ -203,7 +209,9 @@ export class HttpClient {
       };
 
       if (RETRYABLE_STATUSES.has(status)) {
-        if (!idempotent) {
+        if (THROTTLE_STATUSES.has(status))
+          for (const listener of this.throttleListeners) listener({ status, method: spec.method, path });
+        if (!mayReplay(status, idempotent)) {
           throw new TenantApiError(
             { ...details, retryable: false },
             { message: notRetriedMessage(spec, path, status, service) },
@@ -223,6 +231,12 @@ export class HttpClient {
 
       throw this.failure(details, text);
     }
+  }
+
+  /** Registers a listener for throttled answers (the read pools narrow on them); returns its removal. */
+  onThrottled(listener: ThrottleListener): () => void {
+    this.throttleListeners.add(listener);
+    return () => this.throttleListeners.delete(listener);
   }
 
   /** Checks a body the caller reshaped itself against a response schema (see ResponseValidator.check). */

@@ -3,6 +3,23 @@
 /** Statuses worth retrying: timeouts, throttling and transient gateway/server failures (wire-formats §2.1). */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 425, 429, 500, 502, 503, 504]);
 
+/**
+ * Answers that say the service is overloaded: the read pools halve their concurrency on them. 503 is
+ * included because the admin APIs also shed load with it (wire-formats §2.1 retries both).
+ */
+export const THROTTLE_STATUSES: ReadonlySet<number> = new Set([429, 503]);
+
+/**
+ * Whether an answer with `status` (already known retryable) may be replayed. Idempotent requests
+ * always may. A non-idempotent one (a create's POST) only on 429: a throttled request was refused
+ * before it was processed, so sending it again after Retry-After cannot create a second object (Azure
+ * SDKs' throttling policy replays every method on 429 for the same reason). A 500/503 may have come
+ * after the work was done, so those stay unreplayed.
+ */
+export function mayReplay(status: number, idempotent: boolean): boolean {
+  return idempotent || status === 429;
+}
+
 export interface RetryPolicy {
   /** Attempts per request, first one included. */
   maxAttempts: number;
