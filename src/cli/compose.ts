@@ -88,6 +88,7 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
         tenantId,
         ...(concurrency === undefined ? {} : { concurrency }),
         ...(cache === undefined ? {} : { cache }),
+        onPoolStats: (pools) => context.logger.info({ pools }, "tenant read pools"),
       });
     },
     usage: () => ({ ...usage }),

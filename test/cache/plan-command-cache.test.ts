@@ -76,6 +76,6 @@ describe("the read cache in the plan command", () => {
       env: { ...env, PPGOV_CONCURRENCY: "lots" },
     });
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toContain('PPGOV_CONCURRENCY must be an integer between 1 and 64, got "lots"');
+    expect(refused.stderr).toContain('PPGOV_CONCURRENCY must be an integer between 1 and 256, got "lots"');
   });
 });

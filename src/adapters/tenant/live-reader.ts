@@ -4,6 +4,7 @@
  */
 import type { LiveCollection, LiveRequirements, LiveTenant } from "../../core/plan/index.js";
 import { emptyLiveTenant } from "../../core/plan/index.js";
+import { environmentMatcher, type EnvironmentSelection } from "../../core/plan/desired-state.js";
 import type {
   CurrencyAllocation,
   WireDlpPolicy,
@@ -12,15 +13,27 @@ import type {
   WireGraphGroup,
 } from "../../core/wire/types.js";
 import type { ReadCache } from "../cache/read-cache.js";
-import { createReadPools, DEFAULT_READ_CONCURRENCY, type ReadPools } from "./concurrency.js";
+import {
+  createReadPools,
+  DEFAULT_READ_CONCURRENCY_CEILING,
+  type ReadPools,
+  type ReadPoolStats,
+  type ReadService,
+} from "./concurrency.js";
 import type { TenantClient } from "./index.js";
 import { getTenantIsolationPolicy } from "./tenant-isolation-api.js";
 
 export interface ReadLiveTenantOptions {
   /** The tenant id when known (Tenant document, AZURE_TENANT_ID); read from the admin API otherwise. */
   tenantId?: string;
-  /** Parallel per-item reads, per API service (BAP, PowerApps, Power Platform API, Graph). Default 16. */
+  /**
+   * Ceiling of parallel per-item reads per API service (BAP, PowerApps, Power Platform API, Graph).
+   * Each service starts at 16 (or this, if lower), climbs while it answers without 429/503 and halves
+   * when it throttles. Default 128.
+   */
   concurrency?: number;
+  /** Told how each service's pool behaved once the read ends (logs, the benchmark). */
+  onPoolStats?: (stats: Partial<Record<ReadService, ReadPoolStats>>) => void;
   /** Count the members of license groups (improves the seat check). Default true. */
   memberCounts?: boolean;
   /**
@@ -38,18 +51,51 @@ export async function readLiveTenant(
 ): Promise<LiveTenant> {
   const wanted = new Set<LiveCollection>(requirements.collections);
   const needs = (collection: LiveCollection): boolean => wanted.has(collection);
-  const pools = createReadPools(options.concurrency ?? DEFAULT_READ_CONCURRENCY);
+  const pools = createReadPools({ max: options.concurrency ?? DEFAULT_READ_CONCURRENCY_CEILING });
+  // The HTTP client reports each 429/503; the pool of the request that got it narrows.
+  const stopListening = client.http.onThrottled(() => pools.throttled());
+  try {
+    return await readCollections(client, requirements, options, pools, needs);
+  } finally {
+    stopListening();
+    options.onPoolStats?.(pools.stats());
+  }
+}
+
+async function readCollections(
+  client: TenantClient,
+  requirements: LiveRequirements,
+  options: ReadLiveTenantOptions,
+  pools: ReadPools,
+  needs: (collection: LiveCollection) => boolean,
+): Promise<LiveTenant> {
   const live = emptyLiveTenant();
+  // Only the named environments' allocations when the documents name them and the availability report
+  // gives the tenant-wide totals the pool check needs for the rest; otherwise every environment's.
+  const selection = needs("allocations") ? requirements.allocationEnvironments : undefined;
+  const pool =
+    needs("currencyPool") || selection !== undefined ? client.licensing.getCurrencyPool() : undefined;
+  // Handled where it is awaited; this only keeps an early failure from being unhandled meanwhile.
+  pool?.catch(() => undefined);
+  const readAll =
+    selection === undefined || pool === undefined
+      ? Promise.resolve(true)
+      : pool.then(
+          (entries) => entries.some((entry) => entry.allocated === undefined),
+          () => true,
+        );
 
   // Environments are always read: references, the default environment and allocations need them.
   // Allocations are one GET per environment, so they start as each page of environments arrives
   // instead of after the last page (the list pages are serial: each names the next).
-  const environmentsRead = readEnvironments(client, needs("allocations") ? pools : undefined).then(
-    ({ environments, allocations }) => {
-      live.environments = environments;
-      if (allocations !== undefined) live.allocations = allocations;
-    },
-  );
+  const environmentsRead = readEnvironments(
+    client,
+    needs("allocations") ? { pools, selection, readAll } : undefined,
+  ).then(({ environments, allocations, partial }) => {
+    live.environments = environments;
+    if (allocations !== undefined) live.allocations = allocations;
+    if (partial) live.allocationsPartial = true;
+  });
 
   const tasks: Promise<unknown>[] = [environmentsRead];
   if (options.tenantId !== undefined) live.tenantId = options.tenantId;
@@ -75,11 +121,7 @@ export async function readLiveTenant(
     );
   }
   if (needs("dlpPolicies")) {
-    const read =
-      options.cache === undefined
-        ? client.governance.listPoliciesFull()
-        : readPoliciesThroughCache(client, options.cache, pools);
-    tasks.push(read.then((policies) => (live.dlpPolicies = policies)));
+    tasks.push(readPolicies(client, options.cache, pools).then((policies) => (live.dlpPolicies = policies)));
   }
   if (needs("connectors")) {
     tasks.push(client.powerApps.listConnectors().then((connectors) => (live.connectors = connectors)));
@@ -110,14 +152,15 @@ export async function readLiveTenant(
       }),
     );
   }
-  if (needs("currencyPool")) {
+  if (pool !== undefined) {
     tasks.push(
-      client.licensing
-        .getCurrencyPool()
-        .then(
-          (pool) =>
-            (live.currencyPool = Object.fromEntries(pool.map((entry) => [entry.currencyType, entry.owned]))),
-        ),
+      pool.then((entries) => {
+        live.currencyPool = Object.fromEntries(entries.map((entry) => [entry.currencyType, entry.owned]));
+        const allocated = entries.flatMap((entry) =>
+          entry.allocated === undefined ? [] : [[entry.currencyType, entry.allocated] as const],
+        );
+        if (allocated.length === entries.length) live.currencyAllocated = Object.fromEntries(allocated);
+      }),
     );
   }
   if (needs("subscribedSkus")) {
@@ -134,33 +177,61 @@ export async function readLiveTenant(
   return live;
 }
 
+interface AllocationReads {
+  pools: ReadPools;
+  /** The environments whose allocations are needed in any case; undefined: every environment's. */
+  selection: EnvironmentSelection | undefined;
+  /** Resolves true when the others' are needed too (the availability report lacks `allocated`). */
+  readAll: Promise<boolean>;
+}
+
 /**
- * Every environment, page by page; with `pools`, also each environment's allocations (bounded by the
- * Power Platform API's pool), started while later pages are still being listed.
+ * Every environment, page by page; with `reads`, also allocations (bounded by the Power Platform
+ * API's pool), started while later pages are still being listed: the selected environments' at once,
+ * the others' once the availability report shows they are needed.
  */
 async function readEnvironments(
   client: TenantClient,
-  pools: ReadPools | undefined,
-): Promise<{ environments: WireEnvironment[]; allocations?: Record<string, CurrencyAllocation[]> }> {
+  reads: AllocationReads | undefined,
+): Promise<{
+  environments: WireEnvironment[];
+  allocations?: Record<string, CurrencyAllocation[]>;
+  partial: boolean;
+}> {
   const environments: WireEnvironment[] = [];
-  if (pools === undefined) {
+  if (reads === undefined) {
     for await (const environment of client.admin.iterateEnvironments()) environments.push(environment);
-    return { environments };
+    return { environments, partial: false };
   }
-  const reads: Promise<readonly [string, CurrencyAllocation[]]>[] = [];
-  for await (const environment of client.admin.iterateEnvironments()) {
-    environments.push(environment);
-    const read = pools.run("powerPlatform", async () => {
+  const { pools, selection } = reads;
+  const selects = selection === undefined ? () => true : environmentMatcher(selection);
+  const allocationsOf = (environment: WireEnvironment): Promise<readonly [string, CurrencyAllocation[]]> =>
+    pools.run("powerPlatform", async () => {
       const list = await client.licensing.getEnvironmentAllocations(environment.name);
       return [environment.name.toLowerCase(), list] as const;
     });
+  const pending: Promise<readonly [string, CurrencyAllocation[]] | undefined>[] = [];
+  for await (const environment of client.admin.iterateEnvironments()) {
+    environments.push(environment);
+    const selected = selects({
+      id: environment.name,
+      displayName: environment.properties.displayName,
+      isDefault: environment.properties.isDefault === true,
+    });
+    const read = selected
+      ? allocationsOf(environment)
+      : reads.readAll.then((all) => (all ? allocationsOf(environment) : undefined));
     // Handled here so a failure while later pages are listed is not an unhandled rejection;
     // Promise.all below still rejects with it.
     read.catch(() => undefined);
-    reads.push(read);
+    pending.push(read);
   }
-  const lists = await Promise.all(reads);
-  return { environments, allocations: Object.fromEntries(lists.filter(([, list]) => list.length > 0)) };
+  const lists = (await Promise.all(pending)).filter((entry) => entry !== undefined);
+  return {
+    environments,
+    allocations: Object.fromEntries(lists.filter(([, list]) => list.length > 0)),
+    partial: !(await reads.readAll),
+  };
 }
 
 /** The tenant's singletons (settings, isolation policy); both carry the tenant id they belong to. */
@@ -227,17 +298,18 @@ function summaryVersion(summary: WireDlpPolicySummary): string | undefined {
 }
 
 /**
- * The DLP list, then one GET per policy whose etag the cache does not hold. A cached document is used
- * only if it is still a valid policy document with the same name and etag.
+ * The DLP list, then one GET per policy in BAP's pool, skipping those whose etag the cache holds. A
+ * cached document is used only if it is still a valid policy document with the same name and etag.
  */
-async function readPoliciesThroughCache(
+async function readPolicies(
   client: TenantClient,
-  cache: ReadCache,
+  cache: ReadCache | undefined,
   pools: ReadPools,
 ): Promise<WireDlpPolicy[]> {
   const summaries = await client.governance.listPolicySummaries();
   const full = await pools.map("bap", summaries, async (summary) => {
     const name = summary.policyDefinition.name;
+    if (cache === undefined) return client.governance.getPolicy(name);
     const version = summaryVersion(summary);
     if (version !== undefined) {
       const cached = await cache.get<WireDlpPolicy>(DLP_CACHE_KIND, name, version);

@@ -22,7 +22,7 @@ import { compose } from "../compose.js";
 import type { CliContext } from "../context.js";
 import {
   addImpact,
-  parseConcurrency,
+  readConcurrency,
   printDiagnostics,
   renderPlan,
   resolvePath,
@@ -76,7 +76,7 @@ async function intentDiffFor(
 
 export async function runPlanForGithub(options: PlanCommandOptions, context: CliContext): Promise<number> {
   await assertPolicyDirectory(options.dir, context.cwd);
-  const concurrency = parseConcurrency(options.concurrency);
+  const concurrency = readConcurrency(options.concurrency, context.env);
   const github = await readGithubContext(context.env);
   const loaded = await loadPolicies(options.dir, createPolicyLoaderDeps({ cwd: context.cwd }));
   const intent = await intentDiffFor(context, github, options.dir);

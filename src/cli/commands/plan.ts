@@ -17,6 +17,7 @@ import type { CommandRegistrar } from "../program.js";
 import { runPlanForGithub } from "./plan-github.js";
 import { createInventoryReader } from "../../adapters/tenant/inventory-api.js";
 import type { TenantClient } from "../../adapters/tenant/index.js";
+import { MAX_READ_CONCURRENCY } from "../../adapters/tenant/concurrency.js";
 import { withImpact } from "../../app/impact.js";
 
 export const PLAN_FORMATS = ["text", "markdown", "json"] as const;
@@ -51,26 +52,38 @@ export async function addImpact(
       `--impact-budget must be a positive number of seconds, got "${options.impactBudget ?? ""}"`,
     );
   const reader = createInventoryReader(client.http, {
-    concurrency: parseConcurrency(options.concurrency) ?? 8,
+    concurrency: Math.min(
+      parseConcurrency(options.concurrency, "--concurrency", MAX_READ_CONCURRENCY) ?? 8,
+      64,
+    ),
     budgetMs: seconds * 1000,
   });
   return withImpact(plan, reader);
 }
 
-/** `--concurrency N`: a positive integer. */
-export function parseConcurrency(value: string | undefined, name = "--concurrency"): number | undefined {
+/** `--concurrency N`: a positive integer up to `max` (64 for parallel steps). */
+export function parseConcurrency(
+  value: string | undefined,
+  name = "--concurrency",
+  max = 64,
+): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < 1 || parsed > 64)
-    throw new UsageError(`${name} must be an integer between 1 and 64, got "${value}"`);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(parsed) || parsed < 1 || parsed > max)
+    throw new UsageError(`${name} must be an integer between 1 and ${max}, got "${value}"`);
   return parsed;
 }
 
-/** Read concurrency: `--concurrency`, else PPGOV_CONCURRENCY, else undefined (the reader's default, 16). */
+/**
+ * Read concurrency ceiling per API: `--concurrency`, else PPGOV_CONCURRENCY, else undefined (the
+ * reader's default: start at 16, adapt up to 128).
+ */
 export function readConcurrency(flag: string | undefined, env: NodeJS.ProcessEnv): number | undefined {
-  if (flag !== undefined) return parseConcurrency(flag);
+  if (flag !== undefined) return parseConcurrency(flag, "--concurrency", MAX_READ_CONCURRENCY);
   const fromEnv = env.PPGOV_CONCURRENCY?.trim();
-  return fromEnv === undefined || fromEnv === "" ? undefined : parseConcurrency(fromEnv, "PPGOV_CONCURRENCY");
+  return fromEnv === undefined || fromEnv === ""
+    ? undefined
+    : parseConcurrency(fromEnv, "PPGOV_CONCURRENCY", MAX_READ_CONCURRENCY);
 }
 
 export function colorFor(context: CliContext): boolean {
@@ -128,7 +141,10 @@ export const registerPlan: CommandRegistrar = (program, context, setExitCode) =>
     .addOption(new Option("--format <format>", "output format").choices(PLAN_FORMATS).default("text"))
     .option("--detailed-exitcode", "exit 2 when there are changes (0 none, 1 error)")
     .option("--allow-protected-deletes", "allow deleting or replacing resources with deletion protection")
-    .option("--concurrency <n>", "parallel reads per API (default 16, or PPGOV_CONCURRENCY)")
+    .option(
+      "--concurrency <n>",
+      "most reads in flight per API, 1-256 (or PPGOV_CONCURRENCY); each API starts at 16, rises to this while it answers without 429/503 and halves when it throttles (default 128)",
+    )
     .option("--no-cache", "read every DLP policy from the service instead of the read cache")
     .option("--impact", "list the apps and flows that use connectors whose effective DLP group changes")
     .option("--impact-budget <seconds>", "time budget of the impact analysis (default 120)")

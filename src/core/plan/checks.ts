@@ -133,16 +133,7 @@ export function checkAllocationPool({ desired, live, changes, resolver }: CheckI
       .filter((change) => change.kind === "LicenseAllocation" && change.action === "delete")
       .map((change) => change.id),
   );
-  const elsewhere = new Map<string, number>();
-  for (const [environmentId, allocations] of Object.entries(live.allocations)) {
-    const id = environmentId.toLowerCase();
-    if (declared.has(id) || released.has(id)) continue;
-    for (const allocation of allocations)
-      elsewhere.set(
-        allocation.currencyType,
-        (elsewhere.get(allocation.currencyType) ?? 0) + allocation.allocated,
-      );
-  }
+  const elsewhere = allocatedElsewhere(live, (id) => declared.has(id) || released.has(id));
   const requested = new Map<string, { units: number; first: DesiredResource; documents: number }>();
   for (const resource of desired.byKind.LicenseAllocation)
     for (const [type, units] of Object.entries(resource.spec.allocations)) {
@@ -168,6 +159,30 @@ export function checkAllocationPool({ desired, live, changes, resolver }: CheckI
     );
   }
   return diagnostics;
+}
+
+/**
+ * Units per currency type allocated to environments that `excluded` does not cover. From every
+ * environment's allocations when the reader read them all; when it read only the declared ones, the
+ * tenant-wide total of the availability report minus what the read environments hold.
+ */
+function allocatedElsewhere(live: LiveTenant, excluded: (id: string) => boolean): Map<string, number> {
+  const sum = new Map<string, number>();
+  const add = (type: string, units: number): void => void sum.set(type, (sum.get(type) ?? 0) + units);
+  const partial = live.allocationsPartial === true && live.currencyAllocated !== undefined;
+  for (const [environmentId, allocations] of Object.entries(live.allocations)) {
+    const isExcluded = excluded(environmentId.toLowerCase());
+    // Full read: add the others. Partial read: subtract the excluded ones from the report's total.
+    if (partial ? !isExcluded : isExcluded) continue;
+    for (const allocation of allocations)
+      add(allocation.currencyType, partial ? -allocation.allocated : allocation.allocated);
+  }
+  if (!partial) return sum;
+  const elsewhere = new Map<string, number>();
+  for (const [type, total] of Object.entries(live.currencyAllocated ?? {}))
+    // The report may lag a write by moments: never count less than nothing.
+    elsewhere.set(type, Math.max(0, total + (sum.get(type) ?? 0)));
+  return elsewhere;
 }
 
 /**

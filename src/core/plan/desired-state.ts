@@ -14,6 +14,7 @@ import type {
 } from "../policy/types.js";
 import { PRUNABLE_KINDS, SINGLETON_KINDS } from "../policy/types.js";
 import { KIND_ORDER } from "../kinds/registry.js";
+import { parseIdRef } from "../kinds/ids.js";
 import type { LiveCollection } from "./live-tenant.js";
 
 export interface SpecByKind {
@@ -89,6 +90,64 @@ export interface LiveRequirements {
   licenseGroupIds: string[];
   /** Every group with licenses is needed (LicenseAssignment prune is on). */
   allLicensedGroups: boolean;
+  /**
+   * Whose currency allocations to read when `allocations` is wanted: the environments LicenseAllocation
+   * documents name, or (absent) every environment. Export, prune and the apply re-read leave it out.
+   */
+  allocationEnvironments?: EnvironmentSelection;
+}
+
+/**
+ * Environments picked out by env refs, in the terms the reader can match while it lists environments
+ * (before the planner resolves names): how the planner would match each ref, as a superset.
+ */
+export interface EnvironmentSelection {
+  /** Lower-case live ids: `id:` refs and pinned Environment documents. */
+  ids: string[];
+  /** Lower-case display names of the unpinned Environment documents the refs name (matched as the planner does). */
+  displayNames: string[];
+  /** A ref is `default`: the tenant's default environment. */
+  includesDefault: boolean;
+}
+
+/** A test for "does `selection` pick out this environment", built once for a list of thousands. */
+export function environmentMatcher(
+  selection: EnvironmentSelection,
+): (environment: { id: string; displayName: string; isDefault: boolean }) => boolean {
+  const ids = new Set(selection.ids);
+  const displayNames = new Set(selection.displayNames);
+  return (environment) =>
+    (selection.includesDefault && environment.isDefault) ||
+    ids.has(environment.id.toLowerCase()) ||
+    displayNames.has(environment.displayName.toLowerCase());
+}
+
+/** The environments the LicenseAllocation documents name, by the ref rules of `Resolver.resolveEnvRef`. */
+export function allocationEnvironments(desired: DesiredState): EnvironmentSelection {
+  const ids = new Set<string>();
+  const displayNames = new Set<string>();
+  let includesDefault = false;
+  const environmentDocuments = new Map(
+    desired.byKind.Environment.map((resource) => [resource.name, resource]),
+  );
+  for (const resource of desired.byKind.LicenseAllocation) {
+    const ref = resource.spec.environment;
+    if (ref === "default") {
+      includesDefault = true;
+      continue;
+    }
+    const pinned = parseIdRef(ref);
+    if (pinned !== undefined) {
+      ids.add(pinned);
+      continue;
+    }
+    // A name refers to an Environment document, which matches its pinned id or else its display name.
+    const document = environmentDocuments.get(ref);
+    if (document === undefined) continue;
+    if (document.pinnedId !== undefined) ids.add(document.pinnedId);
+    else displayNames.add(document.spec.displayName.toLowerCase());
+  }
+  return { ids: [...ids], displayNames: [...displayNames], includesDefault };
 }
 
 /**
@@ -135,5 +194,10 @@ export function requiredLiveCollections(desired: DesiredState): LiveRequirements
       ...new Set(desired.byKind.LicenseAssignment.map((resource) => resource.spec.group.toLowerCase())),
     ],
     allLicensedGroups: prune.LicenseAssignment === true,
+    // Prune needs every environment's allocations (it releases the undeclared ones); otherwise only
+    // the named environments', and the pool check takes the rest from the availability report.
+    ...(wants("LicenseAllocation") && prune.LicenseAllocation !== true
+      ? { allocationEnvironments: allocationEnvironments(desired) }
+      : {}),
   };
 }

@@ -60,6 +60,10 @@ export interface LiveTenant {
   allocations: Record<string, CurrencyAllocation[]>;
   /** Currency type → units the tenant owns. */
   currencyPool: Record<string, number>;
+  /** Currency type → units allocated over the whole tenant, when the availability report says. */
+  currencyAllocated?: Record<string, number>;
+  /** `allocations` holds only the environments LicenseAllocation documents name (the pool check then uses `currencyAllocated`). */
+  allocationsPartial?: boolean;
   subscribedSkus: WireSubscribedSku[];
   /** Graph groups with `assignedLicenses`: those the policies reference (all licensed groups when pruning). */
   licenseGroups: WireGraphGroup[];
@@ -73,7 +77,10 @@ export interface LiveTenant {
   previousCatalogue?: string[];
 }
 
-export type LiveCollection = Exclude<keyof LiveTenant, "tenantId" | "previousCatalogue">;
+export type LiveCollection = Exclude<
+  keyof LiveTenant,
+  "tenantId" | "previousCatalogue" | "currencyAllocated" | "allocationsPartial"
+>;
 
 export function emptyLiveTenant(): LiveTenant {
   return {
