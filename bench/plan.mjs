@@ -1,15 +1,18 @@
 // Plan benchmark: the built CLI's `ppgov plan` against the emulator with injected latency, side by side
 // with a serial reference reader (the Terraform provider's way) and a fully parallel floor reader.
 //   npm run bench:plan                                   (builds first; scales 0.25,0.5,1)
-//   node bench/plan.mjs --scales 0.25,0.5,1 [--latency-ms 100] [--concurrency N] [--extra-concurrency 64|none]
+//   node bench/plan.mjs --scales 0.25,0.5,1 [--latency-ms 100] [--concurrency N] [--extra-concurrency 16|none]
 //                       [--reference-budget-s 45]
 // Per scale: generate the tenant (bench/generate-tenant.mjs), start `ppgov emulator` as its own process,
 // set the latency, then measure
 //   plan cold   `ppgov plan` with an empty read cache,
 //   plan warm   the same again, with the cache the cold run filled (the tenant is unchanged),
-//   plan cold c=64  a cold plan with --concurrency 64 (what more parallelism buys; default 16),
+//   plan cold max=16  a cold plan with --concurrency 16: the adaptive limit capped at its starting point,
+//                   i.e. the fixed 16 per service of earlier rounds (what the adaptation buys),
 //   reference   the cold plan's requests, one after another (list, then one GET per object, serially),
 //   floor       the cold plan's requests, all at once (up to 500 in flight), bodies read and dropped.
+// The "limit" column is the highest adaptive read limit any API's pool reached and the most requests it
+// had in flight (from the CLI's "tenant read pools" log line).
 // Requests and 429s come from the emulator's request log. CPU and peak RSS of the CLI come from
 // /usr/bin/time -v (of the plan process alone; the emulator shares the machine's cores).
 // The reference reader stops after --reference-budget-s and extrapolates linearly (marked "~"):
@@ -88,7 +91,8 @@ function runPlan(url, repoDir, cacheDir, concurrency) {
       PPGOV_ENDPOINT: url,
       PPGOV_TOKEN: TOKEN,
       PPGOV_CACHE_DIR: cacheDir,
-      PPGOV_LOG_LEVEL: "error",
+      // Info: the "tenant read pools" line reports the adaptive limits reached.
+      PPGOV_LOG_LEVEL: "info",
     },
     encoding: "utf8",
     maxBuffer: 512 * 1024 * 1024,
@@ -99,11 +103,37 @@ function runPlan(url, repoDir, cacheDir, concurrency) {
   const field = (label) => Number(new RegExp(`${label}: ([0-9.:]+)`).exec(result.stderr)?.[1] ?? NaN);
   const plan = JSON.parse(result.stdout);
   return {
+    pools: poolStats(result.stderr),
     wallMs,
     cpuMs: (field("User time \\(seconds\\)") + field("System time \\(seconds\\)")) * 1000,
     rssMb: field("Maximum resident set size \\(kbytes\\)") / 1024,
     summary: plan.summary,
   };
+}
+
+/** The read pools' figures from the CLI's log: `{service: {limit, peakLimit, peakInFlight, decreases}}`. */
+function poolStats(stderr) {
+  for (const line of stderr.split("\n")) {
+    if (!line.includes("tenant read pools")) continue;
+    try {
+      return JSON.parse(line).pools;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+/** "128/128 ppapi": the highest limit reached over the services, the most in flight, and where. */
+function limitCell(pools) {
+  if (pools === undefined) return "-";
+  const [service, best] =
+    Object.entries(pools).sort(
+      ([, a], [, b]) => b.peakLimit - a.peakLimit || b.peakInFlight - a.peakInFlight,
+    )[0] ?? [];
+  if (best === undefined) return "-";
+  const halvings = Object.values(pools).reduce((sum, entry) => sum + entry.decreases, 0);
+  return `${best.peakLimit}/${best.peakInFlight} ${service === "powerPlatform" ? "ppapi" : service}${halvings > 0 ? ` (${halvings} halvings)` : ""}`;
 }
 
 function send(url, entry) {
@@ -169,7 +199,7 @@ function printTable(scale, counts, rows, core) {
     `\nscale ${scale}: ${counts.environments} environments, ${counts.dlpPolicies} DLP policies x ${counts.connectors} connectors, ` +
       `${counts.allocations} allocations, ${counts.assignments} license assignments; ${counts.documents} documents, ${counts.changed} changed`,
   );
-  const header = ["reader", "wall s", "CPU s", "peak RSS MB", "HTTP requests", "429s"];
+  const header = ["reader", "wall s", "CPU s", "peak RSS MB", "HTTP requests", "429s", "limit/in flight"];
   const lines = rows.map((row) => [
     row.name,
     `${row.extrapolated ? "~" : ""}${seconds(row.wallMs)}`,
@@ -177,6 +207,7 @@ function printTable(scale, counts, rows, core) {
     mb(row.rssMb),
     String(row.requests),
     String(row.throttled ?? "-"),
+    limitCell(row.pools),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i].length)));
   const format = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
@@ -226,7 +257,7 @@ async function benchScale(scale, options) {
           options.extraConcurrency,
         );
         rows.push({
-          name: `plan cold c=${options.extraConcurrency}`,
+          name: `plan cold max=${options.extraConcurrency}`,
           ...wide,
           ...(await requestLog(emulator.url)),
         });
@@ -268,14 +299,14 @@ async function main() {
     latencyMs: Number(option("--latency-ms", "100")),
     concurrency: concurrencyOption === undefined ? undefined : Number(concurrencyOption),
     referenceBudgetMs: Number(option("--reference-budget-s", "45")) * 1000,
-    // A second cold plan at this concurrency shows what the knob buys ("none" to skip).
+    // A second cold plan with this ceiling shows what the adaptation buys ("none" to skip).
     extraConcurrency:
-      option("--extra-concurrency", "64") === "none"
+      option("--extra-concurrency", "16") === "none"
         ? undefined
-        : Number(option("--extra-concurrency", "64")),
+        : Number(option("--extra-concurrency", "16")),
   };
   console.log(
-    `ppgov plan benchmark: ${options.latencyMs} ms latency per request, plan concurrency ${options.concurrency ?? "default"}, ` +
+    `ppgov plan benchmark: ${options.latencyMs} ms latency per request, plan concurrency ceiling ${options.concurrency ?? "default (start 16, adaptive up to 128)"}, ` +
       `node ${process.version}, ${JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version}`,
   );
   const results = [];
