@@ -35,7 +35,10 @@ export const registerDrift: CommandRegistrar = (program, context, setExitCode) =
     .option("-d, --dir <dir>", "policy directory", "policies")
     .option("-o, --output <file>", "also write the drift plan as JSON to FILE")
     .addOption(new Option("--format <format>", "output format").choices(PLAN_FORMATS).default("text"))
-    .option("--concurrency <n>", "parallel reads per API (default 16, or PPGOV_CONCURRENCY)")
+    .option(
+      "--concurrency <n>",
+      "most reads in flight per API, 1-256 (adaptive from 16; default 128, or PPGOV_CONCURRENCY)",
+    )
     .option("--no-cache", "read every DLP policy from the service instead of the read cache")
     .option(
       "--github-issue",
