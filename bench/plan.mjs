@@ -11,6 +11,8 @@
 //                   i.e. the fixed 16 per service of earlier rounds (what the adaptation buys),
 //   reference   the cold plan's requests, one after another (list, then one GET per object, serially),
 //   floor       the cold plan's requests, all at once (up to 500 in flight), bodies read and dropped.
+//   floor paged the same, except that each paged list's pages go one after another, as any client that
+//               follows nextLink must send them (a page names the next): the floor a real reader can reach.
 // The "limit" column is the highest adaptive read limit any API's pool reached and the most requests it
 // had in flight (from the CLI's "tenant read pools" log line).
 // Requests and 429s come from the emulator's request log. CPU and peak RSS of the CLI come from
@@ -170,6 +172,43 @@ async function referenceRead(url, entries, budgetMs) {
  */
 const FLOOR_IN_FLIGHT = 500;
 
+/**
+ * The paged lists among `entries`: per path, the pages (first page and its `$skiptoken` successors) in
+ * the order the plan sent them. Everything else is an independent GET.
+ */
+function splitPagedLists(entries) {
+  const pathOf = (entry) => entry.path.split("?")[0];
+  const paged = new Set(entries.filter((entry) => /[?&](\$|%24)?skiptoken=/i.test(entry.path)).map(pathOf));
+  const chains = new Map();
+  const singles = [];
+  for (const entry of entries) {
+    if (!paged.has(pathOf(entry))) singles.push(entry);
+    else chains.set(pathOf(entry), [...(chains.get(pathOf(entry)) ?? []), entry]);
+  }
+  return { chains: [...chains.values()], singles };
+}
+
+/** Like floorRead, but each paged list's pages are sent one after another, the rest alongside. */
+async function pagedFloorRead(url, entries) {
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const { chains, singles } = splitPagedLists(entries);
+  let next = 0;
+  const worker = async () => {
+    while (next < singles.length) await send(url, singles[next++]);
+  };
+  const chain = async (pages) => {
+    for (const page of pages) await send(url, page);
+  };
+  await Promise.all([
+    ...chains.map(chain),
+    ...Array.from({ length: Math.min(FLOOR_IN_FLIGHT - chains.length, singles.length) }, worker),
+  ]);
+  const used = process.cpuUsage(cpu);
+  const longest = Math.max(0, ...chains.map((pages) => pages.length));
+  return { wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000, longest };
+}
+
 async function floorRead(url, entries) {
   const cpu = process.cpuUsage();
   const started = performance.now();
@@ -218,6 +257,8 @@ function printTable(scale, counts, rows, core) {
   const cold = byName["plan cold"];
   console.log(
     `plan cold / floor = ${(cold.wallMs / byName.floor.wallMs).toFixed(2)} (target <= 1.5); ` +
+      `plan cold / floor paged = ${(cold.wallMs / byName["floor paged"].wallMs).toFixed(2)} ` +
+      `(longest paged list: ${byName["floor paged"].longest} pages); ` +
       `reference / plan cold = ${(byName.reference.wallMs / cold.wallMs).toFixed(1)} (target >= 10); ` +
       `reference / plan warm = ${(byName.reference.wallMs / byName["plan warm"].wallMs).toFixed(1)}`,
   );
@@ -279,6 +320,10 @@ async function benchScale(scale, options) {
       await control(emulator.url, "POST", "reset");
       const floor = await floorRead(emulator.url, entries);
       rows.push({ name: "floor", ...floor, rssMb: NaN, ...(await requestLog(emulator.url)) });
+
+      await control(emulator.url, "POST", "reset");
+      const paged = await pagedFloorRead(emulator.url, entries);
+      rows.push({ name: "floor paged", ...paged, rssMb: NaN, ...(await requestLog(emulator.url)) });
 
       printTable(scale, tenant.counts, rows, core);
       return { scale, counts: tenant.counts, rows, core };
