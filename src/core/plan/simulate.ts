@@ -269,8 +269,15 @@ const ROUTES: [
         (state.allocations[id] ?? []).map((entry) => [entry.currencyType, entry.allocated]),
       );
       for (const entry of (body as { currencyAllocations: { currencyType: string; allocated: number }[] })
-        .currencyAllocations)
+        .currencyAllocations) {
+        // The tenant-wide total moves with the environment's allocation (the pool check reads it).
+        if (state.currencyAllocated !== undefined)
+          state.currencyAllocated[entry.currencyType] =
+            (state.currencyAllocated[entry.currencyType] ?? 0) +
+            entry.allocated -
+            (current.get(entry.currencyType) ?? 0);
         current.set(entry.currencyType, entry.allocated);
+      }
       state.allocations[id] = [...current].map(([currencyType, allocated]) => ({ currencyType, allocated }));
     },
   ],

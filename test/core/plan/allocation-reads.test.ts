@@ -7,6 +7,7 @@ import {
 } from "../../../src/core/plan/desired-state.js";
 import type { LiveTenant } from "../../../src/core/plan/live-tenant.js";
 import { buildPlan } from "../../../src/core/plan/plan.js";
+import { simulateApply } from "../../../src/core/plan/simulate.js";
 import { desired, doc, guid, liveTenant, PLAN_OPTIONS, wireEnv } from "../builders.js";
 
 describe("allocationEnvironments", () => {
@@ -98,6 +99,18 @@ describe("allocation pool check with only the declared environments read", () =>
   it("lets what fits pass either way", () => {
     expect(poolErrors(6, full)).toEqual([]);
     expect(poolErrors(6, partial)).toEqual([]);
+  });
+
+  it("keeps the tenant-wide total in step when an apply is simulated, so the re-plan is clean", () => {
+    // Dev goes from 9 to 6: exactly what the pool allows (6 + 4 elsewhere = 10 owned).
+    const first = buildPlan(pool(6), partial, PLAN_OPTIONS);
+    expect(first.diagnostics.filter((d) => d.code === "PPG403")).toEqual([]);
+    expect(first.plan.summary.change).toBe(1);
+    const after = simulateApply(first.plan, partial);
+    expect(after.currencyAllocated).toEqual({ AppPass: 10 });
+    const again = buildPlan(pool(6), after, PLAN_OPTIONS);
+    expect(again.diagnostics.filter((d) => d.code === "PPG403")).toEqual([]);
+    expect(again.plan.summary.change).toBe(0);
   });
 
   it("never counts a negative remainder when the report lags a write", () => {
