@@ -1,4 +1,5 @@
 import type { Plan } from "../core/plan/types.js";
+import { visibleText } from "../core/visible-text.js";
 import { effectTextLines } from "./effect-markdown.js";
 import {
   ACTION_SYMBOL,
@@ -32,8 +33,10 @@ type Colour = keyof typeof ANSI;
 
 /** The plan in Terraform's idiom: `+` create, `~` update, `-/+` replace, `-` destroy, and a summary line. */
 export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
+  // Every piece of text goes through visibleText: names and values from policy files or the tenant
+  // must not move the cursor or reorder the line the approver reads.
   const paint = (colour: Colour, text: string): string =>
-    options.color ? `${ANSI[colour]}${text}${ANSI.reset}` : text;
+    options.color ? `${ANSI[colour]}${visibleText(text)}${ANSI.reset}` : visibleText(text);
   const signColour = (sign: string): Colour => (sign === "+" ? "green" : sign === "-" ? "red" : "yellow");
   const out: string[] = [];
   const footer = footerText(options.footer);
@@ -53,16 +56,16 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
     const colour: Colour =
       resource.action === "create" ? "green" : resource.action === "update" ? "yellow" : "red";
     out.push(paint("bold", `  # ${actionComment(resource)}`));
-    out.push(`${paint(colour, symbol.padStart(3))} ${resourceTitle(resource)}`);
+    out.push(`${paint(colour, symbol.padStart(3))} ${visibleText(resourceTitle(resource))}`);
     for (const line of changeLines(resource, plan.names))
-      out.push(`      ${paint(signColour(line.sign), line.sign)} ${line.text}`);
+      out.push(`      ${paint(signColour(line.sign), line.sign)} ${visibleText(line.text)}`);
     out.push("");
   }
-  out.push(...effectTextLines(plan));
+  out.push(...effectTextLines(plan).map((line) => visibleText(line)));
   const connectors = newConnectorLines(plan);
   if (connectors.length > 0) {
     out.push("Connectors new in the catalogue since the last apply:");
-    for (const line of connectors) out.push(`  ${line}`);
+    for (const line of connectors) out.push(`  ${visibleText(line)}`);
     out.push("");
   }
   out.push(paint("bold", planSummaryLine(plan)));
