@@ -1,6 +1,7 @@
 import { styleText } from "node:util";
 import { sortDiagnostics, type Diagnostic } from "../core/diagnostics.js";
 import type { DiagnosticCodeInfo } from "../core/policy/codes.js";
+import { visibleText } from "../core/visible-text.js";
 import { renderSarif } from "./diagnostics-sarif.js";
 
 export const DIAGNOSTIC_FORMATS = ["text", "json", "github", "sarif"] as const;
@@ -78,7 +79,8 @@ function renderText(diagnostics: readonly Diagnostic[], summary: DiagnosticSumma
     color ? styleText(style, text) : text;
   const lines = diagnostics.map((diagnostic) => {
     const severity = paint(diagnostic.severity === "error" ? "red" : "yellow", diagnostic.severity);
-    return `${formatPlace(diagnostic)}: ${severity} ${diagnostic.code} ${diagnostic.message}`;
+    // Values quoted from a hostile file (or its name) must not drive the terminal.
+    return `${visibleText(formatPlace(diagnostic))}: ${severity} ${diagnostic.code} ${visibleText(diagnostic.message, { keepLineFeeds: true })}`;
   });
   if (lines.length > 0) lines.push("");
   lines.push(paint("bold", summaryLine(diagnostics, summary)));
