@@ -5,6 +5,7 @@ import type { ParsedDocument } from "./parse-yaml.js";
 import { childPointer, dottedPath } from "./pointer.js";
 import type { PolicyValidator, SchemaError } from "./schema-validator.js";
 import { didYouMean, suggest } from "./suggest.js";
+import { visibleText } from "../visible-text.js";
 
 /** How shared definitions read in a sentence: "metadata.name must be <this> (got …)". */
 const DEFINITION_WORDING: Record<string, string> = {
@@ -354,7 +355,7 @@ function lengthOf(value: unknown): number {
 export function show(value: unknown): string {
   if (typeof value === "string") {
     const text = value.length > 60 ? `${value.slice(0, 57)}...` : value;
-    return `'${text.replace(/\n/g, "\\n")}'`;
+    return `'${visibleText(text)}'`;
   }
   if (value === null || value === undefined) return "nothing";
   if (Array.isArray(value)) return "a list";
