@@ -82,7 +82,9 @@ class FileLocator {
 
 function parseText(text: string): { documents: YamlDocument[]; lineCounter: LineCounter } {
   const lineCounter = new LineCounter();
-  const documents = parseAllDocuments(text, {
+  // YAML reads a lone CR (old Mac line endings) as a line break but LineCounter counts only LF, so every
+  // position in such a file would be line 1. Same length, so offsets are unchanged.
+  const documents = parseAllDocuments(text.replace(/\r(?!\n)/g, "\n"), {
     lineCounter,
     // yaml's own duplicate-key check compares every key with every other (minutes for a 1 MiB map);
     // duplicateKeys() below does the same job with a set.
