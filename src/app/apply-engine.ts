@@ -7,8 +7,25 @@
 import type { JournalEntry } from "../adapters/fs/journal-file.js";
 import { substituteRefs, type Plan, type PlanStep } from "../core/plan/index.js";
 
-/** Runs one step whose placeholders are already substituted; resolves with the id it created, if any. */
-export type StepRunner = (step: PlanStep) => Promise<{ producedId?: string }>;
+/**
+ * Runs one step whose placeholders are already substituted; resolves with the id it created, if any.
+ * When the service accepts the step as a long-running operation, the runner calls `hooks.onAccepted`
+ * with the operation's URL and waits for it (the journal entry is durable) before it starts polling.
+ */
+export type StepRunner = (step: PlanStep, hooks: StepHooks) => Promise<{ producedId?: string }>;
+
+export interface StepHooks {
+  onAccepted(location: string): Promise<void>;
+}
+
+/**
+ * Watches, to its end, the operation an interrupted run started for `step` (its URL from the journal).
+ * "finished": it succeeded (with the id it created, when the service names it); "gone": the service no
+ * longer knows it, so its outcome is unknown. Throws when it ended Failed.
+ */
+export type StepResumer = (step: PlanStep, location: string) => Promise<ResumeOutcome>;
+
+export type ResumeOutcome = { status: "finished"; producedId?: string } | { status: "gone" };
 
 export interface ApplyJournal {
   append(entry: JournalEntry): Promise<void>;
@@ -31,6 +48,11 @@ export interface InterruptedStep {
   startedAt: string;
   /** True when the run was killed mid-step (no end entry); false when the step ended "failed". */
   killed: boolean;
+  /**
+   * The URL of the operation the service accepted for it, when that operation's end was never seen (the
+   * run was killed, or lost track of it while polling): the next run polls it instead of re-sending.
+   */
+  location?: string;
 }
 
 export interface EngineOptions {
@@ -46,6 +68,8 @@ export interface EngineOptions {
    * now (matched by identity), so it is adopted instead of created a second time.
    */
   findCreated?: (step: PlanStep, interrupted: InterruptedStep) => Promise<string | undefined>;
+  /** Polls the operation an interrupted run left accepted; without it such steps are looked up or re-run. */
+  resume?: StepResumer;
   /** Called as each step starts (progress). */
   onStart?: (step: PlanStep, index: number, total: number) => void;
 }
@@ -55,7 +79,9 @@ export type StepResult =
   /** Done by an earlier run of this plan (journal). */
   | { step: PlanStep; outcome: "skipped"; producedId?: string }
   /** A create an earlier run left unfinished, whose object turned out to exist. */
-  | { step: PlanStep; outcome: "adopted"; producedId: string };
+  | { step: PlanStep; outcome: "adopted"; producedId: string }
+  /** An operation an earlier run started and this run watched to its successful end, without re-sending. */
+  | { step: PlanStep; outcome: "resumed"; producedId?: string };
 
 export interface StepFailure {
   step: PlanStep;
@@ -108,6 +134,19 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
     ...fields,
   });
 
+  const succeed = async (result: StepResult): Promise<void> => {
+    const { step, producedId } = result;
+    record(step, producedId);
+    await journal.append(
+      entry(step, {
+        event: "end",
+        outcome: "succeeded",
+        ...(producedId === undefined ? {} : { createdId: producedId }),
+      }),
+    );
+    done.push(result);
+  };
+
   const runOne = async (step: PlanStep): Promise<void> => {
     const prior = options.prior;
     if (prior?.succeeded.has(step.id) === true) {
@@ -120,31 +159,35 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
     options.onStart?.(step, started, total);
     await journal.append(entry(step, { event: "start" }));
     try {
-      const interruptedAt = step.produces === undefined ? undefined : prior?.interrupted.get(step.id);
-      if (interruptedAt !== undefined && options.findCreated) {
-        const existing = await options.findCreated(step, interruptedAt);
+      const interrupted = prior?.interrupted.get(step.id);
+      if (interrupted?.location !== undefined && options.resume) {
+        // The service accepted this step for an earlier run: watch that operation rather than start another.
+        // Journaled again, so a kill during this run still leaves the URL for the next one.
+        await journal.append(entry(step, { event: "accepted", location: interrupted.location }));
+        const resumed = await options.resume(substituteStep(step, resolved), interrupted.location);
+        if (
+          resumed.status === "finished" &&
+          (step.produces === undefined || resumed.producedId !== undefined)
+        ) {
+          const { producedId } = resumed;
+          await succeed({ step, outcome: "resumed", ...(producedId === undefined ? {} : { producedId }) });
+          return;
+        }
+        // Gone (outcome unknown), or succeeded without naming its object: look for the object as before.
+      }
+      if (interrupted !== undefined && step.produces !== undefined && options.findCreated) {
+        const existing = await options.findCreated(step, interrupted);
         if (existing !== undefined) {
-          record(step, existing);
-          await journal.append(entry(step, { event: "end", outcome: "succeeded", createdId: existing }));
-          done.push({ step, outcome: "adopted", producedId: existing });
+          await succeed({ step, outcome: "adopted", producedId: existing });
           return;
         }
       }
       const concrete = substituteStep(step, resolved);
-      const outcome = await options.run(concrete);
-      record(step, outcome.producedId);
-      await journal.append(
-        entry(step, {
-          event: "end",
-          outcome: "succeeded",
-          ...(outcome.producedId === undefined ? {} : { createdId: outcome.producedId }),
-        }),
-      );
-      done.push({
-        step,
-        outcome: "succeeded",
-        ...(outcome.producedId === undefined ? {} : { producedId: outcome.producedId }),
+      const outcome = await options.run(concrete, {
+        onAccepted: (location) => journal.append(entry(step, { event: "accepted", location })),
       });
+      const { producedId } = outcome;
+      await succeed({ step, outcome: "succeeded", ...(producedId === undefined ? {} : { producedId }) });
     } catch (error: unknown) {
       const failure = describeFailure(step, error);
       failed ??= failure;
@@ -214,23 +257,40 @@ export function priorRun(entries: readonly JournalEntry[], planDigest: string): 
   for (const entry of entries) {
     const key = `${entry.planDigest} ${entry.stepId}`;
     if (entry.event === "start") open.set(key, { startedAt: entry.at, killed: true });
-    else if (entry.outcome === "succeeded") {
-      open.delete(key);
+    else if (entry.event === "accepted") {
+      const started = open.get(key);
+      if (started !== undefined && typeof entry.location === "string" && entry.location !== "")
+        open.set(key, { ...started, location: entry.location });
+    } else if (entry.outcome === "succeeded") {
+      // Done now: whatever run left this step unfinished before, its effect is settled.
+      for (const other of open.keys()) if (stepIdOf(other) === entry.stepId) open.delete(other);
       if (entry.planDigest === planDigest) succeeded.set(entry.stepId, entry.createdId);
     } else {
       const started = open.get(key);
-      if (started !== undefined) open.set(key, { ...started, killed: false });
+      if (started === undefined) continue;
+      // An operation seen to end Failed is over; one the run lost track of may still be running.
+      const { location, ...rest } = started;
+      const over = entry.error?.code === OPERATION_FAILED_CODE;
+      open.set(key, { ...rest, killed: false, ...(location === undefined || over ? {} : { location }) });
     }
   }
   const interrupted = new Map<string, InterruptedStep>();
   for (const [key, step] of open) {
-    const stepId = key.slice(key.indexOf(" ") + 1);
+    const stepId = stepIdOf(key);
     if (succeeded.has(stepId)) continue;
     const known = interrupted.get(stepId);
     if (known === undefined || step.startedAt > known.startedAt) interrupted.set(stepId, step);
   }
   return { succeeded, interrupted };
 }
+
+/** The step id of a `${planDigest} ${stepId}` key (digests hold no space). */
+function stepIdOf(key: string): string {
+  return key.slice(key.indexOf(" ") + 1);
+}
+
+/** The error code of a step whose long-running operation ended Failed (see LifecycleFailedError). */
+export const OPERATION_FAILED_CODE = "TENANT_LIFECYCLE_FAILED";
 
 /** Addresses an earlier run of `planDigest` touched: their live objects moved because of that run. */
 export function touchedAddresses(entries: readonly JournalEntry[], planDigest: string): Set<string> {

@@ -27,14 +27,21 @@ import {
   touchedAddresses,
   type ApplyReport,
   type InterruptedStep,
+  type ResumeOutcome,
+  type StepHooks,
 } from "./apply-engine.js";
 import { mergeRequirements, requirementsForPlan } from "./live-requirements.js";
 import type { LoadedPolicies } from "./load-desired.js";
 import { loadDesired, planAgainstLive, resolveTenantId, type PlanDeps, type Planned } from "./plan.js";
 
 export interface ApplyDeps extends PlanDeps {
-  /** Sends one step (placeholders substituted) and waits for it to finish. */
-  runStep(step: PlanStep, tenantId: string): Promise<{ producedId?: string }>;
+  /**
+   * Sends one step (placeholders substituted) and waits for it to finish; calls `hooks.onAccepted` with
+   * the URL of a long-running operation the service accepted, before polling it.
+   */
+  runStep(step: PlanStep, tenantId: string, hooks?: StepHooks): Promise<{ producedId?: string }>;
+  /** Watches the operation an interrupted run started for `step` (journaled URL) without re-sending it. */
+  resumeStep?(step: PlanStep, location: string, tenantId: string): Promise<ResumeOutcome>;
   journal: {
     append: (entry: JournalEntry) => Promise<void>;
     read: () => Promise<JournalEntry[]>;
@@ -197,9 +204,20 @@ async function execute(
   deps: ApplyDeps,
 ): Promise<ApplyReport> {
   deps.progress.phase(`applying ${plan.steps.length} steps…`);
+  const resumeStep = deps.resumeStep?.bind(deps);
   return executePlan({
     plan,
-    run: (step) => deps.runStep(step, tenantId),
+    run: (step, hooks) => deps.runStep(step, tenantId, hooks),
+    ...(resumeStep === undefined
+      ? {}
+      : {
+          resume: (step: PlanStep, location: string) => {
+            deps.progress.phase(
+              `${step.address}: an interrupted run left its operation running; following it instead of sending it again…`,
+            );
+            return resumeStep(step, location, tenantId);
+          },
+        }),
     journal: deps.journal,
     concurrency: settings.concurrency,
     now: () => deps.now(),

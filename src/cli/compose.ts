@@ -16,6 +16,7 @@ import {
   createTenantClient,
   executeStep,
   readLiveTenant,
+  resumeStep,
   type FetchLike,
   type TenantClient,
 } from "../adapters/tenant/index.js";
@@ -109,11 +110,12 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
   const journal = new JournalFile(journalPath);
   const apply: ApplyDeps = {
     ...plan,
-    runStep: async (step, tenantId) => {
-      const outcome = await executeStep(client, step, { tenantId });
+    runStep: async (step, tenantId, hooks) => {
+      const outcome = await executeStep(client, step, { tenantId, ...hooks });
       context.logger.info({ step: step.id, status: outcome.status }, "step done");
       return outcome.producedId === undefined ? {} : { producedId: outcome.producedId };
     },
+    resumeStep: (step, location) => resumeStep(client, step, location),
     journal,
     lock: (tenantId) =>
       acquireLock(lockPath(env, tenantId), {

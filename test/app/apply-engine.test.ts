@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { JournalEntry } from "../../src/adapters/fs/journal-file.js";
 import {
   executePlan,
+  OPERATION_FAILED_CODE,
   priorRun,
   substituteStep,
   touchedAddresses,
@@ -261,9 +262,9 @@ describe("resuming an interrupted run", () => {
     const seen: PlanStep[] = [];
     const report = await executePlan({
       plan,
-      run: (s) => {
+      run: (s, hooks) => {
         seen.push(s);
-        return run(s);
+        return run(s, hooks);
       },
       journal: memoryJournal(),
       concurrency: 1,
@@ -280,6 +281,180 @@ describe("resuming an interrupted run", () => {
       ["D/1", "succeeded"],
     ]);
     expect(seen.find((s) => s.address === "D/1")?.body).toEqual({ a: "id-a", b: "id-b", c: "new-C/1" });
+  });
+
+  const LOCATION =
+    "https://europe.api.bap.microsoft.com/providers/Microsoft.BusinessAppPlatform/lifecycleOperations/op-1?api-version=2023-06-01";
+
+  it("journals the operation's URL, durably, before the runner polls it", async () => {
+    const plan = planOf([create("A/1", 0)]);
+    const journal = memoryJournal();
+    let journaledBeforePoll: JournalEntry[] = [];
+    await executePlan({
+      plan,
+      run: async (_s, hooks) => {
+        await hooks.onAccepted(LOCATION);
+        journaledBeforePoll = [...journal.entries];
+        return { producedId: "id-a" };
+      },
+      journal,
+      concurrency: 1,
+      now: clock,
+    });
+    expect(journaledBeforePoll.map((e) => [e.event, e.location])).toEqual([
+      ["start", undefined],
+      ["accepted", LOCATION],
+    ]);
+    expect(journal.entries.map((e) => e.event)).toEqual(["start", "accepted", "end"]);
+  });
+
+  it("after a kill between the 202 and the operation's end, follows that operation and never re-sends the create", async () => {
+    // The killed run's journal: start, accepted, then nothing (a torn line is dropped on read).
+    const killed = [
+      entry({ stepId: "A/1:create", address: "A/1", event: "start", planDigest: "sha256:killed" }),
+      entry({
+        stepId: "A/1:create",
+        address: "A/1",
+        event: "accepted",
+        planDigest: "sha256:killed",
+        location: LOCATION,
+      }),
+    ];
+    const plan = planOf([create("A/1", 0), step("B/1", 1, { body: { a: { $ref: "A/1#id" } } })]);
+    const prior = priorRun(killed, plan.planDigest);
+    expect(prior.interrupted.get("A/1:create")).toEqual({
+      startedAt: "2026-11-22T11:00:00.000Z",
+      killed: true,
+      location: LOCATION,
+    });
+    const sent: PlanStep[] = [];
+    const followed: string[] = [];
+    const looked: string[] = [];
+    const journal = memoryJournal();
+    const report = await executePlan({
+      plan,
+      run: (s) => {
+        sent.push(s);
+        return Promise.resolve({});
+      },
+      resume: (s, location) => {
+        followed.push(`${s.address} ${location}`);
+        return Promise.resolve({ status: "finished", producedId: "env-1" });
+      },
+      findCreated: (s) => {
+        looked.push(s.address);
+        return Promise.resolve(undefined);
+      },
+      journal,
+      concurrency: 1,
+      now: clock,
+      prior,
+    });
+    expect(followed).toEqual([`A/1 ${LOCATION}`]);
+    expect(looked).toEqual([]);
+    expect(sent.map((s) => s.address)).toEqual(["B/1"]);
+    expect(sent[0]?.body).toEqual({ a: "env-1" });
+    expect(report.done.map((r) => [r.step.address, r.outcome, r.producedId])).toEqual([
+      ["A/1", "resumed", "env-1"],
+      ["B/1", "succeeded", undefined],
+    ]);
+    // The URL is journaled again in this run, so a second kill while following it loses nothing.
+    expect(journal.entries.slice(0, 3).map((e) => [e.stepId, e.event, e.location, e.createdId])).toEqual([
+      ["A/1:create", "start", undefined, undefined],
+      ["A/1:create", "accepted", LOCATION, undefined],
+      ["A/1:create", "end", undefined, "env-1"],
+    ]);
+    expect(priorRun([...killed, ...journal.entries], "sha256:next").interrupted.size).toBe(0);
+  });
+
+  it("reports a followed operation that ended Failed as the step's failure; the next run creates afresh", async () => {
+    const killed = [
+      entry({ stepId: "A/1:create", address: "A/1", event: "start" }),
+      entry({ stepId: "A/1:create", address: "A/1", event: "accepted", location: LOCATION }),
+    ];
+    const plan = planOf([create("A/1", 0), step("B/1", 1)], "sha256:plan-b");
+    const journal = memoryJournal();
+    const sent: string[] = [];
+    const report = await executePlan({
+      plan,
+      run: (s) => {
+        sent.push(s.address);
+        return Promise.resolve({});
+      },
+      resume: () =>
+        Promise.reject(
+          Object.assign(
+            new Error('create environment A/1 failed at stage "Run" (lifecycle operation op-1)'),
+            {
+              code: OPERATION_FAILED_CODE,
+            },
+          ),
+        ),
+      journal,
+      concurrency: 1,
+      now: clock,
+      prior: priorRun(killed, "sha256:plan-b"),
+    });
+    expect(sent).toEqual([]);
+    expect(report.failed).toMatchObject({
+      code: OPERATION_FAILED_CODE,
+      message: expect.stringContaining("failed at stage") as string,
+    });
+    expect(report.notAttempted.map((s) => s.address)).toEqual(["B/1"]);
+    // The operation's end was seen: the next run does not follow it again, it looks once and creates.
+    const next = priorRun([...killed, ...journal.entries], "sha256:plan-c").interrupted.get("A/1:create");
+    expect(next).toEqual({ startedAt: clock().toISOString(), killed: false });
+  });
+
+  it("keeps the URL of an operation a run lost track of (timeout, connection) for the next run", () => {
+    const entries = [
+      entry({ stepId: "A/1:create", address: "A/1", event: "start" }),
+      entry({ stepId: "A/1:create", address: "A/1", event: "accepted", location: LOCATION }),
+      entry({
+        stepId: "A/1:create",
+        address: "A/1",
+        event: "end",
+        outcome: "failed",
+        error: { code: "TENANT_LIFECYCLE_TIMEOUT", message: "did not finish" },
+      }),
+    ];
+    expect(priorRun(entries, "sha256:x").interrupted.get("A/1:create")).toMatchObject({
+      killed: false,
+      location: LOCATION,
+    });
+  });
+
+  it("falls back to finding the object by identity when the service no longer knows the operation", async () => {
+    const killed = [
+      entry({ stepId: "A/1:create", address: "A/1", event: "start" }),
+      entry({ stepId: "A/1:create", address: "A/1", event: "accepted", location: LOCATION }),
+      entry({ stepId: "B/1:create", address: "B/1", event: "start" }),
+      entry({ stepId: "B/1:create", address: "B/1", event: "accepted", location: `${LOCATION}&b` }),
+    ];
+    const plan = planOf([create("A/1", 0), create("B/1", 0)], "sha256:plan-b");
+    const sent: string[] = [];
+    const report = await executePlan({
+      plan,
+      run: (s) => {
+        sent.push(s.address);
+        return Promise.resolve({ producedId: `new-${s.address}` });
+      },
+      resume: () => Promise.resolve({ status: "gone" }),
+      findCreated: (s, interrupted) => {
+        expect(interrupted.killed).toBe(true);
+        return Promise.resolve(s.address === "A/1" ? "id-a" : undefined);
+      },
+      journal: memoryJournal(),
+      concurrency: 1,
+      now: clock,
+      prior: priorRun(killed, "sha256:plan-b"),
+    });
+    // A/1 exists: adopted. B/1 does not: created (its operation is gone, nothing else can make it).
+    expect(sent).toEqual(["B/1"]);
+    expect(report.done.map((r) => [r.step.address, r.outcome, r.producedId])).toEqual([
+      ["A/1", "adopted", "id-a"],
+      ["B/1", "succeeded", "new-B/1"],
+    ]);
   });
 
   it("substituteStep leaves a step without placeholders as it was", () => {

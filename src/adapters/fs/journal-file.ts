@@ -1,13 +1,22 @@
 import { mkdir, open, readFile } from "node:fs/promises";
 import { dirname } from "node:path";
 
-/** One line of the apply journal. Entries are appended, never rewritten. */
+/**
+ * One line of the apply journal. Entries are appended, never rewritten. A step writes "start", then, if
+ * the service accepted it as a long-running operation, "accepted" with the operation's URL (before any
+ * poll), then "end".
+ */
 export interface JournalEntry {
   at: string;
   planDigest: string;
   stepId: string;
   address: string;
-  event: "start" | "end";
+  event: "start" | "accepted" | "end";
+  /**
+   * "accepted" only: the URL of the operation the service started (its `Location`), on the service's own
+   * host, without credentials; a later run polls it instead of sending the step again.
+   */
+  location?: string;
   outcome?: "succeeded" | "failed" | "skipped";
   /** Id of an object the step created (so a re-run can find it even before the list shows it). */
   createdId?: string;

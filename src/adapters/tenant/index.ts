@@ -133,4 +133,10 @@ export { EndpointResolver, type ApiName, type CloudName } from "./endpoints.js";
 export { chooseCredential, createTokenProvider, NO_CREDENTIALS_MESSAGE } from "./credential.js";
 export type { TokenProvider } from "./token-provider.js";
 export { readLiveTenant, type ReadLiveTenantOptions } from "./live-reader.js";
-export { executeStep, type ExecuteStepOptions, type StepOutcome } from "./step-executor.js";
+export {
+  executeStep,
+  resumeStep,
+  type ExecuteStepOptions,
+  type ResumedStep,
+  type StepOutcome,
+} from "./step-executor.js";

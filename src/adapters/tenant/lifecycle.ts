@@ -52,9 +52,66 @@ export async function awaitLifecycle(
   const operationUrl = operationLocation(http, accepted);
   if (operationUrl === undefined) return { operation: undefined, environmentId: undefined };
   const opts = { ...DEFAULT_LIFECYCLE_OPTIONS, ...options };
-  const interval = pollInterval(http, accepted, opts);
-  const deadline = http.now() + opts.deadlineMs;
+  const result = await pollLifecycle(http, operationUrl, pollInterval(http, accepted, opts), what, opts);
+  return result === "gone" ? { operation: undefined, environmentId: undefined } : result;
+}
 
+/**
+ * Polls a lifecycle operation an earlier, interrupted run started (`location` as its journal recorded it)
+ * until it ends. The URL goes through the same host checks as a fresh `Location`. Resolves "gone" when the
+ * service no longer knows the operation (404: finished long ago, or never existed), since then nothing
+ * tells whether it succeeded; throws LifecycleFailedError when it ended Failed.
+ */
+export async function resumeLifecycle(
+  http: HttpClient,
+  location: string,
+  what: string,
+  options: Partial<LifecycleOptions> = {},
+): Promise<LifecycleResult | "gone"> {
+  const opts = { ...DEFAULT_LIFECYCLE_OPTIONS, ...options };
+  return pollLifecycle(http, followJournaled(http, location), undefined, what, opts);
+}
+
+/**
+ * The URL of the operation a 202 started, as the journal keeps it: the service's own URL (not the
+ * PPGOV_ENDPOINT rebase), with only its `api-version` query, so that no signed query string or other
+ * credential ever reaches the journal file. Undefined when the call was synchronous (no header).
+ */
+export function journalLocation(accepted: HttpResponse<unknown>): string | undefined {
+  const header = accepted.headers.get("location") ?? accepted.headers.get("operation-location");
+  if (header === null || header === "") return undefined;
+  const url = new URL(header, accepted.url);
+  const version = url.searchParams.get("api-version");
+  const kept = new URL(`${url.origin}${url.pathname}`);
+  if (version !== null) kept.searchParams.set("api-version", version);
+  return kept.href;
+}
+
+function followJournaled(http: HttpClient, location: string): URL {
+  let url: URL;
+  try {
+    url = new URL(location);
+  } catch {
+    throw new PpgovError(
+      "JOURNAL_LOCATION_INVALID",
+      `the apply journal names an operation URL that is not a URL ("${location.slice(0, 80)}")`,
+    );
+  }
+  return http.resolver.follow(url.href, url);
+}
+
+/**
+ * Polls until the operation is terminal. `interval` is the 202's Retry-After; when unknown (a resumed
+ * operation), each poll's own Retry-After, else the default interval.
+ */
+async function pollLifecycle(
+  http: HttpClient,
+  operationUrl: URL,
+  interval: number | undefined,
+  what: string,
+  opts: LifecycleOptions,
+): Promise<LifecycleResult | "gone"> {
+  const deadline = http.now() + opts.deadlineMs;
   for (;;) {
     const response = await http.send<unknown>({
       method: "GET",
@@ -62,7 +119,7 @@ export async function awaitLifecycle(
       endpoint: LIFECYCLE_ENDPOINT,
       expect: [200, 202, 404, 409],
     });
-    if (response.status === 404) return { operation: undefined, environmentId: undefined };
+    if (response.status === 404) return "gone";
     if (response.status === 200 && isLifecycleOperation(response.body)) {
       const operation = response.body;
       if (operation.state.id === "Succeeded") return { operation, environmentId: environmentIdOf(operation) };
@@ -74,7 +131,7 @@ export async function awaitLifecycle(
         `unexpected response from ${LIFECYCLE_ENDPOINT}: state.id is missing (while waiting for ${what})`,
       );
     }
-    await waitOrGiveUp(http, deadline, interval, what, opts);
+    await waitOrGiveUp(http, deadline, interval ?? pollInterval(http, response, opts), what, opts);
   }
 }
 
@@ -92,9 +149,28 @@ export async function awaitProvisioning(
   const operationUrl = operationLocation(http, accepted);
   if (operationUrl === undefined) return;
   const opts = { ...DEFAULT_LIFECYCLE_OPTIONS, ...options };
-  const interval = pollInterval(http, accepted, opts);
-  const deadline = http.now() + opts.deadlineMs;
+  await pollProvisioning(http, operationUrl, pollInterval(http, accepted, opts), what, opts);
+}
 
+/** `resumeLifecycle` for a `provisionInstance` an interrupted run started: "done", or "gone" on 404. */
+export async function resumeProvisioning(
+  http: HttpClient,
+  location: string,
+  what: string,
+  options: Partial<LifecycleOptions> = {},
+): Promise<"done" | "gone"> {
+  const opts = { ...DEFAULT_LIFECYCLE_OPTIONS, ...options };
+  return pollProvisioning(http, followJournaled(http, location), undefined, what, opts);
+}
+
+async function pollProvisioning(
+  http: HttpClient,
+  operationUrl: URL,
+  interval: number | undefined,
+  what: string,
+  opts: LifecycleOptions,
+): Promise<"done" | "gone"> {
+  const deadline = http.now() + opts.deadlineMs;
   for (;;) {
     const response = await http.send<unknown>({
       method: "GET",
@@ -102,19 +178,19 @@ export async function awaitProvisioning(
       endpoint: LIFECYCLE_ENDPOINT,
       expect: [200, 202, 404, 409],
     });
-    if (response.status === 404) return;
+    if (response.status === 404) return "gone";
     const body = response.body;
     if (response.status === 200 && isLifecycleOperation(body)) {
-      if (body.state.id === "Succeeded") return;
+      if (body.state.id === "Succeeded") return "done";
       if (body.state.id === "Failed") throw new LifecycleFailedError(failureMessage(what, body), body);
     } else if (response.status === 200 && isEnvironmentLike(body)) {
       const state = body.properties.provisioningState;
-      if (state === "Succeeded") return;
+      if (state === "Succeeded") return "done";
       if (state !== undefined && !PROVISIONING_STATES.has(state)) {
         throw new LifecycleFailedError(`${what} failed: provisioningState is "${state}"`, body);
       }
     }
-    await waitOrGiveUp(http, deadline, interval, what, opts);
+    await waitOrGiveUp(http, deadline, interval ?? pollInterval(http, response, opts), what, opts);
   }
 }
 
@@ -127,8 +203,9 @@ function operationLocation(http: HttpClient, accepted: HttpResponse<unknown>): U
   return http.resolver.follow(header, accepted.url);
 }
 
-function pollInterval(http: HttpClient, accepted: HttpResponse<unknown>, opts: LifecycleOptions): number {
-  const retryAfter = parseRetryAfterMs(accepted.headers.get("retry-after"), http.now());
+/** The wait between polls: the response's Retry-After (the 202's, or a poll's), capped; else the default. */
+function pollInterval(http: HttpClient, response: HttpResponse<unknown>, opts: LifecycleOptions): number {
+  const retryAfter = parseRetryAfterMs(response.headers.get("retry-after"), http.now());
   return Math.min(retryAfter ?? opts.pollIntervalMs, opts.maxPollIntervalMs);
 }
 

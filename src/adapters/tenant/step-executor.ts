@@ -9,7 +9,15 @@ import type { WireBillingPolicy, WireLifecycleOperation } from "../../core/wire/
 import type { ApiName } from "./endpoints.js";
 import type { HttpResponse, RequestSpec } from "./http-client.js";
 import type { TenantClient } from "./index.js";
-import { awaitLifecycle, awaitProvisioning, retryWhileBusy } from "./lifecycle.js";
+import {
+  awaitLifecycle,
+  awaitProvisioning,
+  journalLocation,
+  resumeLifecycle,
+  resumeProvisioning,
+  retryWhileBusy,
+  type LifecycleOptions,
+} from "./lifecycle.js";
 import { awaitTenantIsolation } from "./tenant-isolation-api.js";
 
 export interface StepOutcome {
@@ -29,7 +37,17 @@ export interface ExecuteStepOptions {
   busyRetries?: number;
   /** Wait between those re-sends. Default 10 s. */
   busyIntervalMs?: number;
+  /**
+   * Called with the operation's URL when the service accepts a lifecycle or provisionInstance step (202),
+   * before the first poll; polling starts once it resolves (the caller made the URL durable).
+   */
+  onAccepted?: (location: string) => Promise<void>;
+  /** Polling of lifecycle operations (tests shorten it). */
+  lifecycle?: Partial<LifecycleOptions>;
 }
+
+/** What became of an operation an interrupted run started (see `resumeStep`). */
+export type ResumedStep = { status: "finished"; producedId?: string } | { status: "gone" };
 
 /** Step API names (planner vocabulary) → client API names. */
 const API: Record<Exclude<StepRequest["api"], "powerplatform-tenant">, ApiName> = {
@@ -67,16 +85,21 @@ export async function executeStep(
       : await send();
 
   const outcome: StepOutcome = { status: response.status, body: response.body };
+  if (response.status === 202 && (step.async === "lifecycle" || step.async === "provisionInstance")) {
+    const location = journalLocation(response);
+    if (location !== undefined) await options.onAccepted?.(location);
+  }
   switch (step.async) {
     case "lifecycle":
       if (response.status === 202) {
-        const result = await awaitLifecycle(http, response, step.description);
+        const result = await awaitLifecycle(http, response, step.description, options.lifecycle);
         if (result.operation !== undefined) outcome.operation = result.operation;
         if (result.environmentId !== undefined) outcome.producedId = result.environmentId;
       }
       break;
     case "provisionInstance":
-      if (response.status === 202) await awaitProvisioning(http, response, step.description);
+      if (response.status === 202)
+        await awaitProvisioning(http, response, step.description, options.lifecycle);
       break;
     case "billingPolicyStatus":
       if (isBillingPolicy(response.body))
@@ -100,6 +123,40 @@ export async function executeStep(
     outcome.producedId = id;
   }
   return outcome;
+}
+
+/**
+ * Watches the operation an interrupted run started for `step` (its journaled `location`) to its end,
+ * through the client's host checks, without sending the step again: "finished" with the new object's id
+ * when the service names it, "gone" when the service no longer knows the operation. Throws
+ * LifecycleFailedError when it ended Failed.
+ */
+export async function resumeStep(
+  client: TenantClient,
+  step: StepRequest,
+  location: string,
+  options: Pick<ExecuteStepOptions, "lifecycle"> = {},
+): Promise<ResumedStep> {
+  const what = `${step.description} (accepted by the service during an earlier, interrupted run)`;
+  switch (step.async) {
+    case "lifecycle": {
+      const result = await resumeLifecycle(client.http, location, what, options.lifecycle);
+      if (result === "gone") return { status: "gone" };
+      return {
+        status: "finished",
+        ...(result.environmentId === undefined || step.produces === undefined
+          ? {}
+          : { producedId: result.environmentId }),
+      };
+    }
+    case "provisionInstance": {
+      const result = await resumeProvisioning(client.http, location, what, options.lifecycle);
+      return result === "gone" ? { status: "gone" } : { status: "finished" };
+    }
+    default:
+      // Only lifecycle and provisionInstance steps journal an operation URL.
+      return { status: "gone" };
+  }
 }
 
 function producedId(step: StepRequest, status: number, body: unknown): string | undefined {
