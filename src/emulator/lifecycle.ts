@@ -18,6 +18,8 @@ export interface LifecycleOperation {
   state: OperationState;
   lastActionAt: Date;
   apply: () => void;
+  /** The effect as data, when the route gave one: then the operation survives a restart from `--state`. */
+  effect?: OperationEffect;
 }
 
 export interface StartOperation {
@@ -26,6 +28,38 @@ export interface StartOperation {
   typeDisplayName?: string;
   pollsEnvironment?: boolean;
   apply: () => void;
+  effect?: OperationEffect;
+}
+
+/**
+ * What an operation does to the tenant when it succeeds, as plain data (the state file keeps it): add an
+ * environment, set (and unset) top-level properties of one, or remove one. `billingPolicyId` links the
+ * environment to that billing policy; null unlinks it; absent leaves the link alone.
+ */
+export type OperationEffect =
+  | { kind: "addEnvironment"; environment: JsonObject; billingPolicyId?: string }
+  | {
+      kind: "setProperties";
+      environmentId: string;
+      set: JsonObject;
+      unset: string[];
+      billingPolicyId?: string | null;
+    }
+  | { kind: "removeEnvironment"; environmentId: string };
+
+/** An operation as the state file carries it (lifecycle operations live server-side, across restarts). */
+export interface PersistedOperation {
+  id: string;
+  environmentId: string;
+  type: string;
+  typeDisplayName: string;
+  pollsEnvironment: boolean;
+  createdAt: string;
+  dueAt: number;
+  outcome: "Succeeded" | "Failed";
+  state: OperationState;
+  lastActionAt: string;
+  effect: OperationEffect;
 }
 
 export const LIFECYCLE_PATH = "/providers/Microsoft.BusinessAppPlatform/lifecycleOperations";
@@ -64,15 +98,62 @@ export class LifecycleRegistry {
       state: "Running",
       lastActionAt: now,
       apply: request.apply,
+      ...(request.effect === undefined ? {} : { effect: request.effect }),
     };
+    this.track(operation);
+    return operation;
+  }
+
+  /** Every operation the service still knows that has its effect as data, for the state file. */
+  persisted(): PersistedOperation[] {
+    const list: PersistedOperation[] = [];
+    for (const operation of this.operations.values()) {
+      const { effect } = operation;
+      if (effect === undefined) continue;
+      list.push({
+        id: operation.id,
+        environmentId: operation.environmentId,
+        type: operation.type,
+        typeDisplayName: operation.typeDisplayName,
+        pollsEnvironment: operation.pollsEnvironment,
+        createdAt: operation.createdAt.toISOString(),
+        dueAt: operation.dueAt,
+        outcome: operation.outcome,
+        state: operation.state,
+        lastActionAt: operation.lastActionAt.toISOString(),
+        effect,
+      });
+    }
+    return list;
+  }
+
+  /**
+   * Takes back the operations a state file carried: the ones still running finish at their own due time
+   * (or at the next request, if that passed while the emulator was down), with `applier`'s effect.
+   */
+  restore(list: readonly PersistedOperation[], applier: (operation: PersistedOperation) => () => void): void {
+    for (const saved of list) {
+      this.track({
+        ...saved,
+        createdAt: new Date(saved.createdAt),
+        lastActionAt: new Date(saved.lastActionAt),
+        apply: applier(saved),
+      });
+    }
+  }
+
+  private track(operation: LifecycleOperation): void {
     this.operations.set(operation.id, operation);
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      this.settle();
-    }, this.delayMs);
+    if (operation.state !== "Running") return;
+    const timer = setTimeout(
+      () => {
+        this.timers.delete(timer);
+        this.settle();
+      },
+      Math.max(0, operation.dueAt - Date.now()),
+    );
     timer.unref();
     this.timers.add(timer);
-    return operation;
   }
 
   get(id: string): LifecycleOperation | undefined {

@@ -41,6 +41,7 @@ const SEED_KEYS: Record<keyof EmulatorSeed, KeyKind> = {
   groupMemberCounts: "object",
   apps: "object",
   flows: "object",
+  lifecycleOperations: "array",
 };
 
 /** Fields each array element must carry, so a typo fails at load time rather than mid-request. */
@@ -55,6 +56,7 @@ const REQUIRED_ELEMENT_FIELDS: Partial<Record<keyof EmulatorSeed, string[]>> = {
   groups: ["id"],
   virtualConnectors: ["id"],
   ruleSets: ["id", "parameters"],
+  lifecycleOperations: ["id", "environmentId", "type"],
 };
 
 function kindOf(value: unknown): string {

@@ -9,6 +9,7 @@ import { decideMalformed, malform } from "./malformed.js";
 import { BadRequestBody, familyError, json, readJsonBody, type Reply } from "./http.js";
 import { LifecycleRegistry } from "./lifecycle.js";
 import { familyOfPath, type EmulatorContext, type ReferenceData, type Route } from "./routing.js";
+import { operationApplier } from "./routes/environment-common.js";
 import { environmentOperationRoutes } from "./routes/environment-operations.js";
 import { environmentRoutes } from "./routes/environments.js";
 import { referenceRoutes } from "./routes/reference-lists.js";
@@ -131,7 +132,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     options.statePath !== undefined && existsSync(options.statePath)
       ? await loadSeedFile(options.statePath)
       : (options.seed ?? {});
-  const store = new StateStore(stateFromSeed(seed), options.statePath);
+  // Lifecycle operations live server-side: the state file carries them, so a restart keeps them pollable.
+  const store = new StateStore(stateFromSeed(seed), options.statePath, () => ({
+    lifecycleOperations: lifecycle.persisted(),
+  }));
   const faultRandom = seededRandom(options.faultSeed ?? 1);
   const lifecycleRandom = seededRandom((options.faultSeed ?? 1) + 0x9e3779b9);
   // Its own sequence, so enabling malformed replies does not reshuffle the other faults.
@@ -157,6 +161,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     readLag: new Map(),
     faults: () => faults,
   };
+  lifecycle.restore(seed.lifecycleOperations ?? [], (operation) => operationApplier(context, operation));
   const sockets = new Set<Socket>();
   let baseUrl = "";
 

@@ -11,9 +11,11 @@ export class StateStore {
   private writes: Promise<void> = Promise.resolve();
   private writeCount = 0;
 
+  /** `alongside`: more top-level keys the state file carries besides the state (pending operations). */
   constructor(
     readonly state: EmulatorState,
     private readonly statePath: string | undefined,
+    private readonly alongside: () => Partial<EmulatorSeed> = () => ({}),
   ) {}
 
   /** The whole state in the seed format (a deep copy). */
@@ -25,7 +27,7 @@ export class StateStore {
   persist(): Promise<void> {
     const path = this.statePath;
     if (path === undefined) return Promise.resolve();
-    const text = `${JSON.stringify(this.state, null, 2)}\n`;
+    const text = `${JSON.stringify({ ...this.state, ...this.alongside() }, null, 2)}\n`;
     const temp = `${path}.${process.pid}.${++this.writeCount}.tmp`;
     const write = this.writes.then(() => writeAtomically(path, temp, text));
     // A failed write must not wedge later ones; the caller still sees this write's failure.

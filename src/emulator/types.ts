@@ -6,6 +6,7 @@
  * Objects are kept as plain JSON and only the fields the emulator reasons about are typed; every
  * other field a seed carries is preserved and returned as is.
  */
+import type { PersistedOperation } from "./lifecycle.js";
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
 export interface JsonObject {
@@ -109,10 +110,15 @@ export interface EmulatorSeed {
   tenantIsolationPolicy?: JsonObject;
   /** Extension: environment id (lower case) → admin app inventory (PowerApps app objects). */
   apps?: Record<string, JsonObject[]>;
+  /**
+   * State files only: the lifecycle operations the service still knows (running ones included), which
+   * live server-side and so survive a restart. Not part of EmulatorState nor of GET /_emulator/state.
+   */
+  lifecycleOperations?: PersistedOperation[];
   /** Extension: environment id (lower case) → admin flow inventory (Flow objects with connectionReferences). */
   flows?: Record<string, JsonObject[]>;
 }
 
 /** Complete state: every seed key present. */
-export type EmulatorState = Required<Omit<EmulatorSeed, "tenantIsolationPolicy">> &
+export type EmulatorState = Required<Omit<EmulatorSeed, "tenantIsolationPolicy" | "lifecycleOperations">> &
   Pick<EmulatorSeed, "tenantIsolationPolicy">;

@@ -1,10 +1,15 @@
 /** Helpers shared by the environment routes: lookups, the GET view, validation, operation replies. */
 import { capacityOf, lifecycleEnforcement, type DataverseRequest } from "../environment-factory.js";
-import { bapError, isRecord, json, type Reply } from "../http.js";
-import { LIFECYCLE_PATH, type LifecycleOperation, type StartOperation } from "../lifecycle.js";
+import { bapError, isRecord, json, timestamp, type Reply } from "../http.js";
+import {
+  LIFECYCLE_PATH,
+  type LifecycleOperation,
+  type OperationEffect,
+  type StartOperation,
+} from "../lifecycle.js";
 import type { EmulatorContext, RouteRequest } from "../routing.js";
-import type { WireEnvironment } from "../types.js";
-import { billingProjection } from "./licensing.js";
+import type { JsonObject, WireEnvironment } from "../types.js";
+import { billingProjection, linkEnvironment, unlinkEnvironment } from "./licensing.js";
 
 export const BAP = "/providers/Microsoft.BusinessAppPlatform";
 export const CREATABLE_SKUS = ["Production", "Sandbox", "Trial", "Developer"];
@@ -98,22 +103,77 @@ export function operationReply(
   return json(202, undefined, headers);
 }
 
-/** Starts an operation; when it succeeds, reads of the environment may lag (fault `consistencyLagMs`). */
-export function startOperation(context: EmulatorContext, start: StartOperation): LifecycleOperation {
-  const lagKind = start.type === "Create" ? "created" : start.type === "Delete" ? undefined : "updated";
-  return context.lifecycle.start({
-    ...start,
-    apply: () => {
-      start.apply();
-      const lagMs = context.faults().consistencyLagMs ?? 0;
-      if (lagKind === undefined || lagMs <= 0) return;
-      context.readLag.set(start.environmentId.toLowerCase(), {
-        until: Date.now() + lagMs,
-        created: lagKind === "created",
-        updated: lagKind === "updated",
-      });
-    },
-  });
+/**
+ * Starts an operation whose effect is data (so the state file can carry it across a restart); when it
+ * succeeds, reads of the environment may lag (fault `consistencyLagMs`).
+ */
+export function startOperation(
+  context: EmulatorContext,
+  start: Omit<StartOperation, "apply" | "effect"> & { effect: OperationEffect },
+): LifecycleOperation {
+  return context.lifecycle.start({ ...start, apply: operationApplier(context, start) });
+}
+
+/** The function that carries out an operation's effect when it succeeds (also for restored operations). */
+export function operationApplier(
+  context: EmulatorContext,
+  operation: { environmentId: string; type: string; effect: OperationEffect },
+): () => void {
+  const lagKind =
+    operation.type === "Create" ? "created" : operation.type === "Delete" ? undefined : "updated";
+  return () => {
+    applyEffect(context, operation.effect);
+    const lagMs = context.faults().consistencyLagMs ?? 0;
+    if (lagKind === undefined || lagMs <= 0) return;
+    context.readLag.set(operation.environmentId.toLowerCase(), {
+      until: Date.now() + lagMs,
+      created: lagKind === "created",
+      updated: lagKind === "updated",
+    });
+  };
+}
+
+function applyEffect(context: EmulatorContext, effect: OperationEffect): void {
+  const state = context.store.state;
+  switch (effect.kind) {
+    case "addEnvironment": {
+      const environment = structuredClone(effect.environment) as unknown as WireEnvironment;
+      environment.properties.createdTime = timestamp();
+      state.environments.push(environment);
+      if (effect.billingPolicyId !== undefined)
+        linkEnvironment(context, effect.billingPolicyId, environment.name);
+      return;
+    }
+    case "setProperties": {
+      const env = findEnvironment(context, effect.environmentId);
+      if (env === undefined) return;
+      for (const [key, value] of Object.entries(effect.set)) env.properties[key] = structuredClone(value);
+      for (const key of effect.unset) delete env.properties[key];
+      env.properties.lastModifiedTime = timestamp();
+      if (effect.billingPolicyId !== undefined) {
+        unlinkEnvironment(context, env.name);
+        if (effect.billingPolicyId !== null) linkEnvironment(context, effect.billingPolicyId, env.name);
+      }
+      return;
+    }
+    case "removeEnvironment": {
+      const id = effect.environmentId.toLowerCase();
+      state.environments = state.environments.filter((candidate) => candidate.name.toLowerCase() !== id);
+      unlinkEnvironment(context, effect.environmentId);
+      delete state.allocations[effect.environmentId];
+      delete state.allocations[id];
+      return;
+    }
+  }
+}
+
+/** The `setProperties` effect that turns `before` into `after` (top-level keys; `after` is a changed copy). */
+export function propertyChanges(before: JsonObject, after: JsonObject): { set: JsonObject; unset: string[] } {
+  const set: JsonObject = {};
+  for (const [key, value] of Object.entries(after))
+    if (JSON.stringify(before[key]) !== JSON.stringify(value)) set[key] = value;
+  const unset = Object.keys(before).filter((key) => !(key in after));
+  return { set, unset };
 }
 
 export function stringField(record: Record<string, unknown>, key: string): string | undefined {

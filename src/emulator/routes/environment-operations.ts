@@ -1,6 +1,6 @@
 /** Environment operations besides CRUD: SKU change, Dataverse, managed environment, lifecycle polls. */
 import { linkedMetadata } from "../environment-factory.js";
-import { bapError, isRecord, json, timestamp, type Reply } from "../http.js";
+import { bapError, isRecord, json, type Reply } from "../http.js";
 import { LIFECYCLE_PATH, lifecycleBody } from "../lifecycle.js";
 import { route, type EmulatorContext, type Route, type RouteRequest } from "../routing.js";
 import {
@@ -33,10 +33,7 @@ function modifySku(request: RouteRequest, context: EmulatorContext): Reply {
     environmentId: env.name,
     type: "ModifySku",
     typeDisplayName: "Modify SKU",
-    apply: () => {
-      env.properties.environmentSku = sku;
-      env.properties.lastModifiedTime = timestamp();
-    },
+    effect: { kind: "setProperties", environmentId: env.name, set: { environmentSku: sku }, unset: [] },
   });
   return operationReply(request, operation, "Operation-Location");
 }
@@ -67,9 +64,14 @@ function provisionInstance(request: RouteRequest, context: EmulatorContext): Rep
     type: "ProvisionInstance",
     typeDisplayName: "Provision Instance",
     pollsEnvironment: true,
-    apply: () => {
-      env.properties.linkedEnvironmentMetadata = linkedMetadata(env.location, result, new Date());
-      env.properties.databaseType = "CommonDataService";
+    effect: {
+      kind: "setProperties",
+      environmentId: env.name,
+      set: {
+        linkedEnvironmentMetadata: linkedMetadata(env.location, result, new Date()),
+        databaseType: "CommonDataService",
+      },
+      unset: [],
     },
   });
   return operationReply(request, operation);
@@ -99,10 +101,15 @@ function governanceConfiguration(request: RouteRequest, context: EmulatorContext
     environmentId: env.name,
     type: enable ? "EnableGovernanceConfiguration" : "DisableGovernanceConfiguration",
     typeDisplayName: enable ? "Enable Managed Environment" : "Disable Managed Environment",
-    apply: () => {
-      env.properties.governanceConfiguration = enable
-        ? { protectionLevel: "Standard", settings: { extendedSettings: settings } }
-        : { protectionLevel: "Basic" };
+    effect: {
+      kind: "setProperties",
+      environmentId: env.name,
+      set: {
+        governanceConfiguration: enable
+          ? { protectionLevel: "Standard", settings: { extendedSettings: settings } }
+          : { protectionLevel: "Basic" },
+      },
+      unset: [],
     },
   });
   return operationReply(request, operation);

@@ -1,7 +1,7 @@
 /** Environments (wire-formats §4): list, get, create, update and delete through lifecycle operations. */
 import { randomUUID } from "node:crypto";
 import { buildEnvironment, type DataverseRequest } from "../environment-factory.js";
-import { bapError, isRecord, json, page, timestamp, ZERO_GUID, type Reply } from "../http.js";
+import { bapError, isRecord, json, page, ZERO_GUID, type Reply } from "../http.js";
 import { route, type EmulatorContext, type Route, type RouteRequest } from "../routing.js";
 import type { JsonObject, WireEnvironment } from "../types.js";
 import {
@@ -18,11 +18,11 @@ import {
   isReply,
   notFound,
   operationReply,
+  propertyChanges,
   startOperation,
   stringField,
   view,
 } from "./environment-common.js";
-import { linkEnvironment, unlinkEnvironment } from "./licensing.js";
 
 function listEnvironments(request: RouteRequest, context: EmulatorContext): Reply {
   let environments = context.store.state.environments;
@@ -158,10 +158,10 @@ function createEnvironment(request: RouteRequest, context: EmulatorContext): Rep
   const operation = startOperation(context, {
     environmentId: id,
     type: "Create",
-    apply: () => {
-      environment.properties.createdTime = timestamp();
-      context.store.state.environments.push(environment);
-      if (policyId && policyId !== ZERO_GUID) linkEnvironment(context, policyId, id);
+    effect: {
+      kind: "addEnvironment",
+      environment: environment as unknown as JsonObject,
+      ...(policyId && policyId !== ZERO_GUID ? { billingPolicyId: policyId } : {}),
     },
   });
   return operationReply(request, operation);
@@ -179,6 +179,7 @@ function patchEnvironment(request: RouteRequest, context: EmulatorContext): Repl
   }
   const patch = body.properties;
   const changes: ((target: JsonObject) => void)[] = [];
+  let billingPolicyId: string | null | undefined;
   for (const key of ["displayName", "description"] as const) {
     const value = patch[key];
     if (typeof value === "string") changes.push((target) => (target[key] = value));
@@ -244,22 +245,29 @@ function patchEnvironment(request: RouteRequest, context: EmulatorContext): Repl
     ) {
       return bapError(400, "BillingPolicyNotFound", `The billing policy '${policyId}' could not be found.`);
     }
-    changes.push(() => {
-      unlinkEnvironment(context, env.name);
-      if (policyId !== ZERO_GUID && policyId !== "") linkEnvironment(context, policyId, env.name);
-    });
+    billingPolicyId = policyId !== ZERO_GUID && policyId !== "" ? policyId : null;
   }
   const aiChanges = aiFeatureChanges(patch, env.properties);
-  if (aiChanges.length === 0 && changes.length === 0 && hasOnlyAiKeys(patch)) {
+  if (
+    aiChanges.length === 0 &&
+    changes.length === 0 &&
+    billingPolicyId === undefined &&
+    hasOnlyAiKeys(patch)
+  ) {
     return json(204); // AI-features PATCH that changes nothing (§4.1)
   }
   changes.push(...aiChanges);
+  // The changed properties are computed now, as data, so a pending update survives a restart.
+  const after = structuredClone(env.properties);
+  for (const change of changes) change(after);
   const operation = startOperation(context, {
     environmentId: env.name,
     type: "Update",
-    apply: () => {
-      for (const change of changes) change(env.properties);
-      env.properties.lastModifiedTime = timestamp();
+    effect: {
+      kind: "setProperties",
+      environmentId: env.name,
+      ...propertyChanges(env.properties, after),
+      ...(billingPolicyId === undefined ? {} : { billingPolicyId }),
     },
   });
   return operationReply(request, operation);
@@ -308,13 +316,7 @@ function deleteEnvironment(request: RouteRequest, context: EmulatorContext): Rep
   const operation = startOperation(context, {
     environmentId: env.name,
     type: "Delete",
-    apply: () => {
-      const state = context.store.state;
-      state.environments = state.environments.filter((candidate) => candidate !== env);
-      unlinkEnvironment(context, env.name);
-      delete state.allocations[env.name];
-      delete state.allocations[env.name.toLowerCase()];
-    },
+    effect: { kind: "removeEnvironment", environmentId: env.name },
   });
   return operationReply(request, operation);
 }

@@ -1,0 +1,156 @@
+import { spawn } from "node:child_process";
+import { appendFile, cp, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import {
+  loadSeedFile,
+  sampleSeedPath,
+  startEmulator,
+  type EmulatorOptions,
+  type RequestLogEntry,
+  type RunningEmulator,
+} from "../../src/emulator/server.js";
+import { cliPath, repoRoot, runCli } from "../helpers/run-cli.js";
+
+/**
+ * kill -9 of `ppgov apply` right after the environment create's 202, with a lifecycle operation that
+ * outlasts the re-run's settle window (PPGOV_CREATE_SETTLE_SECONDS=1): the object is still invisible when
+ * the re-run looks, so only the journaled operation URL keeps it from sending the create a second time.
+ */
+
+const ENVIRONMENT_CREATE = (r: RequestLogEntry): boolean =>
+  r.method === "POST" && r.path.startsWith("/providers/Microsoft.BusinessAppPlatform/environments?");
+const OPERATION_POLL = (r: RequestLogEntry): boolean =>
+  r.method === "GET" && r.path.startsWith("/providers/Microsoft.BusinessAppPlatform/lifecycleOperations/");
+const LAB = "Innovation Lab";
+
+interface Tenant {
+  emulator: RunningEmulator;
+  cwd: string;
+  env: Record<string, string> & { PPGOV_JOURNAL: string };
+}
+
+const opened: Tenant[] = [];
+
+afterEach(async () => {
+  for (const { emulator, cwd } of opened.splice(0)) {
+    await emulator.close();
+    await rm(cwd, { recursive: true, force: true });
+  }
+});
+
+async function tenant(options: EmulatorOptions): Promise<Tenant> {
+  const emulator = await startEmulator({ seed: await loadSeedFile(sampleSeedPath), ...options });
+  const cwd = await mkdtemp(join(tmpdir(), "ppgov-resume-e2e-"));
+  await cp(join(repoRoot, "policies"), join(cwd, "policies"), { recursive: true });
+  const env = {
+    PPGOV_ENDPOINT: emulator.url,
+    PPGOV_TOKEN: "ppgov-dev",
+    PPGOV_CACHE_DIR: join(cwd, "cache"),
+    PPGOV_JOURNAL: join(cwd, "journal.jsonl"),
+    PPGOV_LOCK_DIR: join(cwd, "locks"),
+    PPGOV_CREATE_SETTLE_SECONDS: "1",
+  };
+  const created = { emulator, cwd, env };
+  opened.push(created);
+  return created;
+}
+
+async function journalText(path: string): Promise<string> {
+  return readFile(path, "utf8").catch(() => "");
+}
+
+/** Starts `ppgov apply` and SIGKILLs it as soon as its journal holds the environment create's operation URL. */
+async function applyKilledAfterAccepted({ cwd, env }: Tenant): Promise<void> {
+  const child = spawn(process.execPath, [cliPath, "apply", "-d", "policies", "--auto-approve"], {
+    cwd,
+    env: { PATH: process.env.PATH, NO_COLOR: "1", ...env },
+    stdio: "ignore",
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const deadline = Date.now() + 30_000;
+  const accepted = (text: string): boolean =>
+    text.split("\n").some((line) => line.includes('"event":"accepted"') && line.includes(":create"));
+  while (!accepted(await journalText(env.PPGOV_JOURNAL)) && Date.now() < deadline)
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  child.kill("SIGKILL");
+  expect(await exited).toBeNull();
+  expect(accepted(await journalText(env.PPGOV_JOURNAL))).toBe(true);
+}
+
+function labs(emulator: RunningEmulator): number {
+  return emulator.state().environments?.filter((e) => e.properties.displayName === LAB).length ?? 0;
+}
+
+async function expectCleanReplan({ cwd, env }: Tenant): Promise<void> {
+  const replanned = await runCli(["plan", "-d", "policies", "--detailed-exitcode"], { cwd, env });
+  expect(replanned.stdout).toContain("No changes.");
+  expect(replanned.code).toBe(0);
+}
+
+describe("a create killed between its 202 and its operation's end", () => {
+  it.each([
+    ["", false],
+    [" (the journal ends in a torn line)", true],
+  ])(
+    "is followed to its end by the re-run and adopted, never sent twice%s",
+    async (_label, torn) => {
+      const target = await tenant({ lifecycleDelayMs: 3_000 });
+      await applyKilledAfterAccepted(target);
+      const { emulator, cwd, env } = target;
+      // The operation is still running and the environment invisible: past the 1 s settle window.
+      expect(labs(emulator)).toBe(0);
+      if (torn) await appendFile(env.PPGOV_JOURNAL, '{"at":"2026-11-23T00:00:00.000Z","planDigest":"sha');
+      const pollsBefore = emulator.requests().filter(OPERATION_POLL).length;
+
+      const rerun = await runCli(["apply", "-d", "policies", "--auto-approve"], {
+        cwd,
+        env,
+        timeoutMs: 60_000,
+      });
+      expect(rerun.stderr).toBe("");
+      expect(rerun.code).toBe(0);
+      expect(rerun.stdout).toContain("Apply complete!");
+
+      const requests = emulator.requests();
+      expect(requests.filter(ENVIRONMENT_CREATE)).toHaveLength(1);
+      expect(requests.filter(OPERATION_POLL).length).toBeGreaterThan(pollsBefore);
+      expect(labs(emulator)).toBe(1);
+      await expectCleanReplan(target);
+    },
+    90_000,
+  );
+
+  it("that ends Failed: the re-run reports the failure, the next apply creates it once more", async () => {
+    const target = await tenant({ lifecycleDelayMs: 2_000, faults: { lifecycleFailRate: 1 } });
+    await applyKilledAfterAccepted(target);
+    const { emulator, cwd, env } = target;
+    emulator.setFaults({});
+
+    const rerun = await runCli(["apply", "-d", "policies", "--auto-approve"], {
+      cwd,
+      env,
+      timeoutMs: 60_000,
+    });
+    expect(rerun.code).toBe(1);
+    expect(rerun.stderr).toBe("");
+    expect(rerun.stdout).toMatch(/Apply failed at Environment\/[^\n]+:create/);
+    expect(rerun.stdout).toContain("TENANT_LIFECYCLE_FAILED");
+    expect(rerun.stdout).toContain("during an earlier, interrupted run");
+    // Followed, not re-sent.
+    expect(emulator.requests().filter(ENVIRONMENT_CREATE)).toHaveLength(1);
+    expect(labs(emulator)).toBe(0);
+
+    const again = await runCli(["apply", "-d", "policies", "--auto-approve"], {
+      cwd,
+      env,
+      timeoutMs: 60_000,
+    });
+    expect(again.stderr).toBe("");
+    expect(again.code).toBe(0);
+    expect(emulator.requests().filter(ENVIRONMENT_CREATE)).toHaveLength(2);
+    expect(labs(emulator)).toBe(1);
+    await expectCleanReplan(target);
+  }, 90_000);
+});
