@@ -209,6 +209,12 @@ async function recover(label) {
   return false;
 }
 
+/** What a user reads on stderr: the lines that are not structured (JSON) log records, last ones first. */
+function messageLines(stderr) {
+  const lines = stderr.split("\n").filter((line) => line.trim() !== "" && !line.startsWith("{"));
+  return lines.slice(-6).join(" | ").slice(-600) || "(no message on stderr)";
+}
+
 function checkDuplicates(label) {
   const found = duplicates(emulator.state());
   if (found > 0) {
@@ -242,7 +248,7 @@ for (let serial = 1; serial <= runs; serial += 1) {
     if (result.code !== 1 || !/failed|not attempted/i.test(report)) {
       figures.unclearFailures += 1;
       breaches.push(
-        `${label}: apply exit ${result.code} without a clear failure report: ${report.slice(0, 400)}`,
+        `${label}: apply exit ${result.code} without a clear failure report: ${messageLines(result.stderr)}`,
       );
     }
     if (await recover(label)) figures.convergedAfterRetry += 1;
