@@ -122,6 +122,37 @@ describe("a create killed between its 202 and its operation's end", () => {
     90_000,
   );
 
+  it("is followed across a restart of the emulator from its --state file (the operation lives server-side)", async () => {
+    const target = await tenant({ lifecycleDelayMs: 3_000 });
+    const statePath = join(target.cwd, "tenant-state.json");
+    // Re-host the tenant on a persisted emulator: same seed, state file, slow lifecycle.
+    await target.emulator.close();
+    const first = await startEmulator({
+      seed: await loadSeedFile(sampleSeedPath),
+      statePath,
+      lifecycleDelayMs: 3_000,
+    });
+    target.env.PPGOV_ENDPOINT = first.url;
+    target.emulator = first;
+    await applyKilledAfterAccepted(target);
+    await first.close();
+    const second = await startEmulator({ statePath, port: first.port, lifecycleDelayMs: 3_000 });
+    target.emulator = second;
+
+    const rerun = await runCli(["apply", "-d", "policies", "--auto-approve"], {
+      cwd: target.cwd,
+      env: target.env,
+      timeoutMs: 60_000,
+    });
+    expect(rerun.stderr).toBe("");
+    expect(rerun.code).toBe(0);
+    expect(first.requests().filter(ENVIRONMENT_CREATE)).toHaveLength(1);
+    expect(second.requests().filter(ENVIRONMENT_CREATE)).toHaveLength(0);
+    expect(second.requests().some(OPERATION_POLL)).toBe(true);
+    expect(labs(second)).toBe(1);
+    await expectCleanReplan(target);
+  }, 90_000);
+
   it("that ends Failed: the re-run reports the failure, the next apply creates it once more", async () => {
     const target = await tenant({ lifecycleDelayMs: 2_000, faults: { lifecycleFailRate: 1 } });
     await applyKilledAfterAccepted(target);
