@@ -53,6 +53,24 @@ describe("JournalFile", () => {
     await appendFile(journal.path, '{"at":"2026-11-22T12:00:01.000Z","planDigest":"sha256:p","stepId":"A/1');
     expect((await journal.read()).map((e) => e.event)).toEqual(["start"]);
   });
+
+  it("ends a torn line before appending, so the next run's entries are not glued to it and lost", async () => {
+    const path = join(dir, "journal.jsonl");
+    const killed = new JournalFile(path);
+    await killed.append(entry("A/1:create", "start"));
+    await killed.append({
+      ...entry("A/1:create", "start"),
+      event: "accepted",
+      location:
+        "https://api.bap.microsoft.com/providers/Microsoft.BusinessAppPlatform/lifecycleOperations/op?api-version=2023-06-01",
+    });
+    await appendFile(path, '{"at":"2026-11-22T12:00:01.000Z","planDigest":"sha256:p","stepId":"A/1');
+    const next = new JournalFile(path);
+    await next.append(entry("A/1:create", "start"));
+    await next.append(entry("A/1:create", "end"));
+    expect((await next.read()).map((e) => e.event)).toEqual(["start", "accepted", "start", "end"]);
+    expect((await next.read())[1]?.location).toContain("/lifecycleOperations/op");
+  });
 });
 
 describe("acquireLock", () => {

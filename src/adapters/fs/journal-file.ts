@@ -1,4 +1,4 @@
-import { mkdir, open, readFile } from "node:fs/promises";
+import { mkdir, open, readFile, type FileHandle } from "node:fs/promises";
 import { dirname } from "node:path";
 
 /**
@@ -28,14 +28,21 @@ export interface JournalEntry {
  * crash never loses an entry that was reported written.
  */
 export class JournalFile {
+  /** Whether this instance already made sure the file ends with a newline (see `append`). */
+  private tailChecked = false;
+
   constructor(readonly path: string) {}
 
   async append(entry: JournalEntry): Promise<void> {
     await mkdir(dirname(this.path), { recursive: true });
-    const handle = await open(this.path, "a");
+    const handle = await open(this.path, "a+");
     try {
-      await handle.write(`${JSON.stringify(entry)}\n`);
+      // A run killed mid-append leaves a torn line without its newline: end it first, or this entry would
+      // be glued to it and lost with it.
+      const lead = this.tailChecked ? "" : await missingNewline(handle);
+      await handle.write(`${lead}${JSON.stringify(entry)}\n`);
       await handle.sync();
+      this.tailChecked = true;
     } finally {
       await handle.close();
     }
@@ -61,4 +68,12 @@ export class JournalFile {
     }
     return entries;
   }
+}
+
+async function missingNewline(handle: FileHandle): Promise<string> {
+  const { size } = await handle.stat();
+  if (size === 0) return "";
+  const last = Buffer.alloc(1);
+  await handle.read(last, 0, 1, size - 1);
+  return last[0] === 0x0a ? "" : "\n";
 }
