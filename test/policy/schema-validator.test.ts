@@ -24,7 +24,15 @@ describe("policy schemas", () => {
   it("compile under ajv strict mode and cover every kind", () => {
     const schemas = readPolicySchemas();
     expect(schemas.map((s) => s.$id)).toContain("https://ppgov.dev/schemas/v1/policy.schema.json");
+    expect(() => compilePolicyValidator(schemas, { full: true })).not.toThrow();
     expect(() => compilePolicyValidator(schemas)).not.toThrow();
+  });
+
+  it("refuses a schema that breaks the meta-schema when asked for the full check", () => {
+    const broken = readPolicySchemas().map((s) =>
+      String(s.$id).endsWith("/common.schema.json") ? { ...s, minProperties: "many" } : s,
+    );
+    expect(() => compilePolicyValidator(broken, { full: true })).toThrow();
   });
 
   it("reads the envelope and what it references, not other schemas in the folder", () => {

@@ -18,13 +18,26 @@ export interface PolicyValidator {
   definitionName(schema: unknown): string | undefined;
 }
 
+export interface CompileOptions {
+  /**
+   * Also check the schemas against the draft 2020-12 meta-schema and compile the envelope (which
+   * inlines every kind schema again). The shipped schemas pass both, proved by the tests; the CLI skips
+   * them, which saves about a third of the compile time on every run.
+   */
+  full?: boolean;
+}
+
 /**
  * Compiles the policy schemas (ajv, draft 2020-12, strict, all errors). Each kind is validated against
  * its own schema, the one whose `properties.kind.const` names it, so that the envelope's if/then
  * dispatch adds no noise to the messages.
  */
-export function compilePolicyValidator(schemas: readonly JsonSchemaDocument[]): PolicyValidator {
-  const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true });
+export function compilePolicyValidator(
+  schemas: readonly JsonSchemaDocument[],
+  options: CompileOptions = {},
+): PolicyValidator {
+  const full = options.full === true;
+  const ajv = new Ajv2020({ allErrors: true, strict: true, verbose: true, validateSchema: full });
   const definitions = new Map<unknown, string>();
   for (const schema of schemas) {
     ajv.addSchema(schema);
@@ -34,9 +47,14 @@ export function compilePolicyValidator(schemas: readonly JsonSchemaDocument[]): 
   }
   const validators = new Map<KindName, ValidateFunction>();
   for (const schema of schemas) {
-    // Compiling every schema, envelope included, proves they all pass strict mode.
-    const validate = compile(ajv, String(schema.$id));
     const kind = kindOf(schema);
+    // Every schema a kind's schema references is compiled with it; the others only need their
+    // references to resolve, unless a full check compiles them too.
+    if (kind === undefined && !full) {
+      checkReferences(ajv, schema);
+      continue;
+    }
+    const validate = compile(ajv, String(schema.$id));
     if (validate !== undefined && kind !== undefined) validators.set(kind, validate);
   }
   const missing = KINDS.filter((kind) => !validators.has(kind));
@@ -62,6 +80,27 @@ function compile(ajv: Ajv2020, id: string): ValidateFunction | undefined {
       cause: error,
     });
   }
+}
+
+/** Throws as a failed compile would when a schema's `$ref` names a schema that was not added. */
+function checkReferences(ajv: Ajv2020, schema: JsonSchemaDocument): void {
+  const id = String(schema.$id);
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) node.forEach(visit);
+    else if (isRecord(node))
+      for (const [key, value] of Object.entries(node)) {
+        if (key !== "$ref" || typeof value !== "string") visit(value);
+        else if (!value.startsWith("#")) {
+          const target = new URL(value.split("#")[0] ?? "", id).href;
+          if (ajv.getSchema(target) === undefined)
+            throw new PpgovError(
+              "SCHEMA_INVALID",
+              `the policy schema ${id} does not compile: can't resolve reference ${value}`,
+            );
+        }
+      }
+  };
+  visit(schema);
 }
 
 function kindOf(schema: JsonSchemaDocument): KindName | undefined {
