@@ -6,8 +6,15 @@
 import type { LiveTenant } from "../plan/live-tenant.js";
 import { simulateApply } from "../plan/simulate.js";
 import type { PlanStep } from "../plan/types.js";
-import { applyReason, effectivePolicy, type EffectiveGroup } from "./combine.js";
-import { compare, environmentViewsOf, policyViewsOf, type PolicyView } from "./policy-view.js";
+import type { WireDlpPolicy } from "../wire/types.js";
+import { applyReason, combineGroups, effectivePolicy, type EffectiveGroup } from "./combine.js";
+import {
+  compare,
+  environmentViewsOf,
+  policyViewsOf,
+  type EnvironmentView,
+  type PolicyView,
+} from "./policy-view.js";
 
 export interface ConnectorMove {
   connector: string;
@@ -58,9 +65,59 @@ function changedConnectors(
   return changed;
 }
 
+/**
+ * The combined group of each of `names` in one environment: what `effectivePolicy(...).connectors`
+ * gives, without its per-policy detail, which a tenant-wide effect would build for every environment.
+ * Needs unique policy ids (the detail is keyed by id, so a repeated id would count once there).
+ */
+function combinedGroups(applying: readonly PolicyView[], names: readonly string[]): EffectiveGroup[] {
+  return names.map((name) =>
+    combineGroups(applying.map((policy) => policy.connectors[name] ?? policy.defaultGroup)),
+  );
+}
+
+function hasUniqueIds(views: readonly PolicyView[]): boolean {
+  return new Set(views.map((view) => view.id)).size === views.length;
+}
+
+/** The policies that apply to one environment, in `views` order. */
+function applyingTo(views: readonly PolicyView[], scopes: ScopeIndex, environmentId: string): PolicyView[] {
+  return views.filter((view) => scopes.applies(view, environmentId));
+}
+
+/** `applyReason(...) !== undefined`, with each policy's environments in a set. */
+interface ScopeIndex {
+  applies(view: PolicyView, environmentId: string): boolean;
+}
+
+function scopeIndex(views: readonly PolicyView[]): ScopeIndex {
+  const listed = new Map(views.map((view) => [view, new Set(view.scope.environments)] as const));
+  return {
+    applies(view, environmentId) {
+      const set = listed.get(view);
+      if (set === undefined) return applyReason(view, environmentId) !== undefined;
+      switch (view.scope.type) {
+        case "all":
+          return true;
+        case "only":
+          return set.has(environmentId);
+        case "except":
+          return !set.has(environmentId);
+      }
+    },
+  };
+}
+
 export function dlpEffect(before: LiveTenant, after: LiveTenant): DlpEffect {
-  const beforeViews = policyViewsOf(before);
-  const afterViews = policyViewsOf(after);
+  // A simulated tenant shares the catalogue and the unchanged policy objects with the live one
+  // (simulateApply): their views are the same, so build them once.
+  const sameCatalogue =
+    before.connectors === after.connectors &&
+    before.virtualConnectors === after.virtualConnectors &&
+    before.unblockableConnectorIds === after.unblockableConnectorIds;
+  const known = sameCatalogue ? new Map<WireDlpPolicy, PolicyView>() : undefined;
+  const beforeViews = policyViewsOf(before, known);
+  const afterViews = policyViewsOf(after, known);
   if (sameViews(beforeViews, afterViews)) return [];
   const connectorNames = new Set<string>();
   for (const view of [...beforeViews, ...afterViews])
@@ -74,25 +131,30 @@ export function dlpEffect(before: LiveTenant, after: LiveTenant): DlpEffect {
   // Environments the plan creates hold no apps or flows yet: only existing ones can be affected.
   const remaining = new Set(environmentViewsOf(after).map((view) => view.id));
   const environments = environmentViewsOf(before).filter((view) => remaining.has(view.id));
+  const scopes = scopeIndex([...beforeViews, ...afterViews]);
+  const fast = hasUniqueIds(beforeViews) && hasUniqueIds(afterViews);
+  const groupsIn = (views: readonly PolicyView[], environment: EnvironmentView, compared: string[]) =>
+    fast
+      ? combinedGroups(applyingTo(views, scopes, environment.id), compared)
+      : effectivePolicy(views, environment, compared).connectors.map((entry) => entry.group);
   const effect: DlpEffect = [];
   for (const environment of environments) {
     const candidates = new Set<string>();
     let all = false;
     for (const view of changedViews) {
-      if (applyReason(view, environment.id) === undefined) continue;
+      if (!scopes.applies(view, environment.id)) continue;
       const moved = changed.get(view.id);
       if (moved === "all") all = true;
       else if (moved !== undefined) for (const name of moved) candidates.add(name);
     }
     if (!all && candidates.size === 0) continue;
     const compared = all ? names : names.filter((name) => candidates.has(name));
-    const was = effectivePolicy(beforeViews, environment, compared);
-    const now = effectivePolicy(afterViews, environment, compared);
+    const was = groupsIn(beforeViews, environment, compared);
+    const now = groupsIn(afterViews, environment, compared);
     const moves: ConnectorMove[] = [];
-    now.connectors.forEach((entry, index) => {
-      const previous = was.connectors[index]?.group ?? "unrestricted";
-      if (previous !== entry.group)
-        moves.push({ connector: entry.connector, before: previous, after: entry.group });
+    now.forEach((group, index) => {
+      const previous = was[index] ?? "unrestricted";
+      if (previous !== group) moves.push({ connector: compared[index]!, before: previous, after: group });
     });
     if (moves.length > 0)
       effect.push({ environmentId: environment.id, environmentName: environment.displayName, moves });

@@ -10,7 +10,8 @@ import { normalizeId } from "../kinds/ids.js";
 import { idSortKey } from "../kinds/placeholder.js";
 import { buildSkuIndex } from "../kinds/sku-index.js";
 import type { LiveTenant } from "../plan/live-tenant.js";
-import { buildResolver } from "../plan/resolve.js";
+import { buildResolver, type Resolver } from "../plan/resolve.js";
+import type { WireDlpPolicy } from "../wire/types.js";
 import type { DlpGroup } from "../policy/types.js";
 
 export interface PolicyView {
@@ -44,13 +45,22 @@ export function catalogueOf(live: LiveTenant): ConnectorCatalogue {
   return buildConnectorCatalogue(live.connectors, live.unblockableConnectorIds, live.virtualConnectors);
 }
 
-/** Every DLP policy of a tenant as a view, sorted by display name then id. */
-export function policyViewsOf(live: LiveTenant): PolicyView[] {
-  const resolver = buildResolver(live.environments, catalogueOf(live), buildSkuIndex(live.subscribedSkus));
+/**
+ * Every DLP policy of a tenant as a view, sorted by display name then id. `known` holds views already
+ * built for the same policy objects under the same connector catalogue (a live policy's view depends
+ * on nothing else): they are reused, and new ones are added.
+ */
+export function policyViewsOf(live: LiveTenant, known?: Map<WireDlpPolicy, PolicyView>): PolicyView[] {
+  let resolver: Resolver | undefined;
   return live.dlpPolicies
     .map((policy) => {
+      const reused = known?.get(policy);
+      if (reused !== undefined) return reused;
+      resolver ??= buildResolver(live.environments, catalogueOf(live), buildSkuIndex(live.subscribedSkus));
       const id = normalizeId(policy.policyDefinition.name) ?? policy.policyDefinition.name;
-      return policyViewFromCanonical(id, dlpPolicyKind.canonicalizeLive(policy, resolver));
+      const view = policyViewFromCanonical(id, dlpPolicyKind.canonicalizeLive(policy, resolver));
+      known?.set(policy, view);
+      return view;
     })
     .sort((a, b) =>
       a.displayName === b.displayName ? compare(a.id, b.id) : compare(a.displayName, b.displayName),

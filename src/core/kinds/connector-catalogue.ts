@@ -57,10 +57,13 @@ export function buildConnectorCatalogue(
     });
   }
   const list = [...byName.values()];
+  // Names are nearly always spelled as the catalogue spells them: look those up without lower-casing
+  // (a plan looks up every connector of every DLP policy). Each entry is its lower-case key's winner.
+  const byExactName = new Map(list.map((connector) => [connector.name, connector] as const));
   return {
     connectors: list,
     names: list.map((connector) => connector.name),
-    find: (name) => byName.get(name.toLowerCase()),
+    find: (name) => byExactName.get(name) ?? byName.get(name.toLowerCase()),
   };
 }
 

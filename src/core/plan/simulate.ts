@@ -22,7 +22,7 @@ import type { Plan, PlanStep } from "./types.js";
  * step the planner should not have produced.
  */
 export function simulateApply(plan: Pick<Plan, "steps">, live: LiveTenant): LiveTenant {
-  const state = structuredClone(live);
+  const state = copyForSimulation(live);
   const resolved = new Map<string, string>();
   const taken = new Set<string>([
     ...state.environments.map((environment) => environment.name.toLowerCase()),
@@ -47,6 +47,31 @@ export function simulateApply(plan: Pick<Plan, "steps">, live: LiveTenant): Live
     if (step.produces && produced !== undefined) resolved.set(step.produces.ref, produced);
   });
   return state;
+}
+
+/**
+ * Collections no step writes (the connector catalogue, SKUs) are shared with `live`, and DLP policies,
+ * which a step only ever replaces whole, are a new array of the same objects: a large tenant's DLP
+ * policies are most of its size, and copying them dominated the plan's effect section. Everything else
+ * is a deep copy. The result must be treated as read-only where it shares.
+ */
+const SHARED: ReadonlySet<string> = new Set<keyof LiveTenant>([
+  "connectors",
+  "unblockableConnectorIds",
+  "virtualConnectors",
+  "subscribedSkus",
+  "previousCatalogue",
+]);
+
+function copyForSimulation(live: LiveTenant): LiveTenant {
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(live))
+    copy[key] = SHARED.has(key)
+      ? value
+      : key === "dlpPolicies"
+        ? [...(value as LiveTenant["dlpPolicies"])]
+        : structuredClone(value);
+  return copy as unknown as LiveTenant;
 }
 
 function findEnvironment(state: LiveTenant, id: string): WireEnvironment {
