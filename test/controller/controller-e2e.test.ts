@@ -171,7 +171,7 @@ describe("ppgov controller --mode apply", () => {
     const open = new Map<string, number>();
     for (const entry of entries) {
       const key = `${entry.planDigest}:${entry.stepId}`;
-      open.set(key, (open.get(key) ?? 0) + (entry.event === "start" ? 1 : -1));
+      open.set(key, (open.get(key) ?? 0) + (entry.event === "start" ? 1 : entry.event === "end" ? -1 : 0));
     }
     expect([...open.entries()].filter(([, count]) => count !== 0)).toEqual([]);
     await fetch(`${emulator.url}/_emulator/faults`, {
