@@ -55,14 +55,21 @@ const coreTypes = [
  * indentation and comments glued to a closing quote or bracket (yaml refuses them, js-yaml does not).
  * Such files take the full path; this only costs speed.
  */
-const NEEDS_FULL_PARSER = [
-  /(?:^|[\s,[{:-])[*&][^\s,\]}]/m,
-  /(?:^|[\s,[{])!/m,
-  /(?:^|\s)\?(?:\s|$)/m,
-  /[\]}]\s*:(?:\s|$)/m,
-  /^[ ]*\t/m,
-  /["'\]}]#/,
+const NEEDS_FULL_PARSER: readonly { pattern: RegExp; needs: readonly string[] }[] = [
+  { pattern: /(?:^|[\s,[{:-])[*&][^\s,\]}]/m, needs: ["*", "&"] },
+  { pattern: /(?:^|[\s,[{])!/m, needs: ["!"] },
+  { pattern: /(?:^|\s)\?(?:\s|$)/m, needs: ["?"] },
+  { pattern: /[\]}]\s*:(?:\s|$)/m, needs: ["]", "}"] },
+  { pattern: /^[ ]*\t/m, needs: ["\t"] },
+  { pattern: /["'\]}]#/, needs: ["#"] },
 ];
+
+/** A pattern can only match text holding one of the characters it needs; looking for those is cheap. */
+function needsFullParser(text: string): boolean {
+  return NEEDS_FULL_PARSER.some(
+    ({ pattern, needs }) => needs.some((character) => text.includes(character)) && pattern.test(text),
+  );
+}
 
 const CORE_SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: coreTypes });
 
@@ -80,7 +87,7 @@ function scalarType(
 
 /** The documents' values, or undefined when the file needs the full parser's judgement. */
 export function readValuesFast(text: string): Record<string, unknown>[] | undefined {
-  if (NEEDS_FULL_PARSER.some((pattern) => pattern.test(text))) return undefined;
+  if (needsFullParser(text)) return undefined;
   let warned = false;
   let values: unknown[];
   try {
@@ -116,10 +123,13 @@ function isTree(root: object, seen: Set<object>): boolean {
     const node = stack.pop()!;
     if (seen.has(node)) return false;
     seen.add(node);
-    for (const [key, child] of Object.entries(node)) {
-      // An empty key reads as "null" here but "" in yaml: let the full path decide.
-      if (key === "null") return false;
-      if (typeof child === "object" && child !== null) stack.push(child as object);
+    // An empty key reads as "null" here but "" in yaml: let the full path decide.
+    if (Object.hasOwn(node, "null")) return false;
+    // Only nested collections matter; skip the key/value pairs Object.entries would allocate.
+    const record = node as Record<string, unknown>;
+    for (const key in record) {
+      const child = record[key];
+      if (typeof child === "object" && child !== null) stack.push(child);
     }
   }
   return true;
