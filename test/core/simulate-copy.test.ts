@@ -29,6 +29,8 @@ describe("simulateApply's copy of the tenant", () => {
 
     expect(live).toEqual(untouched);
     expect(after.connectors).toBe(live.connectors);
+    expect(after.environments[0]).toBe(live.environments[0]);
+    expect(after.environments.find((e) => e.name === guid(2))).not.toBe(live.environments[1]);
     expect(after.dlpPolicies).not.toBe(live.dlpPolicies);
     const kept = after.dlpPolicies.find((policy) => policy.policyDefinition.displayName === "Kept");
     expect(kept).toBe(live.dlpPolicies[1]);

@@ -50,10 +50,11 @@ export function simulateApply(plan: Pick<Plan, "steps">, live: LiveTenant): Live
 }
 
 /**
- * Collections no step writes (the connector catalogue, SKUs) are shared with `live`, and DLP policies,
- * which a step only ever replaces whole, are a new array of the same objects: a large tenant's DLP
- * policies are most of its size, and copying them dominated the plan's effect section. Everything else
- * is a deep copy. The result must be treated as read-only where it shares.
+ * Collections no step writes (the connector catalogue, SKUs) are shared with `live`. DLP policies and
+ * allocations, which a step only ever replaces whole, and environments, which findEnvironment copies
+ * before a step changes one, are new containers of the same objects. Everything else is a deep copy.
+ * A large tenant's DLP policies and environments are most of its size, and copying them all dominated
+ * the plan's effect section. The result must be treated as read-only where it shares.
  */
 const SHARED: ReadonlySet<string> = new Set<keyof LiveTenant>([
   "connectors",
@@ -62,21 +63,32 @@ const SHARED: ReadonlySet<string> = new Set<keyof LiveTenant>([
   "subscribedSkus",
   "previousCatalogue",
 ]);
+const SHALLOW: ReadonlySet<string> = new Set<keyof LiveTenant>([
+  "dlpPolicies",
+  "environments",
+  "allocations",
+]);
 
 function copyForSimulation(live: LiveTenant): LiveTenant {
   const copy: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(live))
     copy[key] = SHARED.has(key)
       ? value
-      : key === "dlpPolicies"
-        ? [...(value as LiveTenant["dlpPolicies"])]
+      : SHALLOW.has(key)
+        ? Array.isArray(value)
+          ? [...(value as unknown[])]
+          : { ...(value as Record<string, unknown>) }
         : structuredClone(value);
   return copy as unknown as LiveTenant;
 }
 
+/** The environment, as a fresh copy in its place in `state`: the caller may change it (copyForSimulation). */
 function findEnvironment(state: LiveTenant, id: string): WireEnvironment {
-  const environment = state.environments.find((candidate) => normalizeId(candidate.name) === normalizeId(id));
-  if (environment === undefined) throw new Error(`simulate: environment ${id} not found`);
+  const index = state.environments.findIndex((candidate) => normalizeId(candidate.name) === normalizeId(id));
+  const found = state.environments[index];
+  if (found === undefined) throw new Error(`simulate: environment ${id} not found`);
+  const environment = structuredClone(found);
+  state.environments[index] = environment;
   return environment;
 }
 
