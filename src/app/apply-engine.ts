@@ -247,6 +247,7 @@ function describeFailure(step: PlanStep, error: unknown): StepFailure {
 
 /**
  * Reads earlier runs out of the journal's entries. Steps of `planDigest` that ended "succeeded" are done.
+ * A step's later success, or a later success of another step on the same address, settles it.
  * A step that started and did not end "succeeded" (killed, or failed in a way that may have taken
  * effect) counts as interrupted, whichever plan it belonged to: a run killed mid-create and re-run as a
  * fresh plan-and-apply has another digest, yet its create may exist by now.
@@ -254,16 +255,22 @@ function describeFailure(step: PlanStep, error: unknown): StepFailure {
 export function priorRun(entries: readonly JournalEntry[], planDigest: string): PriorRun {
   const succeeded = new Map<string, string | undefined>();
   const open = new Map<string, InterruptedStep>();
+  const addressOf = new Map<string, string>();
   for (const entry of entries) {
     const key = `${entry.planDigest} ${entry.stepId}`;
-    if (entry.event === "start") open.set(key, { startedAt: entry.at, killed: true });
-    else if (entry.event === "accepted") {
+    if (entry.event === "start") {
+      open.set(key, { startedAt: entry.at, killed: true });
+      addressOf.set(key, entry.address);
+    } else if (entry.event === "accepted") {
       const started = open.get(key);
       if (started !== undefined && typeof entry.location === "string" && entry.location !== "")
         open.set(key, { ...started, location: entry.location });
     } else if (entry.outcome === "succeeded") {
-      // Done now: whatever run left this step unfinished before, its effect is settled.
-      for (const other of open.keys()) if (stepIdOf(other) === entry.stepId) open.delete(other);
+      // Done now: whatever run left this step unfinished before, its effect is settled. So is any earlier
+      // step on the same object: a later step on it succeeded (a create's id was needed, or a plan made
+      // after the interruption saw the object) — an old operation URL must not be followed then.
+      for (const other of open.keys())
+        if (stepIdOf(other) === entry.stepId || addressOf.get(other) === entry.address) open.delete(other);
       if (entry.planDigest === planDigest) succeeded.set(entry.stepId, entry.createdId);
     } else {
       const started = open.get(key);

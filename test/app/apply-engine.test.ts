@@ -424,6 +424,31 @@ describe("resuming an interrupted run", () => {
     });
   });
 
+  it("does not follow an old operation URL once a later step on the same object succeeded", () => {
+    const entries = [
+      // Killed mid-create; a later plan saw the object, and another run deleted it.
+      entry({ stepId: "A/1:create", address: "A/1", event: "start", planDigest: "sha256:one" }),
+      entry({
+        stepId: "A/1:create",
+        address: "A/1",
+        event: "accepted",
+        planDigest: "sha256:one",
+        location: LOCATION,
+      }),
+      entry({ stepId: "A/1:delete", address: "A/1", event: "start", planDigest: "sha256:two" }),
+      entry({
+        stepId: "A/1:delete",
+        address: "A/1",
+        event: "end",
+        outcome: "succeeded",
+        planDigest: "sha256:two",
+      }),
+      entry({ stepId: "B/1:create", address: "B/1", event: "start", planDigest: "sha256:one" }),
+    ];
+    const prior = priorRun(entries, "sha256:three");
+    expect([...prior.interrupted.keys()]).toEqual(["B/1:create"]);
+  });
+
   it("falls back to finding the object by identity when the service no longer knows the operation", async () => {
     const killed = [
       entry({ stepId: "A/1:create", address: "A/1", event: "start" }),
