@@ -87,6 +87,8 @@ function changed(paths: Iterable<string>, before: Json | undefined, after: Json 
 
 /** The fields that differ between a live canonical form and the intended one, per the kind's rules. */
 export function changedPaths(before: Json, after: Json, rules: DiffRules): ChangedPath[] {
+  // Nearly every resource of a plan is unchanged: settle those without building a patch.
+  if (sameJson(before, after)) return [];
   const operations = jsonPatch.compare(before as object, after as object);
   const paths = new Set<string>();
   for (const operation of operations) {
@@ -97,6 +99,36 @@ export function changedPaths(before: Json, after: Json, rules: DiffRules): Chang
     paths.add(path);
   }
   return changed([...paths].sort(), before, after);
+}
+
+/**
+ * True only when the two values are the same JSON tree: then jsonPatch.compare finds no operation.
+ * Stricter than compare where they differ (a value with toJSON, an array against an object): those say
+ * false and take the full comparison.
+ */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (hasToJson(a) || hasToJson(b)) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let index = 0; index < a.length; index += 1) if (!sameJson(a[index], b[index])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const left = a as Record<string, unknown>;
+  const right = b as Record<string, unknown>;
+  let count = 0;
+  for (const key in left) {
+    if (!Object.hasOwn(left, key)) continue;
+    if (!Object.hasOwn(right, key) || !sameJson(left[key], right[key])) return false;
+    count += 1;
+  }
+  return count === Object.keys(right).length;
+}
+
+function hasToJson(value: object): boolean {
+  return typeof (value as { toJSON?: unknown }).toJSON === "function";
 }
 
 function scalarText(value: Json): string {
