@@ -19,6 +19,12 @@ export interface ConnectorCatalogue {
   /** In catalogue order (connectors, then virtual connectors). */
   readonly connectors: readonly CatalogueConnector[];
   find(name: string): CatalogueConnector | undefined;
+  /**
+   * The name canonical forms key a DLP body's connector id by: the catalogue's spelling of the id's
+   * last segment when it knows the connector, else that segment. Remembered per id: a tenant's DLP
+   * policies name the same catalogue over and over.
+   */
+  keyForId(id: string): string;
   /** Every name, for "did you mean". */
   readonly names: readonly string[];
 }
@@ -60,10 +66,22 @@ export function buildConnectorCatalogue(
   // Names are nearly always spelled as the catalogue spells them: look those up without lower-casing
   // (a plan looks up every connector of every DLP policy). Each entry is its lower-case key's winner.
   const byExactName = new Map(list.map((connector) => [connector.name, connector] as const));
+  const find = (name: string): CatalogueConnector | undefined =>
+    byExactName.get(name) ?? byName.get(name.toLowerCase());
+  const keys = new Map<string, string>();
   return {
     connectors: list,
     names: list.map((connector) => connector.name),
-    find: (name) => byExactName.get(name) ?? byName.get(name.toLowerCase()),
+    find,
+    keyForId(id) {
+      let key = keys.get(id);
+      if (key === undefined) {
+        const segment = lastSegment(id);
+        key = find(segment)?.name ?? segment;
+        keys.set(id, key);
+      }
+      return key;
+    },
   };
 }
 

@@ -23,7 +23,7 @@ import {
   WIRE_GROUP_ORDER,
   type DlpScopeType,
 } from "./dlp-vocabulary.js";
-import { lastSegment, normalizeId } from "./ids.js";
+import { normalizeId } from "./ids.js";
 import { pointerSegments, type Json } from "./json.js";
 import { DLP_V2 } from "./paths.js";
 import { idInPath, idSortKey, placeholderText, type IdOrPlaceholder } from "./placeholder.js";
@@ -138,9 +138,11 @@ function canonicalizeLive(policy: WireDlpPolicy, ctx: CanonContext): DlpPolicyCa
   const definition = policy.policyDefinition;
   const defaultGroup = groupFromWire(definition.defaultConnectorsClassification);
   const listed = new Map<string, DlpGroup>();
-  for (const group of definition.connectorGroups ?? [])
-    for (const connector of group.connectors)
-      listed.set(connectorKey(lastSegment(connector.id), catalogue), groupFromWire(group.classification));
+  for (const group of definition.connectorGroups ?? []) {
+    if (group.connectors.length === 0) continue;
+    const classification = groupFromWire(group.classification);
+    for (const connector of group.connectors) listed.set(catalogue.keyForId(connector.id), classification);
+  }
   const actionRules: Record<string, DlpActionRulesCanonical> = {};
   const endpointRules: Record<string, DlpEndpointRuleCanonical[]> = {};
   const configurations = policy.connectorConfigurationsDefinition ?? {};
@@ -148,16 +150,14 @@ function canonicalizeLive(policy: WireDlpPolicy, ctx: CanonContext): DlpPolicyCa
     const rules: Record<string, "allow" | "block"> = {};
     for (const rule of configuration.actionRules ?? [])
       rules[rule.actionId] = actionBehaviorFromWire(rule.behavior);
-    actionRules[connectorKey(lastSegment(configuration.connectorId), catalogue)] = {
+    actionRules[catalogue.keyForId(configuration.connectorId)] = {
       default: actionBehaviorFromWire(configuration.defaultConnectorActionRuleBehavior ?? "Allow"),
       rules,
     };
   }
   for (const configuration of configurations.endpointConfigurations ?? []) {
     if (configuration.endpointRules.length === 0) continue;
-    endpointRules[connectorKey(lastSegment(configuration.connectorId), catalogue)] = [
-      ...configuration.endpointRules,
-    ]
+    endpointRules[catalogue.keyForId(configuration.connectorId)] = [...configuration.endpointRules]
       .sort((a, b) => a.order - b.order)
       .map((rule) => ({ behavior: endpointBehaviorFromWire(rule.behavior), endpoint: endpointOf(rule) }));
   }

@@ -55,6 +55,8 @@ function sortKeysDeep(value: unknown): unknown {
 
 /** RFC 6901 escaping of one pointer segment. */
 export function escapeSegment(segment: string): string {
+  // Most segments need no escape: skip the two replacements (a plan escapes every key it walks).
+  if (!segment.includes("~") && !segment.includes("/")) return segment;
   return segment.replace(/~/g, "~0").replace(/\//g, "~1");
 }
 
