@@ -137,16 +137,23 @@ export class HttpClient {
       const started = this.now();
       let response: Response;
       let text: string;
+      // A timer of our own, not AbortSignal.timeout: that one does not keep the process alive, so a body
+      // that never settles would end the run with exit code 13 and no message instead of a timeout.
+      const timeout = new AbortController();
+      const timer = setTimeout(
+        () => timeout.abort(new DOMException("the attempt timed out", "TimeoutError")),
+        this.timeoutMs,
+      );
       try {
         response = await this.fetchImpl(url, {
           method: spec.method,
           headers: { ...spec.headers, ...this.headers(token, requestId) },
           ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
-          signal: AbortSignal.timeout(this.timeoutMs),
+          signal: timeout.signal,
           redirect: "manual",
         });
         // Reading the body is part of the attempt: a connection dropped mid-body fails here.
-        text = await response.text();
+        text = await untilAborted(response.text(), timeout.signal);
       } catch (error) {
         const failure = this.describeNetworkError(error);
         this.logger.debug(
@@ -166,6 +173,8 @@ export class HttpClient {
         }
         await this.backOff({ spec, path, attempt, what: `${failure} on ${spec.method} ${path}`, details });
         continue;
+      } finally {
+        clearTimeout(timer);
       }
 
       const status = response.status;
@@ -409,6 +418,21 @@ function notRetriedMessage(
       ? ""
       : ` ${service.code}${service.message === undefined ? "" : `: ${service.message}`}`;
   return `${spec.method} ${path} failed with HTTP ${status}${detail}. Not retried automatically because the request is not idempotent; check whether it took effect before running again`;
+}
+
+/**
+ * `work`, or the abort reason once `signal` aborts, whichever comes first. Node's fetch leaves the body
+ * promise of a response labelled `Content-Encoding: gzip` that is not gzip pending forever, abort or not.
+ */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work
+      .finally(() => signal.removeEventListener("abort", onAbort))
+      .then(resolve, reject as (error: unknown) => void);
+  });
 }
 
 /** The system error code (ECONNRESET, ECONNREFUSED, …) under a fetch failure, if any. */
