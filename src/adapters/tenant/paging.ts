@@ -4,6 +4,8 @@ import type { HttpClient, RequestSpec } from "./http-client.js";
 
 /** A run that follows this many pages is looping (a service bug), not listing. */
 const MAX_PAGES = 10_000;
+/** This many empty pages in a row, each with yet another next link, is a listing that never ends. */
+const MAX_EMPTY_PAGES_IN_A_ROW = 100;
 
 /**
  * Every page of a list, following `nextLink` (BAP, PowerApps) or `@odata.nextLink` (PP API, Graph).
@@ -12,11 +14,34 @@ const MAX_PAGES = 10_000;
 export async function* pages<T>(http: HttpClient, first: RequestSpec): AsyncGenerator<T[], void, undefined> {
   let spec: RequestSpec = first;
   const seen = new Set<string>();
+  const byId = new Map<string, T>();
+  let emptyInARow = 0;
   for (let page = 1; ; page++) {
     const response = await http.send<ListPage<T>>(spec);
+    // The same object listed twice would look like two live objects with one name (a false "ambiguous"
+    // error, or a count off by one): the listing cannot be trusted, so say so instead of planning on it.
+    // Only exact repeats: items are compared only when their ids collide, so this costs no copies.
+    for (const item of response.body.value) {
+      const id = (item as { id?: unknown } | null)?.id;
+      if (typeof id !== "string") continue;
+      const earlier = byId.get(id);
+      if (earlier !== undefined && JSON.stringify(earlier) === JSON.stringify(item))
+        throw new PpgovError(
+          "TENANT_UNEXPECTED_RESPONSE",
+          `${first.endpoint} returned the item ${id} twice in one listing (the list changed while it was read, or the service misbehaves); run again`,
+        );
+      byId.set(id, item);
+    }
     yield response.body.value;
     const next = response.body.nextLink ?? response.body["@odata.nextLink"];
     if (next === undefined || next === null || next === "") return;
+    emptyInARow = response.body.value.length === 0 ? emptyInARow + 1 : 0;
+    if (emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
+      throw new PpgovError(
+        "TENANT_PAGING_LOOP",
+        `${first.endpoint}: the service returned ${emptyInARow} empty pages in a row, each with another next page link; stopping`,
+      );
+    }
     const url = http.resolver.follow(next, response.url);
     if (seen.has(url.href) || page >= MAX_PAGES) {
       throw new PpgovError(
