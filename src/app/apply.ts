@@ -5,7 +5,7 @@
  */
 import type { JournalEntry } from "../adapters/fs/journal-file.js";
 import type { HeldLock } from "../adapters/fs/lock-file.js";
-import { PpgovError } from "../core/errors.js";
+import { ExitError, PpgovError } from "../core/errors.js";
 import { KIND_REGISTRY } from "../core/kinds/registry.js";
 import type { ResourceKind } from "../core/kinds/resource-kind.js";
 import {
@@ -67,6 +67,43 @@ export interface Convergence {
   pending: string[];
   /** Set when the check could not run (the policies in `dir` are not the plan's). */
   skipped?: string;
+  /** Set when re-reading the tenant for the check failed (e.g. the retry budget ran out). */
+  error?: string;
+}
+
+/**
+ * Runs work that comes before the first write. A failure there (a read that kept failing, the lock, a
+ * stale plan) is reported as such, so the user knows the tenant was left as it was.
+ */
+async function beforeWrites<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (!(error instanceof PpgovError) || error instanceof ExitError) throw error;
+    throw new PpgovError(error.code, `${error.message}\nNothing was changed in the tenant.`, {
+      exitCode: error.exitCode,
+      cause: error,
+    });
+  }
+}
+
+/**
+ * The convergence check after every step was sent. A read failing here must not hide the apply's
+ * report: the steps were done, only the confirmation is missing.
+ */
+async function checkConvergence(
+  plan: Plan,
+  desired: DesiredState,
+  tenantId: string,
+  settings: ApplySettings,
+  deps: ApplyDeps,
+): Promise<Convergence> {
+  try {
+    return await awaitConvergence(plan, desired, tenantId, settings, deps);
+  } catch (error) {
+    if (!(error instanceof PpgovError)) throw error;
+    return { converged: false, pending: [], error: error.message };
+  }
 }
 
 export type ApplyOutcome =
@@ -114,32 +151,35 @@ export async function applySavedPlan(
   settings: ApplySettings,
   deps: ApplyDeps,
 ): Promise<ApplyOutcome> {
-  const tenantId = (await deps.tenant.tenantId()).toLowerCase();
+  const tenantId = await beforeWrites(async () => (await deps.tenant.tenantId()).toLowerCase());
   checkPlanIntegrity(plan, tenantId);
   if (!planHasChanges(plan)) return { status: "no-changes", plan };
-  const lock = await deps.lock(tenantId);
+  const lock = await beforeWrites(() => deps.lock(tenantId));
   try {
-    const desired = await desiredFor(plan, settings.dir, deps);
-    const entries = await deps.journal.read();
-    const touched = touchedAddresses(entries, plan.planDigest);
-    deps.progress.phase("re-reading the tenant to check the plan is still current…");
-    const requirements = requirementsForPlan(plan);
-    const live = await deps.tenant.readLive(
-      desired === undefined
-        ? requirements
-        : mergeRequirements(requirements, requiredLiveCollections(desired)),
-      tenantId,
-    );
-    // Resources an interrupted run of this very plan already changed moved because of it, not behind its back.
-    const stale = findStaleResources(plan, live).filter((resource) => !touched.has(resource.address));
-    if (stale.length > 0) {
-      const names = stale.map((resource) => resource.address).join(", ");
-      const reasons = stale.map((resource) => `  ${resource.address}: ${resource.reason}`).join("\n");
-      throw new PpgovError(
-        "PLAN_STALE",
-        `plan is stale: ${names} changed since the plan was made; run ppgov plan again\n${reasons}`,
+    const { desired, entries } = await beforeWrites(async () => {
+      const desired = await desiredFor(plan, settings.dir, deps);
+      const entries = await deps.journal.read();
+      const touched = touchedAddresses(entries, plan.planDigest);
+      deps.progress.phase("re-reading the tenant to check the plan is still current…");
+      const requirements = requirementsForPlan(plan);
+      const live = await deps.tenant.readLive(
+        desired === undefined
+          ? requirements
+          : mergeRequirements(requirements, requiredLiveCollections(desired)),
+        tenantId,
       );
-    }
+      // Resources an interrupted run of this very plan already changed moved because of it, not behind its back.
+      const stale = findStaleResources(plan, live).filter((resource) => !touched.has(resource.address));
+      if (stale.length > 0) {
+        const names = stale.map((resource) => resource.address).join(", ");
+        const reasons = stale.map((resource) => `  ${resource.address}: ${resource.reason}`).join("\n");
+        throw new PpgovError(
+          "PLAN_STALE",
+          `plan is stale: ${names} changed since the plan was made; run ppgov plan again\n${reasons}`,
+        );
+      }
+      return { desired, entries };
+    });
     const report = await execute(plan, tenantId, entries, settings, deps);
     const convergence =
       report.failed !== undefined
@@ -150,7 +190,7 @@ export async function applySavedPlan(
               pending: [],
               skipped: `the policies in ${settings.dir} are not the ones the plan was made from`,
             }
-          : await awaitConvergence(plan, desired, tenantId, settings, deps);
+          : await checkConvergence(plan, desired, tenantId, settings, deps);
     return { status: "applied", plan, report, convergence };
   } finally {
     await lock.release();
@@ -172,24 +212,26 @@ export async function planAndApply(
 ): Promise<ApplyOutcome> {
   const load = await loadDesired(settings.dir, deps);
   if (!load.ok) return { status: "invalid", loaded: load.loaded };
-  const tenantId = await resolveTenantId(load.desired, deps.tenant);
-  const lock = await deps.lock(tenantId);
+  const tenantId = await beforeWrites(() => resolveTenantId(load.desired, deps.tenant));
+  const lock = await beforeWrites(() => deps.lock(tenantId));
   try {
-    const { planned, errors } = await planAgainstLive(
-      load.desired,
-      { dir: settings.dir, tenantId, allowProtectedDeletes: settings.allowProtectedDeletes === true },
-      deps,
+    const { planned, errors } = await beforeWrites(() =>
+      planAgainstLive(
+        load.desired,
+        { dir: settings.dir, tenantId, allowProtectedDeletes: settings.allowProtectedDeletes === true },
+        deps,
+      ),
     );
     if (errors.length > 0) return { status: "rejected", diagnostics: [...errors, ...planned.diagnostics] };
     hooks.show(planned);
     if (!planHasChanges(planned.plan)) return { status: "no-changes", plan: planned.plan };
     if (!(await hooks.confirm(planned.plan))) return { status: "declined", plan: planned.plan };
-    const entries = await deps.journal.read();
+    const entries = await beforeWrites(() => deps.journal.read());
     const report = await execute(planned.plan, tenantId, entries, settings, deps);
     const convergence =
       report.failed !== undefined
         ? { converged: false, pending: [] }
-        : await awaitConvergence(planned.plan, load.desired, tenantId, settings, deps);
+        : await checkConvergence(planned.plan, load.desired, tenantId, settings, deps);
     return { status: "applied", plan: planned.plan, report, convergence };
   } finally {
     await lock.release();

@@ -1,5 +1,5 @@
 import { spawn } from "node:child_process";
-import { cp, mkdtemp, rm } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -76,6 +76,7 @@ describe("two applies at once on one tenant", () => {
     expect(outcomes.map((o) => o.code)).toEqual([0, 1]);
     const refused = outcomes[1] as Finished;
     expect(refused.stderr).toMatch(/another ppgov apply \(pid \d+ .*\) is changing this tenant/);
+    expect(refused.stderr).toMatch(/Nothing was changed in the tenant\./);
     expect(refused.stderr).not.toMatch(/\n\s+at /);
     const names = (emulator.state().environments ?? []).map((e) => e.properties.displayName);
     expect(names.filter((n) => n === "Innovation Lab")).toHaveLength(1);
@@ -91,6 +92,7 @@ describe("a sustained 429 storm", () => {
     const result = await start(APPLY, cwd, env);
     expect(result.code).toBe(1);
     expect(result.stderr).toMatch(/429|throttl/i);
+    expect(result.stderr).toMatch(/Nothing was changed in the tenant\./);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     const requests = emulator.requests();
     // Bounded: a few attempts of the first reads, not a spin.
@@ -120,7 +122,7 @@ describe("a sustained 429 storm", () => {
     expect(result.stdout).toMatch(/Plan: \d+ to add/);
     expect(result.stdout).toMatch(/\d+ throttled \(429\)/);
     if (result.code !== 0) {
-      // A throttled create is not replayed blindly (it is not idempotent): the run stops and says so.
+      // A step that still failed (its retries spent) stops the run, which says what was done and what not.
       expect(result.code).toBe(1);
       expect(result.stdout).toMatch(/Apply failed at .*\n.*429/);
       expect(result.stdout).toMatch(/Not attempted|run ppgov plan and apply again/);
@@ -132,5 +134,39 @@ describe("a sustained 429 storm", () => {
     expect(replanned.code).toBe(0);
     const names = (emulator.state().dlpPolicies ?? []).map((p) => p.policyDefinition.displayName);
     expect(names.length).toBe(new Set(names).size);
+  }, 60_000);
+});
+
+describe("a read failing after every step was sent", () => {
+  it("still reports the apply, says the confirmation is missing, and a later plan shows it took effect", async () => {
+    const { emulator, cwd, env } = await tenant({ lifecycleDelayMs: 20 });
+    expect((await start(APPLY, cwd, env)).code).toBe(0);
+    const settings = join(cwd, "policies", "tenant", "settings.yaml");
+    const text = await readFile(settings, "utf8");
+    await writeFile(
+      settings,
+      text.replace(
+        "disableEnvironmentCreationByNonAdminUsers: true",
+        "disableEnvironmentCreationByNonAdminUsers: false",
+      ),
+    );
+    emulator.resetRequests();
+    // Once the write has arrived, every read answers an HTML page with status 200.
+    const watcher = setInterval(() => {
+      const wrote = emulator
+        .requests()
+        .some((r) => r.method !== "GET" && !/\/list[A-Z][^/?]*(\?|$)/.test(r.path));
+      if (wrote) emulator.setFaults({ rateMalformed: 1, malformedKind: "html-200" });
+    }, 1);
+    const result = await start(APPLY, cwd, env).finally(() => clearInterval(watcher));
+    expect(result.code, result.stdout + result.stderr).toBe(1);
+    expect(result.stdout).toMatch(
+      /Apply sent every step, but checking that the tenant shows the result failed:/,
+    );
+    expect(result.stdout).toMatch(/unexpected response from/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    emulator.setFaults({});
+    const replanned = await start(["plan", "-d", "policies", "--detailed-exitcode"], cwd, env);
+    expect(replanned.code, replanned.stdout).toBe(0);
   }, 60_000);
 });

@@ -2,7 +2,7 @@ import { createInterface } from "node:readline/promises";
 import { assertPolicyDirectory } from "../../adapters/fs/policy-loader.js";
 import { createPlanValidator, readPlanFile } from "../../adapters/fs/plan-file.js";
 import type { ApplyReport } from "../../app/apply-engine.js";
-import { applySavedPlan, planAndApply, type ApplyOutcome } from "../../app/apply.js";
+import { applySavedPlan, planAndApply, type ApplyOutcome, type Convergence } from "../../app/apply.js";
 import { PpgovError, UsageError } from "../../core/errors.js";
 import type { Plan } from "../../core/plan/index.js";
 import { compose } from "../compose.js";
@@ -133,7 +133,7 @@ function reportOutcome(outcome: ApplyOutcome, dir: string, context: CliContext, 
 function reportApplied(
   plan: Plan,
   report: ApplyReport,
-  convergence: { converged: boolean; pending: string[]; skipped?: string },
+  convergence: Convergence,
   context: CliContext,
   journalPath: string,
 ): number {
@@ -155,6 +155,13 @@ function reportApplied(
   }
   if (convergence.skipped !== undefined)
     context.logger.warn({ reason: convergence.skipped }, "convergence check skipped");
+  if (convergence.error !== undefined) {
+    out();
+    out("Apply sent every step, but checking that the tenant shows the result failed:");
+    out(`  ${convergence.error}`);
+    out("Run ppgov plan to check; an empty plan means the apply took effect.");
+    return 1;
+  }
   if (!convergence.converged) {
     out();
     out(
