@@ -1,4 +1,5 @@
 import { KIND_ORDER } from "../core/kinds/registry.js";
+import { visibleText } from "../core/visible-text.js";
 import type { Plan, PlanResource } from "../core/plan/types.js";
 import { effectMarkdown } from "./effect-markdown.js";
 import {
@@ -27,12 +28,13 @@ export interface PlanMarkdownOptions {
 
 /** Escapes text for markdown outside code: no HTML, no markup from user strings. */
 export function escapeMarkdown(text: string): string {
-  return text
+  // Line breaks become spaces (a table cell is one line); other control and bidi characters become
+  // visible escapes, so a name cannot hide or reorder what the reviewer reads.
+  return visibleText(text.replace(/\r?\n/g, " "))
     .replace(/&/g, "&amp;")
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
-    .replace(/([\\`*_[\]()#|!~])/g, "\\$1")
-    .replace(/\r?\n/g, " ");
+    .replace(/([\\`*_[\]()#|!~])/g, "\\$1");
 }
 
 /** A fence longer than any backtick run inside, so user strings cannot close it. */

@@ -123,6 +123,12 @@ describe("renderPlanMarkdown", () => {
     expect(rendered).toContain("&lt;img src=x&gt; \\*\\*bold\\*\\*");
     expect(rendered).toContain("````diff");
     expect(escapeMarkdown("a|b")).toBe("a\\|b");
+    // Control and bidi characters are shown as escapes, not obeyed; line breaks stay spaces.
+    const hidden = escapeMarkdown("ok\u001b[2K\rhidden \u202Edef");
+    expect([...hidden].filter((char) => ["\u001b", "\r", "\u202e"].includes(char))).toEqual([]);
+    expect(hidden).toContain("\\\\u{001b}");
+    expect(hidden).toContain("\\\\u{202e}");
+    expect(escapeMarkdown("a\r\nb")).toBe("a b");
   });
 });
 
