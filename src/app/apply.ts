@@ -17,6 +17,7 @@ import {
   verifyPlanDigest,
   PLAN_FORMAT_VERSION,
   type DesiredState,
+  type LiveTenant,
   type Plan,
   type PlanStep,
 } from "../core/plan/index.js";
@@ -84,25 +85,6 @@ async function beforeWrites<T>(work: () => Promise<T>): Promise<T> {
       exitCode: error.exitCode,
       cause: error,
     });
-  }
-}
-
-/**
- * The convergence check after every step was sent. A read failing here must not hide the apply's
- * report: the steps were done, only the confirmation is missing.
- */
-async function checkConvergence(
-  plan: Plan,
-  desired: DesiredState,
-  tenantId: string,
-  settings: ApplySettings,
-  deps: ApplyDeps,
-): Promise<Convergence> {
-  try {
-    return await awaitConvergence(plan, desired, tenantId, settings, deps);
-  } catch (error) {
-    if (!(error instanceof PpgovError)) throw error;
-    return { converged: false, pending: [], error: error.message };
   }
 }
 
@@ -190,7 +172,7 @@ export async function applySavedPlan(
               pending: [],
               skipped: `the policies in ${settings.dir} are not the ones the plan was made from`,
             }
-          : await checkConvergence(plan, desired, tenantId, settings, deps);
+          : await awaitConvergence(plan, desired, tenantId, settings, deps);
     return { status: "applied", plan, report, convergence };
   } finally {
     await lock.release();
@@ -231,7 +213,7 @@ export async function planAndApply(
     const convergence =
       report.failed !== undefined
         ? { converged: false, pending: [] }
-        : await checkConvergence(planned.plan, load.desired, tenantId, settings, deps);
+        : await awaitConvergence(planned.plan, load.desired, tenantId, settings, deps);
     return { status: "applied", plan: planned.plan, report, convergence };
   } finally {
     await lock.release();
@@ -329,7 +311,8 @@ async function findCreated(
 
 /**
  * Re-reads the tenant and re-plans until no resource the plan touched shows a change (the service is
- * eventually consistent), or the deadline passes.
+ * eventually consistent), or the deadline passes. A read failing here must not hide the apply's report:
+ * the steps were done, only the confirmation is missing, so the failure is returned, not thrown.
  */
 export async function awaitConvergence(
   plan: Plan,
@@ -343,7 +326,13 @@ export async function awaitConvergence(
   let wait = 250;
   deps.progress.phase("checking that the tenant shows the applied state…");
   for (;;) {
-    const live = await deps.tenant.readLive(requiredLiveCollections(desired), tenantId);
+    let live: LiveTenant;
+    try {
+      live = await deps.tenant.readLive(requiredLiveCollections(desired), tenantId);
+    } catch (error) {
+      if (!(error instanceof PpgovError)) throw error;
+      return { converged: false, pending: [], error: error.message };
+    }
     const { changes } = buildPlan(desired, live, {
       createdAt: deps.now().toISOString(),
       tenantId,
