@@ -5,8 +5,9 @@
 //
 // Fault runs: a random valid change set is written to a copy of policies/, random faults are switched on
 // (latency, 429 with Retry-After, 500/503, dropped connections, lifecycle operations ending Failed) and
-// `ppgov apply` runs. Either it succeeds and a re-plan is empty, or it exits 1 naming what failed (or, for a failure before any write, saying nothing was changed), and a
-// second apply without faults converges. Crash runs: the apply is killed with SIGKILL once a random
+// `ppgov apply` runs. Either it succeeds and a re-plan is empty, or it exits 1 naming what failed (or,
+// when it stopped before any write, saying nothing was changed), and a second apply without faults
+// converges. Crash runs: the apply is killed with SIGKILL once a random
 // number of requests reached the tenant; the re-run converges. After every run the emulator's state must
 // hold no duplicate environment or DLP policy (by display name). Prints the counts; exits 1 on any breach.
 // Needs `npm run build` first (`npm run soak` does it).
