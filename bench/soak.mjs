@@ -21,22 +21,12 @@ import { parse, stringify } from "yaml";
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(root, "bin", "ppgov.js");
 const { loadSeedFile, sampleSeedPath, startEmulator } = await import(join(root, "dist/emulator/server.js"));
+// The emulator's own PRNG (mulberry32): the whole soak is reproducible from its seed.
+const { seededRandom } = await import(join(root, "dist/emulator/faults.js"));
 
 function option(name, fallback) {
   const at = process.argv.indexOf(name);
   return at >= 0 && process.argv[at + 1] !== undefined ? Number(process.argv[at + 1]) : fallback;
-}
-
-/** mulberry32, as the emulator's: the whole soak is reproducible from its seed. */
-function seededRandom(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function run(args, cwd, env, { killAfterRequests, emulator } = {}) {

@@ -3,19 +3,8 @@
  * managed settings, groups, admin mode; DLP policies over part of the catalogue with action and
  * endpoint rules and URL patterns; billing policies, allocations and group licenses. Deterministic.
  */
+import { seededRandom } from "../../src/emulator/faults.js";
 import type { EmulatorSeed } from "../../src/emulator/server.js";
-
-/** mulberry32: small and the same sequence everywhere. */
-function prng(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const TENANT = "5e1c0b52-9b3a-4f6e-8a21-5c4b3d2e1f00";
 const API = "/providers/Microsoft.PowerApps/apis/";
@@ -29,7 +18,7 @@ export interface RandomSeedSize {
 }
 
 export function randomSeed(seed: number, size: RandomSeedSize): EmulatorSeed {
-  const random = prng(seed);
+  const random = seededRandom(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
   const chance = (p: number): boolean => random() < p;
   const guid = (): string => {

@@ -2,6 +2,7 @@
  * A deterministic generator of admin app and flow inventory in the services' shapes, for seeding an
  * emulator with hundreds of apps and flows (impact-analysis tests, demos).
  */
+import { seededRandom } from "../faults.js";
 import type { JsonObject } from "../types.js";
 
 export interface InventoryConnector {
@@ -24,18 +25,6 @@ export interface InventorySpec {
 export interface GeneratedInventory {
   apps: Record<string, JsonObject[]>;
   flows: Record<string, JsonObject[]>;
-}
-
-/** mulberry32: small, fast, good enough for test data. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function guidFrom(next: () => number): string {
@@ -152,7 +141,7 @@ function flow(
 }
 
 export function generateInventory(spec: InventorySpec): GeneratedInventory {
-  const next = random(spec.seed ?? 42);
+  const next = seededRandom(spec.seed ?? 42);
   const apps: Record<string, JsonObject[]> = {};
   const flows: Record<string, JsonObject[]> = {};
   const count = (): number => 1 + Math.floor(next() * 4);
