@@ -417,6 +417,43 @@ describe("paging", () => {
     expect(t.fake.requests[5]?.url.searchParams.get("$skiptoken")).toBe("5");
   });
 
+  it("asks for the next page before the caller works on the current one", async () => {
+    const link = (page: number): string =>
+      `https://api.bap.microsoft.com/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments?api-version=2023-06-01&$skiptoken=${page}`;
+    const t = testClient([
+      {
+        method: "GET",
+        path: "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments",
+        replies: [
+          ok({ value: [{ ...(ENVIRONMENT as object), name: "env-0" }], nextLink: link(1) }),
+          ok({ value: [{ ...(ENVIRONMENT as object), name: "env-1" }], nextLink: link(2) }),
+          // The caller stops before this page: its failure must not surface as an unhandled rejection.
+          error(500, "InternalServerError"),
+          error(500, "InternalServerError"),
+          error(500, "InternalServerError"),
+          error(500, "InternalServerError"),
+          error(500, "InternalServerError"),
+          error(500, "InternalServerError"),
+        ],
+      },
+    ]);
+    const seen: string[] = [];
+    const requestsWhenSeen: number[] = [];
+    for await (const environment of t.client.admin.iterateEnvironments()) {
+      // Let the client's pending work run, as a caller starting its own requests would.
+      await new Promise((resolve) => setImmediate(resolve));
+      seen.push(environment.name);
+      requestsWhenSeen.push(t.fake.requests.length);
+      if (seen.length === 2) break;
+    }
+    expect(seen).toEqual(["env-0", "env-1"]);
+    // While the caller holds page 1, page 2 is already asked for; while it holds page 2, page 3.
+    // (The page-3 request fails and is retried at once with the test's instant sleep, hence "at least".)
+    expect(requestsWhenSeen[0]).toBe(2);
+    expect(requestsWhenSeen[1]).toBeGreaterThanOrEqual(3);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  });
+
   it("follows @odata.nextLink (Graph, PP API)", async () => {
     const sku = (n: number): unknown => ({
       id: `t_${n}`,

@@ -12,12 +12,12 @@ const MAX_EMPTY_PAGES_IN_A_ROW = 100;
  * Links pointing at real hosts go through the resolver, so PPGOV_ENDPOINT applies to them too.
  */
 export async function* pages<T>(http: HttpClient, first: RequestSpec): AsyncGenerator<T[], void, undefined> {
-  let spec: RequestSpec = first;
   const seen = new Set<string>();
   const byId = new Map<string, T>();
   let emptyInARow = 0;
+  let pending = http.send<ListPage<T>>(first);
   for (let page = 1; ; page++) {
-    const response = await http.send<ListPage<T>>(spec);
+    const response = await pending;
     // The same object listed twice would look like two live objects with one name (a false "ambiguous"
     // error, or a count off by one): the listing cannot be trusted, so say so instead of planning on it.
     // Only exact repeats: items are compared only when their ids collide, so this costs no copies.
@@ -32,25 +32,32 @@ export async function* pages<T>(http: HttpClient, first: RequestSpec): AsyncGene
         );
       byId.set(id, item);
     }
-    yield response.body.value;
     const next = response.body.nextLink ?? response.body["@odata.nextLink"];
-    if (next === undefined || next === null || next === "") return;
-    emptyInARow = response.body.value.length === 0 ? emptyInARow + 1 : 0;
-    if (emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
-      throw new PpgovError(
-        "TENANT_PAGING_LOOP",
-        `${first.endpoint}: the service returned ${emptyInARow} empty pages in a row, each with another next page link; stopping`,
-      );
+    const more = next !== undefined && next !== null && next !== "";
+    if (more) {
+      emptyInARow = response.body.value.length === 0 ? emptyInARow + 1 : 0;
+      if (emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {
+        throw new PpgovError(
+          "TENANT_PAGING_LOOP",
+          `${first.endpoint}: the service returned ${emptyInARow} empty pages in a row, each with another next page link; stopping`,
+        );
+      }
+      const url = http.resolver.follow(next, response.url);
+      if (seen.has(url.href) || page >= MAX_PAGES) {
+        throw new PpgovError(
+          "TENANT_PAGING_LOOP",
+          `${first.endpoint}: the service returned the same next page link twice (or over ${MAX_PAGES} pages); stopping`,
+        );
+      }
+      seen.add(url.href);
+      // Pages of a list come one after another (each names the next), so they are the read's critical
+      // path: ask for the next page before the caller works on this one (per-item reads it starts, its
+      // parsing), not after. A failure is kept for the next turn of the loop, where it is thrown.
+      pending = http.send<ListPage<T>>({ ...first, method: "GET", url, body: undefined });
+      pending.catch(() => undefined);
     }
-    const url = http.resolver.follow(next, response.url);
-    if (seen.has(url.href) || page >= MAX_PAGES) {
-      throw new PpgovError(
-        "TENANT_PAGING_LOOP",
-        `${first.endpoint}: the service returned the same next page link twice (or over ${MAX_PAGES} pages); stopping`,
-      );
-    }
-    seen.add(url.href);
-    spec = { ...first, method: "GET", url, body: undefined };
+    yield response.body.value;
+    if (!more) return;
   }
 }
 
