@@ -3,14 +3,7 @@
  * TokenProvider. The only module that imports @azure/identity.
  */
 import { readFile } from "node:fs/promises";
-import {
-  AzureCliCredential,
-  ClientAssertionCredential,
-  ClientCertificateCredential,
-  ClientSecretCredential,
-  ManagedIdentityCredential,
-  type TokenCredential,
-} from "@azure/identity";
+import type { TokenCredential } from "@azure/identity";
 import { PpgovError } from "../../core/errors.js";
 import type { SecretRegistry } from "../log/secrets.js";
 import type { FetchLike } from "./http-client.js";
@@ -112,14 +105,17 @@ export function createTokenProvider(options: CredentialOptions): TokenProvider {
   secrets.add(env.AZURE_CLIENT_SECRET);
   secrets.add(env.AZURE_CLIENT_CERTIFICATE_PASSWORD);
   secrets.add(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN);
-  const credential = buildCredential(choice, options);
+  // @azure/identity takes ~0.2 s to load: only a run that asks for a token pays for it (not validate,
+  // the emulator, or a run with PPGOV_TOKEN).
+  let credential: Promise<TokenCredential> | undefined;
   const description = DESCRIPTIONS[choice.kind];
   return cachingTokenProvider({
     description,
     secrets,
     source: async (scope) => {
       try {
-        const token = await credential.getToken(scope);
+        credential ??= buildCredential(choice, options);
+        const token = await (await credential).getToken(scope);
         if (token === null) throw new Error("the credential returned no token");
         return token;
       } catch (error) {
@@ -139,10 +135,17 @@ const DESCRIPTIONS: Record<CredentialChoice["kind"], string> = {
   "azure-cli": "Azure CLI login",
 };
 
-function buildCredential(
+async function buildCredential(
   choice: Exclude<CredentialChoice, { kind: "static-token" }>,
   options: CredentialOptions,
-): TokenCredential {
+): Promise<TokenCredential> {
+  const {
+    AzureCliCredential,
+    ClientAssertionCredential,
+    ClientCertificateCredential,
+    ClientSecretCredential,
+    ManagedIdentityCredential,
+  } = await import("@azure/identity");
   const { env, secrets } = options;
   const authorityHost = env.AZURE_AUTHORITY_HOST?.trim() || undefined;
   const common = {
