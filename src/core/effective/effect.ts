@@ -31,8 +31,12 @@ export interface EnvironmentEffect {
 /** Environments whose effective classification changes, sorted by name; [] when nothing moves. */
 export type DlpEffect = EnvironmentEffect[];
 
+/** Views shared by the two tenants (unchanged policies) are the same objects: no need to serialise them. */
 function sameViews(a: readonly PolicyView[], b: readonly PolicyView[]): boolean {
-  return JSON.stringify(a) === JSON.stringify(b);
+  return (
+    a.length === b.length &&
+    a.every((view, index) => view === b[index] || JSON.stringify(view) === JSON.stringify(b[index]))
+  );
 }
 
 /**
@@ -49,6 +53,7 @@ function changedConnectors(
   for (const id of new Set([...beforeById.keys(), ...afterById.keys()])) {
     const was = beforeById.get(id);
     const now = afterById.get(id);
+    if (was === now) continue;
     if (was === undefined || now === undefined || was.defaultGroup !== now.defaultGroup) {
       changed.set(id, "all");
       continue;
