@@ -16,21 +16,31 @@ const FLOAT_SPECIAL = /^(?:[-+]?\.(?:inf|Inf|INF)|\.nan|\.NaN|\.NAN)$/;
 const FLOAT_EXP = /^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)[eE][-+]?[0-9]+$/;
 const FLOAT_PLAIN = /^[-+]?(?:\.[0-9]+|[0-9]+\.[0-9]*)$/;
 
+/**
+ * Every plain scalar is tried against each type below; most are names (connectors, environments) whose
+ * first character already rules a type out, so look at it before running the type's expressions.
+ */
+function startsWithOneOf(text: string, characters: string): boolean {
+  return text.length > 0 && characters.includes(text[0]!);
+}
+
 // js-yaml keeps one implicit type per tag, so each tag's forms are folded into one type.
 const coreTypes = [
   scalarType(
     "null",
-    (text) => /^(?:~|[Nn]ull|NULL)?$/.test(text),
+    (text) => text === "" || (startsWithOneOf(text, "~nN") && /^(?:~|[Nn]ull|NULL)$/.test(text)),
     () => null,
   ),
   scalarType(
     "bool",
-    (text) => /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(text),
+    (text) => startsWithOneOf(text, "tTfF") && /^(?:[Tt]rue|TRUE|[Ff]alse|FALSE)$/.test(text),
     (text) => text[0] === "t" || text[0] === "T",
   ),
   scalarType(
     "int",
-    (text) => INT_OCT.test(text) || INT_DEC.test(text) || INT_HEX.test(text),
+    (text) =>
+      startsWithOneOf(text, "0123456789+-") &&
+      (INT_OCT.test(text) || INT_DEC.test(text) || INT_HEX.test(text)),
     (text) =>
       INT_OCT.test(text)
         ? parseInt(text.substring(2), 8)
@@ -40,7 +50,9 @@ const coreTypes = [
   ),
   scalarType(
     "float",
-    (text) => FLOAT_SPECIAL.test(text) || FLOAT_EXP.test(text) || FLOAT_PLAIN.test(text),
+    (text) =>
+      startsWithOneOf(text, "0123456789+-.") &&
+      (FLOAT_SPECIAL.test(text) || FLOAT_EXP.test(text) || FLOAT_PLAIN.test(text)),
     (text) => {
       if (!FLOAT_SPECIAL.test(text)) return parseFloat(text);
       if (text.slice(-3).toLowerCase() === "nan") return NaN;
