@@ -132,6 +132,57 @@ describe("the fast reader", () => {
     expect(accepted).toBeGreaterThan(0);
   });
 
+  it.each([
+    "~",
+    "null",
+    "Null",
+    "NULL",
+    "nully",
+    "",
+    "true",
+    "True",
+    "TRUE",
+    "tRUE",
+    "false",
+    "FALSE",
+    "trueish",
+    "0o17",
+    "0x1F",
+    "0b101",
+    "+12",
+    "-3",
+    "007",
+    ".5",
+    "+.5",
+    "-.5",
+    "1.",
+    ".inf",
+    "-.Inf",
+    "+.INF",
+    ".nan",
+    ".NaN",
+    "1e3",
+    "-1.5E-2",
+    "+",
+    "-",
+    ".",
+    "0o",
+    "0x",
+    "yes",
+    "no",
+    "on",
+    "x1",
+    "n",
+    "t",
+    "~x",
+  ])("reads the plain scalar %j as the full parser does", (scalar) => {
+    const text = `value: ${scalar}\n`;
+    const fast = readValuesFast(text);
+    const full = parsePolicyFile({ path: "p.yaml", text }, { fastPath: false });
+    expect(fast).toBeDefined();
+    expect(fast).toEqual(full.documents.map((d) => d.value));
+  });
+
   it("leaves aliases, tags, duplicate keys and non-mappings to the full parser", () => {
     expect(readValuesFast("a: &x [1]\nb: *x\n")).toBeUndefined();
     expect(readValuesFast("a: !foo 1\n")).toBeUndefined();
