@@ -1,6 +1,4 @@
-import { spawn } from "node:child_process";
-import { appendFile, cp, mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { appendFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import {
@@ -11,7 +9,8 @@ import {
   type RequestLogEntry,
   type RunningEmulator,
 } from "../../src/emulator/server.js";
-import { cliPath, repoRoot, runCli } from "../helpers/run-cli.js";
+import { runCli } from "../helpers/run-cli.js";
+import { scratchTenants, spawnCli, waitUntil, type ScratchTenant } from "../helpers/scratch-tenant.js";
 
 /**
  * kill -9 of `ppgov apply` right after the environment create's 202, with a lifecycle operation that
@@ -25,36 +24,13 @@ const OPERATION_POLL = (r: RequestLogEntry): boolean =>
   r.method === "GET" && r.path.startsWith("/providers/Microsoft.BusinessAppPlatform/lifecycleOperations/");
 const LAB = "Innovation Lab";
 
-interface Tenant {
-  emulator: RunningEmulator;
-  cwd: string;
-  env: Record<string, string> & { PPGOV_JOURNAL: string };
-}
+type Tenant = ScratchTenant;
 
-const opened: Tenant[] = [];
+const tenants = scratchTenants("ppgov-resume-e2e-");
+afterEach(() => tenants.closeAll());
 
-afterEach(async () => {
-  for (const { emulator, cwd } of opened.splice(0)) {
-    await emulator.close();
-    await rm(cwd, { recursive: true, force: true });
-  }
-});
-
-async function tenant(options: EmulatorOptions): Promise<Tenant> {
-  const emulator = await startEmulator({ seed: await loadSeedFile(sampleSeedPath), ...options });
-  const cwd = await mkdtemp(join(tmpdir(), "ppgov-resume-e2e-"));
-  await cp(join(repoRoot, "policies"), join(cwd, "policies"), { recursive: true });
-  const env = {
-    PPGOV_ENDPOINT: emulator.url,
-    PPGOV_TOKEN: "ppgov-dev",
-    PPGOV_CACHE_DIR: join(cwd, "cache"),
-    PPGOV_JOURNAL: join(cwd, "journal.jsonl"),
-    PPGOV_LOCK_DIR: join(cwd, "locks"),
-    PPGOV_CREATE_SETTLE_SECONDS: "1",
-  };
-  const created = { emulator, cwd, env };
-  opened.push(created);
-  return created;
+function tenant(options: EmulatorOptions): Promise<Tenant> {
+  return tenants.open(options, { PPGOV_CREATE_SETTLE_SECONDS: "1" });
 }
 
 async function journalText(path: string): Promise<string> {
@@ -63,19 +39,15 @@ async function journalText(path: string): Promise<string> {
 
 /** Starts `ppgov apply` and SIGKILLs it as soon as its journal holds the environment create's operation URL. */
 async function applyKilledAfterAccepted({ cwd, env }: Tenant): Promise<void> {
-  const child = spawn(process.execPath, [cliPath, "apply", "-d", "policies", "--auto-approve"], {
-    cwd,
-    env: { PATH: process.env.PATH, NO_COLOR: "1", ...env },
-    stdio: "ignore",
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  const deadline = Date.now() + 30_000;
+  const child = spawnCli(["apply", "-d", "policies", "--auto-approve"], { cwd, env });
   const accepted = (text: string): boolean =>
     text.split("\n").some((line) => line.includes('"event":"accepted"') && line.includes(":create"));
-  while (!accepted(await journalText(env.PPGOV_JOURNAL)) && Date.now() < deadline)
-    await new Promise((resolve) => setTimeout(resolve, 5));
+  await waitUntil(async () => accepted(await journalText(env.PPGOV_JOURNAL)), {
+    timeoutMs: 30_000,
+    intervalMs: 5,
+  });
   child.kill("SIGKILL");
-  expect(await exited).toBeNull();
+  expect((await child.finished).code).toBeNull();
   expect(accepted(await journalText(env.PPGOV_JOURNAL))).toBe(true);
 }
 

@@ -1,16 +1,7 @@
-import { spawn } from "node:child_process";
-import { cp, mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  loadSeedFile,
-  sampleSeedPath,
-  startEmulator,
-  type RequestLogEntry,
-  type RunningEmulator,
-} from "../../src/emulator/server.js";
-import { cliPath, repoRoot, runCli } from "../helpers/run-cli.js";
+import type { RequestLogEntry } from "../../src/emulator/server.js";
+import { runCli } from "../helpers/run-cli.js";
+import { scratchTenants, spawnCli, waitUntil } from "../helpers/scratch-tenant.js";
 
 /**
  * kill -9 of `ppgov apply plan.json` at the moments that matter most, seen from the tenant's side (the
@@ -26,14 +17,8 @@ const DLP_CREATE = (r: RequestLogEntry): boolean =>
 const LAST_WAVE = (r: RequestLogEntry): boolean =>
   r.method === "PATCH" && r.path.startsWith("/providers/PowerPlatform.Governance/v2/policies/dd3182cb");
 
-const opened: { emulator: RunningEmulator; cwd: string }[] = [];
-
-afterEach(async () => {
-  for (const { emulator, cwd } of opened.splice(0)) {
-    await emulator.close();
-    await rm(cwd, { recursive: true, force: true });
-  }
-});
+const tenants = scratchTenants("ppgov-crash-e2e-");
+afterEach(() => tenants.closeAll());
 
 describe("apply killed with SIGKILL, then run again", () => {
   it.each([
@@ -43,37 +28,18 @@ describe("apply killed with SIGKILL, then run again", () => {
   ])(
     "converges with each create sent once when killed once %s",
     async (_moment, killWhen) => {
-      // A slow lifecycle keeps the environment create in flight long enough to kill during it.
-      const emulator = await startEmulator({
-        seed: await loadSeedFile(sampleSeedPath),
-        lifecycleDelayMs: 400,
-      });
-      const cwd = await mkdtemp(join(tmpdir(), "ppgov-crash-e2e-"));
-      opened.push({ emulator, cwd });
-      await cp(join(repoRoot, "policies"), join(cwd, "policies"), { recursive: true });
-      const env = {
-        PPGOV_ENDPOINT: emulator.url,
-        PPGOV_TOKEN: "ppgov-dev",
-        PPGOV_CACHE_DIR: join(cwd, "cache"),
-        PPGOV_JOURNAL: join(cwd, "journal.jsonl"),
-        PPGOV_LOCK_DIR: join(cwd, "locks"),
-      };
+      // A slow lifecycle keeps the environment create in flight long enough to kill during it. A second:
+      // the 202 then carries Retry-After: 1, so the re-run polls each second instead of the 5 s default.
+      const { emulator, cwd, env } = await tenants.open({ lifecycleDelayMs: 1_000 });
       const planned = await runCli(["plan", "-d", "policies", "-o", "plan.json"], { cwd, env });
       expect(planned.code).toBe(0);
 
-      const child = spawn(process.execPath, [cliPath, "apply", "plan.json", "--auto-approve"], {
-        cwd,
-        env: { PATH: process.env.PATH, NO_COLOR: "1", ...env },
-        stdio: "ignore",
-      });
-      const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-      const deadline = Date.now() + 30_000;
-      while (!emulator.requests().some(killWhen) && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 2));
+      const child = spawnCli(["apply", "plan.json", "--auto-approve"], { cwd, env });
+      await waitUntil(() => emulator.requests().some(killWhen), { timeoutMs: 30_000, intervalMs: 2 });
       expect(emulator.requests().some(killWhen)).toBe(true);
       child.kill("SIGKILL");
       // Killed, not finished: the apply never got to exit on its own.
-      expect(await exited).toBeNull();
+      expect((await child.finished).code).toBeNull();
 
       const rerun = await runCli(["apply", "-d", "policies", "--auto-approve"], {
         cwd,

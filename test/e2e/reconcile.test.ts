@@ -1,15 +1,9 @@
-import { spawn } from "node:child_process";
-import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  loadSeedFile,
-  sampleSeedPath,
-  startEmulator,
-  type RunningEmulator,
-} from "../../src/emulator/server.js";
-import { cliPath, repoRoot, runCli } from "../helpers/run-cli.js";
+import type { RunningEmulator } from "../../src/emulator/server.js";
+import { runCli } from "../helpers/run-cli.js";
+import { scratchTenants, spawnCli, waitUntil } from "../helpers/scratch-tenant.js";
 import { tenantWrites } from "../helpers/tenant-writes.js";
 
 /**
@@ -19,40 +13,21 @@ import { tenantWrites } from "../helpers/tenant-writes.js";
  * tenant, protected delete, lock) are in apply.test.ts; two applies at once in reliability/faults.test.ts.
  */
 
-interface Scratch {
-  emulator: RunningEmulator;
-  dir: string;
-  env: NodeJS.ProcessEnv;
-}
+/** Whole seconds a re-run keeps looking for the object of a create a killed run started (lifecycle: 1 s). */
+const SETTLE_SECONDS = "10";
 
-const opened: Scratch[] = [];
+const tenants = scratchTenants("ppgov-reconcile-");
+afterEach(() => tenants.closeAll());
 
 /** Operations of 1 s or more carry Retry-After, so the client polls every second instead of its 5 s default. */
-async function scratch(lifecycleDelayMs = 1_000): Promise<Scratch> {
-  const emulator = await startEmulator({ seed: await loadSeedFile(sampleSeedPath), lifecycleDelayMs });
-  const dir = await mkdtemp(join(tmpdir(), "ppgov-reconcile-"));
-  await cp(join(repoRoot, "policies"), join(dir, "policies"), { recursive: true });
-  const env = {
-    PPGOV_ENDPOINT: emulator.url,
-    PPGOV_TOKEN: "ppgov-dev",
-    PPGOV_JOURNAL: join(dir, "journal.jsonl"),
-    PPGOV_LOCK_DIR: join(dir, "locks"),
-    PPGOV_CACHE_DIR: join(dir, "cache"),
+function scratch(lifecycleDelayMs = 1_000): ReturnType<typeof tenants.open> {
+  return tenants.open(
+    { lifecycleDelayMs },
     // The emulator's creates finish in a second; a killed create that never reached it is then trusted
-    // as absent after 10 s instead of the 2 minutes a real tenant gets.
-    PPGOV_CREATE_SETTLE_SECONDS: "10",
-  };
-  const created = { emulator, dir, env };
-  opened.push(created);
-  return created;
+    // as absent after SETTLE_SECONDS instead of the 2 minutes a real tenant gets.
+    { PPGOV_CREATE_SETTLE_SECONDS: SETTLE_SECONDS },
+  );
 }
-
-afterEach(async () => {
-  for (const { emulator, dir } of opened.splice(0)) {
-    await emulator.close();
-    await rm(dir, { recursive: true, force: true });
-  }
-});
 
 /** Display names that occur more than once among the tenant's environments and DLP policies. */
 function duplicates(emulator: RunningEmulator): string[] {
@@ -78,7 +53,7 @@ async function journalLines(path: string): Promise<string[]> {
 
 describe("plan, apply and drift through the built CLI", () => {
   it("applies a saved plan exactly, journals every step, and the tenant then plans clean", async () => {
-    const { emulator, dir, env } = await scratch();
+    const { emulator, cwd: dir, env } = await scratch();
 
     const drifted = await runCli(["drift", "-d", "policies"], { cwd: dir, env });
     expect(drifted.code).toBe(2);
@@ -109,7 +84,7 @@ describe("plan, apply and drift through the built CLI", () => {
       `Apply complete! Resources: ${plan.summary.add} added, ${plan.summary.change} changed, ${plan.summary.destroy} destroyed.`,
     );
 
-    const journal = (await journalLines(env.PPGOV_JOURNAL as string)).map(
+    const journal = (await journalLines(env.PPGOV_JOURNAL)).map(
       (line) => JSON.parse(line) as { stepId: string; event: string; outcome?: string },
     );
     // start and end per step, and between them "accepted" for a step the service ran as an operation.
@@ -137,22 +112,18 @@ describe("plan, apply and drift through the built CLI", () => {
   it.each([1, 4, 9])(
     "converges without duplicates after a kill -9 once the journal holds %i entries",
     async (entries) => {
-      const { emulator, dir, env } = await scratch(1_000);
-      const journal = env.PPGOV_JOURNAL as string;
+      const { emulator, cwd: dir, env } = await scratch(1_000);
+      const journal = env.PPGOV_JOURNAL;
       const planned = await runCli(["plan", "-d", "policies", "-o", "plan.json"], { cwd: dir, env });
       expect(planned.code).toBe(0);
       const { steps } = JSON.parse(await readFile(join(dir, "plan.json"), "utf8")) as { steps: unknown[] };
-      const child = spawn(process.execPath, [cliPath, "apply", "-d", "policies", "--auto-approve"], {
-        cwd: dir,
-        env: { PATH: process.env.PATH, NO_COLOR: "1", ...env },
-        stdio: "ignore",
+      const child = spawnCli(["apply", "-d", "policies", "--auto-approve"], { cwd: dir, env });
+      await waitUntil(async () => (await journalLines(journal)).length >= entries, {
+        timeoutMs: 60_000,
+        intervalMs: 5,
       });
-      const exited = new Promise<void>((resolve) => child.on("close", () => resolve()));
-      const deadline = Date.now() + 60_000;
-      while ((await journalLines(journal)).length < entries && Date.now() < deadline)
-        await new Promise((resolve) => setTimeout(resolve, 5));
       child.kill("SIGKILL");
-      await exited;
+      await child.finished;
       const before = await journalLines(journal);
       expect(before.length).toBeGreaterThanOrEqual(entries);
       // The kill landed part-way: the journal does not hold a start and an end for every step.

@@ -1,16 +1,7 @@
-import { spawn } from "node:child_process";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import {
-  loadSeedFile,
-  sampleSeedPath,
-  startEmulator,
-  type EmulatorOptions,
-  type RunningEmulator,
-} from "../../src/emulator/server.js";
-import { cliPath, repoRoot } from "../helpers/run-cli.js";
+import { scratchTenants, spawnCli } from "../helpers/scratch-tenant.js";
 
 /**
  * Issue 7 "Faults", end to end through the built CLI: two applies at once on one tenant, and a sustained
@@ -23,54 +14,26 @@ interface Finished {
   stderr: string;
 }
 
-const opened: { emulator: RunningEmulator; cwd: string }[] = [];
-
-afterEach(async () => {
-  for (const { emulator, cwd } of opened.splice(0)) {
-    await emulator.close();
-    await rm(cwd, { recursive: true, force: true });
-  }
-});
-
-async function tenant(
-  options: EmulatorOptions,
-): Promise<{ emulator: RunningEmulator; cwd: string; env: Record<string, string> }> {
-  const emulator = await startEmulator({ seed: await loadSeedFile(sampleSeedPath), ...options });
-  const cwd = await mkdtemp(join(tmpdir(), "ppgov-reliability-"));
-  opened.push({ emulator, cwd });
-  await cp(join(repoRoot, "policies"), join(cwd, "policies"), { recursive: true });
-  const env = {
-    PPGOV_ENDPOINT: emulator.url,
-    PPGOV_TOKEN: "ppgov-dev",
-    PPGOV_CACHE_DIR: join(cwd, "cache"),
-    PPGOV_JOURNAL: join(cwd, "journal.jsonl"),
-    PPGOV_LOCK_DIR: join(cwd, "locks"),
-  };
-  return { emulator, cwd, env };
-}
+const tenants = scratchTenants("ppgov-reliability-");
+afterEach(() => tenants.closeAll());
 
 /** Spawns the built CLI without waiting, so two can run at once. */
 function start(args: string[], cwd: string, env: Record<string, string>): Promise<Finished> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
-      cwd,
-      env: { PATH: process.env.PATH, NO_COLOR: "1", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return spawnCli(args, { cwd, env, capture: true }).finished;
 }
+
+/**
+ * Lifecycle operations of a second: the 202 then carries Retry-After: 1, so the client polls each second;
+ * a shorter one carries none and the client waits its 5 s default before the first poll.
+ */
+const LIFECYCLE_MS = 1_000;
 
 const APPLY = ["apply", "-d", "policies", "--auto-approve"];
 
 describe("two applies at once on one tenant", () => {
   it("lets exactly one proceed; the other stops with a clear lock message and changes nothing", async () => {
     // A slow lifecycle keeps the first apply (and its lock) busy while the second starts.
-    const { emulator, cwd, env } = await tenant({ lifecycleDelayMs: 1500 });
+    const { emulator, cwd, env } = await tenants.open({ lifecycleDelayMs: 1500 });
     const [first, second] = await Promise.all([start(APPLY, cwd, env), start(APPLY, cwd, env)]);
     const outcomes = [first, second].sort((a, b) => (a.code ?? 9) - (b.code ?? 9));
     expect(outcomes.map((o) => o.code)).toEqual([0, 1]);
@@ -87,7 +50,7 @@ describe("two applies at once on one tenant", () => {
 
 describe("a sustained 429 storm", () => {
   it("honours Retry-After on every retry and stops at its retry budget with a clear message, never spinning", async () => {
-    const { emulator, cwd, env } = await tenant({ faults: { rate429: 1, retryAfterSeconds: 1 } });
+    const { emulator, cwd, env } = await tenants.open({ faults: { rate429: 1, retryAfterSeconds: 1 } });
     const started = Date.now();
     const result = await start(APPLY, cwd, env);
     expect(result.code).toBe(1);
@@ -111,9 +74,9 @@ describe("a sustained 429 storm", () => {
   }, 60_000);
 
   it("reads through an intermittent 429 rate; the apply completes or stops clearly, and converges after", async () => {
-    const { emulator, cwd, env } = await tenant({
+    const { emulator, cwd, env } = await tenants.open({
       faults: { rate429: 0.2, retryAfterSeconds: 0 },
-      lifecycleDelayMs: 20,
+      lifecycleDelayMs: LIFECYCLE_MS,
       faultSeed: 11,
     });
     const result = await start(APPLY, cwd, env);
@@ -139,7 +102,7 @@ describe("a sustained 429 storm", () => {
 
 describe("a read failing after every step was sent", () => {
   it("still reports the apply, says the confirmation is missing, and a later plan shows it took effect", async () => {
-    const { emulator, cwd, env } = await tenant({ lifecycleDelayMs: 20 });
+    const { emulator, cwd, env } = await tenants.open({ lifecycleDelayMs: LIFECYCLE_MS });
     expect((await start(APPLY, cwd, env)).code).toBe(0);
     const settings = join(cwd, "policies", "tenant", "settings.yaml");
     const text = await readFile(settings, "utf8");
