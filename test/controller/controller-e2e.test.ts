@@ -11,6 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
 import type { EmulatorSeed } from "../../src/emulator/types.js";
 import { cliPath, repoRoot } from "../helpers/run-cli.js";
+import { POLLED_LIFECYCLE_MS } from "../helpers/scratch-tenant.js";
 
 let emulator: RunningEmulator;
 let work: string;
@@ -39,7 +40,7 @@ beforeAll(async () => {
   const seed = JSON.parse(
     readFileSync(join(repoRoot, "fixtures/seeds/sample-tenant.json"), "utf8"),
   ) as EmulatorSeed;
-  emulator = await startEmulator({ seed, lifecycleDelayMs: 10 });
+  emulator = await startEmulator({ seed, lifecycleDelayMs: POLLED_LIFECYCLE_MS });
   work = mkdtempSync(join(tmpdir(), "ppgov-controller-"));
   origin = join(work, "origin");
   cpSync(join(repoRoot, "policies"), join(origin, "policies"), { recursive: true });

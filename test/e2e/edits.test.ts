@@ -10,6 +10,7 @@ import {
 } from "../../src/emulator/server.js";
 import type { JsonObject } from "../../src/emulator/types.js";
 import { runCli } from "../helpers/run-cli.js";
+import { POLLED_LIFECYCLE_MS } from "../helpers/scratch-tenant.js";
 
 /**
  * The adoption loop a governance team lives in: export the tenant (the plan is empty), edit the YAML
@@ -114,7 +115,10 @@ describe("YAML edits of every resource kind, planned and applied", () => {
   const repo = (): string => join(cwd, "repo");
 
   beforeAll(async () => {
-    emulator = await startEmulator({ seed: await loadSeedFile(sampleSeedPath), lifecycleDelayMs: 20 });
+    emulator = await startEmulator({
+      seed: await loadSeedFile(sampleSeedPath),
+      lifecycleDelayMs: POLLED_LIFECYCLE_MS,
+    });
     cwd = await mkdtemp(join(tmpdir(), "ppgov-edits-e2e-"));
     env = {
       PPGOV_ENDPOINT: emulator.url,

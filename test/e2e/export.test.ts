@@ -10,6 +10,7 @@ import {
 } from "../../src/emulator/server.js";
 import { randomSeed } from "../export/random-seed.js";
 import { repoRoot, runCli } from "../helpers/run-cli.js";
+import { POLLED_LIFECYCLE_MS } from "../helpers/scratch-tenant.js";
 
 /** The built CLI against an emulator: export, then validate and plan the export. */
 describe("ppgov export against the emulator (sample tenant)", () => {
@@ -18,7 +19,10 @@ describe("ppgov export against the emulator (sample tenant)", () => {
   let env: NodeJS.ProcessEnv;
 
   beforeAll(async () => {
-    emulator = await startEmulator({ seed: await loadSeedFile(sampleSeedPath), lifecycleDelayMs: 20 });
+    emulator = await startEmulator({
+      seed: await loadSeedFile(sampleSeedPath),
+      lifecycleDelayMs: POLLED_LIFECYCLE_MS,
+    });
     scratch = await mkdtemp(join(tmpdir(), "ppgov-export-e2e-"));
     env = { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" };
   });

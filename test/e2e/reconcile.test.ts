@@ -13,7 +13,7 @@ import { tenantWrites } from "../helpers/tenant-writes.js";
  * tenant, protected delete, lock) are in apply.test.ts; two applies at once in reliability/faults.test.ts.
  */
 
-/** Whole seconds a re-run keeps looking for the object of a create a killed run started (lifecycle: 1 s). */
+/** Whole seconds a re-run looks for the object of a create a killed run started (the lifecycle takes 1 s). */
 const SETTLE_SECONDS = "10";
 
 const tenants = scratchTenants("ppgov-reconcile-");

@@ -11,6 +11,7 @@ import { startEmulator, type RunningEmulator } from "../../src/emulator/server.j
 import type { EmulatorSeed } from "../../src/emulator/types.js";
 import { FakeGithub } from "../helpers/fake-github.js";
 import { repoRoot, runCli } from "../helpers/run-cli.js";
+import { POLLED_LIFECYCLE_MS } from "../helpers/scratch-tenant.js";
 
 const fake = new FakeGithub("ghs_e2e_token");
 let emulator: RunningEmulator;
@@ -28,7 +29,7 @@ beforeAll(async () => {
   const seed = JSON.parse(
     readFileSync(join(repoRoot, "fixtures/seeds/sample-tenant.json"), "utf8"),
   ) as EmulatorSeed;
-  emulator = await startEmulator({ seed, lifecycleDelayMs: 10 });
+  emulator = await startEmulator({ seed, lifecycleDelayMs: POLLED_LIFECYCLE_MS });
   work = mkdtempSync(join(tmpdir(), "ppgov-gh-e2e-"));
   repo = join(work, "repo");
   cpSync(join(repoRoot, "policies"), join(repo, "policies"), { recursive: true });

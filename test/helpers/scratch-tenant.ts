@@ -108,3 +108,10 @@ export async function waitUntil(
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
+
+/**
+ * A lifecycle delay for suites that apply an environment change: the emulator's 202 then carries
+ * Retry-After: 1 and the client polls each second; under a second it carries none and the client waits
+ * its 5 s default before the first poll.
+ */
+export const POLLED_LIFECYCLE_MS = 1_000;
