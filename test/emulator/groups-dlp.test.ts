@@ -1,18 +1,7 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  loadSeedFile,
-  sampleSeedPath,
-  type EmulatorSeed,
-  type RunningEmulator,
-} from "../../src/emulator/server.js";
-import { BAP, GOV, call, closeAll, waitForOperation, withEmulator } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { BAP, GOV, call, waitForOperation, emulatorSuite } from "./helpers.js";
 
-const started: RunningEmulator[] = [];
-let sample: EmulatorSeed;
-beforeAll(async () => {
-  sample = await loadSeedFile(sampleSeedPath);
-});
-afterEach(() => closeAll(started));
+const suite = emulatorSuite();
 
 interface Group {
   id: string;
@@ -39,7 +28,7 @@ interface Policy {
 
 describe("environment groups", () => {
   it("creates (201), reads, updates and deletes a group", async () => {
-    const emulator = await withEmulator(started);
+    const emulator = await suite.start();
     const created = await call<Group>(emulator, "POST", `${BAP}/environmentGroups?api-version=2021-04-01`, {
       body: { displayName: "Marketing", description: "Campaign apps" },
     });
@@ -63,15 +52,17 @@ describe("environment groups", () => {
   });
 
   it("refuses to delete a group that still has environments (409 EnvironmentsInEnvironmentGroup)", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
-    const finance = sample.environmentGroups!.find((g) => g.displayName === "Finance")!;
+    const emulator = await suite.start({ seed: suite.sample() });
+    const finance = suite.sample().environmentGroups!.find((g) => g.displayName === "Finance")!;
     const refused = await call(emulator, "DELETE", `${BAP}/environmentGroups/${finance.id}`);
     expect(refused.status).toBe(409);
     expect(refused.body).toMatchObject({ error: { code: "EnvironmentsInEnvironmentGroup" } });
     // Empty the group through the PP API removeEnvironment shortcut.
-    const members = sample.environments!.filter(
-      (env) => (env.properties.parentEnvironmentGroup as { id?: string } | undefined)?.id === finance.id,
-    );
+    const members = suite
+      .sample()
+      .environments!.filter(
+        (env) => (env.properties.parentEnvironmentGroup as { id?: string } | undefined)?.id === finance.id,
+      );
     for (const env of members) {
       const removed = await call(
         emulator,
@@ -96,11 +87,11 @@ describe("environment groups", () => {
   });
 
   it("moves an environment into a group through the environment PATCH", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
+    const emulator = await suite.start({ seed: suite.sample() });
     const group = await call<Group>(emulator, "POST", `${BAP}/environmentGroups`, {
       body: { displayName: "New", description: "" },
     });
-    const env = sample.environments!.find((e) => e.properties.displayName === "Legacy Apps")!;
+    const env = suite.sample().environments!.find((e) => e.properties.displayName === "Legacy Apps")!;
     const patched = await call(emulator, "PATCH", `${BAP}/scopes/admin/environments/${env.name}`, {
       body: { properties: { parentEnvironmentGroup: { id: group.body.id } } },
     });
@@ -153,7 +144,7 @@ describe("DLP policies (v2)", () => {
   });
 
   it("lists summaries only, with nextLink paging", async () => {
-    const emulator = await withEmulator(started, { seed: sample, pageSize: 3 });
+    const emulator = await suite.start({ seed: suite.sample(), pageSize: 3 });
     const first = await call<{ value: Policy[]; nextLink?: string }>(emulator, "GET", `${GOV}/v2/policies`);
     expect(first.body.value).toHaveLength(3);
     for (const item of first.body.value) {
@@ -166,7 +157,7 @@ describe("DLP policies (v2)", () => {
   });
 
   it("creates with a server-assigned name (201), normalising groups, endPoint spelling and null URL rules", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
+    const emulator = await suite.start({ seed: suite.sample() });
     const created = await call<Policy>(emulator, "POST", `${GOV}/v2/policies`, { body: body() });
     expect(created.status).toBe(201);
     const definition = created.body.policyDefinition;
@@ -197,10 +188,10 @@ describe("DLP policies (v2)", () => {
   });
 
   it("replaces the whole document on PATCH (200, new etag) and deletes (200)", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
+    const emulator = await suite.start({ seed: suite.sample() });
     const created = await call<Policy>(emulator, "POST", `${GOV}/v2/policies`, { body: body() });
     const name = created.body.policyDefinition.name;
-    const envId = sample.environments![1]!.name;
+    const envId = suite.sample().environments![1]!.name;
     const patched = await call<Policy>(emulator, "PATCH", `${GOV}/v2/policies/${name}`, {
       body: {
         policyDefinition: {
@@ -231,7 +222,7 @@ describe("DLP policies (v2)", () => {
   });
 
   it("refuses a connector listed in two groups", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
+    const emulator = await suite.start({ seed: suite.sample() });
     const sql = {
       id: "/providers/Microsoft.PowerApps/apis/shared_sql",
       name: "shared_sql",
@@ -250,7 +241,7 @@ describe("DLP policies (v2)", () => {
   });
 
   it("refuses an unblockable connector in Blocked with a 400 error body", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
+    const emulator = await suite.start({ seed: suite.sample() });
     const refused = await call(emulator, "POST", `${GOV}/v2/policies`, {
       body: body({
         connectorGroups: [
@@ -275,7 +266,7 @@ describe("DLP policies (v2)", () => {
 
 describe("connector catalogue", () => {
   it("pages the PowerApps catalogue with nextLink and accepts the $filter the provider sends", async () => {
-    const emulator = await withEmulator(started, { seed: sample, pageSize: 100 });
+    const emulator = await suite.start({ seed: suite.sample(), pageSize: 100 });
     let next: string | undefined =
       "/providers/Microsoft.PowerApps/apis?$filter=environment eq '~Default'&api-version=2019-05-01&showApisWithToS=true&hideDlpExemptApis=true&showAllDlpEnforceableApis=true";
     const names: string[] = [];
@@ -288,13 +279,13 @@ describe("connector catalogue", () => {
       names.push(...result.body.value.map((c) => c.name));
       next = result.body.nextLink;
     }
-    expect(names).toHaveLength(sample.connectors!.length);
+    expect(names).toHaveLength(suite.sample().connectors!.length);
     expect(names.length).toBeGreaterThanOrEqual(300);
     expect(names).toContain("shared_sharepointonline");
   });
 
   it("serves the unblockable and virtual lists as bare arrays", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
+    const emulator = await suite.start({ seed: suite.sample() });
     const unblockable = await call<unknown[]>(emulator, "GET", `${GOV}/v1/connectors/metadata/unblockable`);
     expect(Array.isArray(unblockable.body)).toBe(true);
     expect(unblockable.body).toContainEqual({
@@ -326,8 +317,8 @@ describe("environment group rule sets", () => {
   });
 
   it("answers 204 without a rule set, then creates (201), reads, updates and deletes one", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
-    const group = sample.environmentGroups!.find((g) => g.displayName === "Sandboxes")!;
+    const emulator = await suite.start({ seed: suite.sample() });
+    const group = suite.sample().environmentGroups!.find((g) => g.displayName === "Sandboxes")!;
     const base = `/governance/environmentGroups/${group.id}/ruleSets?api-version=2021-10-01-preview`;
     const none = await call(emulator, "GET", base);
     expect(none.status).toBe(204);
@@ -355,8 +346,8 @@ describe("environment group rule sets", () => {
   });
 
   it("serves the sample tenant's Finance rule set", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
-    const finance = sample.environmentGroups!.find((g) => g.displayName === "Finance")!;
+    const emulator = await suite.start({ seed: suite.sample() });
+    const finance = suite.sample().environmentGroups!.find((g) => g.displayName === "Finance")!;
     const read = await call<{ value: RuleSet[] }>(
       emulator,
       "GET",

@@ -1,4 +1,12 @@
-import { startEmulator, type EmulatorOptions, type RunningEmulator } from "../../src/emulator/server.js";
+import { afterEach, beforeAll } from "vitest";
+import {
+  loadSeedFile,
+  sampleSeedPath,
+  startEmulator,
+  type EmulatorOptions,
+  type EmulatorSeed,
+  type RunningEmulator,
+} from "../../src/emulator/server.js";
 
 export const DEV = "ppgov-dev";
 export const BAP = "/providers/Microsoft.BusinessAppPlatform";
@@ -63,4 +71,31 @@ export async function withEmulator(
 
 export async function closeAll(started: RunningEmulator[]): Promise<void> {
   await Promise.all(started.splice(0).map((emulator) => emulator.close()));
+}
+
+export interface EmulatorSuite {
+  /** Starts an emulator (20 ms lifecycles unless `options` says otherwise), closed after the test. */
+  start(options?: EmulatorOptions): Promise<RunningEmulator>;
+  /** The sample seed, loaded once before the file's tests. */
+  sample(): EmulatorSeed;
+}
+
+/**
+ * The set-up emulator suites share: the sample seed loaded once, and every emulator a test started
+ * closed after it. Call once at a file's top level: it registers the file's beforeAll and afterEach.
+ */
+export function emulatorSuite(): EmulatorSuite {
+  const started: RunningEmulator[] = [];
+  let seed: EmulatorSeed | undefined;
+  beforeAll(async () => {
+    seed = await loadSeedFile(sampleSeedPath);
+  });
+  afterEach(() => closeAll(started));
+  return {
+    start: (options) => withEmulator(started, options),
+    sample: () => {
+      if (seed === undefined) throw new Error("the sample seed is loaded in beforeAll; use it inside a test");
+      return seed;
+    },
+  };
 }

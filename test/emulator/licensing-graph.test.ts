@@ -1,18 +1,7 @@
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import {
-  loadSeedFile,
-  sampleSeedPath,
-  type EmulatorSeed,
-  type RunningEmulator,
-} from "../../src/emulator/server.js";
-import { BAP, call, closeAll, withEmulator } from "./helpers.js";
+import { describe, expect, it } from "vitest";
+import { BAP, call, emulatorSuite } from "./helpers.js";
 
-const started: RunningEmulator[] = [];
-let sample: EmulatorSeed;
-beforeAll(async () => {
-  sample = await loadSeedFile(sampleSeedPath);
-});
-afterEach(() => closeAll(started));
+const suite = emulatorSuite();
 
 interface BillingPolicy {
   id: string;
@@ -21,11 +10,11 @@ interface BillingPolicy {
   billingInstrument: { id: string };
 }
 const envNamed = (name: string) =>
-  sample.environments!.find((env) => env.properties.displayName === name)!.name;
+  suite.sample().environments!.find((env) => env.properties.displayName === name)!.name;
 
 describe("billing policies", () => {
   it("creates (201, transient Provisioning), lists, renames (PUT 200) and deletes (204), path case-insensitive", async () => {
-    const emulator = await withEmulator(started, { seed: sample, lifecycleDelayMs: 100 });
+    const emulator = await suite.start({ seed: suite.sample(), lifecycleDelayMs: 100 });
     const created = await call<BillingPolicy>(
       emulator,
       "POST",
@@ -81,8 +70,8 @@ describe("billing policies", () => {
   });
 
   it("links and unlinks environments with lower-case ids", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
-    const policy = sample.billingPolicies!.find((p) => p.name === "Contoso pay-as-you-go")!;
+    const emulator = await suite.start({ seed: suite.sample() });
+    const policy = suite.sample().billingPolicies!.find((p) => p.name === "Contoso pay-as-you-go")!;
     const base = `/licensing/billingPolicies/${policy.id}/environments`;
     const before = await call<{ value: { environmentId: string }[] }>(emulator, "GET", base);
     expect(before.body.value).toHaveLength(1);
@@ -113,7 +102,7 @@ describe("billing policies", () => {
 
 describe("currency allocations", () => {
   it("reads allocations, and 404 EnvironmentAllocationNotFound when none were made", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
+    const emulator = await suite.start({ seed: suite.sample() });
     const prod = envNamed("Contoso Production");
     const read = await call(
       emulator,
@@ -137,7 +126,7 @@ describe("currency allocations", () => {
   });
 
   it("allocates within the pool and refuses allocation beyond it", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
+    const emulator = await suite.start({ seed: suite.sample() });
     const legacy = envNamed("Legacy Apps");
     const path = `/licensing/environments/${legacy}/allocations?api-version=2022-03-01-preview`;
     // Pool AppPass 50; Contoso Production 20 + Finance Production 10 → 20 left.
@@ -170,13 +159,13 @@ describe("currency allocations", () => {
   });
 
   it("serves tenant capacity in the recorded shape", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
+    const emulator = await suite.start({ seed: suite.sample() });
     const capacity = await call<{ tenantId: string; tenantCapacities: { capacityType: string }[] }>(
       emulator,
       "GET",
       "/licensing/tenantCapacity?api-version=2022-03-01-preview",
     );
-    expect(capacity.body.tenantId).toBe(sample.tenantId);
+    expect(capacity.body.tenantId).toBe(suite.sample().tenantId);
     expect(capacity.body.tenantCapacities.map((c) => c.capacityType)).toEqual(
       expect.arrayContaining(["Database", "File", "Log"]),
     );
@@ -185,7 +174,7 @@ describe("currency allocations", () => {
 
 describe("Microsoft Graph", () => {
   it("pages subscribedSkus with @odata.nextLink", async () => {
-    const emulator = await withEmulator(started, { seed: sample, pageSize: 4 });
+    const emulator = await suite.start({ seed: suite.sample(), pageSize: 4 });
     const first = await call<{ value: { skuPartNumber: string }[]; "@odata.nextLink"?: string }>(
       emulator,
       "GET",
@@ -204,15 +193,15 @@ describe("Microsoft Graph", () => {
   });
 
   it("reads a group with $select and assigns licenses (202 + group + location)", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
-    const group = sample.groups!.find((g) => g.displayName === "Executives")!;
+    const emulator = await suite.start({ seed: suite.sample() });
+    const group = suite.sample().groups!.find((g) => g.displayName === "Executives")!;
     const selected = await call(emulator, "GET", `/v1.0/groups/${group.id}?$select=id,assignedLicenses`);
     expect(selected.body).toEqual({
       "@odata.context": "https://graph.microsoft.com/v1.0/$metadata#groups/$entity",
       id: group.id,
       assignedLicenses: [],
     });
-    const e5 = sample.subscribedSkus!.find((s) => s.skuPartNumber === "ENTERPRISEPREMIUM")!;
+    const e5 = suite.sample().subscribedSkus!.find((s) => s.skuPartNumber === "ENTERPRISEPREMIUM")!;
     const assigned = await call<{ assignedLicenses: unknown[] }>(
       emulator,
       "POST",
@@ -241,7 +230,7 @@ describe("Microsoft Graph", () => {
   });
 
   it("lists licensed groups with the advanced query ppgov sends, paging and counting", async () => {
-    const emulator = await withEmulator(started, { seed: sample, pageSize: 2 });
+    const emulator = await suite.start({ seed: suite.sample(), pageSize: 2 });
     const path =
       "/v1.0/groups?$filter=assignedLicenses/$count ne 0&$count=true&$select=id,displayName,assignedLicenses";
     const refused = await call(emulator, "GET", path);
@@ -272,7 +261,7 @@ describe("Microsoft Graph", () => {
   });
 
   it("counts direct members as plain text, with ConsistencyLevel: eventual", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
+    const emulator = await suite.start({ seed: suite.sample() });
     const makers = "9a7c3e51-2b4d-4f86-b0e9-6d1c8a2f4b73";
     const response = await fetch(`${emulator.url}/v1.0/groups/${makers}/members/$count`, {
       headers: { Authorization: "Bearer ppgov-dev", ConsistencyLevel: "eventual" },
@@ -284,7 +273,7 @@ describe("Microsoft Graph", () => {
   });
 
   it("answers Graph-shaped errors with innerError", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
+    const emulator = await suite.start({ seed: suite.sample() });
     const missing = await call<{ error: { code: string; innerError: Record<string, string> } }>(
       emulator,
       "GET",
@@ -297,7 +286,7 @@ describe("Microsoft Graph", () => {
       "date",
       "request-id",
     ]);
-    const group = sample.groups![0]!;
+    const group = suite.sample().groups![0]!;
     const badSku = await call(emulator, "POST", `/v1.0/groups/${group.id}/assignLicense`, {
       body: {
         addLicenses: [{ skuId: "12345678-1234-1234-1234-123456789012", disabledPlans: [] }],
@@ -310,9 +299,9 @@ describe("Microsoft Graph", () => {
 
 describe("tenant", () => {
   it("serves the tenant, its settings (list and update) and the isolation policy", async () => {
-    const emulator = await withEmulator(started, { seed: sample });
+    const emulator = await suite.start({ seed: suite.sample() });
     const tenant = await call(emulator, "GET", `${BAP}/tenant?api-version=2021-04-01`);
-    expect(tenant.body).toMatchObject({ tenantId: sample.tenantId, state: "Enabled" });
+    expect(tenant.body).toMatchObject({ tenantId: suite.sample().tenantId, state: "Enabled" });
     const settings = await call<{ walkMeOptOut: boolean }>(
       emulator,
       "POST",
@@ -330,13 +319,13 @@ describe("tenant", () => {
       disableShareWithEveryone: true,
       enableGuestsToMake: false,
     });
-    const isolation = `/providers/PowerPlatform.Governance/v1/tenants/${sample.tenantId}/tenantIsolationPolicy`;
+    const isolation = `/providers/PowerPlatform.Governance/v1/tenants/${suite.sample().tenantId}/tenantIsolationPolicy`;
     // The sample tenant has isolation on (fixtures/seeds/generate-sample.mjs).
-    expect((await call(emulator, "GET", isolation)).body).toEqual(sample.tenantIsolationPolicy);
+    expect((await call(emulator, "GET", isolation)).body).toEqual(suite.sample().tenantIsolationPolicy);
     const put = await call(emulator, "PUT", isolation, {
       body: {
         properties: {
-          tenantId: sample.tenantId,
+          tenantId: suite.sample().tenantId,
           isDisabled: false,
           allowedTenants: [
             {

@@ -22,7 +22,8 @@ afterEach(async () => {
 });
 
 function startEmulatorProcess(args: string[]): Promise<string> {
-  const child = spawn(process.execPath, [cliPath, "emulator", "--lifecycle-delay-ms", "400", ...args], {
+  // A lifecycle of a second: its 202 carries Retry-After: 1, so the apply polls each second, not every 5 s.
+  const child = spawn(process.execPath, [cliPath, "emulator", "--lifecycle-delay-ms", "1000", ...args], {
     env: { PATH: process.env.PATH, NO_COLOR: "1" },
     stdio: ["ignore", "pipe", "ignore"],
   });
