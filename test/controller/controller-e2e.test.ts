@@ -3,14 +3,15 @@
  * applies the repository, a new commit is applied on the next cycle, /metrics and /healthz answer, and
  * SIGTERM in the middle of an apply exits 0 with a journal whose every started step has ended.
  */
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
 import type { EmulatorSeed } from "../../src/emulator/types.js";
 import { cliPath, repoRoot } from "../helpers/run-cli.js";
+import { policyRepo, type PolicyRepo } from "../helpers/policy-repo.js";
 import { POLLED_LIFECYCLE_MS } from "../helpers/scratch-tenant.js";
 
 let emulator: RunningEmulator;
@@ -18,9 +19,8 @@ let work: string;
 let origin: string;
 let child: ChildProcessWithoutNullStreams | undefined;
 
-function git(...args: string[]): string {
-  return execFileSync("git", args, { cwd: origin, encoding: "utf8" }).trim();
-}
+/** git in the checkout (set up in beforeAll). */
+let git: PolicyRepo["git"];
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 40_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -43,12 +43,7 @@ beforeAll(async () => {
   emulator = await startEmulator({ seed, lifecycleDelayMs: POLLED_LIFECYCLE_MS });
   work = mkdtempSync(join(tmpdir(), "ppgov-controller-"));
   origin = join(work, "origin");
-  cpSync(join(repoRoot, "policies"), join(origin, "policies"), { recursive: true });
-  git("init", "-q", "-b", "main");
-  git("config", "user.email", "ops@example.com");
-  git("config", "user.name", "Ops");
-  git("add", ".");
-  git("commit", "-q", "-m", "policies");
+  git = policyRepo(origin, { name: "Ops", email: "ops@example.com" }, "policies").git;
 });
 
 afterAll(async () => {

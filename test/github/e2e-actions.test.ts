@@ -2,8 +2,8 @@
  * The built CLI inside a simulated GitHub Actions run: the standard GITHUB_* variables point at the
  * OpenAPI-validating fake, PPGOV_ENDPOINT at the emulator, and the repository is a real git checkout.
  */
-import { execFileSync, spawn } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +11,7 @@ import { startEmulator, type RunningEmulator } from "../../src/emulator/server.j
 import type { EmulatorSeed } from "../../src/emulator/types.js";
 import { FakeGithub } from "../helpers/fake-github.js";
 import { repoRoot, runCli } from "../helpers/run-cli.js";
+import { policyRepo, type PolicyRepo } from "../helpers/policy-repo.js";
 import { POLLED_LIFECYCLE_MS } from "../helpers/scratch-tenant.js";
 
 const fake = new FakeGithub("ghs_e2e_token");
@@ -20,9 +21,8 @@ let repo: string;
 let baseSha: string;
 let headSha: string;
 
-function git(...args: string[]): string {
-  return execFileSync("git", args, { cwd: repo, encoding: "utf8" }).trim();
-}
+/** git in the checkout (set up in beforeAll). */
+let git: PolicyRepo["git"];
 
 beforeAll(async () => {
   await fake.start();
@@ -32,12 +32,7 @@ beforeAll(async () => {
   emulator = await startEmulator({ seed, lifecycleDelayMs: POLLED_LIFECYCLE_MS });
   work = mkdtempSync(join(tmpdir(), "ppgov-gh-e2e-"));
   repo = join(work, "repo");
-  cpSync(join(repoRoot, "policies"), join(repo, "policies"), { recursive: true });
-  git("init", "-q", "-b", "main");
-  git("config", "user.email", "ci@example.com");
-  git("config", "user.name", "CI");
-  git("add", ".");
-  git("commit", "-q", "-m", "base");
+  git = policyRepo(repo, { name: "CI", email: "ci@example.com" }, "base").git;
   baseSha = git("rev-parse", "HEAD");
   const dlp = join(repo, "policies/dlp/social-media.yaml");
   writeFileSync(dlp, readFileSync(dlp, "utf8").replace(/displayName: (.*)/, "displayName: $1 (reviewed)"));

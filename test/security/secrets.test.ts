@@ -5,17 +5,7 @@
  * the journal, plan files, exported files, the job summary and outputs, PR comments or drift issues.
  */
 import { spawn } from "node:child_process";
-import { execFileSync } from "node:child_process";
-import {
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -26,8 +16,9 @@ import {
   type RunningEmulator,
 } from "../../src/emulator/server.js";
 import { FakeGithub } from "../helpers/fake-github.js";
+import { policyRepo, type PolicyRepo } from "../helpers/policy-repo.js";
 import { startLocalAuthority, type LocalAuthority } from "../helpers/local-authority.js";
-import { cliPath, repoRoot, runCli, type CliResult } from "../helpers/run-cli.js";
+import { cliPath, runCli, type CliResult } from "../helpers/run-cli.js";
 
 const TENANT = "6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 const SECRET_CLIENT = "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee";
@@ -48,9 +39,8 @@ let outside: string;
 let tokenFile: string;
 const results: { label: string; result: CliResult }[] = [];
 
-function git(...args: string[]): string {
-  return execFileSync("git", args, { cwd: join(work, "repo"), encoding: "utf8" }).trim();
-}
+/** git in the policy checkout work/repo (set up in beforeAll). */
+let git: PolicyRepo["git"];
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "ppgov-secrets-"));
@@ -74,13 +64,7 @@ beforeAll(async () => {
   github = new FakeGithub(GITHUB_TOKEN);
   await github.start();
   github.addPullRequest(7);
-  mkdirSync(join(work, "repo"));
-  cpSync(join(repoRoot, "policies"), join(work, "repo", "policies"), { recursive: true });
-  git("init", "-q", "-b", "main");
-  git("config", "user.email", "ci@example.com");
-  git("config", "user.name", "CI");
-  git("add", ".");
-  git("commit", "-q", "-m", "policies");
+  git = policyRepo(join(work, "repo"), { name: "CI", email: "ci@example.com" }, "policies").git;
 }, 60_000);
 
 afterAll(async () => {
