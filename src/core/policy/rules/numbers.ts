@@ -6,35 +6,51 @@ import type { Rule } from "./context.js";
  */
 export const numbersAreExact: Rule = (context) => {
   for (const loaded of context.documents) {
-    const visit = (value: unknown, pointer: string): void => {
+    // The path is kept as a stack of segments and joined only for a finding: a large repository holds
+    // hundreds of thousands of values, nearly all of them fine.
+    const segments: string[] = [];
+    const visit = (value: unknown): void => {
       if (typeof value === "number") {
-        if (Number.isInteger(value) && !Number.isSafeInteger(value))
+        if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+          const pointer = segments.map((segment) => `/${escapeSegment(segment)}`).join("");
           context.report(
             loaded,
             "PPG208",
             pointer,
-            `${dotted(pointer)} is too large to be exact (got ${String(value)}; at most ${Number.MAX_SAFE_INTEGER} in size)`,
+            `${dotted(segments)} is too large to be exact (got ${String(value)}; at most ${Number.MAX_SAFE_INTEGER} in size)`,
           );
+        }
       } else if (Array.isArray(value)) {
-        value.forEach((item, index) => visit(item, `${pointer}/${index}`));
+        for (let index = 0; index < value.length; index += 1) {
+          const item: unknown = value[index];
+          if (typeof item === "string") continue;
+          segments.push(String(index));
+          visit(item);
+          segments.pop();
+        }
       } else if (value !== null && typeof value === "object") {
-        for (const [key, item] of Object.entries(value))
-          visit(item, `${pointer}/${key.replace(/~/g, "~0").replace(/\//g, "~1")}`);
+        for (const key of Object.keys(value)) {
+          const item: unknown = (value as Record<string, unknown>)[key];
+          if (typeof item === "string") continue;
+          segments.push(key);
+          visit(item);
+          segments.pop();
+        }
       }
     };
-    visit(loaded.document, "");
+    visit(loaded.document);
   }
 };
 
-/** "/spec/allocations/AppPass" → "spec.allocations.AppPass", "/a/0" → "a[0]". */
-function dotted(pointer: string): string {
-  return pointer
-    .split("/")
-    .slice(1)
-    .map((segment) => segment.replace(/~1/g, "/").replace(/~0/g, "~"))
-    .reduce(
-      (path, segment) =>
-        /^\d+$/.test(segment) ? `${path}[${segment}]` : path === "" ? segment : `${path}.${segment}`,
-      "",
-    );
+function escapeSegment(segment: string): string {
+  return segment.replace(/~/g, "~0").replace(/\//g, "~1");
+}
+
+/** ["spec", "allocations", "AppPass"] → "spec.allocations.AppPass", ["a", "0"] → "a[0]". */
+function dotted(segments: readonly string[]): string {
+  return segments.reduce(
+    (path, segment) =>
+      /^\d+$/.test(segment) ? `${path}[${segment}]` : path === "" ? segment : `${path}.${segment}`,
+    "",
+  );
 }
