@@ -18,6 +18,11 @@ export interface CatalogueConnector {
 export interface ConnectorCatalogue {
   /** In catalogue order (connectors, then virtual connectors). */
   readonly connectors: readonly CatalogueConnector[];
+  /**
+   * The same connectors ordered by name as stable JSON orders keys (code units), so a record built in
+   * this order is hashed without being copied into sorted order first.
+   */
+  readonly connectorsInKeyOrder: readonly CatalogueConnector[];
   find(name: string): CatalogueConnector | undefined;
   /**
    * The name canonical forms key a DLP body's connector id by: the catalogue's spelling of the id's
@@ -69,8 +74,10 @@ export function buildConnectorCatalogue(
   const find = (name: string): CatalogueConnector | undefined =>
     byExactName.get(name) ?? byName.get(name.toLowerCase());
   const keys = new Map<string, string>();
+  const inKeyOrder = [...list].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return {
     connectors: list,
+    connectorsInKeyOrder: inKeyOrder,
     names: list.map((connector) => connector.name),
     find,
     keyForId(id) {

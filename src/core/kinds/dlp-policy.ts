@@ -84,7 +84,7 @@ export function resolveConnectorGroups(
   catalogue: ConnectorCatalogue,
 ): Record<string, DlpGroup> {
   const resolved: Record<string, DlpGroup> = {};
-  for (const connector of catalogue.connectors)
+  for (const connector of catalogue.connectorsInKeyOrder)
     resolved[connector.name] = defaultGroupFor(connector.unblockable, defaultGroup);
   for (const [name, group] of listed) resolved[name] = group;
   return resolved;
