@@ -27,6 +27,8 @@ function sortKeysDeep(value: unknown): unknown {
     let copy: unknown[] | undefined;
     for (let index = 0; index < value.length; index += 1) {
       const child: unknown = value[index];
+      // Most array items are names: nothing to sort, no call.
+      if (typeof child !== "object" || child === null) continue;
       const sorted = sortKeysDeep(child);
       if (sorted !== child) (copy ??= value.slice())[index] = sorted;
     }
@@ -41,7 +43,7 @@ function sortKeysDeep(value: unknown): unknown {
   const children = new Array<unknown>(keys.length);
   for (let index = 0; index < keys.length; index += 1) {
     const child = record[keys[index]!];
-    const sorted = child === undefined ? undefined : sortKeysDeep(child);
+    const sorted = typeof child !== "object" || child === null ? child : sortKeysDeep(child);
     if (sorted !== child) rebuilt = true;
     children[index] = sorted;
   }
