@@ -5,7 +5,9 @@ import { resolvePlainScalar } from "./plain-scalars.js";
  * simple keys, block sequences, single-line plain or quoted scalars, `[]` and `{}`, comments and `---`
  * between documents. It is several times faster than js-yaml on large files (the lists of a thousand
  * connector names in each DLP policy), and answers undefined for anything else, which then takes the
- * general readers. Property tests hold its answers equal to js-yaml's and to the full parser's.
+ * general readers. Property tests hold its answers equal to the full parser's.
+ *
+ * Lines are kept as offsets into the text, and only keys and scalars are cut out of it.
  */
 export function readBlockYaml(text: string): Record<string, unknown>[] | undefined {
   // Control characters, BOM, tabs, CR and the Unicode line separators are left to the general readers.
@@ -14,10 +16,8 @@ export function readBlockYaml(text: string): Record<string, unknown>[] | undefin
   if (lines === undefined) return undefined;
   const documents: Record<string, unknown>[] = [];
   try {
-    for (const [from, to] of lines.documents) {
-      const reader = new BlockReader(lines.indents, lines.contents, from, to);
-      documents.push(reader.readDocument());
-    }
+    for (const [from, to] of lines.documents)
+      documents.push(new BlockReader(text, lines, from, to).readDocument());
   } catch {
     // NOT_BLOCK_YAML, or a stack overflow on absurd nesting: either way the general readers judge.
     return undefined;
@@ -34,8 +34,10 @@ const NOT_BLOCK_YAML = new Error("not plain block YAML");
 interface Lines {
   /** Indentation (spaces) of each line that holds content. */
   indents: number[];
-  /** That line's content, without indentation and trailing spaces. */
-  contents: string[];
+  /** Offset of that line's content in the text, after the indentation. */
+  starts: number[];
+  /** Offset just past its content, before trailing spaces. */
+  ends: number[];
   /** [first line, end] of each document. */
   documents: [number, number][];
 }
@@ -43,7 +45,8 @@ interface Lines {
 /** Drops blank and comment lines, splits documents at `---`; undefined for other markers and directives. */
 function splitLines(text: string): Lines | undefined {
   const indents: number[] = [];
-  const contents: string[] = [];
+  const starts: number[] = [];
+  const ends: number[] = [];
   const documents: [number, number][] = [];
   let documentStart = 0;
   let sawMarker = false;
@@ -56,28 +59,41 @@ function splitLines(text: string): Lines | undefined {
     let last = end;
     while (last > first && text.charCodeAt(last - 1) === SPACE) last -= 1;
     if (first < last && text.charCodeAt(first) !== HASH) {
-      const content = text.slice(first, last);
       const indent = first - start;
-      if (indent === 0 && (content.startsWith("---") || content.startsWith("...") || content[0] === "%")) {
-        if (content !== "---") return undefined;
+      const marker = text.charCodeAt(first);
+      if (
+        indent === 0 &&
+        (marker === 0x2d || marker === 0x2e || marker === 0x25) &&
+        isMarkerLike(text, first)
+      ) {
+        if (last - first !== 3 || !text.startsWith("---", first)) return undefined;
         // Text before the first marker is a document of its own only when it holds content.
-        if (contents.length > documentStart || sawMarker) documents.push([documentStart, contents.length]);
-        documentStart = contents.length;
+        if (starts.length > documentStart || sawMarker) documents.push([documentStart, starts.length]);
+        documentStart = starts.length;
         sawMarker = true;
       } else {
         indents.push(indent);
-        contents.push(content);
+        starts.push(first);
+        ends.push(last);
       }
     }
     start = end + 1;
   }
-  if (contents.length > documentStart || sawMarker) documents.push([documentStart, contents.length]);
-  return { indents, contents, documents };
+  if (starts.length > documentStart || sawMarker) documents.push([documentStart, starts.length]);
+  return { indents, starts, ends, documents };
+}
+
+/** "---…", "...…" or a "%" directive at the start of a line. */
+function isMarkerLike(text: string, at: number): boolean {
+  return text.startsWith("---", at) || text.startsWith("...", at) || text.charCodeAt(at) === 0x25;
 }
 
 const SPACE = 0x20;
 const HASH = 0x23;
 const COLON = 0x3a;
+const DASH = 0x2d;
+const DOUBLE_QUOTE = 0x22;
+const SINGLE_QUOTE = 0x27;
 
 /** Keys both readers take as the same string: no number, boolean, null or quoting involved. */
 const SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
@@ -100,53 +116,57 @@ const PLAIN_START = /^(?:[A-Za-z0-9_./~$(+]|-[0-9.])/;
 
 class BlockReader {
   private position: number;
+  private readonly indents: number[];
+  private readonly starts: number[];
+  private readonly ends: number[];
 
   constructor(
-    private readonly indents: number[],
-    private readonly contents: string[],
+    private readonly text: string,
+    lines: Lines,
     from: number,
     private readonly end: number,
   ) {
     this.position = from;
+    this.indents = lines.indents;
+    this.starts = lines.starts;
+    this.ends = lines.ends;
   }
 
   readDocument(): Record<string, unknown> {
     // An empty document, a top level that is not a mapping or one indented: general readers.
     if (this.position >= this.end || this.indents[this.position] !== 0) throw NOT_BLOCK_YAML;
-    if (isSequenceEntry(this.contents[this.position]!)) throw NOT_BLOCK_YAML;
+    if (this.isSequenceEntry(this.position)) throw NOT_BLOCK_YAML;
     const value = this.readMapping(0);
     if (this.position !== this.end) throw NOT_BLOCK_YAML;
     return value;
   }
 
   private readBlock(indent: number): unknown {
-    return isSequenceEntry(this.contents[this.position]!)
-      ? this.readSequence(indent)
-      : this.readMapping(indent);
+    return this.isSequenceEntry(this.position) ? this.readSequence(indent) : this.readMapping(indent);
   }
 
   private readMapping(indent: number): Record<string, unknown> {
+    const { text } = this;
     const mapping: Record<string, unknown> = {};
     while (this.position < this.end) {
       const lineIndent = this.indents[this.position]!;
       if (lineIndent < indent) break;
       if (lineIndent > indent) throw NOT_BLOCK_YAML;
-      const content = this.contents[this.position]!;
-      if (isSequenceEntry(content)) break;
-      const colon = keyEnd(content);
-      if (colon === -1) throw NOT_BLOCK_YAML;
-      const key = content.slice(0, colon);
-      if (key.length > MAX_KEY_LENGTH || !SIMPLE_KEY.test(key) || RESERVED_KEYS.has(key))
-        throw NOT_BLOCK_YAML;
+      if (this.isSequenceEntry(this.position)) break;
+      const start = this.starts[this.position]!;
+      const end = this.ends[this.position]!;
+      const colon = keyEnd(text, start, end);
+      if (colon === -1 || colon - start > MAX_KEY_LENGTH) throw NOT_BLOCK_YAML;
+      const key = text.slice(start, colon);
+      if (!SIMPLE_KEY.test(key) || RESERVED_KEYS.has(key)) throw NOT_BLOCK_YAML;
       // A duplicate key is an error the full parser reports with its position.
       if (Object.hasOwn(mapping, key)) throw NOT_BLOCK_YAML;
-      let valueStart = colon + 1;
-      while (content.charCodeAt(valueStart) === SPACE) valueStart += 1;
+      const valueStart = skipSpaces(text, colon + 1, end);
       this.position += 1;
-      if (valueStart >= content.length || content.charCodeAt(valueStart) === HASH) {
+      if (valueStart >= end || text.charCodeAt(valueStart) === HASH) {
         mapping[key] = this.readNested(indent, true);
       } else {
-        mapping[key] = readScalar(content, valueStart);
+        mapping[key] = readScalar(text, valueStart, end);
         this.refuseDeeperLine(indent);
       }
     }
@@ -154,26 +174,28 @@ class BlockReader {
   }
 
   private readSequence(indent: number): unknown[] {
+    const { text } = this;
     const items: unknown[] = [];
     while (this.position < this.end && this.indents[this.position] === indent) {
-      const content = this.contents[this.position]!;
-      if (!isSequenceEntry(content)) break;
-      let valueStart = 1;
-      while (content.charCodeAt(valueStart) === SPACE) valueStart += 1;
-      if (valueStart >= content.length || content.charCodeAt(valueStart) === HASH) {
+      if (!this.isSequenceEntry(this.position)) break;
+      const start = this.starts[this.position]!;
+      const end = this.ends[this.position]!;
+      const valueStart = skipSpaces(text, start + 1, end);
+      if (valueStart >= end || text.charCodeAt(valueStart) === HASH) {
         this.position += 1;
         items.push(this.readNested(indent, false));
         continue;
       }
-      const first = content[valueStart];
-      if (first !== '"' && first !== "'" && keyEnd(content, valueStart) !== -1) {
-        // "- key: value": a mapping whose keys line up with this first one.
-        // The line is read again as the mapping's first line, from the key on.
-        this.indents[this.position] = indent + valueStart;
-        this.contents[this.position] = content.slice(valueStart);
-        items.push(this.readMapping(indent + valueStart));
+      const first = text.charCodeAt(valueStart);
+      if (first !== DOUBLE_QUOTE && first !== SINGLE_QUOTE && keyEnd(text, valueStart, end) !== -1) {
+        // "- key: value": a mapping whose keys line up with this first one. The line is read again as
+        // the mapping's first line, from the key on.
+        const keyIndent = indent + (valueStart - start);
+        this.indents[this.position] = keyIndent;
+        this.starts[this.position] = valueStart;
+        items.push(this.readMapping(keyIndent));
       } else {
-        items.push(readScalar(content, valueStart));
+        items.push(readScalar(text, valueStart, end));
         this.position += 1;
       }
       this.refuseDeeperLine(indent);
@@ -189,8 +211,7 @@ class BlockReader {
     if (this.position >= this.end) return null;
     const next = this.indents[this.position]!;
     if (next > indent) return this.readBlock(next);
-    if (underKey && next === indent && isSequenceEntry(this.contents[this.position]!))
-      return this.readSequence(indent);
+    if (underKey && next === indent && this.isSequenceEntry(this.position)) return this.readSequence(indent);
     return null;
   }
 
@@ -198,32 +219,40 @@ class BlockReader {
   private refuseDeeperLine(indent: number): void {
     if (this.position < this.end && this.indents[this.position]! > indent) throw NOT_BLOCK_YAML;
   }
+
+  /** "-" alone or "- …". */
+  private isSequenceEntry(line: number): boolean {
+    const start = this.starts[line]!;
+    return (
+      this.text.charCodeAt(start) === DASH &&
+      (start + 1 === this.ends[line] || this.text.charCodeAt(start + 1) === SPACE)
+    );
+  }
 }
 
-function isSequenceEntry(content: string): boolean {
-  return content.charCodeAt(0) === 0x2d && (content.length === 1 || content.charCodeAt(1) === SPACE);
+function skipSpaces(text: string, from: number, end: number): number {
+  let index = from;
+  while (index < end && text.charCodeAt(index) === SPACE) index += 1;
+  return index;
 }
 
 /** Where a key ends: the first colon followed by a space or the line's end; -1 when there is none. */
-function keyEnd(content: string, from = 0): number {
-  let colon = content.indexOf(":", from);
-  while (colon !== -1) {
-    if (colon + 1 === content.length || content.charCodeAt(colon + 1) === SPACE) return colon - from;
-    colon = content.indexOf(":", colon + 1);
-  }
+function keyEnd(text: string, start: number, end: number): number {
+  for (let index = start; index < end; index += 1)
+    if (text.charCodeAt(index) === COLON && (index + 1 === end || text.charCodeAt(index + 1) === SPACE))
+      return index;
   return -1;
 }
 
 /** A scalar that runs from `start` to the line's end, with an optional comment after it. */
-function readScalar(content: string, start: number): unknown {
-  const first = content[start];
-  if (first === '"' || first === "'") return readQuoted(content, start, first);
-  const end = plainEnd(content, start);
-  const text = content.slice(start, end);
-  if (text === "[]") return [];
-  if (text === "{}") return {};
-  if (!PLAIN_START.test(text)) throw NOT_BLOCK_YAML;
-  return resolvePlainScalar(text);
+function readScalar(text: string, start: number, end: number): unknown {
+  const first = text.charCodeAt(start);
+  if (first === DOUBLE_QUOTE || first === SINGLE_QUOTE) return readQuoted(text, start, end, first);
+  const scalar = text.slice(start, plainEnd(text, start, end));
+  if (scalar === "[]") return [];
+  if (scalar === "{}") return {};
+  if (!PLAIN_START.test(scalar)) throw NOT_BLOCK_YAML;
+  return resolvePlainScalar(scalar);
 }
 
 /**
@@ -231,38 +260,38 @@ function readScalar(content: string, start: number): unknown {
  * (legal in block context, but left to the general readers, except a whole "[]" or "{}") and on ": " or
  * a final ":", which would make the line a key.
  */
-function plainEnd(content: string, start: number): number {
-  let end = content.length;
-  for (let index = start; index < content.length; index += 1) {
-    const code = content.charCodeAt(index);
-    if (code === HASH && index > start && content.charCodeAt(index - 1) === SPACE) {
+function plainEnd(text: string, start: number, lineEnd: number): number {
+  let end = lineEnd;
+  for (let index = start; index < lineEnd; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code === HASH && index > start && text.charCodeAt(index - 1) === SPACE) {
       end = index;
       break;
     }
-    if (code === COLON && (index + 1 === content.length || content.charCodeAt(index + 1) === SPACE))
+    if (code === COLON && (index + 1 === lineEnd || text.charCodeAt(index + 1) === SPACE))
       throw NOT_BLOCK_YAML;
     if (code === 0x5b || code === 0x5d || code === 0x7b || code === 0x7d) {
-      const whole = index === start && (content.startsWith("[]", start) || content.startsWith("{}", start));
+      const whole = index === start && (text.startsWith("[]", start) || text.startsWith("{}", start));
       if (!whole) throw NOT_BLOCK_YAML;
       index += 1;
     }
   }
-  while (end > start && content.charCodeAt(end - 1) === SPACE) end -= 1;
+  while (end > start && text.charCodeAt(end - 1) === SPACE) end -= 1;
   return end;
 }
 
 /** A quoted scalar without escapes (no backslash, no doubled single quote), then at most a comment. */
-function readQuoted(content: string, start: number, quote: string): string {
-  const close = content.indexOf(quote, start + 1);
-  if (close === -1) throw NOT_BLOCK_YAML;
-  const text = content.slice(start + 1, close);
-  if (quote === '"' && text.includes("\\")) throw NOT_BLOCK_YAML;
+function readQuoted(text: string, start: number, end: number, quote: number): string {
+  let close = start + 1;
+  while (close < end && text.charCodeAt(close) !== quote) close += 1;
+  if (close >= end) throw NOT_BLOCK_YAML;
+  const scalar = text.slice(start + 1, close);
+  if (quote === DOUBLE_QUOTE && scalar.includes("\\")) throw NOT_BLOCK_YAML;
   const after = close + 1;
-  if (after < content.length) {
+  if (after < end) {
     // Only spaces and then a comment may follow; "'it''s'" (an escaped quote) and "x"# do not qualify.
-    let next = after;
-    while (content.charCodeAt(next) === SPACE) next += 1;
-    if (next === after || content.charCodeAt(next) !== HASH) throw NOT_BLOCK_YAML;
+    const next = skipSpaces(text, after, end);
+    if (next === after || text.charCodeAt(next) !== HASH) throw NOT_BLOCK_YAML;
   }
-  return text;
+  return scalar;
 }
