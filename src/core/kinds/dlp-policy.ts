@@ -83,10 +83,22 @@ export function resolveConnectorGroups(
   defaultGroup: DlpGroup,
   catalogue: ConnectorCatalogue,
 ): Record<string, DlpGroup> {
+  const resolved = defaultConnectorGroups(defaultGroup, catalogue);
+  for (const [name, group] of listed) resolved[name] = group;
+  return resolved;
+}
+
+/**
+ * Every catalogue connector → the group it falls into when unlisted, in key order. Callers then set
+ * the listed ones in place (a connector the catalogue lacks is added at the end).
+ */
+function defaultConnectorGroups(
+  defaultGroup: DlpGroup,
+  catalogue: ConnectorCatalogue,
+): Record<string, DlpGroup> {
   const resolved: Record<string, DlpGroup> = {};
   for (const connector of catalogue.connectorsInKeyOrder)
     resolved[connector.name] = defaultGroupFor(connector.unblockable, defaultGroup);
-  for (const [name, group] of listed) resolved[name] = group;
   return resolved;
 }
 
@@ -97,9 +109,9 @@ function sortedEnvironments(ids: IdOrPlaceholder[]): IdOrPlaceholder[] {
 
 function canonicalizeDesired(spec: DlpPolicySpec, ctx: CanonContext): DlpPolicyCanonical {
   const { catalogue } = ctx;
-  const listed = new Map<string, DlpGroup>();
+  const connectors = defaultConnectorGroups(spec.defaultGroup, catalogue);
   for (const group of WIRE_GROUP_ORDER)
-    for (const name of spec.connectors?.[group] ?? []) listed.set(connectorKey(name, catalogue), group);
+    for (const name of spec.connectors?.[group] ?? []) connectors[connectorKey(name, catalogue)] = group;
   const scope = spec.scope;
   const [type, refs]: [DlpScopeType, string[]] =
     "only" in scope ? ["only", scope.only] : "except" in scope ? ["except", scope.except] : ["all", []];
@@ -124,7 +136,7 @@ function canonicalizeDesired(spec: DlpPolicySpec, ctx: CanonContext): DlpPolicyC
     displayName: spec.displayName,
     scope: { type, environments: sortedEnvironments(refs.map((ref) => ctx.resolveEnvRef(ref))) },
     defaultGroup: spec.defaultGroup,
-    connectors: resolveConnectorGroups(listed, spec.defaultGroup, catalogue),
+    connectors,
     actionRules,
     endpointRules,
     urlPatterns: normalizeUrlPatterns(
@@ -137,11 +149,11 @@ function canonicalizeLive(policy: WireDlpPolicy, ctx: CanonContext): DlpPolicyCa
   const { catalogue } = ctx;
   const definition = policy.policyDefinition;
   const defaultGroup = groupFromWire(definition.defaultConnectorsClassification);
-  const listed = new Map<string, DlpGroup>();
+  const connectors = defaultConnectorGroups(defaultGroup, catalogue);
   for (const group of definition.connectorGroups ?? []) {
     if (group.connectors.length === 0) continue;
     const classification = groupFromWire(group.classification);
-    for (const connector of group.connectors) listed.set(catalogue.keyForId(connector.id), classification);
+    for (const connector of group.connectors) connectors[catalogue.keyForId(connector.id)] = classification;
   }
   const actionRules: Record<string, DlpActionRulesCanonical> = {};
   const endpointRules: Record<string, DlpEndpointRuleCanonical[]> = {};
@@ -179,7 +191,7 @@ function canonicalizeLive(policy: WireDlpPolicy, ctx: CanonContext): DlpPolicyCa
             ),
     },
     defaultGroup,
-    connectors: resolveConnectorGroups(listed, defaultGroup, catalogue),
+    connectors,
     actionRules,
     endpointRules,
     urlPatterns: normalizeUrlPatterns(
