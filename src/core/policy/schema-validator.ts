@@ -1,5 +1,6 @@
 import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
 import { PpgovError } from "../errors.js";
+import { findStringLists, withCheckedListsEmptied, type StringListCheck } from "./string-lists.js";
 import { KINDS, type KindName } from "./types.js";
 
 export type SchemaError = ErrorObject;
@@ -25,6 +26,11 @@ export interface CompileOptions {
    * them, which saves about a third of the compile time on every run.
    */
   full?: boolean;
+  /**
+   * Check plain string lists (string-lists.ts) before ajv, which then sees them empty (default true).
+   * False leaves every item to ajv; the tests compare the two.
+   */
+  checkStringLists?: boolean;
 }
 
 /**
@@ -65,6 +71,16 @@ export function compilePolicyValidator(
     const validate = compile(ajv, String(schema.$id));
     if (validate !== undefined && kind !== undefined) validators.set(kind, validate);
   }
+  const stringLists = new Map<KindName, StringListCheck[]>();
+  if (options.checkStringLists !== false) {
+    const resolve = referenceResolver(schemas);
+    for (const schema of schemas) {
+      const kind = kindOf(schema);
+      if (kind === undefined) continue;
+      const lists = findStringLists(schema, resolve);
+      if (lists.length > 0) stringLists.set(kind, lists);
+    }
+  }
   const missing = KINDS.filter((kind) => !validators.has(kind));
   if (missing.length > 0) {
     throw new PpgovError("SCHEMA_MISSING", `no policy schema declares kind ${missing.join(", ")}`);
@@ -73,7 +89,12 @@ export function compilePolicyValidator(
     validate(kind, value) {
       const validate = validators.get(kind);
       if (validate === undefined) return [];
-      return validate(value) ? [] : [...(validate.errors ?? [])];
+      const lists = stringLists.get(kind);
+      const checked = lists === undefined ? value : withCheckedListsEmptied(value, lists);
+      if (validate(checked)) return [];
+      // Errors are reported against the document as written, so their data and paths are its own.
+      if (checked !== value && validate(value)) return [];
+      return [...(validate.errors ?? [])];
     },
     definitionName: (schema) => definitions.get(schema),
   };
@@ -109,6 +130,32 @@ function checkReferences(ajv: Ajv2020, schema: JsonSchemaDocument): void {
       }
   };
   visit(schema);
+}
+
+/** Finds the schema a `$ref` names among the given ones: by `$id`, then the fragment's JSON pointer. */
+function referenceResolver(
+  schemas: readonly JsonSchemaDocument[],
+): (reference: string, base: string) => Record<string, unknown> | undefined {
+  const byId = new Map(schemas.map((schema) => [String(schema.$id), schema] as const));
+  return (reference, base) => {
+    let url: URL;
+    try {
+      url = new URL(reference, base);
+    } catch {
+      return undefined;
+    }
+    const fragment = decodeURIComponent(url.hash.slice(1));
+    url.hash = "";
+    let node: unknown = byId.get(url.href);
+    if (fragment !== "") {
+      if (!fragment.startsWith("/")) return undefined;
+      for (const segment of fragment.slice(1).split("/")) {
+        const key = segment.replace(/~1/g, "/").replace(/~0/g, "~");
+        node = isRecord(node) && Object.hasOwn(node, key) ? node[key] : undefined;
+      }
+    }
+    return isRecord(node) ? node : undefined;
+  };
 }
 
 function kindOf(schema: JsonSchemaDocument): KindName | undefined {
