@@ -47,7 +47,8 @@ export function checkDlpConnectors({ desired, resolver }: CheckInput): Diagnosti
   for (const resource of desired.byKind.DlpPolicy.filter(present)) {
     for (const group of DLP_GROUPS)
       (resource.spec.connectors?.[group] ?? []).forEach((name, index) => {
-        const pointer = `/spec/connectors/${group}/${index}`;
+        // Built only for a finding: a large repository lists 200,000 connectors, nearly all known.
+        const pointer = (): string => `/spec/connectors/${group}/${index}`;
         const entry = catalogue.find(name);
         if (entry === undefined)
           diagnostics.push(
@@ -55,7 +56,7 @@ export function checkDlpConnectors({ desired, resolver }: CheckInput): Diagnosti
               "PPG401",
               `connector '${name}' is not in the tenant's connector catalogue${didYouMean(name, catalogue.names)}`,
               resource,
-              pointer,
+              pointer(),
             ),
           );
         else if (group === "blocked" && entry.unblockable)
@@ -64,7 +65,7 @@ export function checkDlpConnectors({ desired, resolver }: CheckInput): Diagnosti
               "PPG402",
               `connector '${entry.name}' (${entry.displayName}) cannot be blocked: the service marks it unblockable. Put it in business or nonBusiness.`,
               resource,
-              pointer,
+              pointer(),
             ),
           );
       });
