@@ -48,6 +48,11 @@ describe("the block YAML reader", () => {
     ["documents between markers", "# lead\n---\na: 1\n---\nb: 2\n", [{ a: 1 }, { b: 2 }]],
     ["a colon inside a word", "url: https://example.com/a\n", [{ url: "https://example.com/a" }]],
     ["trailing spaces", "a: x   \nb:   \n  - y  \n", [{ a: "x", b: ["y"] }]],
+    [
+      "flow sequences of scalars",
+      "a: [x, 'y, z', \"w\", 3, true, ~]\nb: [ ] # none\nc:\n  - [p,q]\n",
+      [{ a: ["x", "y, z", "w", 3, true, null], b: [], c: [["p", "q"]] }],
+    ],
   ])("reads %s", (_name, text, expected) => {
     expect(readBlockYaml(text)).toEqual(expected);
     expect(fullRead(text)).toEqual(expected);
@@ -59,7 +64,13 @@ describe("the block YAML reader", () => {
     ["a byte order mark", "\uFEFFa: 1\n"],
     ["anchors and aliases", "a: &x 1\nb: *x\n"],
     ["tags", "a: !foo 1\n"],
-    ["flow collections with content", "a: [x, y]\n"],
+    ["nested flow collections", "a: [x, [y]]\n"],
+    ["flow mappings", "a: {b: 1}\n"],
+    ["a trailing comma in a flow sequence", "a: [x, ]\n"],
+    ["a pair in a flow sequence", "a: [x: 1]\n"],
+    ["a flow sequence over two lines", "a: [x,\n  y]\n"],
+    ["a comment inside a flow sequence", "a: [x # c\n  ]\n"],
+    ["a comment that hides the closing bracket", "a: [x #c]\n"],
     ["block scalars", "a: |\n  text\n"],
     ["multi-line plain scalars", "a: one\n  two\n"],
     ["escapes in double quotes", 'a: "x\\ty"\n'],
@@ -118,7 +129,19 @@ describe("the block YAML reader", () => {
     };
     const block = (node: unknown, indent: number, head: string): void => {
       const pad = " ".repeat(indent);
-      if (Array.isArray(node) && node.length > 0) {
+      const scalars = Array.isArray(node) && node.every((item) => typeof item !== "object" || item === null);
+      if (scalars && node.length > 0 && pick(3) === 0) {
+        // A flow sequence on one line, with the items quoted or not and the spacing varied.
+        const items = node.map((item) => {
+          const text = String(item);
+          const quoting = pick(3);
+          return quoting === 0 ? text : quoting === 1 ? `"${text}"` : `'${text}'`;
+        });
+        const separator = [", ", ",", " , "][pick(3)]!;
+        lines.push(
+          `${head} [${pick(4) === 0 ? " " : ""}${items.join(separator)}]${pick(5) === 0 ? " # note" : ""}`,
+        );
+      } else if (Array.isArray(node) && node.length > 0) {
         lines.push(head);
         const inner = pick(3) === 0 && head.trimEnd().endsWith(":") ? indent : indent + 2 + pick(2);
         for (const item of node) entry(item, inner);

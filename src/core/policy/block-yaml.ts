@@ -94,6 +94,9 @@ const COLON = 0x3a;
 const DASH = 0x2d;
 const DOUBLE_QUOTE = 0x22;
 const SINGLE_QUOTE = 0x27;
+const COMMA = 0x2c;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
 
 /** Keys both readers take as the same string: no number, boolean, null or quoting involved. */
 const SIMPLE_KEY = /^[A-Za-z_][A-Za-z0-9_./-]*$/;
@@ -248,6 +251,7 @@ function keyEnd(text: string, start: number, end: number): number {
 function readScalar(text: string, start: number, end: number): unknown {
   const first = text.charCodeAt(start);
   if (first === DOUBLE_QUOTE || first === SINGLE_QUOTE) return readQuoted(text, start, end, first);
+  if (first === OPEN_BRACKET && !text.startsWith("[]", start)) return readFlowSequence(text, start, end);
   const scalar = text.slice(start, plainEnd(text, start, end));
   if (scalar === "[]") return [];
   if (scalar === "{}") return {};
@@ -278,6 +282,64 @@ function plainEnd(text: string, start: number, lineEnd: number): number {
   }
   while (end > start && text.charCodeAt(end - 1) === SPACE) end -= 1;
   return end;
+}
+
+/**
+ * A flow sequence of scalars on one line, "[a, 'b c', 3]", then at most a comment. Nested collections,
+ * empty entries (a trailing comma included), pairs ("a: b"), comments inside and items that span
+ * lines are left to the general readers.
+ */
+function readFlowSequence(text: string, start: number, end: number): unknown[] {
+  const items: unknown[] = [];
+  let index = skipSpaces(text, start + 1, end);
+  if (text.charCodeAt(index) === CLOSE_BRACKET) return afterFlow(text, index + 1, end, items);
+  for (;;) {
+    const first = text.charCodeAt(index);
+    let itemEnd: number;
+    if (first === DOUBLE_QUOTE || first === SINGLE_QUOTE) {
+      let close = index + 1;
+      while (close < end && text.charCodeAt(close) !== first) close += 1;
+      if (close >= end) throw NOT_BLOCK_YAML;
+      const item = text.slice(index + 1, close);
+      if (first === DOUBLE_QUOTE && item.includes("\\")) throw NOT_BLOCK_YAML;
+      items.push(item);
+      itemEnd = close + 1;
+    } else {
+      itemEnd = index;
+      while (itemEnd < end) {
+        const code = text.charCodeAt(itemEnd);
+        if (code === COMMA || code === CLOSE_BRACKET) break;
+        if (code === OPEN_BRACKET || code === 0x7b || code === 0x7d || code === HASH) throw NOT_BLOCK_YAML;
+        if (code === COLON) {
+          const next = text.charCodeAt(itemEnd + 1);
+          if (next === SPACE || next === COMMA || next === CLOSE_BRACKET || itemEnd + 1 === end)
+            throw NOT_BLOCK_YAML;
+        }
+        itemEnd += 1;
+      }
+      let last = itemEnd;
+      while (last > index && text.charCodeAt(last - 1) === SPACE) last -= 1;
+      const item = text.slice(index, last);
+      if (!PLAIN_START.test(item)) throw NOT_BLOCK_YAML;
+      items.push(resolvePlainScalar(item));
+    }
+    index = skipSpaces(text, itemEnd, end);
+    const separator = text.charCodeAt(index);
+    if (separator === CLOSE_BRACKET) return afterFlow(text, index + 1, end, items);
+    if (separator !== COMMA) throw NOT_BLOCK_YAML;
+    index = skipSpaces(text, index + 1, end);
+    // "[a, ]": a trailing comma, which this reader leaves alone.
+    if (index >= end || text.charCodeAt(index) === CLOSE_BRACKET) throw NOT_BLOCK_YAML;
+  }
+}
+
+/** After a flow collection's closing bracket: only spaces, then a comment after at least one space. */
+function afterFlow(text: string, after: number, end: number, value: unknown[]): unknown[] {
+  if (after < end) {
+    const next = skipSpaces(text, after, end);
+    if (next === after || text.charCodeAt(next) !== HASH) throw NOT_BLOCK_YAML;
+  }
+  return value;
 }
 
 /** A quoted scalar without escapes (no backslash, no doubled single quote), then at most a comment. */
