@@ -21,4 +21,9 @@ export default function setup(): void {
     ],
     { cwd: root, stdio: "inherit" },
   );
+  // As `npm run build` does: the CLI then loads the schemas' validators instead of compiling them.
+  execFileSync(process.execPath, [`${root}/dist/build/precompile-schemas.js`], {
+    cwd: root,
+    stdio: "inherit",
+  });
 }

@@ -1,11 +1,17 @@
-import { readFileSync } from "node:fs";
+import { hash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { PpgovError } from "../../core/errors.js";
+import { stableStringify } from "../../core/kinds/json.js";
 import {
   compilePolicyValidator,
+  precompiledPolicyValidator,
   type JsonSchemaDocument,
+  type KindValidators,
   type PolicyValidator,
 } from "../../core/policy/schema-validator.js";
+import { KINDS } from "../../core/policy/types.js";
 
 /** `schemas/` of the package: three levels up from src/adapters/fs/ and from dist/adapters/fs/. */
 export function defaultSchemaDir(): string {
@@ -72,10 +78,55 @@ function referencedFiles(schema: unknown): string[] {
   return [...found].sort();
 }
 
+/** The validators `npm run build` compiles from the schemas (src/build/precompile-schemas.ts), in dist/. */
+export const PRECOMPILED_VALIDATORS_FILE = "policy-validators.generated.cjs";
+
+export function precompiledValidatorsPath(): string {
+  return fileURLToPath(new URL(`./${PRECOMPILED_VALIDATORS_FILE}`, import.meta.url));
+}
+
+/** Identifies a schema set by content: precompiled validators are used only for the schemas they came from. */
+export function schemaSetDigest(schemas: readonly JsonSchemaDocument[]): string {
+  return hash("sha256", stableStringify(schemas), "hex");
+}
+
 /**
- * Reads and compiles the policy schemas. Compiling takes a while, so callers create one validator per
- * process and pass it on (no module-level cache).
+ * The build's validators when they were compiled from exactly these schemas; undefined when there are
+ * none (running from src/), they are from other schemas (schemas/ edited since the build, or another
+ * schema directory) or they cannot be loaded. The caller then compiles, which only costs time.
  */
-export function createPolicyValidator(options: { schemaDir?: string } = {}): PolicyValidator {
-  return compilePolicyValidator(readPolicySchemas(options.schemaDir));
+function loadPrecompiled(schemas: readonly JsonSchemaDocument[], path: string): KindValidators | undefined {
+  if (!existsSync(path)) return undefined;
+  let exported: Record<string, unknown>;
+  try {
+    exported = createRequire(import.meta.url)(path) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  if (exported.schemaDigest !== schemaSetDigest(schemas)) return undefined;
+  const validators: Record<string, KindValidators[string]> = {};
+  for (const kind of KINDS) {
+    const validate = exported[kind];
+    if (typeof validate !== "function") return undefined;
+    validators[kind] = validate as KindValidators[string];
+  }
+  return validators;
+}
+
+/**
+ * Reads the policy schemas and returns their validator: the build's precompiled one when it matches
+ * them, else one compiled now. Callers create one validator per process and pass it on (no
+ * module-level cache).
+ */
+export function createPolicyValidator(
+  options: { schemaDir?: string; precompiledPath?: string | false } = {},
+): PolicyValidator {
+  const schemas = readPolicySchemas(options.schemaDir);
+  const precompiled =
+    options.precompiledPath === false
+      ? undefined
+      : loadPrecompiled(schemas, options.precompiledPath ?? precompiledValidatorsPath());
+  return precompiled === undefined
+    ? compilePolicyValidator(schemas)
+    : precompiledPolicyValidator(precompiled, schemas);
 }

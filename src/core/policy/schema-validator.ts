@@ -1,4 +1,6 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from "ajv/dist/2020.js";
+import { createRequire } from "node:module";
+import type * as Ajv2020Module from "ajv/dist/2020.js";
+import type { ErrorObject, ValidateFunction } from "ajv/dist/2020.js";
 import { PpgovError } from "../errors.js";
 import { findStringLists, withCheckedListsEmptied, type StringListCheck } from "./string-lists.js";
 import { KINDS, type KindName } from "./types.js";
@@ -17,7 +19,29 @@ export interface PolicyValidator {
    * so messages can describe e.g. a resource name instead of printing its regular expression.
    */
   definitionName(schema: unknown): string | undefined;
+  /** "precompiled" when the validators came from the build (schema-precompile.ts), else "compiled". */
+  readonly origin?: "precompiled" | "compiled";
 }
+
+/**
+ * ajv's options for the policy schemas (draft 2020-12, strict, all errors, errors carrying their data
+ * and schema), shared by the compile at run time and the precompile at build time.
+ */
+export const POLICY_AJV_OPTIONS = {
+  allErrors: true,
+  strict: true,
+  verbose: true,
+  // ajv's pass over the generated code (folding constants, dropping unused names) took about half of
+  // the compile time and made validation no faster: measured on the 10,000 documents of bench/.
+  code: { optimize: false },
+} as const;
+
+/** The compiled validation function of each kind, by kind name. */
+export type KindValidators = Readonly<Record<string, ValidateFunction | undefined>>;
+
+// ajv's compiler is about 200 modules: loaded only when the schemas are compiled here, not when the
+// build's precompiled validators are used.
+const requireFromHere = createRequire(import.meta.url);
 
 export interface CompileOptions {
   /**
@@ -43,15 +67,8 @@ export function compilePolicyValidator(
   options: CompileOptions = {},
 ): PolicyValidator {
   const full = options.full === true;
-  const ajv = new Ajv2020({
-    allErrors: true,
-    strict: true,
-    verbose: true,
-    validateSchema: full,
-    // ajv's pass over the generated code (folding constants, dropping unused names) took about half of
-    // the compile time and made validation no faster: measured on the 10,000 documents of bench/.
-    code: { optimize: false },
-  });
+  const { Ajv2020 } = requireFromHere("ajv/dist/2020.js") as typeof Ajv2020Module;
+  const ajv = new Ajv2020({ ...POLICY_AJV_OPTIONS, validateSchema: full });
   const definitions = new Map<unknown, string>();
   for (const schema of schemas) {
     ajv.addSchema(schema);
@@ -59,7 +76,7 @@ export function compilePolicyValidator(
     if (isRecord(defs))
       for (const [name, definition] of Object.entries(defs)) definitions.set(definition, name);
   }
-  const validators = new Map<KindName, ValidateFunction>();
+  const validators: Record<string, ValidateFunction> = {};
   for (const schema of schemas) {
     const kind = kindOf(schema);
     // Every schema a kind's schema references is compiled with it; the others only need their
@@ -69,8 +86,40 @@ export function compilePolicyValidator(
       continue;
     }
     const validate = compile(ajv, String(schema.$id));
-    if (validate !== undefined && kind !== undefined) validators.set(kind, validate);
+    if (validate !== undefined && kind !== undefined) validators[kind] = validate;
   }
+  return assembleValidator(validators, schemas, options, "compiled", (schema) => definitions.get(schema));
+}
+
+/**
+ * A validator from validation functions compiled at build time (ajv standalone). Their errors carry
+ * copies of the schemas, not the objects read here, so definitions are recognised by their content
+ * (no two of the shipped definitions are alike; the tests compare both validators' findings).
+ */
+export function precompiledPolicyValidator(
+  validators: KindValidators,
+  schemas: readonly JsonSchemaDocument[],
+  options: Pick<CompileOptions, "checkStringLists"> = {},
+): PolicyValidator {
+  const definitions = new Map<string, string>();
+  for (const schema of schemas) {
+    const defs = schema.$defs;
+    if (isRecord(defs))
+      for (const [name, definition] of Object.entries(defs))
+        definitions.set(JSON.stringify(definition), name);
+  }
+  return assembleValidator(validators, schemas, options, "precompiled", (schema) =>
+    isRecord(schema) ? definitions.get(JSON.stringify(schema)) : undefined,
+  );
+}
+
+function assembleValidator(
+  validators: KindValidators,
+  schemas: readonly JsonSchemaDocument[],
+  options: Pick<CompileOptions, "checkStringLists">,
+  origin: "precompiled" | "compiled",
+  definitionName: (schema: unknown) => string | undefined,
+): PolicyValidator {
   const stringLists = new Map<KindName, StringListCheck[]>();
   if (options.checkStringLists !== false) {
     const resolve = referenceResolver(schemas);
@@ -81,13 +130,14 @@ export function compilePolicyValidator(
       if (lists.length > 0) stringLists.set(kind, lists);
     }
   }
-  const missing = KINDS.filter((kind) => !validators.has(kind));
+  const missing = KINDS.filter((kind) => validators[kind] === undefined);
   if (missing.length > 0) {
     throw new PpgovError("SCHEMA_MISSING", `no policy schema declares kind ${missing.join(", ")}`);
   }
   return {
+    origin,
     validate(kind, value) {
-      const validate = validators.get(kind);
+      const validate = validators[kind];
       if (validate === undefined) return [];
       const lists = stringLists.get(kind);
       const checked = lists === undefined ? value : withCheckedListsEmptied(value, lists);
@@ -96,11 +146,13 @@ export function compilePolicyValidator(
       if (checked !== value && validate(value)) return [];
       return [...(validate.errors ?? [])];
     },
-    definitionName: (schema) => definitions.get(schema),
+    definitionName,
   };
 }
 
-function compile(ajv: Ajv2020, id: string): ValidateFunction | undefined {
+type Ajv = InstanceType<typeof Ajv2020Module.Ajv2020>;
+
+function compile(ajv: Ajv, id: string): ValidateFunction | undefined {
   try {
     return ajv.getSchema(id);
   } catch (error: unknown) {
@@ -112,7 +164,7 @@ function compile(ajv: Ajv2020, id: string): ValidateFunction | undefined {
 }
 
 /** Throws as a failed compile would when a schema's `$ref` names a schema that was not added. */
-function checkReferences(ajv: Ajv2020, schema: JsonSchemaDocument): void {
+function checkReferences(ajv: Ajv, schema: JsonSchemaDocument): void {
   const id = String(schema.$id);
   const visit = (node: unknown): void => {
     if (Array.isArray(node)) node.forEach(visit);
@@ -156,6 +208,11 @@ function referenceResolver(
     }
     return isRecord(node) ? node : undefined;
   };
+}
+
+/** The kind a schema declares (`properties.kind.const`), if it is a kind's schema. */
+export function schemaKind(schema: JsonSchemaDocument): KindName | undefined {
+  return kindOf(schema);
 }
 
 function kindOf(schema: JsonSchemaDocument): KindName | undefined {
