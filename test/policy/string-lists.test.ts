@@ -3,23 +3,15 @@ import fc from "fast-check";
 import { parse } from "yaml";
 import { describe, expect, it } from "vitest";
 import { readPolicySchemas } from "../../src/adapters/fs/policy-schemas.js";
-import { compilePolicyValidator } from "../../src/core/policy/schema-validator.js";
+import { compilePolicyValidator, referenceResolver } from "../../src/core/policy/schema-validator.js";
 import { findStringLists, withCheckedListsEmptied } from "../../src/core/policy/string-lists.js";
 
 const schemas = readPolicySchemas();
 const withLists = compilePolicyValidator(schemas);
 const ajvOnly = compilePolicyValidator(schemas, { checkStringLists: false });
 
-/** Resolves references among the shipped schemas, for findStringLists on them. */
-function resolve(reference: string, base: string): Record<string, unknown> | undefined {
-  const url = new URL(reference, base);
-  const pointer = url.hash.slice(1);
-  url.hash = "";
-  let node: unknown = schemas.find((schema) => schema.$id === url.href);
-  for (const segment of pointer === "" ? [] : pointer.slice(1).split("/"))
-    node = (node as Record<string, unknown> | undefined)?.[segment];
-  return node as Record<string, unknown> | undefined;
-}
+/** Resolves references among the shipped schemas, as the validator does. */
+const resolve = referenceResolver(schemas);
 
 function listsOf(kind: string): string[] {
   const schema = schemas.find(

@@ -185,7 +185,7 @@ function checkReferences(ajv: Ajv, schema: JsonSchemaDocument): void {
 }
 
 /** Finds the schema a `$ref` names among the given ones: by `$id`, then the fragment's JSON pointer. */
-function referenceResolver(
+export function referenceResolver(
   schemas: readonly JsonSchemaDocument[],
 ): (reference: string, base: string) => Record<string, unknown> | undefined {
   const byId = new Map(schemas.map((schema) => [String(schema.$id), schema] as const));

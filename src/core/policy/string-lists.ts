@@ -90,7 +90,9 @@ function listCheck(
   return (list) => {
     if (!Array.isArray(list)) return false;
     const seen = unique ? new Set<string>() : undefined;
-    for (const value of list) {
+    // By index: for-of allocates an iterator result per item until the optimising compiler steps in.
+    for (let index = 0; index < list.length; index += 1) {
+      const value: unknown = list[index];
       if (typeof value !== "string" || !item(value)) return false;
       if (seen !== undefined) {
         if (seen.has(value)) return false;
