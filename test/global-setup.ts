@@ -21,9 +21,8 @@ export default function setup(): void {
     ],
     { cwd: root, stdio: "inherit" },
   );
-  // As `npm run build` does: the CLI then loads the schemas' validators instead of compiling them.
-  execFileSync(process.execPath, [`${root}/dist/build/precompile-schemas.js`], {
-    cwd: root,
-    stdio: "inherit",
-  });
+  // As `npm run build` does: the CLI then loads the schemas' validators instead of compiling them, and
+  // bin/ppgov.js runs the one-file bundle built from this very dist/.
+  for (const step of ["precompile-schemas.js", "bundle.js"])
+    execFileSync(process.execPath, [`${root}/dist/build/${step}`], { cwd: root, stdio: "inherit" });
 }

@@ -1,11 +1,12 @@
 import { readFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { PpgovError } from "../core/errors.js";
+import { packageRoot } from "../adapters/fs/package-root.js";
 import type { EmulatorSeed, EmulatorState, JsonObject, WireConnectorMetadata } from "./types.js";
 
 /** fixtures/ sits two levels above both src/emulator and dist/emulator. */
-const fixturesRoot = new URL("../../fixtures/seeds/", import.meta.url);
+const fixturesRoot = pathToFileURL(`${packageRoot()}/fixtures/seeds/`);
 
 /** Absolute path of the shipped sample tenant (Contoso). */
 export const sampleSeedPath = fileURLToPath(new URL("sample-tenant.json", fixturesRoot));

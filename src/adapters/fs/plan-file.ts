@@ -1,9 +1,9 @@
 import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
 import { PpgovError } from "../../core/errors.js";
+import { packageRoot } from "./package-root.js";
 import { PLAN_FORMAT_VERSION, type Plan } from "../../core/plan/index.js";
 
 /** Writes `text` to `path` atomically: a temporary file in the same directory, fsynced, then renamed. */
@@ -29,7 +29,7 @@ export type PlanValidator = (value: unknown) => string | undefined;
 
 /** Compiles schemas/plan.schema.json once; the function returns the first problem, or undefined. */
 export function createPlanValidator(
-  schemaPath: string = fileURLToPath(new URL("../../../schemas/plan.schema.json", import.meta.url)),
+  schemaPath: string = join(packageRoot(), "schemas", "plan.schema.json"),
 ): PlanValidator {
   const schema = JSON.parse(readFileSync(schemaPath, "utf8")) as object;
   const validate = new Ajv2020({ strict: false, allErrors: false }).compile(schema);

@@ -1,7 +1,7 @@
 import { hash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { PpgovError } from "../../core/errors.js";
 import { stableStringify } from "../../core/kinds/json.js";
 import {
@@ -12,10 +12,11 @@ import {
   type PolicyValidator,
 } from "../../core/policy/schema-validator.js";
 import { KINDS } from "../../core/policy/types.js";
+import { packageRoot } from "./package-root.js";
 
 /** `schemas/` of the package: three levels up from src/adapters/fs/ and from dist/adapters/fs/. */
 export function defaultSchemaDir(): string {
-  return fileURLToPath(new URL("../../../schemas/", import.meta.url));
+  return join(packageRoot(), "schemas");
 }
 
 /** The envelope: every policy schema is reachable from it through `$ref`. */
@@ -82,7 +83,7 @@ function referencedFiles(schema: unknown): string[] {
 export const PRECOMPILED_VALIDATORS_FILE = "policy-validators.generated.cjs";
 
 export function precompiledValidatorsPath(): string {
-  return fileURLToPath(new URL(`./${PRECOMPILED_VALIDATORS_FILE}`, import.meta.url));
+  return join(packageRoot(), "dist", "adapters", "fs", PRECOMPILED_VALIDATORS_FILE);
 }
 
 /** Identifies a schema set by content: precompiled validators are used only for the schemas they came from. */

@@ -3,6 +3,8 @@
  * one correlation id, retry budget, token cache and set of compiled response schemas).
  */
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { packageRoot } from "../fs/package-root.js";
 import { PpgovError } from "../../core/errors.js";
 import type { Logger } from "../log/logger.js";
 import type { SecretRegistry } from "../log/secrets.js";
@@ -111,7 +113,7 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 /** The package version for the User-Agent (package.json sits three levels up from src/ and dist/ alike). */
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(new URL("../../../package.json", import.meta.url), "utf8")) as {
+    const pkg = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as {
       version?: string;
     };
     return pkg.version ?? "0.0.0";
