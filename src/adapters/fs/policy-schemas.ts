@@ -1,9 +1,9 @@
-import { hash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
 import { PpgovError } from "../../core/errors.js";
 import { stableStringify } from "../../core/kinds/json.js";
+import { sha256 } from "../../core/plan/digest.js";
 import {
   compilePolicyValidator,
   precompiledPolicyValidator,
@@ -14,7 +14,7 @@ import {
 import { KINDS } from "../../core/policy/types.js";
 import { packageRoot } from "./package-root.js";
 
-/** `schemas/` of the package: three levels up from src/adapters/fs/ and from dist/adapters/fs/. */
+/** `schemas/` of the package. */
 export function defaultSchemaDir(): string {
   return join(packageRoot(), "schemas");
 }
@@ -88,7 +88,7 @@ export function precompiledValidatorsPath(): string {
 
 /** Identifies a schema set by content: precompiled validators are used only for the schemas they came from. */
 export function schemaSetDigest(schemas: readonly JsonSchemaDocument[]): string {
-  return hash("sha256", stableStringify(schemas), "hex");
+  return sha256(stableStringify(schemas));
 }
 
 /**

@@ -110,7 +110,7 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
   return out;
 }
 
-/** The package version for the User-Agent (package.json sits three levels up from src/ and dist/ alike). */
+/** The package version for the User-Agent, from the package's own package.json. */
 function packageVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as {

@@ -1,3 +1,4 @@
+import { formatPointer } from "../pointer.js";
 import type { Rule } from "./context.js";
 
 /**
@@ -12,11 +13,10 @@ export const numbersAreExact: Rule = (context) => {
     const visit = (value: unknown): void => {
       if (typeof value === "number") {
         if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
-          const pointer = segments.map((segment) => `/${escapeSegment(segment)}`).join("");
           context.report(
             loaded,
             "PPG208",
-            pointer,
+            formatPointer(segments),
             `${dotted(segments)} is too large to be exact (got ${String(value)}; at most ${Number.MAX_SAFE_INTEGER} in size)`,
           );
         }
@@ -41,10 +41,6 @@ export const numbersAreExact: Rule = (context) => {
     visit(loaded.document);
   }
 };
-
-function escapeSegment(segment: string): string {
-  return segment.replace(/~/g, "~0").replace(/\//g, "~1");
-}
 
 /** ["spec", "allocations", "AppPass"] → "spec.allocations.AppPass", ["a", "0"] → "a[0]". */
 function dotted(segments: readonly string[]): string {
