@@ -297,12 +297,8 @@ function readFlowSequence(text: string, start: number, end: number): unknown[] {
     const first = text.charCodeAt(index);
     let itemEnd: number;
     if (first === DOUBLE_QUOTE || first === SINGLE_QUOTE) {
-      let close = index + 1;
-      while (close < end && text.charCodeAt(close) !== first) close += 1;
-      if (close >= end) throw NOT_BLOCK_YAML;
-      const item = text.slice(index + 1, close);
-      if (first === DOUBLE_QUOTE && item.includes("\\")) throw NOT_BLOCK_YAML;
-      items.push(item);
+      const close = closingQuote(text, index, end, first);
+      items.push(text.slice(index + 1, close));
       itemEnd = close + 1;
     } else {
       itemEnd = index;
@@ -333,27 +329,34 @@ function readFlowSequence(text: string, start: number, end: number): unknown[] {
   }
 }
 
-/** After a flow collection's closing bracket: only spaces, then a comment after at least one space. */
+/** After a flow collection's closing bracket: at most a comment. */
 function afterFlow(text: string, after: number, end: number, value: unknown[]): unknown[] {
-  if (after < end) {
-    const next = skipSpaces(text, after, end);
-    if (next === after || text.charCodeAt(next) !== HASH) throw NOT_BLOCK_YAML;
-  }
+  onlyCommentAfter(text, after, end);
   return value;
 }
 
 /** A quoted scalar without escapes (no backslash, no doubled single quote), then at most a comment. */
 function readQuoted(text: string, start: number, end: number, quote: number): string {
+  const close = closingQuote(text, start, end, quote);
+  onlyCommentAfter(text, close + 1, end);
+  return text.slice(start + 1, close);
+}
+
+/** Where the quoted scalar opened at `start` closes on this line; throws for escapes or no close. */
+function closingQuote(text: string, start: number, end: number, quote: number): number {
   let close = start + 1;
   while (close < end && text.charCodeAt(close) !== quote) close += 1;
   if (close >= end) throw NOT_BLOCK_YAML;
-  const scalar = text.slice(start + 1, close);
-  if (quote === DOUBLE_QUOTE && scalar.includes("\\")) throw NOT_BLOCK_YAML;
-  const after = close + 1;
-  if (after < end) {
-    // Only spaces and then a comment may follow; "'it''s'" (an escaped quote) and "x"# do not qualify.
-    const next = skipSpaces(text, after, end);
-    if (next === after || text.charCodeAt(next) !== HASH) throw NOT_BLOCK_YAML;
-  }
-  return scalar;
+  if (quote === DOUBLE_QUOTE && text.slice(start + 1, close).includes("\\")) throw NOT_BLOCK_YAML;
+  return close;
+}
+
+/**
+ * Only spaces and then a comment may follow a closing quote or bracket; "'it''s'" (an escaped quote)
+ * and "x"# do not qualify.
+ */
+function onlyCommentAfter(text: string, after: number, end: number): void {
+  if (after >= end) return;
+  const next = skipSpaces(text, after, end);
+  if (next === after || text.charCodeAt(next) !== HASH) throw NOT_BLOCK_YAML;
 }
