@@ -56,6 +56,7 @@ export async function measureCore(seedPath, repoDir) {
   const cpu = process.cpuUsage(cpuStart);
   return {
     resources: desired.resources.length,
+    documents: loaded.documentCount,
     errors: [...loaded.diagnostics, ...result.diagnostics].filter((d) => d.severity === "error").length,
     summary: result.plan.summary,
     loadMs: Math.round(loadedAt - started),

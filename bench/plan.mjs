@@ -1,10 +1,12 @@
 // Plan benchmark: the built CLI's `ppgov plan` against the emulator with injected latency, side by side
 // with a serial reference reader (the Terraform provider's way) and a fully parallel floor reader.
 //   npm run bench:plan                                   (builds first; scales 0.25,0.5,1)
-//   node bench/plan.mjs --scales 0.25,0.5,1 [--latency-ms 100] [--concurrency N] [--extra-concurrency 16|none]
-//                       [--reference-budget-s 45] [--core-runs 5]
-// Per scale: generate the tenant (bench/generate-tenant.mjs), start `ppgov emulator` as its own process,
-// set the latency, then measure
+//   node bench/plan.mjs --scales 0.25,0.5,1 [--random-seed N] [--latency-ms 100] [--concurrency N]
+//                       [--extra-concurrency 16|none] [--reference-budget-s 45] [--core-runs 5]
+//   node bench/plan.mjs --tenant DIR[,DIR…] [options]   a tenant generated beforehand, or by other means:
+//                       DIR/seed.json (emulator seed) and DIR/policies/ (what generate-tenant.mjs --out writes)
+// Per scale: generate the tenant (bench/generate-tenant.mjs; --random-seed varies its ids and connector
+// classification), start `ppgov emulator` as its own process, set the latency, then measure
 //   plan cold   `ppgov plan` with an empty read cache,
 //   plan warm   the same again, with the cache the cold run filled (the tenant is unchanged),
 //   plan cold max=16  a cold plan with --concurrency 16: the adaptive limit capped at its starting point,
@@ -26,7 +28,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { generateTenant } from "./generate-tenant.mjs";
+import { DEFAULT_RANDOM_SEED, generateTenant } from "./generate-tenant.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const cli = join(root, "bin", "ppgov.js");
@@ -243,10 +245,12 @@ function measureCore(seedPath, repoDir, runs) {
 const seconds = (ms) => (ms / 1000).toFixed(2);
 const mb = (value) => (Number.isFinite(value) ? Math.round(value).toString() : "-");
 
-function printTable(scale, counts, rows, core) {
+function printTable(label, counts, rows, core) {
+  const cold = rows.find((row) => row.name === "plan cold");
   console.log(
-    `\nscale ${scale}: ${counts.environments} environments, ${counts.dlpPolicies} DLP policies x ${counts.connectors} connectors, ` +
-      `${counts.allocations} allocations, ${counts.assignments} license assignments; ${counts.documents} documents, ${counts.changed} changed`,
+    `\n${label}: ${counts.environments} environments, ${counts.dlpPolicies} DLP policies x ${counts.connectors} connectors, ` +
+      `${counts.allocations} allocations, ${counts.assignments} license assignments; ${counts.documents} documents, ` +
+      `${counts.changed ?? "?"} changed; the cold plan: ${summaryText(cold.summary)}`,
   );
   const header = ["reader", "wall s", "CPU s", "peak RSS MB", "HTTP requests", "429s", "limit/in flight"];
   const lines = rows.map((row) => [
@@ -264,7 +268,6 @@ function printTable(scale, counts, rows, core) {
   console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
   for (const line of lines) console.log(format(line));
   const byName = Object.fromEntries(rows.map((row) => [row.name, row]));
-  const cold = byName["plan cold"];
   console.log(
     `plan cold / floor = ${(cold.wallMs / byName.floor.wallMs).toFixed(2)} (target <= 1.5); ` +
       `plan cold / floor paged = ${(cold.wallMs / byName["floor paged"].wallMs).toFixed(2)} ` +
@@ -280,10 +283,57 @@ function printTable(scale, counts, rows, core) {
   );
 }
 
-async function benchScale(scale, options) {
-  const work = mkdtempSync(join(tmpdir(), `ppgov-bench-${scale}-`));
+const SUMMARY_WORDS = { add: "to add", change: "to change", replace: "to replace", destroy: "to destroy" };
+
+/** "3 to add, 11 to change" from the plan JSON's summary. */
+function summaryText(summary) {
+  if (summary === undefined) return "-";
+  const parts = Object.entries(SUMMARY_WORDS)
+    .filter(([key]) => summary[key] > 0)
+    .map(([key, words]) => `${summary[key]} ${words}`);
+  return parts.length === 0 ? "no changes" : parts.join(", ");
+}
+
+/** Resources the plan adds, changes, replaces or destroys. */
+function changedCount(summary) {
+  return Object.keys(SUMMARY_WORDS).reduce((sum, key) => sum + (summary?.[key] ?? 0), 0);
+}
+
+/**
+ * A tenant someone else generated: DIR/seed.json and DIR/policies/. Counts come from the seed; the
+ * documents from the core's load, the changed ones from the cold plan.
+ */
+function existingTenant(dir) {
+  const seedPath = join(dir, "seed.json");
+  const repoDir = join(dir, "policies");
+  if (!existsSync(seedPath) || !existsSync(repoDir))
+    throw new Error(
+      `--tenant ${dir}: expected ${seedPath} and ${repoDir}/ (as bench/generate-tenant.mjs --out writes)`,
+    );
+  const seed = JSON.parse(readFileSync(seedPath, "utf8"));
+  const size = (value) => (Array.isArray(value) ? value.length : Object.keys(value ?? {}).length);
+  const counts = {
+    environments: size(seed.environments),
+    dlpPolicies: size(seed.dlpPolicies),
+    connectors: size(seed.connectors),
+    allocations: size(seed.allocations),
+    assignments: (seed.groups ?? []).filter((group) => (group.assignedLicenses ?? []).length > 0).length,
+  };
+  return { seedPath, repoDir, counts, label: `tenant ${dir}`, size: counts.environments };
+}
+
+/** Measures one tenant: the one `source.scale` generates into a temporary directory, or `source.dir`. */
+async function benchTenant(source, options) {
+  const work = mkdtempSync(join(tmpdir(), `ppgov-bench-${source.scale ?? "tenant"}-`));
   try {
-    const tenant = generateTenant({ scale, out: work });
+    const tenant =
+      source.dir !== undefined
+        ? existingTenant(source.dir)
+        : {
+            ...generateTenant({ scale: source.scale, out: work, seed: options.randomSeed }),
+            label: `scale ${source.scale}`,
+            size: source.scale,
+          };
     const core = measureCore(tenant.seedPath, tenant.repoDir, options.coreRuns);
     const emulator = await startEmulator(tenant.seedPath);
     try {
@@ -336,8 +386,13 @@ async function benchScale(scale, options) {
       const paged = await pagedFloorRead(emulator.url, entries);
       rows.push({ name: "floor paged", ...paged, rssMb: NaN, ...(await requestLog(emulator.url)) });
 
-      printTable(scale, tenant.counts, rows, core);
-      return { scale, counts: tenant.counts, rows, core };
+      const counts = {
+        ...tenant.counts,
+        documents: tenant.counts.documents ?? core.documents,
+        changed: tenant.counts.changed ?? changedCount(cold.summary),
+      };
+      printTable(tenant.label, counts, rows, core);
+      return { label: tenant.label, size: tenant.size, counts, rows, core };
     } finally {
       await emulator.stop();
     }
@@ -349,9 +404,20 @@ async function benchScale(scale, options) {
 async function main() {
   if (!existsSync(join(root, "dist", "cli", "main.js")))
     throw new Error("dist/ is missing: run npm run build");
-  const scales = option("--scales", "0.25,0.5,1").split(",").map(Number);
+  const tenantDirs = option("--tenant", undefined);
+  const sources =
+    tenantDirs === undefined
+      ? option("--scales", "0.25,0.5,1")
+          .split(",")
+          .map((scale) => ({ scale: Number(scale) }))
+      : tenantDirs.split(",").map((dir) => ({ dir }));
+  for (const source of sources)
+    if (source.scale !== undefined && !(source.scale > 0)) throw new Error("--scales takes positive numbers");
+  const randomSeed = Number(option("--random-seed", String(DEFAULT_RANDOM_SEED)));
+  if (!Number.isSafeInteger(randomSeed)) throw new Error("--random-seed takes an integer");
   const concurrencyOption = option("--concurrency", undefined);
   const options = {
+    randomSeed,
     latencyMs: Number(option("--latency-ms", "100")),
     concurrency: concurrencyOption === undefined ? undefined : Number(concurrencyOption),
     referenceBudgetMs: Number(option("--reference-budget-s", "45")) * 1000,
@@ -364,20 +430,23 @@ async function main() {
   };
   console.log(
     `ppgov plan benchmark: ${options.latencyMs} ms latency per request, plan concurrency ceiling ${options.concurrency ?? "default (start 16, adaptive up to 128)"}, ` +
-      `node ${process.version}, ${JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version}`,
+      `node ${process.version}, ${JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version}` +
+      (tenantDirs === undefined ? `, tenants generated with --random-seed ${randomSeed}` : ""),
   );
   const results = [];
-  for (const scale of scales) results.push(await benchScale(scale, options));
+  for (const source of sources) results.push(await benchTenant(source, options));
   if (results.length > 1) {
     const first = results[0];
-    console.log("\nscaling (relative to the smallest scale):");
+    console.log(
+      `\nscaling (relative to the first ${tenantDirs === undefined ? "scale" : "tenant, by environments"}):`,
+    );
     for (const result of results) {
       const ratio = (name) =>
         (
           result.rows.find((r) => r.name === name).wallMs / first.rows.find((r) => r.name === name).wallMs
         ).toFixed(2);
       console.log(
-        `  scale ${result.scale} (x${(result.scale / first.scale).toFixed(2)} size): plan cold x${ratio("plan cold")}, ` +
+        `  ${result.label} (x${(result.size / first.size).toFixed(2)} size): plan cold x${ratio("plan cold")}, ` +
           `plan warm x${ratio("plan warm")}, core CPU x${(result.core.cpuMs / first.core.cpuMs).toFixed(2)}`,
       );
     }

@@ -38,38 +38,62 @@ function tempDir(): string {
 }
 
 describe("the benchmark tenant generator", () => {
-  it("writes a seed the emulator loads and a repository that validates and plans about 1% changed", async () => {
-    const tenant = generate({ scale: 0.02, out: tempDir() });
-    expect(tenant.counts).toMatchObject({
-      environments: 100,
-      dlpPolicies: 4,
-      allocations: 99,
-      assignments: 4,
-    });
+  it.each([undefined, 987_654_321])(
+    "writes a seed the emulator loads and a repository that validates and plans about one resource in a hundred changed (random seed %s)",
+    async (randomSeed) => {
+      const tenant = generate({
+        scale: 0.02,
+        out: tempDir(),
+        ...(randomSeed === undefined ? {} : { seed: randomSeed }),
+      });
+      expect(tenant.counts).toMatchObject({
+        environments: 100,
+        dlpPolicies: 4,
+        allocations: 99,
+        assignments: 4,
+      });
 
-    const loaded = await loadPolicies(tenant.repoDir, {
-      validator: createPolicyValidator(),
-      listPolicyFiles: (dir) => listPolicyFiles(dir),
-    });
-    expect(hasErrors(loaded.diagnostics)).toBe(false);
-    expect(loaded.documentCount).toBe(tenant.counts.documents);
+      const loaded = await loadPolicies(tenant.repoDir, {
+        validator: createPolicyValidator(),
+        listPolicyFiles: (dir) => listPolicyFiles(dir),
+      });
+      expect(hasErrors(loaded.diagnostics)).toBe(false);
+      expect(loaded.documentCount).toBe(tenant.counts.documents);
 
-    const emulator: RunningEmulator = await startEmulator({ seed: await loadSeedFile(tenant.seedPath) });
-    cleanup.push(() => emulator.close());
-    const secrets = new SecretRegistry();
-    const client = createTenantClient({
-      env: { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" },
-      logger: captureLogger(secrets).logger,
-      secrets,
-    });
-    const desired = buildDesiredState(loaded.documents);
-    const live = await readLiveTenant(client, requiredLiveCollections(desired));
-    expect(live.environments).toHaveLength(100);
-    expect(Object.keys(live.allocations)).toHaveLength(99);
-    const { plan, diagnostics } = buildPlan(desired, live, { createdAt: "2026-11-22T00:00:00.000Z" });
-    expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-    expect(plan.summary.change).toBe(tenant.counts.changed);
-    expect(plan.summary.add + plan.summary.destroy + plan.summary.replace).toBe(0);
+      const emulator: RunningEmulator = await startEmulator({ seed: await loadSeedFile(tenant.seedPath) });
+      cleanup.push(() => emulator.close());
+      const secrets = new SecretRegistry();
+      const client = createTenantClient({
+        env: { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" },
+        logger: captureLogger(secrets).logger,
+        secrets,
+      });
+      const desired = buildDesiredState(loaded.documents);
+      const live = await readLiveTenant(client, requiredLiveCollections(desired));
+      expect(live.environments).toHaveLength(100);
+      expect(Object.keys(live.allocations)).toHaveLength(99);
+      const { plan, diagnostics } = buildPlan(desired, live, { createdAt: "2026-11-22T00:00:00.000Z" });
+      expect(diagnostics.filter((d) => d.severity === "error")).toEqual([]);
+      expect(plan.summary.change).toBe(tenant.counts.changed);
+      expect(plan.summary.add + plan.summary.destroy + plan.summary.replace).toBe(0);
+    },
+  );
+
+  it("gives other ids and another classification, at the same sizes, for another random seed", async () => {
+    const a = generate({ scale: 0.01, out: tempDir() });
+    const b = generate({ scale: 0.01, out: tempDir(), seed: 7 });
+    expect(b.counts).toEqual(a.counts);
+    const read = async (path: string) =>
+      JSON.parse(await (await import("node:fs/promises")).readFile(path, "utf8")) as {
+        environments: { name: string }[];
+        dlpPolicies: unknown[];
+      };
+    const [x, y] = await Promise.all([read(a.seedPath), read(b.seedPath)]);
+    // The default environment's id is fixed; every other environment's comes from the PRNG.
+    expect(y.environments.slice(1).map((env) => env.name)).not.toEqual(
+      x.environments.slice(1).map((env) => env.name),
+    );
+    expect(JSON.stringify(y.dlpPolicies)).not.toBe(JSON.stringify(x.dlpPolicies));
   });
 
   it("is deterministic", () => {
