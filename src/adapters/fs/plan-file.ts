@@ -1,7 +1,9 @@
 import { mkdir, open, readFile, rename, unlink } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { Ajv2020, type ErrorObject } from "ajv/dist/2020.js";
+import { createRequire } from "node:module";
+import type * as Ajv2020Module from "ajv/dist/2020.js";
+import type { ErrorObject } from "ajv/dist/2020.js";
 import { PpgovError } from "../../core/errors.js";
 import { packageRoot } from "./package-root.js";
 import { PLAN_FORMAT_VERSION, type Plan } from "../../core/plan/index.js";
@@ -27,11 +29,15 @@ export async function writeFileAtomic(path: string, text: string): Promise<void>
 
 export type PlanValidator = (value: unknown) => string | undefined;
 
+// ajv's compiler is loaded only by the commands that read a saved plan, not by every start of the CLI.
+const requireFromHere = createRequire(import.meta.url);
+
 /** Compiles schemas/plan.schema.json once; the function returns the first problem, or undefined. */
 export function createPlanValidator(
   schemaPath: string = join(packageRoot(), "schemas", "plan.schema.json"),
 ): PlanValidator {
   const schema = JSON.parse(readFileSync(schemaPath, "utf8")) as object;
+  const { Ajv2020 } = requireFromHere("ajv/dist/2020.js") as typeof Ajv2020Module;
   const validate = new Ajv2020({ strict: false, allErrors: false }).compile(schema);
   return (value) => (validate(value) ? undefined : describe(validate.errors ?? []));
 }

@@ -1,5 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { PpgovError } from "../../core/errors.js";
 import { stableStringify } from "../../core/kinds/json.js";
@@ -12,6 +11,7 @@ import {
   type PolicyValidator,
 } from "../../core/policy/schema-validator.js";
 import { KINDS } from "../../core/policy/types.js";
+import { loadGeneratedModule } from "./generated-module.js";
 import { packageRoot } from "./package-root.js";
 
 /** `schemas/` of the package. */
@@ -97,14 +97,8 @@ export function schemaSetDigest(schemas: readonly JsonSchemaDocument[]): string 
  * schema directory) or they cannot be loaded. The caller then compiles, which only costs time.
  */
 function loadPrecompiled(schemas: readonly JsonSchemaDocument[], path: string): KindValidators | undefined {
-  if (!existsSync(path)) return undefined;
-  let exported: Record<string, unknown>;
-  try {
-    exported = createRequire(import.meta.url)(path) as Record<string, unknown>;
-  } catch {
-    return undefined;
-  }
-  if (exported.schemaDigest !== schemaSetDigest(schemas)) return undefined;
+  const exported = loadGeneratedModule(path);
+  if (exported?.schemaDigest !== schemaSetDigest(schemas)) return undefined;
   const validators: Record<string, KindValidators[string]> = {};
   for (const kind of KINDS) {
     const validate = exported[kind];

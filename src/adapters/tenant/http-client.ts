@@ -72,6 +72,8 @@ export interface HttpClientOptions {
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
   newRequestId?: () => string;
+  /** Checks response bodies; default one that compiles the schemas on first use. */
+  validator?: ResponseValidator;
 }
 
 /** Told of each 429/503 answer, synchronously, in the async context of the request that got it. */
@@ -99,7 +101,7 @@ export class HttpClient {
   private readonly timeoutMs: number;
   private readonly random: () => number;
   private readonly newRequestId: () => string;
-  private readonly validator = new ResponseValidator();
+  private readonly validator: ResponseValidator;
   private readonly throttleListeners = new Set<ThrottleListener>();
 
   constructor(options: HttpClientOptions) {
@@ -121,6 +123,7 @@ export class HttpClient {
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
     this.newRequestId = options.newRequestId ?? randomUUID;
+    this.validator = options.validator ?? new ResponseValidator();
   }
 
   /** Sends one logical request (possibly several attempts) and returns the accepted response. */

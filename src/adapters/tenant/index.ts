@@ -15,6 +15,8 @@ import { CLOUD_NAMES, EndpointResolver, isCloudName, type CloudName } from "./en
 import { GovernanceApi } from "./governance-api.js";
 import { GraphApi } from "./graph-api.js";
 import { HttpClient, type FetchLike } from "./http-client.js";
+import { createResponseValidator } from "./response-validators.js";
+import type { ResponseValidator } from "./validator.js";
 import type { LifecycleOptions } from "./lifecycle.js";
 import { LicensingApi, type LicensingApiOptions } from "./licensing-api.js";
 import { PowerAppsApi } from "./powerapps-api.js";
@@ -41,6 +43,8 @@ export interface TenantClientOptions {
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
+  /** Default: the build's precompiled response validators (compiled on first use without a build). */
+  responseValidator?: ResponseValidator;
 }
 
 export interface TenantClient {
@@ -71,6 +75,7 @@ export function createTenantClient(options: TenantClientOptions): TenantClient {
     logger,
     secrets,
     userAgent: `ppgov/${packageVersion()}`,
+    validator: options.responseValidator ?? createResponseValidator(),
     ...pick(options, ["fetch", "timeoutMs", "retry", "retryBudget", "random", "sleep", "now"]),
   });
   logger.debug(
