@@ -2,15 +2,18 @@
  * The plan's DLP effect and impact: which environments change effective classification (always, for
  * plans that change DLP policies), and with `--impact` which apps and flows use the moved connectors.
  */
-import { planDlpEffect, type DlpEffect } from "../core/effective/index.js";
+import { canonicalFromChanges, planDlpEffect, type DlpEffect } from "../core/effective/index.js";
 import { impactOf } from "../core/impact/index.js";
 import type { Inventory, PlanImpact } from "../core/impact/index.js";
-import { computePlanDigest, type LiveTenant, type Plan } from "../core/plan/index.js";
+import { computePlanDigest, type LiveTenant, type Plan, type ResourceChange } from "../core/plan/index.js";
 
-/** The effect of a plan's DLP changes; [] when the simulation cannot model a step (the plan still stands). */
-export function safeDlpEffect(plan: Plan, live: LiveTenant): DlpEffect {
+/**
+ * The effect of a plan's DLP changes; [] when the simulation cannot model a step (the plan still
+ * stands). `changes`, the planner's, spare building the live policies' canonical forms again.
+ */
+export function safeDlpEffect(plan: Plan, live: LiveTenant, changes?: readonly ResourceChange[]): DlpEffect {
   try {
-    return planDlpEffect(plan, live);
+    return planDlpEffect(plan, live, changes === undefined ? undefined : canonicalFromChanges(changes));
   } catch {
     return [];
   }
@@ -29,8 +32,8 @@ export function annotatePlan(plan: Plan, additions: { effect: DlpEffect; impact?
 }
 
 /** Adds the DLP effect to a plan (mode plan only: a drift report reads the other way round). */
-export function withDlpEffect(plan: Plan, live: LiveTenant): Plan {
-  return plan.mode === "plan" ? annotatePlan(plan, { effect: safeDlpEffect(plan, live) }) : plan;
+export function withDlpEffect(plan: Plan, live: LiveTenant, changes?: readonly ResourceChange[]): Plan {
+  return plan.mode === "plan" ? annotatePlan(plan, { effect: safeDlpEffect(plan, live, changes) }) : plan;
 }
 
 /** What reads the app and flow inventory of some environments (src/adapters/tenant/inventory-api.ts). */

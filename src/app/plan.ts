@@ -109,7 +109,7 @@ export async function planAgainstLive(
   const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === "error");
   return {
     planned: {
-      plan: withDlpEffect(result.plan, live),
+      plan: withDlpEffect(result.plan, live, result.changes),
       diagnostics: result.diagnostics.filter((diagnostic) => diagnostic.severity !== "error"),
       changes: result.changes,
       live,

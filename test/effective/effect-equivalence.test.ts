@@ -7,7 +7,8 @@ import type { LiveTenant } from "../../src/core/plan/index.js";
 import { guid, liveTenant, wireDlp, wireEnv, type WireDlpOptions } from "../core/builders.js";
 
 const CONNECTORS = ["shared_sql", "shared_office365", "shared_twitter", "shared_dropbox"];
-const ENVIRONMENTS = [2, 3, 4].map((n) => guid(n));
+// Enough environments that several share a scope signature (listed by the same policies).
+const ENVIRONMENTS = [2, 3, 4, 5, 6, 7].map((n) => guid(n));
 const CLASSES = ["Confidential", "General", "Blocked"] as const;
 const SCOPES = ["AllEnvironments", "OnlyEnvironments", "ExceptEnvironments"] as const;
 

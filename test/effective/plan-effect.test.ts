@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { annotatePlan, withDlpEffect } from "../../src/app/impact.js";
-import { planDlpEffect } from "../../src/core/effective/index.js";
+import { canonicalFromChanges, planDlpEffect } from "../../src/core/effective/index.js";
 import { impactOf } from "../../src/core/impact/index.js";
 import { buildPlan, verifyPlanDigest } from "../../src/core/plan/index.js";
 import { renderPlanMarkdown } from "../../src/render/plan-markdown.js";
@@ -39,6 +39,28 @@ describe("the plan's DLP effect", () => {
         moves: [{ connector: "shared_sql", before: "business", after: "blocked" }],
       },
     ]);
+  });
+
+  it("uses the planner's canonical forms of the live policies instead of building them again", () => {
+    const tenant = live();
+    const result = buildPlan(
+      desired(
+        doc.dlp({ name: "baseline", connectors: { business: ["shared_sql"] } }),
+        doc.dlp({ name: "lock-hr", scope: { only: [`id:${HR}`] }, connectors: { blocked: ["shared_sql"] } }),
+      ),
+      tenant,
+      PLAN_OPTIONS,
+    );
+    const known = canonicalFromChanges(result.changes);
+    const baseline = tenant.dlpPolicies[0]!;
+    expect(known(baseline)?.connectors.shared_sql).toBe("business");
+    expect(planDlpEffect(result.plan, tenant, known)).toEqual(planDlpEffect(result.plan, tenant));
+    // A form the caller hands in is the one used: one saying SQL was already blocked leaves nothing to move.
+    const blocked = structuredClone(known(baseline)!);
+    blocked.connectors.shared_sql = "blocked";
+    expect(
+      planDlpEffect(result.plan, tenant, (policy) => (policy === baseline ? blocked : undefined)),
+    ).toEqual([]);
   });
 
   it("a plan without DLP changes has no effect and keeps its digest", () => {

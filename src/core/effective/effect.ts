@@ -5,7 +5,8 @@
  */
 import type { LiveTenant } from "../plan/live-tenant.js";
 import { simulateApply } from "../plan/simulate.js";
-import type { PlanStep } from "../plan/types.js";
+import type { PlanStep, ResourceChange } from "../plan/types.js";
+import type { DlpPolicyCanonical } from "../kinds/dlp-policy.js";
 import type { WireDlpPolicy } from "../wire/types.js";
 import { applyReason, combineGroups, effectivePolicy, type EffectiveGroup } from "./combine.js";
 import {
@@ -13,6 +14,7 @@ import {
   environmentViewsOf,
   policyViewsOf,
   type EnvironmentView,
+  type KnownCanonical,
   type PolicyView,
 } from "./policy-view.js";
 
@@ -113,7 +115,29 @@ function scopeIndex(views: readonly PolicyView[]): ScopeIndex {
   };
 }
 
-export function dlpEffect(before: LiveTenant, after: LiveTenant): DlpEffect {
+/**
+ * For each environment, a key naming the "only" and "except" policies that list it ("" when none do):
+ * whether a policy applies to an environment depends on nothing else.
+ */
+function scopeSignatures(views: readonly PolicyView[]): (environmentId: string) => string {
+  const listedBy = new Map<string, number[]>();
+  views.forEach((view, index) => {
+    if (view.scope.type === "all") return;
+    for (const environmentId of view.scope.environments) {
+      let listing = listedBy.get(environmentId);
+      if (listing === undefined) listedBy.set(environmentId, (listing = []));
+      // A policy listing an environment twice still lists it once.
+      if (listing[listing.length - 1] !== index) listing.push(index);
+    }
+  });
+  return (environmentId) => listedBy.get(environmentId)?.join(",") ?? "";
+}
+
+/**
+ * `canonical`: canonical forms of `before`'s policies that the caller already built under its catalogue
+ * (the planner's `before` of each DLP change).
+ */
+export function dlpEffect(before: LiveTenant, after: LiveTenant, canonical?: KnownCanonical): DlpEffect {
   // A simulated tenant shares the catalogue and the unchanged policy objects with the live one
   // (simulateApply): their views are the same, so build them once.
   const sameCatalogue =
@@ -121,7 +145,7 @@ export function dlpEffect(before: LiveTenant, after: LiveTenant): DlpEffect {
     before.virtualConnectors === after.virtualConnectors &&
     before.unblockableConnectorIds === after.unblockableConnectorIds;
   const known = sameCatalogue ? new Map<WireDlpPolicy, PolicyView>() : undefined;
-  const beforeViews = policyViewsOf(before, known);
+  const beforeViews = policyViewsOf(before, known, canonical);
   const afterViews = policyViewsOf(after, known);
   if (sameViews(beforeViews, afterViews)) return [];
   const connectorNames = new Set<string>();
@@ -142,8 +166,7 @@ export function dlpEffect(before: LiveTenant, after: LiveTenant): DlpEffect {
     fast
       ? combinedGroups(applyingTo(views, scopes, environment.id), compared)
       : effectivePolicy(views, environment, compared).connectors.map((entry) => entry.group);
-  const effect: DlpEffect = [];
-  for (const environment of environments) {
+  const movesIn = (environment: EnvironmentView): ConnectorMove[] => {
     const candidates = new Set<string>();
     let all = false;
     for (const view of changedViews) {
@@ -152,7 +175,7 @@ export function dlpEffect(before: LiveTenant, after: LiveTenant): DlpEffect {
       if (moved === "all") all = true;
       else if (moved !== undefined) for (const name of moved) candidates.add(name);
     }
-    if (!all && candidates.size === 0) continue;
+    if (!all && candidates.size === 0) return [];
     const compared = all ? names : names.filter((name) => candidates.has(name));
     const was = groupsIn(beforeViews, environment, compared);
     const now = groupsIn(afterViews, environment, compared);
@@ -161,8 +184,26 @@ export function dlpEffect(before: LiveTenant, after: LiveTenant): DlpEffect {
       const previous = was[index] ?? "unrestricted";
       if (previous !== group) moves.push({ connector: compared[index]!, before: previous, after: group });
     });
+    return moves;
+  };
+  // An environment's moves depend only on which policies list it: environments listed by the same
+  // policies (most often by none) share one answer, computed once.
+  const signatureOf = scopeSignatures([...beforeViews, ...afterViews]);
+  const movesBySignature = new Map<string, ConnectorMove[]>();
+  const effect: DlpEffect = [];
+  for (const environment of environments) {
+    const signature = signatureOf(environment.id);
+    let moves = movesBySignature.get(signature);
+    if (moves === undefined) {
+      moves = movesIn(environment);
+      movesBySignature.set(signature, moves);
+    }
     if (moves.length > 0)
-      effect.push({ environmentId: environment.id, environmentName: environment.displayName, moves });
+      effect.push({
+        environmentId: environment.id,
+        environmentName: environment.displayName,
+        moves: moves.map((move) => ({ ...move })),
+      });
   }
   return effect.sort(
     (a, b) => compare(a.environmentName, b.environmentName) || compare(a.environmentId, b.environmentId),
@@ -178,7 +219,20 @@ export function shapesDlpEffect(step: { address: string }): boolean {
 }
 
 /** The effect of a plan's DLP changes on the existing environments ([] when it changes no DLP policy). */
-export function planDlpEffect(plan: { steps: readonly PlanStep[] }, live: LiveTenant): DlpEffect {
+export function planDlpEffect(
+  plan: { steps: readonly PlanStep[] },
+  live: LiveTenant,
+  canonical?: KnownCanonical,
+): DlpEffect {
   if (!plan.steps.some((step) => step.address.startsWith("DlpPolicy/"))) return [];
-  return dlpEffect(live, simulateApply({ steps: plan.steps.filter(shapesDlpEffect) }, live));
+  return dlpEffect(live, simulateApply({ steps: plan.steps.filter(shapesDlpEffect) }, live), canonical);
+}
+
+/** The live canonical form of each DLP policy the planner matched (`before` of its change). */
+export function canonicalFromChanges(changes: readonly ResourceChange[]): KnownCanonical {
+  const forms = new Map<unknown, DlpPolicyCanonical>();
+  for (const change of changes)
+    if (change.kind === "DlpPolicy" && change.live !== undefined && change.before !== undefined)
+      forms.set(change.live, change.before as DlpPolicyCanonical);
+  return (policy) => forms.get(policy);
 }

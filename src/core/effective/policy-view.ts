@@ -45,20 +45,32 @@ export function catalogueOf(live: LiveTenant): ConnectorCatalogue {
   return buildConnectorCatalogue(live.connectors, live.unblockableConnectorIds, live.virtualConnectors);
 }
 
+/** Canonical forms already built for a tenant's policies under its own catalogue (the planner's). */
+export type KnownCanonical = (policy: WireDlpPolicy) => DlpPolicyCanonical | undefined;
+
 /**
  * Every DLP policy of a tenant as a view, sorted by display name then id. `known` holds views already
  * built for the same policy objects under the same connector catalogue (a live policy's view depends
- * on nothing else): they are reused, and new ones are added.
+ * on nothing else): they are reused, and new ones are added. `canonical` gives canonical forms built
+ * under this tenant's catalogue, so they are not built twice.
  */
-export function policyViewsOf(live: LiveTenant, known?: Map<WireDlpPolicy, PolicyView>): PolicyView[] {
+export function policyViewsOf(
+  live: LiveTenant,
+  known?: Map<WireDlpPolicy, PolicyView>,
+  canonical?: KnownCanonical,
+): PolicyView[] {
   let resolver: Resolver | undefined;
   return live.dlpPolicies
     .map((policy) => {
       const reused = known?.get(policy);
       if (reused !== undefined) return reused;
-      resolver ??= buildResolver(live.environments, catalogueOf(live), buildSkuIndex(live.subscribedSkus));
       const id = normalizeId(policy.policyDefinition.name) ?? policy.policyDefinition.name;
-      const view = policyViewFromCanonical(id, dlpPolicyKind.canonicalizeLive(policy, resolver));
+      let form = canonical?.(policy);
+      if (form === undefined) {
+        resolver ??= buildResolver(live.environments, catalogueOf(live), buildSkuIndex(live.subscribedSkus));
+        form = dlpPolicyKind.canonicalizeLive(policy, resolver);
+      }
+      const view = policyViewFromCanonical(id, form);
       known?.set(policy, view);
       return view;
     })

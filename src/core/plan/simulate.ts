@@ -84,7 +84,13 @@ function copyForSimulation(live: LiveTenant): LiveTenant {
 
 /** The environment, as a fresh copy in its place in `state`: the caller may change it (copyForSimulation). */
 function findEnvironment(state: LiveTenant, id: string): WireEnvironment {
-  const index = state.environments.findIndex((candidate) => normalizeId(candidate.name) === normalizeId(id));
+  // Step paths usually carry the name exactly as listed: compare as is first, normalised only if not.
+  let index = state.environments.findIndex((candidate) => candidate.name === id);
+  if (index === -1) {
+    const wanted = normalizeId(id);
+    if (wanted !== null)
+      index = state.environments.findIndex((candidate) => normalizeId(candidate.name) === wanted);
+  }
   const found = state.environments[index];
   if (found === undefined) throw new Error(`simulate: environment ${id} not found`);
   const environment = structuredClone(found);
