@@ -1,9 +1,14 @@
 import { readFileSync } from "node:fs";
+import { createServer, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
 import { TenantApiError } from "../../src/adapters/tenant/errors.js";
 import { dataverseVisible, environmentSettled } from "../../src/adapters/tenant/admin-api.js";
+import { createTenantClient, type TenantClient } from "../../src/adapters/tenant/index.js";
 import { LifecycleFailedError } from "../../src/adapters/tenant/lifecycle.js";
-import { testClient, type Reply } from "./fake-fetch.js";
+import { SecretRegistry } from "../../src/adapters/log/secrets.js";
+import { captureLogger, testClient, type Reply } from "./fake-fetch.js";
 
 const FIXTURES = new URL("../../../shared/contract/tf-provider-fixtures/", import.meta.url);
 const fixture = (path: string): unknown =>
@@ -757,5 +762,114 @@ describe("response checks", () => {
     expect(await t.client.licensing.getEnvironmentAllocations(ENV_ID)).toEqual([
       { currencyType: "AppPass", allocated: 3 },
     ]);
+  });
+});
+
+describe("response size", () => {
+  const size = Buffer.byteLength(JSON.stringify(ENVIRONMENT));
+
+  it("reads a body as long as the limit", async () => {
+    const t = testClient([{ method: "GET", path: ENV_PATH, replies: [ok(ENVIRONMENT)] }], {
+      maxResponseBytes: size,
+    });
+    expect((await t.client.admin.getEnvironment(ENV_ID))?.name).toBe(ENV_ID);
+  });
+
+  it("refuses a body whose Content-Length is over the limit, naming the endpoint, without retrying", async () => {
+    const t = testClient(
+      [{ method: "GET", path: ENV_PATH, replies: [ok(ENVIRONMENT, { "content-length": String(size) })] }],
+      { maxResponseBytes: size - 1 },
+    );
+    const failure = await rejection(t.client.admin.getEnvironment(ENV_ID));
+    expect(failure.code).toBe("TENANT_RESPONSE_TOO_LARGE");
+    expect(failure.message).toBe(
+      `unexpected response from GET /providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/{id}: the body is ${size} bytes (Content-Length), more than the ${size - 1} bytes ppgov reads from one answer; check PPGOV_ENDPOINT and the service`,
+    );
+    expect(t.fake.requests).toHaveLength(1);
+  });
+
+  /** A local server answering every request with `send`; the tenant client pointed at it. */
+  async function againstServer(
+    send: (response: ServerResponse) => void,
+    check: (client: TenantClient) => Promise<void>,
+  ): Promise<void> {
+    const server = createServer((_request, response) => send(response));
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    try {
+      const { port } = server.address() as AddressInfo;
+      const secrets = new SecretRegistry();
+      await check(
+        createTenantClient({
+          env: { PPGOV_ENDPOINT: `http://127.0.0.1:${port}`, PPGOV_TOKEN: "token" },
+          logger: captureLogger(secrets).logger,
+          secrets,
+          maxResponseBytes: 1024 * 1024,
+        }),
+      );
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  }
+
+  it("stops reading an unannounced (chunked) body at the limit (real socket)", async () => {
+    const total = 8 * 1024 * 1024;
+    let written = 0;
+    let closedEarly = false;
+    await againstServer(
+      (response) => {
+        response.writeHead(200, { "content-type": "application/json" });
+        const chunk = Buffer.alloc(64 * 1024, 0x20);
+        response.on("close", () => (closedEarly = written < total));
+        const pump = (): void => {
+          while (written < total) {
+            written += chunk.length;
+            if (!response.write(chunk)) return void response.once("drain", pump);
+          }
+          response.end();
+        };
+        pump();
+      },
+      async (client) => {
+        const failure = await rejection(client.admin.getEnvironment(ENV_ID));
+        expect(failure.code).toBe("TENANT_RESPONSE_TOO_LARGE");
+        expect(failure.message).toContain("the body is longer than the 1 MiB ppgov reads from one answer");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        expect(closedEarly).toBe(true);
+        expect(written).toBeLessThan(total);
+      },
+    );
+  });
+
+  it("limits a compressed body by its decoded size, not its Content-Length (real socket)", async () => {
+    // 8 MiB of JSON that compresses to a few kilobytes: a short Content-Length says nothing of its size.
+    const compressed = gzipSync(`[${'"x",'.repeat(2 * 1024 * 1024)}"x"]`);
+    expect(compressed.length).toBeLessThan(64 * 1024);
+    await againstServer(
+      (response) => {
+        response.writeHead(200, {
+          "content-type": "application/json",
+          "content-encoding": "gzip",
+          "content-length": String(compressed.length),
+        });
+        response.end(compressed);
+      },
+      async (client) => {
+        const failure = await rejection(client.admin.getEnvironment(ENV_ID));
+        expect(failure.code).toBe("TENANT_RESPONSE_TOO_LARGE");
+        expect(failure.message).toContain("the body is longer than the 1 MiB");
+      },
+    );
+  });
+
+  it("reads a body with a UTF-8 byte order mark as Response.text() does", async () => {
+    const t = testClient([
+      {
+        method: "GET",
+        path: ENV_PATH,
+        replies: [{ status: 200, raw: `\uFEFF${JSON.stringify(ENVIRONMENT)}` }],
+      },
+    ]);
+    expect((await t.client.admin.getEnvironment(ENV_ID))?.name).toBe(ENV_ID);
   });
 });

@@ -68,6 +68,8 @@ export interface HttpClientOptions {
   retryBudget?: RetryBudget | number;
   /** Per-attempt timeout, headers and body included. Default 60 s. */
   timeoutMs?: number;
+  /** The most bytes of one response body ppgov reads; a longer body fails the request. Default 64 MiB. */
+  maxResponseBytes?: number;
   random?: () => number;
   sleep?: (ms: number) => Promise<void>;
   now?: () => number;
@@ -80,6 +82,11 @@ export interface HttpClientOptions {
 export type ThrottleListener = (event: { status: number; method: HttpMethod; path: string }) => void;
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
+/**
+ * Far above any answer the admin APIs give (a page of 100 environments or a DLP policy classifying
+ * thousands of connectors is well under 10 MB), and far below what would exhaust the process's memory.
+ */
+export const DEFAULT_MAX_RESPONSE_BYTES = 64 * 1024 * 1024;
 export const DEFAULT_RETRY_BUDGET = 50;
 
 /**
@@ -99,6 +106,7 @@ export class HttpClient {
   private readonly fetchImpl: FetchLike;
   private readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
+  private readonly maxResponseBytes: number;
   private readonly random: () => number;
   private readonly newRequestId: () => string;
   private readonly validator: ResponseValidator;
@@ -119,6 +127,7 @@ export class HttpClient {
         ? options.retryBudget
         : new RetryBudget(options.retryBudget ?? DEFAULT_RETRY_BUDGET);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.now = options.now ?? Date.now;
@@ -156,8 +165,18 @@ export class HttpClient {
           redirect: "manual",
         });
         // Reading the body is part of the attempt: a connection dropped mid-body fails here.
-        text = await untilAborted(response.text(), timeout.signal);
+        text = await untilAborted(readBody(response, this.maxResponseBytes), timeout.signal);
       } catch (error) {
+        if (error instanceof ResponseTooLargeError) {
+          // The same request would get the same answer: not a transient failure, so not retried.
+          throw new TenantApiError(
+            { status: response!.status, method: spec.method, path, requestId, retryable: false },
+            {
+              code: "TENANT_RESPONSE_TOO_LARGE",
+              message: `unexpected response from ${spec.endpoint}: ${error.describe(this.maxResponseBytes)}; check PPGOV_ENDPOINT and the service`,
+            },
+          );
+        }
         const failure = this.describeNetworkError(error);
         this.logger.debug(
           { method: spec.method, path, attempt, requestId, durationMs: this.now() - started, error: failure },
@@ -436,6 +455,53 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
       .finally(() => signal.removeEventListener("abort", onAbort))
       .then(resolve, reject as (error: unknown) => void);
   });
+}
+
+/** A response body over the client's limit, as announced by Content-Length or found while reading. */
+class ResponseTooLargeError extends Error {
+  constructor(readonly announcedBytes?: number) {
+    super("response body over the limit");
+  }
+
+  describe(limit: number): string {
+    const size =
+      this.announcedBytes === undefined
+        ? "the body is longer than"
+        : `the body is ${formatBytes(this.announcedBytes)} (Content-Length), more than`;
+    return `${size} the ${formatBytes(limit)} ppgov reads from one answer`;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return bytes >= 1024 * 1024
+    ? `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MiB`
+    : `${bytes} bytes`;
+}
+
+/**
+ * The body as text (UTF-8, a leading BOM dropped, as Response.text() reads it), reading no more than
+ * `limit` bytes: a longer body is refused as soon as it is announced or read, before it fills memory.
+ */
+async function readBody(response: Response, limit: number): Promise<string> {
+  const length = Number(response.headers.get("content-length") ?? Number.NaN);
+  if (Number.isFinite(length) && length > limit) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new ResponseTooLargeError(length);
+  }
+  // An unencoded body cannot outgrow its Content-Length (the HTTP parser stops there): read it the
+  // fast way. A compressed one can (its length is the compressed size), and a chunked one is unannounced.
+  const encoding = response.headers.get("content-encoding");
+  if (Number.isFinite(length) && (encoding === null || encoding === "identity")) return response.text();
+  if (response.body === null) return "";
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
+    size += chunk.byteLength;
+    // Leaving the loop cancels the stream, so the rest is never read.
+    if (size > limit) throw new ResponseTooLargeError();
+    chunks.push(chunk);
+  }
+  return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
 }
 
 /** The system error code (ECONNRESET, ECONNREFUSED, …) under a fetch failure, if any. */

@@ -34,6 +34,8 @@ export interface TenantClientOptions {
   /** Overrides the credential chosen from `env` (tests). */
   tokens?: TokenProvider;
   timeoutMs?: number;
+  /** The most bytes of one response body read (default 64 MiB, DEFAULT_MAX_RESPONSE_BYTES). */
+  maxResponseBytes?: number;
   retry?: Partial<RetryPolicy>;
   retryBudget?: RetryBudget | number;
   lifecycle?: Partial<LifecycleOptions>;
@@ -76,7 +78,16 @@ export function createTenantClient(options: TenantClientOptions): TenantClient {
     secrets,
     userAgent: `ppgov/${packageVersion()}`,
     validator: options.responseValidator ?? createResponseValidator(),
-    ...pick(options, ["fetch", "timeoutMs", "retry", "retryBudget", "random", "sleep", "now"]),
+    ...pick(options, [
+      "fetch",
+      "timeoutMs",
+      "maxResponseBytes",
+      "retry",
+      "retryBudget",
+      "random",
+      "sleep",
+      "now",
+    ]),
   });
   logger.debug(
     {
