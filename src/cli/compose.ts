@@ -26,7 +26,7 @@ import type { PlanDeps, TenantGateway, TenantUsage } from "../app/plan.js";
 import type { CliContext } from "./context.js";
 
 export interface ComposeOptions {
-  /** Parallel reads and parallel steps within a wave. */
+  /** Ceiling of parallel reads per API (default: the read pools' adaptive default). */
   concurrency?: number;
   /** Plan and drift reads reuse cached DLP policy documents (`--no-cache` turns it off); never apply. */
   readCache?: boolean;
