@@ -11,7 +11,7 @@ import { acquireLock } from "../adapters/fs/lock-file.js";
 import { createPolicyLoaderDeps } from "../adapters/fs/policy-loader.js";
 import { readGitHead } from "../adapters/git/head.js";
 import { planReadCache } from "../adapters/cache/index.js";
-import { createProgress, type Progress } from "../adapters/progress/index.js";
+import { createProgress, reportWhile, type Progress } from "../adapters/progress/index.js";
 import {
   createTenantClient,
   executeStep,
@@ -75,6 +75,7 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
     fetch: countingFetch(usage),
     ...(concurrency === undefined ? {} : { concurrency }),
   });
+  const progress = createProgress({ stream: context.stderr, env });
   const tenant: TenantGateway = {
     tenantId: async () => (await client.admin.getTenant()).tenantId.toLowerCase(),
     readLive: (requirements, tenantId) => {
@@ -85,16 +86,17 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
         enabled: options.readCache === true,
         logger: context.logger,
       });
-      return readLiveTenant(client, requirements, {
+      const read = readLiveTenant(client, requirements, {
         tenantId,
         ...(concurrency === undefined ? {} : { concurrency }),
         ...(cache === undefined ? {} : { cache }),
         onPoolStats: (pools) => context.logger.info({ pools }, "tenant read pools"),
       });
+      const before = usage.apiCalls;
+      return reportWhile(progress, () => `  …${usage.apiCalls - before} API calls so far`, read);
     },
     usage: () => ({ ...usage }),
   };
-  const progress = createProgress({ stream: context.stderr, env });
   const loaderDeps = createPolicyLoaderDeps({ cwd: context.cwd });
   const resolve = (path: string): string => (isAbsolute(path) ? path : join(context.cwd, path));
   const plan: PlanDeps = {

@@ -35,3 +35,23 @@ export function createProgress(options: ProgressOptions): Progress {
     count: (done, total, text) => write(`  ${done} of ${total}: ${text}`),
   };
 }
+
+/**
+ * Runs `work` and, every `everyMs` while it runs, reports `status()` as a progress line: long reads
+ * (thousands of requests against a slow service) otherwise show nothing between their first and last
+ * line. Nothing is written after `work` settles.
+ */
+export async function reportWhile<T>(
+  progress: Progress,
+  status: () => string,
+  work: Promise<T>,
+  everyMs = 5_000,
+): Promise<T> {
+  if (progress === silentProgress) return work;
+  const timer = setInterval(() => progress.phase(status()), everyMs);
+  try {
+    return await work;
+  } finally {
+    clearInterval(timer);
+  }
+}
