@@ -344,6 +344,28 @@ describe("environments", () => {
     expect(notStrings.status).toBe(400);
   });
 
+  it("answers 409 to a governanceConfiguration the environment already has (wire-formats §3.2)", async () => {
+    const emulator = await withEmulator(started, { seed: sample });
+    const target = sample.environments!.find((env) => env.properties.displayName === "Contoso Sandbox")!;
+    const post = (body: unknown) =>
+      call(emulator, "POST", `${BAP}/environments/${target.name}/governanceConfiguration`, { body });
+    expect((await post({ protectionLevel: "Basic" })).status).toBe(409);
+    const managed = {
+      protectionLevel: "Standard",
+      settings: { extendedSettings: { solutionCheckerMode: "warn" } },
+    };
+    const enabled = await post(managed);
+    expect(enabled.status).toBe(202);
+    await waitForOperation(emulator, enabled.headers.get("location")!);
+    expect((await post(managed)).status).toBe(409);
+    // Another setting is a change: accepted.
+    const changed = await post({
+      protectionLevel: "Standard",
+      settings: { extendedSettings: { solutionCheckerMode: "block" } },
+    });
+    expect(changed.status).toBe(202);
+  });
+
   it("refuses an unknown location, a bad SKU, a bad region and a domain already in use", async () => {
     const emulator = await withEmulator(started, { seed: sample });
     const badLocation = await createEnv(

@@ -609,6 +609,67 @@ describe("lifecycle operations", () => {
     expect(t.fake.requests.map((r) => r.method)).toEqual(["PATCH", "PATCH", "GET"]);
   });
 
+  describe("managed-environment settings answered with 409 (wire-formats §3.2)", () => {
+    const GOVERNANCE_PATH = `/providers/Microsoft.BusinessAppPlatform/environments/${ENV_ID}/governanceConfiguration`;
+    const managed = {
+      protectionLevel: "Standard" as const,
+      settings: { extendedSettings: { solutionCheckerMode: "warn" } },
+    };
+    const withGovernance = (governanceConfiguration: unknown): unknown => ({
+      ...(ENVIRONMENT as { properties: object }),
+      properties: { ...(ENVIRONMENT as { properties: object }).properties, governanceConfiguration },
+    });
+
+    it("are done when the environment already is as asked", async () => {
+      const t = testClient([
+        { method: "POST", path: GOVERNANCE_PATH, replies: [error(409, "Conflict")] },
+        { method: "GET", path: ENV_PATH, replies: [ok(withGovernance(managed))] },
+      ]);
+      await t.client.admin.setGovernanceConfiguration(ENV_ID, managed);
+      expect(t.fake.requests.map((r) => r.method)).toEqual(["POST", "GET"]);
+      expect(t.fake.unusedReplies()).toEqual([]);
+    });
+
+    it("are sent again when the environment is not as asked yet, then awaited", async () => {
+      const t = testClient([
+        {
+          method: "POST",
+          path: GOVERNANCE_PATH,
+          replies: [error(409, "Conflict"), { status: 202, headers: { Location: LOCATION } }],
+        },
+        {
+          method: "GET",
+          path: ENV_PATH,
+          replies: [ok(withGovernance({ protectionLevel: "Standard", settings: { extendedSettings: {} } }))],
+        },
+        { method: "GET", path: OP_PATH, replies: [ok(succeeded)] },
+      ]);
+      await t.client.admin.setGovernanceConfiguration(ENV_ID, managed);
+      expect(t.fake.requests.map((r) => r.method)).toEqual(["POST", "GET", "POST", "GET"]);
+      expect(t.sleeps.length).toBeGreaterThan(0);
+    });
+
+    it("fail with the 409 when the environment never gets there", async () => {
+      // The first answer and the 10 busy retries: 11 refusals, each followed by a look at the environment.
+      const t = testClient([
+        {
+          method: "POST",
+          path: GOVERNANCE_PATH,
+          replies: Array.from({ length: 11 }, () => error(409, "Conflict")),
+        },
+        {
+          method: "GET",
+          path: ENV_PATH,
+          replies: Array.from({ length: 11 }, () => ok(withGovernance({ protectionLevel: "Basic" }))),
+        },
+      ]);
+      const failure = await rejection(t.client.admin.setGovernanceConfiguration(ENV_ID, managed));
+      expect(failure.status).toBe(409);
+      expect(failure.serviceCode).toBe("Conflict");
+      expect(t.fake.unusedReplies()).toEqual([]);
+    });
+  });
+
   it("re-sends a delete refused with a bare 409", async () => {
     const t = testClient([{ method: "DELETE", path: ENV_PATH, replies: [{ status: 409 }, { status: 204 }] }]);
     await t.client.admin.deleteEnvironment(ENV_ID);

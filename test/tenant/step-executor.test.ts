@@ -216,4 +216,32 @@ describe("executeStep against the emulator", () => {
     expect(t.fake.requests).toHaveLength(2);
     expect(t.sleeps).toEqual([5]);
   });
+
+  it("takes a 409 on managed-environment settings the environment already has as done, against the emulator", async () => {
+    const { emulator, client } = await emulatorClient();
+    const target = emulator
+      .state()
+      .environments!.find((env) => env.properties.displayName === "Contoso Sandbox")!;
+    const settings = step({
+      api: "bap",
+      method: "POST",
+      path: `${BAP}/environments/${target.name}/governanceConfiguration?api-version=2021-04-01`,
+      body: { protectionLevel: "Standard", settings: { extendedSettings: { solutionCheckerMode: "warn" } } },
+      expect: [200, 202, 204],
+      async: "lifecycle",
+    });
+    expect((await executeStep(client, settings)).status).toBe(202);
+    // Sent again, as a resumed apply does when the first run was killed after the service took it.
+    expect((await executeStep(client, settings)).status).toBe(409);
+    const posts = emulator
+      .requests()
+      .filter((request) => request.method === "POST" && request.path.includes("/governanceConfiguration"));
+    expect(posts.map((request) => request.status)).toEqual([202, 409]);
+    // A different setting is still a change, and still sent.
+    const other = {
+      ...settings,
+      body: { protectionLevel: "Standard", settings: { extendedSettings: { solutionCheckerMode: "block" } } },
+    };
+    expect((await executeStep(client, other)).status).toBe(202);
+  });
 });

@@ -23,6 +23,7 @@ import type { HttpClient, HttpResponse, RequestSpec } from "./http-client.js";
 import {
   awaitLifecycle,
   awaitProvisioning,
+  retryUnlessAlreadyDone,
   retryWhileBusy,
   type LifecycleOptions,
   type LifecycleResult,
@@ -231,20 +232,43 @@ export class AdminApi {
     }
   }
 
-  /** Managed-environment settings (protectionLevel Standard = managed, Basic = not). Idempotent. */
+  /**
+   * Managed-environment settings (protectionLevel Standard = managed, Basic = not). Idempotent. The
+   * service answers 409 both while the environment is busy and when it already is as asked
+   * (wire-formats §3.2): after a 409 the environment is read, and the call is done if it already
+   * matches, else sent again (up to the busy retries).
+   */
   async setGovernanceConfiguration(id: string, body: GovernanceConfiguration): Promise<void> {
-    const response = await this.whenNotBusy(() =>
-      this.http.send<unknown>({
-        method: "POST",
-        api: "bap",
-        path: `${BAP}/environments/${seg(id)}/governanceConfiguration${queryString({ "api-version": V2021 })}`,
-        endpoint: `POST ${BAP}/environments/{id}/governanceConfiguration`,
-        body,
-        idempotent: true,
-        expect: [200, 202, 204],
-      }),
+    const response = await retryUnlessAlreadyDone(
+      this.http,
+      () =>
+        this.whenNotBusy(() =>
+          this.http.send<unknown>({
+            method: "POST",
+            api: "bap",
+            path: `${BAP}/environments/${seg(id)}/governanceConfiguration${queryString({ "api-version": V2021 })}`,
+            endpoint: `POST ${BAP}/environments/{id}/governanceConfiguration`,
+            body,
+            idempotent: true,
+            expect: [200, 202, 204],
+          }),
+        ),
+      () => this.hasGovernanceConfiguration(id, body),
+      { retries: this.busyRetries, intervalMs: this.busyIntervalMs() },
     );
-    await this.awaitChange(response, `set managed-environment settings of environment ${id}`);
+    if (response !== undefined)
+      await this.awaitChange(response, `set managed-environment settings of environment ${id}`);
+  }
+
+  /** Whether the environment already has the protection level and every extended setting of `body`. */
+  async hasGovernanceConfiguration(id: string, body: GovernanceConfiguration): Promise<boolean> {
+    const live = (await this.getEnvironment(id))?.properties.governanceConfiguration;
+    if (live === null || live === undefined || live.protectionLevel !== body.protectionLevel) return false;
+    if (body.protectionLevel !== "Standard") return true;
+    const liveSettings: Record<string, unknown> = live.settings?.extendedSettings ?? {};
+    return Object.entries(body.settings?.extendedSettings ?? {}).every(
+      ([key, value]) => liveSettings[key] === value,
+    );
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -420,8 +444,12 @@ export class AdminApi {
   ): Promise<HttpResponse<T>> {
     return retryWhileBusy(this.http, call, {
       retries: this.busyRetries,
-      intervalMs: this.options.lifecycle?.pollIntervalMs ?? 10_000,
+      intervalMs: this.busyIntervalMs(),
       emptyConflictIsBusy: options.emptyConflictIsBusy ?? false,
     });
+  }
+
+  private busyIntervalMs(): number {
+    return this.options.lifecycle?.pollIntervalMs ?? 10_000;
   }
 }

@@ -281,3 +281,27 @@ export async function retryWhileBusy<T>(
     }
   }
 }
+
+/**
+ * For calls whose 409 can also mean "the environment already is as asked" (managed-environment
+ * settings, wire-formats §3.2): `call` (which retries "busy" itself) is sent; after any other 409,
+ * `alreadyDone` looks at the tenant. Undefined when it is: there is nothing left to do. Otherwise the
+ * call is sent again after `intervalMs`, up to `retries` times, and the last 409 is thrown.
+ */
+export async function retryUnlessAlreadyDone<T>(
+  http: HttpClient,
+  call: () => Promise<HttpResponse<T>>,
+  alreadyDone: () => Promise<boolean>,
+  options: { retries: number; intervalMs: number },
+): Promise<HttpResponse<T> | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if (!(error instanceof TenantApiError) || error.status !== 409) throw error;
+      if (await alreadyDone()) return undefined;
+      if (attempt > options.retries) throw error;
+      await http.sleep(options.intervalMs);
+    }
+  }
+}

@@ -5,7 +5,11 @@
  */
 import { PpgovError } from "../../core/errors.js";
 import type { StepRequest } from "../../core/kinds/resource-kind.js";
-import type { WireBillingPolicy, WireLifecycleOperation } from "../../core/wire/types.js";
+import type {
+  GovernanceConfiguration,
+  WireBillingPolicy,
+  WireLifecycleOperation,
+} from "../../core/wire/types.js";
 import type { ApiName } from "./endpoints.js";
 import type { HttpResponse, RequestSpec } from "./http-client.js";
 import type { TenantClient } from "./index.js";
@@ -15,6 +19,7 @@ import {
   journalLocation,
   resumeLifecycle,
   resumeProvisioning,
+  retryUnlessAlreadyDone,
   retryWhileBusy,
   type LifecycleOptions,
 } from "./lifecycle.js";
@@ -75,14 +80,24 @@ export async function executeStep(
   };
 
   const send = (): Promise<HttpResponse<unknown>> => http.send<unknown>(spec);
+  const busy = { retries: options.busyRetries ?? 10, intervalMs: options.busyIntervalMs ?? 10_000 };
+  const sendBap = (): Promise<HttpResponse<unknown>> =>
+    retryWhileBusy(http, send, { ...busy, emptyConflictIsBusy: step.method === "DELETE" });
+  const governanceOf = governanceTarget(step);
   const response =
-    step.api === "bap"
-      ? await retryWhileBusy(http, send, {
-          retries: options.busyRetries ?? 10,
-          intervalMs: options.busyIntervalMs ?? 10_000,
-          emptyConflictIsBusy: step.method === "DELETE",
-        })
-      : await send();
+    governanceOf !== undefined
+      ? await retryUnlessAlreadyDone(
+          http,
+          sendBap,
+          () => client.admin.hasGovernanceConfiguration(governanceOf, step.body as GovernanceConfiguration),
+          busy,
+        )
+      : step.api === "bap"
+        ? await sendBap()
+        : await send();
+  // The environment already had these managed-environment settings (a 409 that means "as asked"):
+  // nothing was started, so there is nothing to wait for.
+  if (response === undefined) return { status: 409, body: undefined };
 
   const outcome: StepOutcome = { status: response.status, body: response.body };
   if (response.status === 202 && (step.async === "lifecycle" || step.async === "provisionInstance")) {
@@ -157,6 +172,12 @@ export async function resumeStep(
       // Only lifecycle and provisionInstance steps journal an operation URL.
       return { status: "gone" };
   }
+}
+
+/** The environment id of a managed-environment settings step (POST …/environments/{id}/governanceConfiguration). */
+function governanceTarget(step: StepRequest): string | undefined {
+  if (step.api !== "bap" || step.method !== "POST") return undefined;
+  return /\/environments\/([^/?]+)\/governanceConfiguration(?:\?|$)/.exec(step.path)?.[1];
 }
 
 function producedId(step: StepRequest, status: number, body: unknown): string | undefined {

@@ -77,6 +77,26 @@ function provisionInstance(request: RouteRequest, context: EmulatorContext): Rep
   return operationReply(request, operation);
 }
 
+/** Same protection level and, when managed, the same extended settings. */
+function sameGovernance(
+  current: unknown,
+  requested: { protectionLevel: string; settings?: unknown },
+): boolean {
+  if (!isRecord(current) || current.protectionLevel !== requested.protectionLevel) return false;
+  if (requested.protectionLevel !== "Standard") return true;
+  return sameSettings(extendedSettingsOf(current), extendedSettingsOf(requested));
+}
+
+function extendedSettingsOf(configuration: Record<string, unknown>): Record<string, unknown> {
+  const settings = configuration.settings;
+  return isRecord(settings) && isRecord(settings.extendedSettings) ? settings.extendedSettings : {};
+}
+
+function sameSettings(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
+}
+
 function governanceConfiguration(request: RouteRequest, context: EmulatorContext): Reply {
   const id = request.params[0] ?? "";
   const env = findEnvironment(context, id);
@@ -97,6 +117,18 @@ function governanceConfiguration(request: RouteRequest, context: EmulatorContext
     settings[key] = value;
   }
   const enable = level === "Standard";
+  const requested = enable
+    ? { protectionLevel: "Standard", settings: { extendedSettings: settings } }
+    : { protectionLevel: "Basic" };
+  // wire-formats §3.2 and §5: the service answers 409 when the environment already is as asked (the
+  // Terraform provider then reads the environment to tell that from "busy"). The body of that 409 is
+  // not recorded; this one carries a generic code, and clients must not depend on it.
+  if (sameGovernance(env.properties.governanceConfiguration, requested))
+    return bapError(
+      409,
+      "Conflict",
+      `The environment ${env.name} already has the requested managed-environment configuration.`,
+    );
   const operation = startOperation(context, {
     environmentId: env.name,
     type: enable ? "EnableGovernanceConfiguration" : "DisableGovernanceConfiguration",
@@ -105,9 +137,7 @@ function governanceConfiguration(request: RouteRequest, context: EmulatorContext
       kind: "setProperties",
       environmentId: env.name,
       set: {
-        governanceConfiguration: enable
-          ? { protectionLevel: "Standard", settings: { extendedSettings: settings } }
-          : { protectionLevel: "Basic" },
+        governanceConfiguration: requested,
       },
       unset: [],
     },
