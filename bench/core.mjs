@@ -1,5 +1,6 @@
 // CPU time of the pure core on a generated tenant: load + validate the repository, canonicalise and
-// diff against the live tenant (built straight from the seed, no HTTP), render text and JSON.
+// diff against the live tenant (built straight from the seed, no HTTP), the plan's DLP effect, render
+// text and JSON.
 //   node bench/core.mjs --seed DIR/seed.json --repo DIR/policies     (prints one JSON line)
 // Runs in its own process so the figures are the core's alone; dist/ must be built.
 import { readFileSync } from "node:fs";
@@ -38,6 +39,7 @@ export async function measureCore(seedPath, repoDir) {
   const { listPolicyFiles } = await import(dist("adapters/fs/policy-files.js"));
   const { loadPolicies } = await import(dist("app/load-desired.js"));
   const { buildDesiredState, buildPlan } = await import(dist("core/plan/index.js"));
+  const { withDlpEffect } = await import(dist("app/impact.js"));
   const { renderPlanText } = await import(dist("render/plan-text.js"));
   const { renderPlanJson } = await import(dist("render/plan-json.js"));
 
@@ -49,16 +51,18 @@ export async function measureCore(seedPath, repoDir) {
   const loadCpu = process.cpuUsage(cpuStart);
   const desired = buildDesiredState(loaded.documents);
   const result = buildPlan(desired, live, { createdAt: "2026-11-22T00:00:00.000Z", tenantId: seed.tenantId });
+  // As the CLI's plan does: the DLP effect (which environments' effective classification moves).
+  const plan = withDlpEffect(result.plan, live, result.changes);
   const plannedAt = performance.now();
   const planCpu = process.cpuUsage(cpuStart);
-  const text = renderPlanText(result.plan, { color: false });
-  const json = renderPlanJson(result.plan);
+  const text = renderPlanText(plan, { color: false });
+  const json = renderPlanJson(plan);
   const cpu = process.cpuUsage(cpuStart);
   return {
     resources: desired.resources.length,
     documents: loaded.documentCount,
     errors: [...loaded.diagnostics, ...result.diagnostics].filter((d) => d.severity === "error").length,
-    summary: result.plan.summary,
+    summary: plan.summary,
     loadMs: Math.round(loadedAt - started),
     planMs: Math.round(plannedAt - loadedAt),
     renderMs: Math.round(performance.now() - plannedAt),
