@@ -170,7 +170,7 @@ export class HttpClient {
         if (error instanceof ResponseTooLargeError) {
           // The same request would get the same answer: not a transient failure, so not retried.
           throw new TenantApiError(
-            { status: response!.status, method: spec.method, path, requestId, retryable: false },
+            { status: error.status, method: spec.method, path, requestId, retryable: false },
             {
               code: "TENANT_RESPONSE_TOO_LARGE",
               message: `unexpected response from ${spec.endpoint}: ${error.describe(this.maxResponseBytes)}; check PPGOV_ENDPOINT and the service`,
@@ -459,7 +459,10 @@ function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
 
 /** A response body over the client's limit, as announced by Content-Length or found while reading. */
 class ResponseTooLargeError extends Error {
-  constructor(readonly announcedBytes?: number) {
+  constructor(
+    readonly status: number,
+    readonly announcedBytes?: number,
+  ) {
     super("response body over the limit");
   }
 
@@ -486,7 +489,7 @@ async function readBody(response: Response, limit: number): Promise<string> {
   const length = Number(response.headers.get("content-length") ?? Number.NaN);
   if (Number.isFinite(length) && length > limit) {
     await response.body?.cancel().catch(() => undefined);
-    throw new ResponseTooLargeError(length);
+    throw new ResponseTooLargeError(response.status, length);
   }
   // An unencoded body cannot outgrow its Content-Length (the HTTP parser stops there): read it the
   // fast way. A compressed one can (its length is the compressed size), and a chunked one is unannounced.
@@ -498,7 +501,7 @@ async function readBody(response: Response, limit: number): Promise<string> {
   for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
     size += chunk.byteLength;
     // Leaving the loop cancels the stream, so the rest is never read.
-    if (size > limit) throw new ResponseTooLargeError();
+    if (size > limit) throw new ResponseTooLargeError(response.status);
     chunks.push(chunk);
   }
   return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));

@@ -177,7 +177,9 @@ export async function resumeStep(
 /** The environment id of a managed-environment settings step (POST …/environments/{id}/governanceConfiguration). */
 function governanceTarget(step: StepRequest): string | undefined {
   if (step.api !== "bap" || step.method !== "POST") return undefined;
-  return /\/environments\/([^/?]+)\/governanceConfiguration(?:\?|$)/.exec(step.path)?.[1];
+  const segment = /\/environments\/([^/?]+)\/governanceConfiguration(?:\?|$)/.exec(step.path)?.[1];
+  // The path holds the id encoded (seg); the admin API encodes it again when it reads the environment.
+  return segment === undefined ? undefined : decodeURIComponent(segment);
 }
 
 function producedId(step: StepRequest, status: number, body: unknown): string | undefined {
