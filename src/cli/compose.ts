@@ -17,7 +17,9 @@ import {
   executeStep,
   readLiveTenant,
   resumeStep,
+  createNodeTransport,
   type FetchLike,
+  type Transport,
   type TenantClient,
 } from "../adapters/tenant/index.js";
 import type { ApplyDeps } from "../app/apply.js";
@@ -46,11 +48,21 @@ export interface Composed {
   journalPath: string;
 }
 
-/** A fetch that counts what it sends and the 429s it receives. */
+/** A fetch (the credential's token requests) that counts what it sends and the 429s it receives. */
 function countingFetch(usage: TenantUsage): FetchLike {
   return async (input, init) => {
     usage.apiCalls += 1;
     const response = await fetch(input, init);
+    if (response.status === 429) usage.throttled += 1;
+    return response;
+  };
+}
+
+/** The tenant APIs' transport, counting in the same way. */
+function countingTransport(usage: TenantUsage, inner: Transport): Transport {
+  return async (request) => {
+    usage.apiCalls += 1;
+    const response = await inner(request);
     if (response.status === 429) usage.throttled += 1;
     return response;
   };
@@ -73,6 +85,7 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
     logger: context.logger,
     secrets: context.secrets,
     fetch: countingFetch(usage),
+    transport: countingTransport(usage, createNodeTransport()),
     ...(concurrency === undefined ? {} : { concurrency }),
   });
   const progress = createProgress({ stream: context.stderr, env });

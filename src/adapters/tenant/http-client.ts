@@ -15,12 +15,20 @@ import {
 } from "./retry.js";
 import type { ResponseSchemaName } from "./schemas.js";
 import type { TokenProvider } from "./token-provider.js";
+import { createNodeTransport } from "./node-transport.js";
+import {
+  fetchTransport,
+  ResponseDecodingError,
+  ResponseTooLargeError,
+  untilAborted,
+  type FetchLike,
+  type HttpMethod,
+  type ResponseHeaders,
+  type Transport,
+} from "./transport.js";
 import { ResponseValidator } from "./validator.js";
 
-/** The subset of the WHATWG fetch the client uses; tests inject a fake. */
-export type FetchLike = (input: URL, init: RequestInit) => Promise<Response>;
-
-export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
+export type { FetchLike, HttpMethod, ResponseHeaders, Transport } from "./transport.js";
 
 export interface RequestSpec {
   method: HttpMethod;
@@ -48,7 +56,7 @@ export interface RequestSpec {
 
 export interface HttpResponse<T> {
   status: number;
-  headers: Headers;
+  headers: ResponseHeaders;
   /** Parsed JSON; undefined for an empty body. */
   body: T;
   url: URL;
@@ -60,6 +68,9 @@ export interface HttpClientOptions {
   logger: Logger;
   secrets: SecretRegistry;
   userAgent: string;
+  /** How requests are sent. Default: node:http(s) with keep-alive (createNodeTransport). */
+  transport?: Transport;
+  /** Sends through this fetch instead (tests inject a fake); ignored when `transport` is given. */
   fetch?: FetchLike;
   /** One id for every request of the run (x-ms-correlation-id). */
   correlationId?: string;
@@ -103,7 +114,7 @@ export class HttpClient {
   private readonly logger: Logger;
   private readonly secrets: SecretRegistry;
   private readonly userAgent: string;
-  private readonly fetchImpl: FetchLike;
+  private readonly transport: Transport;
   private readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
@@ -120,7 +131,9 @@ export class HttpClient {
     this.logger = options.logger.child({ correlationId: this.correlationId });
     this.secrets = options.secrets;
     this.userAgent = options.userAgent;
-    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+    this.transport =
+      options.transport ??
+      (options.fetch === undefined ? createNodeTransport() : fetchTransport(options.fetch));
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.budget =
       options.retryBudget instanceof RetryBudget
@@ -147,8 +160,7 @@ export class HttpClient {
       const requestId = this.newRequestId();
       const token = await this.tokens.getToken(scope);
       const started = this.now();
-      let response: Response;
-      let text: string;
+      let response: { status: number; headers: ResponseHeaders; text: string };
       // A timer of our own, not AbortSignal.timeout: that one does not keep the process alive, so a body
       // that never settles would end the run with exit code 13 and no message instead of a timeout.
       const timeout = new AbortController();
@@ -157,15 +169,18 @@ export class HttpClient {
         this.timeoutMs,
       );
       try {
-        response = await this.fetchImpl(url, {
-          method: spec.method,
-          headers: { ...spec.headers, ...this.headers(token, requestId) },
-          ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
-          signal: timeout.signal,
-          redirect: "manual",
-        });
         // Reading the body is part of the attempt: a connection dropped mid-body fails here.
-        text = await untilAborted(readBody(response, this.maxResponseBytes), timeout.signal);
+        response = await untilAborted(
+          this.transport({
+            url,
+            method: spec.method,
+            headers: { ...spec.headers, ...this.headers(token, requestId) },
+            ...(spec.body === undefined ? {} : { body: JSON.stringify(spec.body) }),
+            signal: timeout.signal,
+            maxResponseBytes: this.maxResponseBytes,
+          }),
+          timeout.signal,
+        );
       } catch (error) {
         if (error instanceof ResponseTooLargeError) {
           // The same request would get the same answer: not a transient failure, so not retried.
@@ -199,7 +214,7 @@ export class HttpClient {
         clearTimeout(timer);
       }
 
-      const status = response.status;
+      const { status, text } = response;
       this.logger.debug(
         { method: spec.method, path, status, attempt, requestId, durationMs: this.now() - started },
         "tenant request",
@@ -354,7 +369,7 @@ export class HttpClient {
     await this.sleep(delayMs);
   }
 
-  private parseBody(text: string, headers: Headers, spec: RequestSpec, status: number): unknown {
+  private parseBody(text: string, headers: ResponseHeaders, spec: RequestSpec, status: number): unknown {
     if (text.trim() === "") return undefined;
     const fail = (problem: string): TenantApiError =>
       new TenantApiError(
@@ -416,12 +431,15 @@ export class HttpClient {
     if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
       return `no complete response within ${this.timeoutMs} ms (timeout)`;
     }
+    if (error instanceof ResponseDecodingError) return this.secrets.scrub(error.message);
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
     const code = networkCode(error);
     const message = error instanceof Error ? error.message : String(error);
     const detail =
       typeof code === "string"
-        ? `${message} (${code})`
+        ? message.includes(code)
+          ? message
+          : `${message} (${code})`
         : cause !== undefined
           ? `${message}: ${cause.message}`
           : message;
@@ -442,74 +460,13 @@ function notRetriedMessage(
   return `${spec.method} ${path} failed with HTTP ${status}${detail}. Not retried automatically because the request is not idempotent; check whether it took effect before running again`;
 }
 
-/**
- * `work`, or the abort reason once `signal` aborts, whichever comes first. Node's fetch leaves the body
- * promise of a response labelled `Content-Encoding: gzip` that is not gzip pending forever, abort or not.
- */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work
-      .finally(() => signal.removeEventListener("abort", onAbort))
-      .then(resolve, reject as (error: unknown) => void);
-  });
-}
-
-/** A response body over the client's limit, as announced by Content-Length or found while reading. */
-class ResponseTooLargeError extends Error {
-  constructor(
-    readonly status: number,
-    readonly announcedBytes?: number,
-  ) {
-    super("response body over the limit");
-  }
-
-  describe(limit: number): string {
-    const size =
-      this.announcedBytes === undefined
-        ? "the body is longer than"
-        : `the body is ${formatBytes(this.announcedBytes)} (Content-Length), more than`;
-    return `${size} the ${formatBytes(limit)} ppgov reads from one answer`;
-  }
-}
-
-function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024
-    ? `${(bytes / (1024 * 1024)).toFixed(1).replace(/\.0$/, "")} MiB`
-    : `${bytes} bytes`;
-}
-
-/**
- * The body as text (UTF-8, a leading BOM dropped, as Response.text() reads it), reading no more than
- * `limit` bytes: a longer body is refused as soon as it is announced or read, before it fills memory.
- */
-async function readBody(response: Response, limit: number): Promise<string> {
-  const length = Number(response.headers.get("content-length") ?? Number.NaN);
-  if (Number.isFinite(length) && length > limit) {
-    await response.body?.cancel().catch(() => undefined);
-    throw new ResponseTooLargeError(response.status, length);
-  }
-  // An unencoded body cannot outgrow its Content-Length (the HTTP parser stops there): read it the
-  // fast way. A compressed one can (its length is the compressed size), and a chunked one is unannounced.
-  const encoding = response.headers.get("content-encoding");
-  if (Number.isFinite(length) && (encoding === null || encoding === "identity")) return response.text();
-  if (response.body === null) return "";
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body as AsyncIterable<Uint8Array>) {
-    size += chunk.byteLength;
-    // Leaving the loop cancels the stream, so the rest is never read.
-    if (size > limit) throw new ResponseTooLargeError(response.status);
-    chunks.push(chunk);
-  }
-  return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-}
-
-/** The system error code (ECONNRESET, ECONNREFUSED, …) under a fetch failure, if any. */
+/** The system error code (ECONNRESET, ECONNREFUSED, …) of a network failure, if any. */
 function networkCode(error: unknown): string | undefined {
-  const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+  if (!(error instanceof Error)) return undefined;
+  // node:http puts the code on the error; fetch wraps the system error in a TypeError's cause.
+  const own = (error as { code?: unknown }).code;
+  if (typeof own === "string") return own;
+  const cause = error.cause as { code?: unknown } | undefined;
   return typeof cause?.code === "string" ? cause.code : undefined;
 }
 
@@ -521,7 +478,7 @@ function safeJson(text: string): unknown {
   }
 }
 
-function looksLikeHtml(text: string, headers?: Headers): boolean {
+function looksLikeHtml(text: string, headers?: ResponseHeaders): boolean {
   return (
     (headers?.get("content-type") ?? "").includes("text/html") || /^\s*<(!doctype|html|head|body)/i.test(text)
   );

@@ -14,7 +14,7 @@ import { createTokenProvider } from "./credential.js";
 import { CLOUD_NAMES, EndpointResolver, isCloudName, type CloudName } from "./endpoints.js";
 import { GovernanceApi } from "./governance-api.js";
 import { GraphApi } from "./graph-api.js";
-import { HttpClient, type FetchLike } from "./http-client.js";
+import { HttpClient, type FetchLike, type Transport } from "./http-client.js";
 import { createResponseValidator } from "./response-validators.js";
 import type { ResponseValidator } from "./validator.js";
 import type { LifecycleOptions } from "./lifecycle.js";
@@ -28,6 +28,9 @@ export interface TenantClientOptions {
   env: NodeJS.ProcessEnv;
   logger: Logger;
   secrets: SecretRegistry;
+  /** How the tenant APIs are called. Default: node:http(s) with keep-alive connections. */
+  transport?: Transport;
+  /** A fetch for the credential's token requests, and for the tenant APIs when no `transport` is given (tests). */
   fetch?: FetchLike;
   /** Overrides PPGOV_CLOUD (e.g. from the Tenant document's `cloud`). Default "public". */
   cloud?: CloudName;
@@ -79,6 +82,7 @@ export function createTenantClient(options: TenantClientOptions): TenantClient {
     userAgent: `ppgov/${packageVersion()}`,
     validator: options.responseValidator ?? createResponseValidator(),
     ...pick(options, [
+      "transport",
       "fetch",
       "timeoutMs",
       "maxResponseBytes",
@@ -143,7 +147,14 @@ export { GovernanceApi } from "./governance-api.js";
 export { GraphApi } from "./graph-api.js";
 export { LicensingApi } from "./licensing-api.js";
 export { PowerAppsApi } from "./powerapps-api.js";
-export { HttpClient, type FetchLike, type HttpResponse, type RequestSpec } from "./http-client.js";
+export {
+  HttpClient,
+  type FetchLike,
+  type HttpResponse,
+  type RequestSpec,
+  type Transport,
+} from "./http-client.js";
+export { createNodeTransport } from "./node-transport.js";
 export { TenantApiError } from "./errors.js";
 export { LifecycleFailedError } from "./lifecycle.js";
 export { mapWithConcurrency } from "./concurrency.js";
