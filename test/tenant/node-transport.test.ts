@@ -1,8 +1,15 @@
+import { execFile, execFileSync } from "node:child_process";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createTlsServer } from "node:https";
 import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { createNodeTransport } from "../../src/adapters/tenant/node-transport.js";
+import { repoRoot } from "../helpers/run-cli.js";
 import {
   ResponseDecodingError,
   ResponseTooLargeError,
@@ -260,5 +267,65 @@ describe("node transport", () => {
     transport = createNodeTransport();
     const error = await failure(transport(get("ftp://127.0.0.1/")));
     expect(error.message).toMatch(/unsupported protocol ftp:/);
+  });
+});
+
+describe("node transport over TLS", () => {
+  /** An HTTPS server with a certificate made for the test (openssl, as the local authority does). */
+  async function tlsServer(): Promise<{ url: string; certificatePath: string; server: Server }> {
+    const dir = mkdtempSync(join(tmpdir(), "ppgov-tls-"));
+    const keyPath = join(dir, "key.pem");
+    const certificatePath = join(dir, "cert.pem");
+    execFileSync(
+      "openssl",
+      [
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        keyPath,
+        "-out",
+        certificatePath,
+        "-days",
+        "1",
+      ].concat(["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]),
+      { stdio: "ignore" },
+    );
+    const server = createTlsServer(
+      { key: readFileSync(keyPath), cert: readFileSync(certificatePath) },
+      (_request, response) => {
+        response.writeHead(200, { "Content-Type": "application/json" });
+        response.end('{"secure":true}');
+      },
+    );
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return { url: `https://127.0.0.1:${(server.address() as AddressInfo).port}/`, certificatePath, server };
+  }
+
+  it("checks the server's certificate: one it cannot trust fails the request", async () => {
+    const { url } = await tlsServer();
+    const error = await failure(createNodeTransport()(get(url)));
+    expect((error as { code?: string }).code).toBe("DEPTH_ZERO_SELF_SIGNED_CERT");
+  });
+
+  it("trusts what NODE_EXTRA_CA_CERTS adds (a TLS-inspecting proxy's authority)", async () => {
+    const { url, certificatePath } = await tlsServer();
+    // NODE_EXTRA_CA_CERTS is read when Node starts: run the built transport in a process of its own.
+    const script = `
+      const { createNodeTransport } = await import(${JSON.stringify(join(repoRoot, "dist/adapters/tenant/node-transport.js"))});
+      const answer = await createNodeTransport()({
+        url: new URL(${JSON.stringify(url)}), method: "GET", headers: {},
+        signal: new AbortController().signal, maxResponseBytes: 1024,
+      });
+      console.log(answer.status, answer.text);
+    `;
+    const { stdout } = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script], {
+      env: { PATH: process.env.PATH ?? "", NODE_EXTRA_CA_CERTS: certificatePath },
+      timeout: 20_000,
+    });
+    expect(stdout.trim()).toBe('200 {"secure":true}');
   });
 });
