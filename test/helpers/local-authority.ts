@@ -10,7 +10,6 @@
  * The certificate comes from the `openssl` CLI (present on CI images and dev machines); Node has no
  * X.509 writer, and this avoids a dependency used only by tests.
  */
-import { execFileSync } from "node:child_process";
 import { createSign, generateKeyPairSync, randomUUID, type KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -18,6 +17,7 @@ import { createServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { makeTestCertificate } from "./test-certificate.js";
 
 export interface LocalAuthorityOptions {
   tenantId: string;
@@ -65,30 +65,7 @@ export function audienceForScope(scope: string): string {
 
 export async function startLocalAuthority(options: LocalAuthorityOptions): Promise<LocalAuthority> {
   const dir = mkdtempSync(join(tmpdir(), "ppgov-authority-"));
-  const keyPath = join(dir, "tls-key.pem");
-  const certificatePath = join(dir, "tls-cert.pem");
-  execFileSync(
-    "openssl",
-    [
-      "req",
-      "-x509",
-      "-newkey",
-      "rsa:2048",
-      "-nodes",
-      "-keyout",
-      keyPath,
-      "-out",
-      certificatePath,
-      "-days",
-      "1",
-      "-subj",
-      "/CN=127.0.0.1",
-      "-addext",
-      "subjectAltName=IP:127.0.0.1",
-    ],
-    { stdio: "ignore" },
-  );
-  const certificatePem = readFileSync(certificatePath, "utf8");
+  const { keyPath, certificatePath, certificatePem } = makeTestCertificate(dir);
   const signing = generateKeyPairSync("rsa", { modulusLength: 2048 });
   const kid = randomUUID();
   const publicKeyPem = signing.publicKey.export({ type: "spki", format: "pem" }).toString();

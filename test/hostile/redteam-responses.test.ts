@@ -212,36 +212,29 @@ describe("a body that never completes", () => {
     });
   }
 
-  it("labelled gzip but not gzip: each attempt fails at once, naming the encoding and the endpoint", async () => {
-    // Node's fetch never settled such a body (without a timeout of ppgov's own the CLI exited with
-    // code 13 and no message); the node:http transport's gunzip fails on the first bytes.
-    mischief = (upstream, response) => {
-      response.writeHead(200, { "Content-Type": "application/json", "Content-Encoding": "gzip" });
-      response.end(upstream.text);
-    };
-    const started = performance.now();
-    const failure = await client()
-      .admin.listEnvironments()
-      .then(
-        () => undefined,
-        (error: unknown) => error as Error,
-      );
-    expect(failure?.message).toMatch(
-      /GET \/providers\/Microsoft\.BusinessAppPlatform\/scopes\/admin\/environments still failing after 2 attempts \(last: the gzip body could not be decoded: /,
-    );
-    // Two attempts that each waited for the 300 ms timeout would take 600 ms or more.
-    expect(performance.now() - started).toBeLessThan(600);
-  });
-
   it.each([
+    {
+      // Node's fetch never settled such a body (without a timeout of ppgov's own the CLI exited with
+      // code 13 and no message); the node:http transport's gunzip fails on the first bytes, so two
+      // attempts take far less than the two 300 ms timeouts.
+      name: "labelled gzip but not gzip",
+      mischief: ((upstream, response) => {
+        response.writeHead(200, { "Content-Type": "application/json", "Content-Encoding": "gzip" });
+        response.end(upstream.text);
+      }) satisfies Mischief,
+      last: "the gzip body could not be decoded: ",
+      withinMs: 600,
+    },
     {
       name: "stalls after the first bytes, socket open",
       mischief: ((_upstream, response) => {
         response.writeHead(200, { "Content-Type": "application/json", "Content-Length": "1000" });
         response.write('{"value":[');
       }) satisfies Mischief,
+      last: "no complete response within 300 ms (timeout)",
+      withinMs: 5000,
     },
-  ])("$name: each attempt times out and the read fails naming the endpoint", async (hostile) => {
+  ])("$name: each attempt fails and the read fails naming the endpoint and why", async (hostile) => {
     mischief = hostile.mischief;
     const started = performance.now();
     const failure = await client()
@@ -250,9 +243,9 @@ describe("a body that never completes", () => {
         () => undefined,
         (error: unknown) => error as Error,
       );
-    expect(failure?.message).toMatch(
-      /GET \/providers\/Microsoft\.BusinessAppPlatform\/scopes\/admin\/environments still failing after 2 attempts \(last: no complete response within 300 ms \(timeout\)/,
+    expect(failure?.message).toContain(
+      `GET /providers/Microsoft.BusinessAppPlatform/scopes/admin/environments still failing after 2 attempts (last: ${hostile.last}`,
     );
-    expect(performance.now() - started).toBeLessThan(5000);
+    expect(performance.now() - started).toBeLessThan(hostile.withinMs);
   });
 });

@@ -8,6 +8,7 @@ import { dataverseVisible, environmentSettled } from "../../src/adapters/tenant/
 import { createTenantClient, type TenantClient } from "../../src/adapters/tenant/index.js";
 import { LifecycleFailedError } from "../../src/adapters/tenant/lifecycle.js";
 import { SecretRegistry } from "../../src/adapters/log/secrets.js";
+import { writeChunkedBody } from "../helpers/chunked-body.js";
 import { captureLogger, testClient, type Reply } from "./fake-fetch.js";
 
 const FIXTURES = new URL("../../../shared/contract/tf-provider-fixtures/", import.meta.url);
@@ -875,29 +876,16 @@ describe("response size", () => {
 
   it("stops reading an unannounced (chunked) body at the limit (real socket)", async () => {
     const total = 8 * 1024 * 1024;
-    let written = 0;
-    let closedEarly = false;
+    let body: ReturnType<typeof writeChunkedBody> | undefined;
     await againstServer(
-      (response) => {
-        response.writeHead(200, { "content-type": "application/json" });
-        const chunk = Buffer.alloc(64 * 1024, 0x20);
-        response.on("close", () => (closedEarly = written < total));
-        const pump = (): void => {
-          while (written < total) {
-            written += chunk.length;
-            if (!response.write(chunk)) return void response.once("drain", pump);
-          }
-          response.end();
-        };
-        pump();
-      },
+      (response) => (body = writeChunkedBody(response, total)),
       async (client) => {
         const failure = await rejection(client.admin.getEnvironment(ENV_ID));
         expect(failure.code).toBe("TENANT_RESPONSE_TOO_LARGE");
         expect(failure.message).toContain("the body is longer than the 1 MiB ppgov reads from one answer");
         await new Promise((resolve) => setTimeout(resolve, 50));
-        expect(closedEarly).toBe(true);
-        expect(written).toBeLessThan(total);
+        expect(body?.closedEarly()).toBe(true);
+        expect(body?.written()).toBeLessThan(total);
       },
     );
   });

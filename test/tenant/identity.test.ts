@@ -2,7 +2,7 @@
  * Real credentials end to end: @azure/identity (unmodified) gets RS256 JWTs from a local HTTPS
  * authority, and the emulator accepts each token only for the API its audience names.
  */
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { constants, createVerify, X509Certificate, type KeyObject } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +13,7 @@ import { ClientSecretCredential } from "@azure/identity";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
 import { jwtClaims, startLocalAuthority, type LocalAuthority } from "../helpers/local-authority.js";
+import { makeTestCertificate } from "../helpers/test-certificate.js";
 
 const TENANT = "11111111-2222-3333-4444-555555555555";
 const CLIENT = "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee";
@@ -43,28 +44,9 @@ describe("credentials against a local HTTPS authority and the emulator", () => {
   beforeAll(async () => {
     workDir = mkdtempSync(join(tmpdir(), "ppgov-identity-"));
     // A client certificate (key + certificate in one PEM, as AZURE_CLIENT_CERTIFICATE_PATH expects).
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        join(workDir, "key.pem"),
-        "-out",
-        join(workDir, "cert.pem"),
-        "-days",
-        "1",
-        "-subj",
-        "/CN=ppgov-test",
-      ],
-      { stdio: "ignore" },
-    );
-    const certificatePem = readFileSync(join(workDir, "cert.pem"), "utf8");
+    const { keyPath, certificatePem } = makeTestCertificate(workDir, "client");
     certificateFile = join(workDir, "client.pem");
-    writeFileSync(certificateFile, readFileSync(join(workDir, "key.pem"), "utf8") + certificatePem);
+    writeFileSync(certificateFile, readFileSync(keyPath, "utf8") + certificatePem);
     const certificateKey = new X509Certificate(certificatePem).publicKey;
     tokenFile = join(workDir, "federated-token");
     writeFileSync(tokenFile, `${WORKLOAD_TOKEN}\n`);

@@ -1,4 +1,4 @@
-import { execFile, execFileSync } from "node:child_process";
+import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync } from "node:fs";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { createServer as createTlsServer } from "node:https";
@@ -9,7 +9,9 @@ import { promisify } from "node:util";
 import { brotliCompressSync, deflateSync, gzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { createNodeTransport } from "../../src/adapters/tenant/node-transport.js";
+import { writeChunkedBody } from "../helpers/chunked-body.js";
 import { repoRoot } from "../helpers/run-cli.js";
+import { makeTestCertificate } from "../helpers/test-certificate.js";
 import {
   ResponseDecodingError,
   ResponseTooLargeError,
@@ -157,27 +159,14 @@ describe("node transport", () => {
 
   it("stops an unannounced (chunked) body at the limit and closes the connection", async () => {
     transport = createNodeTransport();
-    let written = 0;
-    let closedEarly = false;
     const total = 8 * 1024 * 1024;
-    const server = await serve((_request, response) => {
-      response.writeHead(200, { "Content-Type": "application/json" });
-      const chunk = Buffer.alloc(64 * 1024, 0x20);
-      response.on("close", () => (closedEarly = written < total));
-      const pump = (): void => {
-        while (written < total) {
-          written += chunk.length;
-          if (!response.write(chunk)) return void response.once("drain", pump);
-        }
-        response.end();
-      };
-      pump();
-    });
+    let body: ReturnType<typeof writeChunkedBody> | undefined;
+    const server = await serve((_request, response) => (body = writeChunkedBody(response, total)));
     const error = await failure(transport(get(server.url, { maxResponseBytes: 256 * 1024 })));
     expect(error).toBeInstanceOf(ResponseTooLargeError);
     expect((error as ResponseTooLargeError).announcedBytes).toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(closedEarly).toBe(true);
+    expect(body?.closedEarly()).toBe(true);
   });
 
   it("counts decoded bytes: a small gzip body that inflates past the limit is refused", async () => {
@@ -271,30 +260,13 @@ describe("node transport", () => {
 });
 
 describe("node transport over TLS", () => {
-  /** An HTTPS server with a certificate made for the test (openssl, as the local authority does). */
+  /** An HTTPS server with a certificate made for the test. */
   async function tlsServer(): Promise<{ url: string; certificatePath: string; server: Server }> {
-    const dir = mkdtempSync(join(tmpdir(), "ppgov-tls-"));
-    const keyPath = join(dir, "key.pem");
-    const certificatePath = join(dir, "cert.pem");
-    execFileSync(
-      "openssl",
-      [
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        keyPath,
-        "-out",
-        certificatePath,
-        "-days",
-        "1",
-      ].concat(["-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"]),
-      { stdio: "ignore" },
+    const { keyPath, certificatePath, certificatePem } = makeTestCertificate(
+      mkdtempSync(join(tmpdir(), "ppgov-tls-")),
     );
     const server = createTlsServer(
-      { key: readFileSync(keyPath), cert: readFileSync(certificatePath) },
+      { key: readFileSync(keyPath), cert: certificatePem },
       (_request, response) => {
         response.writeHead(200, { "Content-Type": "application/json" });
         response.end('{"secure":true}');
