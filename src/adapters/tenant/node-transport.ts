@@ -2,7 +2,7 @@ import * as http from "node:http";
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import * as https from "node:https";
 import { TextDecoder } from "node:util";
-import { createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
+import { constants as zlib, createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import {
   ResponseDecodingError,
   ResponseTooLargeError,
@@ -124,16 +124,25 @@ function readResponse(
   });
 }
 
-/** A decompressing stream for the encodings servers send; other encodings are read as they are, as fetch does. */
+/**
+ * A decompressing stream for the encodings servers send; other encodings are read as they are, as fetch
+ * does. Flushed like fetch's decoders: an empty body labelled gzip (a 202 or 204 from some front ends)
+ * reads as empty instead of failing, and a cut-off one as the part that arrived, which then fails as
+ * JSON cut off.
+ */
 function decoderFor(encoding: string): NodeJS.ReadWriteStream | undefined {
+  const flush = { flush: zlib.Z_SYNC_FLUSH, finishFlush: zlib.Z_SYNC_FLUSH };
   switch (encoding) {
     case "gzip":
     case "x-gzip":
-      return createGunzip();
+      return createGunzip(flush);
     case "deflate":
-      return createInflate();
+      return createInflate(flush);
     case "br":
-      return createBrotliDecompress();
+      return createBrotliDecompress({
+        flush: zlib.BROTLI_OPERATION_FLUSH,
+        finishFlush: zlib.BROTLI_OPERATION_FLUSH,
+      });
     default:
       return undefined;
   }
