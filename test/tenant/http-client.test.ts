@@ -541,6 +541,47 @@ describe("lifecycle operations", () => {
     expect(t.sleeps).toEqual([10, 10]);
   });
 
+  it.each([
+    {
+      name: "without Retry-After, waits 1 s, 2 s, 4 s, then every 5 s",
+      accepted: {},
+      polls: [{}, {}, {}, {}, {}],
+      sleeps: [1000, 2000, 4000, 5000, 5000],
+    },
+    {
+      name: "waits the 202's Retry-After between every poll",
+      accepted: { "Retry-After": "7" },
+      polls: [{}, {}, {}],
+      sleeps: [7000, 7000, 7000],
+    },
+    {
+      name: "without one on the 202, a poll's own Retry-After counts for the wait after it",
+      accepted: {},
+      polls: [{}, { "Retry-After": "3" }, {}],
+      sleeps: [1000, 3000, 4000],
+    },
+  ])("lifecycle polling $name", async ({ accepted, polls, sleeps }) => {
+    const t = testClient(
+      [
+        {
+          method: "PATCH",
+          path: ENV_PATH,
+          replies: [{ status: 202, headers: { Location: LOCATION, ...accepted } }],
+        },
+        {
+          method: "GET",
+          path: OP_PATH,
+          replies: [...polls.map((headers) => ({ status: 200, body: running, headers })), ok(succeeded)],
+        },
+      ],
+      // The defaults (DEFAULT_LIFECYCLE_OPTIONS), not testClient's 10 ms.
+      { lifecycle: {} },
+    );
+    await t.client.admin.updateEnvironment(ENV_ID, { properties: { displayName: "y" } });
+    expect(t.sleeps).toEqual(sleeps);
+    expect(t.fake.unusedReplies()).toEqual([]);
+  });
+
   it("treats a 404 on the operation as done (delete)", async () => {
     const t = testClient([
       { method: "DELETE", path: ENV_PATH, replies: [{ status: 202, headers: { Location: LOCATION } }] },

@@ -7,8 +7,17 @@ import { parseRetryAfterMs } from "./retry.js";
 export interface LifecycleOptions {
   /** Give up after this long (from the 202). Default 30 min: a Dataverse create can take 10+ minutes. */
   deadlineMs: number;
-  /** Wait between polls when the 202 carried no Retry-After. Default 5 s. */
+  /**
+   * Wait between polls when no Retry-After says otherwise, once the first waits (below) have grown to
+   * it. Default 5 s.
+   */
   pollIntervalMs: number;
+  /**
+   * The first wait without a Retry-After; each next one doubles, up to pollIntervalMs (1 s, 2 s, 4 s,
+   * then 5 s): a quick change ends in about a second instead of five, and a long one is polled no more
+   * often than before. Default 1 s.
+   */
+  firstPollIntervalMs: number;
   /** Upper bound for any wait between polls, Retry-After included. Default 60 s. */
   maxPollIntervalMs: number;
 }
@@ -16,6 +25,7 @@ export interface LifecycleOptions {
 export const DEFAULT_LIFECYCLE_OPTIONS: LifecycleOptions = {
   deadlineMs: 30 * 60_000,
   pollIntervalMs: 5_000,
+  firstPollIntervalMs: 1_000,
   maxPollIntervalMs: 60_000,
 };
 
@@ -52,7 +62,7 @@ export async function awaitLifecycle(
   const operationUrl = operationLocation(http, accepted);
   if (operationUrl === undefined) return { operation: undefined, environmentId: undefined };
   const opts = { ...DEFAULT_LIFECYCLE_OPTIONS, ...options };
-  const result = await pollLifecycle(http, operationUrl, pollInterval(http, accepted, opts), what, opts);
+  const result = await pollLifecycle(http, operationUrl, retryAfterOf(http, accepted, opts), what, opts);
   return result === "gone" ? { operation: undefined, environmentId: undefined } : result;
 }
 
@@ -101,8 +111,8 @@ function followJournaled(http: HttpClient, location: string): URL {
 }
 
 /**
- * Polls until the operation is terminal. `interval` is the 202's Retry-After; when unknown (a resumed
- * operation), each poll's own Retry-After, else the default interval.
+ * Polls until the operation is terminal. `interval` is the 202's Retry-After; without one (or for a
+ * resumed operation), each poll's own Retry-After, else the growing default wait (defaultWait).
  */
 async function pollLifecycle(
   http: HttpClient,
@@ -112,7 +122,7 @@ async function pollLifecycle(
   opts: LifecycleOptions,
 ): Promise<LifecycleResult | "gone"> {
   const deadline = http.now() + opts.deadlineMs;
-  for (;;) {
+  for (let poll = 1; ; poll++) {
     const response = await http.send<unknown>({
       method: "GET",
       url: operationUrl,
@@ -131,7 +141,8 @@ async function pollLifecycle(
         `unexpected response from ${LIFECYCLE_ENDPOINT}: state.id is missing (while waiting for ${what})`,
       );
     }
-    await waitOrGiveUp(http, deadline, interval ?? pollInterval(http, response, opts), what, opts);
+    const wait = interval ?? retryAfterOf(http, response, opts) ?? defaultWait(poll, opts);
+    await waitOrGiveUp(http, deadline, wait, what, opts);
   }
 }
 
@@ -149,7 +160,7 @@ export async function awaitProvisioning(
   const operationUrl = operationLocation(http, accepted);
   if (operationUrl === undefined) return;
   const opts = { ...DEFAULT_LIFECYCLE_OPTIONS, ...options };
-  await pollProvisioning(http, operationUrl, pollInterval(http, accepted, opts), what, opts);
+  await pollProvisioning(http, operationUrl, retryAfterOf(http, accepted, opts), what, opts);
 }
 
 /** `resumeLifecycle` for a `provisionInstance` an interrupted run started: "done", or "gone" on 404. */
@@ -171,7 +182,7 @@ async function pollProvisioning(
   opts: LifecycleOptions,
 ): Promise<"done" | "gone"> {
   const deadline = http.now() + opts.deadlineMs;
-  for (;;) {
+  for (let poll = 1; ; poll++) {
     const response = await http.send<unknown>({
       method: "GET",
       url: operationUrl,
@@ -190,7 +201,8 @@ async function pollProvisioning(
         throw new LifecycleFailedError(`${what} failed: provisioningState is "${state}"`, body);
       }
     }
-    await waitOrGiveUp(http, deadline, interval ?? pollInterval(http, response, opts), what, opts);
+    const wait = interval ?? retryAfterOf(http, response, opts) ?? defaultWait(poll, opts);
+    await waitOrGiveUp(http, deadline, wait, what, opts);
   }
 }
 
@@ -203,10 +215,20 @@ function operationLocation(http: HttpClient, accepted: HttpResponse<unknown>): U
   return http.resolver.follow(header, accepted.url);
 }
 
-/** The wait between polls: the response's Retry-After (the 202's, or a poll's), capped; else the default. */
-function pollInterval(http: HttpClient, response: HttpResponse<unknown>, opts: LifecycleOptions): number {
+/** A response's Retry-After (the 202's, or a poll's), capped; undefined when it has none. */
+function retryAfterOf(
+  http: HttpClient,
+  response: HttpResponse<unknown>,
+  opts: LifecycleOptions,
+): number | undefined {
   const retryAfter = parseRetryAfterMs(response.headers.get("retry-after"), http.now());
-  return Math.min(retryAfter ?? opts.pollIntervalMs, opts.maxPollIntervalMs);
+  return retryAfter === undefined ? undefined : Math.min(retryAfter, opts.maxPollIntervalMs);
+}
+
+/** The wait after poll number `poll` when no Retry-After says: 1 s, 2 s, 4 s, then pollIntervalMs. */
+export function defaultWait(poll: number, opts: LifecycleOptions): number {
+  const grown = opts.firstPollIntervalMs * 2 ** Math.min(poll - 1, 30);
+  return Math.min(grown, opts.pollIntervalMs, opts.maxPollIntervalMs);
 }
 
 async function waitOrGiveUp(
