@@ -541,7 +541,12 @@ describe("lifecycle operations", () => {
     expect(t.sleeps).toEqual([10, 10]);
   });
 
-  it.each([
+  it.each<{
+    name: string;
+    accepted: Record<string, string>;
+    polls: Record<string, string>[];
+    sleeps: number[];
+  }>([
     {
       name: "without Retry-After, waits 1 s, 2 s, 4 s, then every 5 s",
       accepted: {},

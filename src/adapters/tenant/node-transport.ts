@@ -26,7 +26,7 @@ export const DEFAULT_IDLE_SOCKET_MS = 4_000;
 /**
  * The tenant client's default transport: node:http(s) with keep-alive connections. It does what the
  * client needs of fetch (decoding gzip, deflate and br, a body limit, abort) for less than half the CPU
- * per request: at 5,000 requests a plan that is the difference between seconds of CPU and one.
+ * per request: over the 5,000 requests of a large tenant's plan, about 2 s of CPU less.
  */
 export function createNodeTransport(options: NodeTransportOptions = {}): Transport {
   const idle = options.idleSocketMs ?? DEFAULT_IDLE_SOCKET_MS;
@@ -104,7 +104,6 @@ function readResponse(
 
   const chunks: Buffer[] = [];
   let size = 0;
-  let ended = false;
   response.on("error", fail);
   response.on("close", () => {
     // The connection went before the body was complete (a dropped connection, a server crash).
@@ -117,8 +116,6 @@ function readResponse(
     chunks.push(chunk);
   });
   body.on("end", () => {
-    if (ended) return;
-    ended = true;
     const bytes = chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size);
     done({ status, headers: new NodeResponseHeaders(response.headers), text: decoder.decode(bytes) });
   });
