@@ -275,11 +275,45 @@ function printTable(label, counts, rows, core) {
       `reference / plan cold = ${(byName.reference.wallMs / cold.wallMs).toFixed(1)} (target >= 10); ` +
       `reference / plan warm = ${(byName.reference.wallMs / byName["plan warm"].wallMs).toFixed(1)}`,
   );
+  const coldRequests = requestBreakdown(cold.log);
+  const warmRequests = requestBreakdown(byName["plan warm"].log);
+  console.log(
+    breakdownText(
+      "cold",
+      coldRequests,
+      coldRequests.lists + coldRequests.dlp,
+      "list pages + one GET per DLP policy",
+    ),
+  );
+  console.log(breakdownText("warm", warmRequests, warmRequests.lists, "list pages only"));
   console.log(
     `pure core (load, validate, canonicalise, diff, render) of ${core.resources} resources: ` +
       `${seconds(core.cpuMs)} s CPU, median of ${core.runs} runs (${seconds(core.minCpuMs)}-${seconds(core.maxCpuMs)} s; ` +
       `that run: load ${core.loadCpuMs} ms, plan ${core.planCpuMs} ms, render ${core.renderCpuMs} ms of CPU), ` +
       `${core.maxRssMb} MB peak RSS`,
+  );
+}
+
+/**
+ * The issue's request targets count list pages and one GET per DLP policy. A GET whose path names no
+ * object (no GUID) is a list page or a tenant-wide read (the currency availability report, SKUs).
+ */
+function requestBreakdown(log) {
+  const gets = log.filter((entry) => entry.method === "GET");
+  const pathOf = (entry) => entry.path.split("?")[0];
+  const count = (test) => gets.filter((entry) => test(pathOf(entry))).length;
+  const lists = count((path) => !/[0-9a-f]{8}-[0-9a-f]{4}-/i.test(path));
+  const dlp = count((path) => /\/PowerPlatform\.Governance\/v2\/policies\/[^/]+$/.test(path));
+  const allocations = count((path) => /^\/licensing\/environments\/[^/]+\/allocations$/.test(path));
+  return { total: gets.length, lists, dlp, allocations, other: gets.length - lists - dlp - allocations };
+}
+
+function breakdownText(label, breakdown, allowed, target) {
+  const { total, lists, dlp, allocations, other } = breakdown;
+  return (
+    `requests, ${label}: ${total} GETs = ${lists} list pages and tenant-wide reads + ${dlp} DLP policy GETs + ` +
+    `${allocations} allocation GETs (one per environment) + ${other} other per-object GETs; ` +
+    `target <= ${allowed} (${target}): ${total <= allowed ? "met" : "not met"}`
   );
 }
 
@@ -435,6 +469,7 @@ async function main() {
   );
   const results = [];
   for (const source of sources) results.push(await benchTenant(source, options));
+  printTargets(results);
   if (results.length > 1) {
     const first = results[0];
     console.log(
@@ -451,6 +486,57 @@ async function main() {
       );
     }
   }
+}
+
+/** The issue's targets against the largest tenant measured (the reference size in a default run). */
+function printTargets(results) {
+  const largest = results.reduce((a, b) => (b.size >= a.size ? b : a));
+  const first = results[0];
+  const row = (name) => largest.rows.find((r) => r.name === name);
+  const cold = row("plan cold");
+  const verdict = (ok) => (ok ? "met" : "NOT met");
+  const paged = cold.wallMs / row("floor paged").wallMs;
+  const plain = cold.wallMs / row("floor").wallMs;
+  const reference = row("reference").wallMs / cold.wallMs;
+  const coldRequests = requestBreakdown(cold.log);
+  const warmRequests = requestBreakdown(row("plan warm").log);
+  const lines = [
+    [
+      "plan wall <= 1.5 x floor",
+      `${paged.toFixed(2)} x the paged floor: ${verdict(paged <= 1.5)}; ${plain.toFixed(2)} x the plain floor, which fetches every nextLink page at once: ${verdict(plain <= 1.5)}`,
+    ],
+    [
+      "plan >= 10 x faster than the serial reference",
+      `${reference.toFixed(1)} x: ${verdict(reference >= 10)}`,
+    ],
+    [
+      "cold requests <= list pages + one GET per DLP policy",
+      `${coldRequests.total} vs ${coldRequests.lists + coldRequests.dlp}: ${verdict(coldRequests.total <= coldRequests.lists + coldRequests.dlp)}`,
+    ],
+    [
+      "warm requests <= list pages",
+      `${warmRequests.total} vs ${warmRequests.lists}: ${verdict(warmRequests.total <= warmRequests.lists)}`,
+    ],
+    [
+      "peak RSS <= 1 GB",
+      `${mb(cold.rssMb)} MB cold, ${mb(row("plan warm").rssMb)} MB warm: ${verdict(Math.max(cold.rssMb, row("plan warm").rssMb) <= 1024)}`,
+    ],
+    [
+      `pure core CPU <= 2 s (${largest.core.resources} resources)`,
+      `${seconds(largest.core.cpuMs)} s: ${verdict(largest.core.cpuMs <= 2000)}`,
+    ],
+  ];
+  if (results.length > 1 && largest !== first) {
+    const growth = (cold.wallMs / first.rows.find((r) => r.name === "plan cold").wallMs).toFixed(2);
+    const size = (largest.size / first.size).toFixed(2);
+    lines.push([
+      "time grows no worse than linearly",
+      `plan cold x${growth} for x${size} the size: ${verdict(Number(growth) <= Number(size))}`,
+    ]);
+  }
+  console.log(`\ntargets (issue 6), at ${largest.label}:`);
+  const width = Math.max(...lines.map(([target]) => target.length));
+  for (const [target, measured] of lines) console.log(`  ${target.padEnd(width)}  ${measured}`);
 }
 
 await main();
