@@ -25,6 +25,7 @@ import {
   type HttpMethod,
   type ResponseHeaders,
   type Transport,
+  type TransportResponse,
 } from "./transport.js";
 import { ResponseValidator } from "./validator.js";
 
@@ -160,7 +161,7 @@ export class HttpClient {
       const requestId = this.newRequestId();
       const token = await this.tokens.getToken(scope);
       const started = this.now();
-      let response: { status: number; headers: ResponseHeaders; text: string };
+      let response: TransportResponse;
       // A timer of our own, not AbortSignal.timeout: that one does not keep the process alive, so a body
       // that never settles would end the run with exit code 13 and no message instead of a timeout.
       const timeout = new AbortController();

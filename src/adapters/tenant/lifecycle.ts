@@ -14,8 +14,8 @@ export interface LifecycleOptions {
   pollIntervalMs: number;
   /**
    * The first wait without a Retry-After; each next one doubles, up to pollIntervalMs (1 s, 2 s, 4 s,
-   * then 5 s): a quick change ends in about a second instead of five, and a long one is polled no more
-   * often than before. Default 1 s.
+   * then 5 s): a quick change ends in about a second instead of five, and a long one costs one or two
+   * polls more at its start. Default 1 s.
    */
   firstPollIntervalMs: number;
   /** Upper bound for any wait between polls, Retry-After included. Default 60 s. */
@@ -226,7 +226,7 @@ function retryAfterOf(
 }
 
 /** The wait after poll number `poll` when no Retry-After says: 1 s, 2 s, 4 s, then pollIntervalMs. */
-export function defaultWait(poll: number, opts: LifecycleOptions): number {
+function defaultWait(poll: number, opts: LifecycleOptions): number {
   const grown = opts.firstPollIntervalMs * 2 ** Math.min(poll - 1, 30);
   return Math.min(grown, opts.pollIntervalMs, opts.maxPollIntervalMs);
 }
