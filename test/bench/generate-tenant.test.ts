@@ -6,15 +6,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import { generateTenant } from "../../bench/generate-tenant.mjs";
 import { createPolicyValidator } from "../../src/adapters/fs/policy-schemas.js";
 import { listPolicyFiles } from "../../src/adapters/fs/policy-files.js";
-import { SecretRegistry } from "../../src/adapters/log/secrets.js";
 import { createLimiter } from "../../src/adapters/tenant/concurrency.js";
-import { createTenantClient } from "../../src/adapters/tenant/index.js";
 import { readLiveTenant } from "../../src/adapters/tenant/live-reader.js";
 import { loadPolicies } from "../../src/app/load-desired.js";
 import { hasErrors } from "../../src/core/diagnostics.js";
 import { buildDesiredState, buildPlan, requiredLiveCollections } from "../../src/core/plan/index.js";
 import { loadSeedFile, startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
-import { captureLogger } from "../tenant/fake-fetch.js";
+import { clientForEmulator } from "../tenant/fake-fetch.js";
 
 interface Generated {
   seedPath: string;
@@ -62,12 +60,7 @@ describe("the benchmark tenant generator", () => {
 
       const emulator: RunningEmulator = await startEmulator({ seed: await loadSeedFile(tenant.seedPath) });
       cleanup.push(() => emulator.close());
-      const secrets = new SecretRegistry();
-      const client = createTenantClient({
-        env: { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" },
-        logger: captureLogger(secrets).logger,
-        secrets,
-      });
+      const client = clientForEmulator(emulator.url);
       const desired = buildDesiredState(loaded.documents);
       const live = await readLiveTenant(client, requiredLiveCollections(desired));
       expect(live.environments).toHaveLength(100);

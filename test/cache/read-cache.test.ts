@@ -9,8 +9,7 @@ import {
   planReadCache,
   type ReadCache,
 } from "../../src/adapters/cache/index.js";
-import { SecretRegistry } from "../../src/adapters/log/secrets.js";
-import { createTenantClient, type TenantClient } from "../../src/adapters/tenant/index.js";
+import type { TenantClient } from "../../src/adapters/tenant/index.js";
 import { readLiveTenant } from "../../src/adapters/tenant/live-reader.js";
 import type { LiveRequirements } from "../../src/core/plan/index.js";
 import type { DlpPolicyWriteBody } from "../../src/core/wire/types.js";
@@ -20,7 +19,7 @@ import {
   startEmulator,
   type RunningEmulator,
 } from "../../src/emulator/server.js";
-import { captureLogger } from "../tenant/fake-fetch.js";
+import { clientForEmulator } from "../tenant/fake-fetch.js";
 
 const DLP_ONLY: LiveRequirements = {
   collections: ["environments", "dlpPolicies"],
@@ -43,12 +42,7 @@ function tempDir(): string {
 async function setup(): Promise<{ emulator: RunningEmulator; client: TenantClient; dir: string }> {
   const emulator = await startEmulator({ seed: await loadSeedFile(sampleSeedPath), pageSize: 5 });
   cleanup.push(() => emulator.close());
-  const secrets = new SecretRegistry();
-  const client = createTenantClient({
-    env: { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" },
-    logger: captureLogger(secrets).logger,
-    secrets,
-  });
+  const client = clientForEmulator(emulator.url);
   return { emulator, client, dir: tempDir() };
 }
 

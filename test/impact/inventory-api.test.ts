@@ -1,11 +1,9 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { SecretRegistry } from "../../src/adapters/log/secrets.js";
-import { createTenantClient } from "../../src/adapters/tenant/index.js";
 import { connectorsOf, InventoryApi } from "../../src/adapters/tenant/inventory-api.js";
 import { generateInventory } from "../../src/emulator/routes/inventory-seed.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
 import type { JsonObject } from "../../src/emulator/types.js";
-import { captureLogger } from "../tenant/fake-fetch.js";
+import { clientForEmulator } from "../tenant/fake-fetch.js";
 
 const BIG = "11111111-1111-4111-8111-111111111111";
 const SMALL = "22222222-2222-4222-8222-222222222222";
@@ -58,12 +56,7 @@ describe("InventoryApi against the emulator", () => {
       pageSize: 250,
       faults: { latencyMs },
     });
-    const secrets = new SecretRegistry();
-    const client = createTenantClient({
-      env: { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" },
-      logger: captureLogger(secrets).logger,
-      secrets,
-    });
+    const client = clientForEmulator(emulator.url);
     return { api: new InventoryApi(client.http), big, small };
   }
 

@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { SecretRegistry } from "../../src/adapters/log/secrets.js";
-import { createTenantClient, type TenantClient } from "../../src/adapters/tenant/index.js";
+import type { TenantClient } from "../../src/adapters/tenant/index.js";
 import { readLiveTenant } from "../../src/adapters/tenant/live-reader.js";
 import { executeStep } from "../../src/adapters/tenant/step-executor.js";
 import { getTenantIsolationPolicy } from "../../src/adapters/tenant/tenant-isolation-api.js";
@@ -16,7 +15,7 @@ import {
 } from "../../src/emulator/server.js";
 import { loaded } from "../core/builders.js";
 import { call } from "../emulator/helpers.js";
-import { captureLogger, testClient } from "../tenant/fake-fetch.js";
+import { testClient, clientForEmulator } from "../tenant/fake-fetch.js";
 
 const PARTNER = "11111111-1111-1111-1111-111111111111";
 const running: RunningEmulator[] = [];
@@ -30,12 +29,8 @@ async function emulatorClient(
 ): Promise<{ emulator: RunningEmulator; client: TenantClient; sleeps: number[] }> {
   const emulator = await startEmulator({ seed, lifecycleDelayMs: 0 });
   running.push(emulator);
-  const secrets = new SecretRegistry();
   const sleeps: number[] = [];
-  const client = createTenantClient({
-    env: { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" },
-    logger: captureLogger(secrets).logger,
-    secrets,
+  const client = clientForEmulator(emulator.url, {
     sleep: async (ms) => {
       sleeps.push(ms);
       await new Promise((resolve) => setTimeout(resolve, 40));

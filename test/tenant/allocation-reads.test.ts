@@ -4,9 +4,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs benchmark script without type declarations
 import { generateTenant } from "../../bench/generate-tenant.mjs";
-import { SecretRegistry } from "../../src/adapters/log/secrets.js";
 import type { FetchLike } from "../../src/adapters/tenant/http-client.js";
-import { createTenantClient } from "../../src/adapters/tenant/index.js";
 import { readLiveTenant } from "../../src/adapters/tenant/live-reader.js";
 import { exportRequirements } from "../../src/core/export/index.js";
 import { requiredLiveCollections, type LiveRequirements } from "../../src/core/plan/index.js";
@@ -14,7 +12,7 @@ import { buildPlan } from "../../src/core/plan/plan.js";
 import type { LiveTenant } from "../../src/core/plan/live-tenant.js";
 import { loadSeedFile, startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
 import { desired, doc, PLAN_OPTIONS } from "../core/builders.js";
-import { captureLogger } from "./fake-fetch.js";
+import { clientForEmulator } from "./fake-fetch.js";
 
 const generate = generateTenant as (options: { scale: number; out: string }) => { seedPath: string };
 
@@ -32,7 +30,6 @@ afterAll(async () => {
 
 /** A client for the emulator; `stripAllocated` plays a service whose availability report has no `allocated`. */
 function client(stripAllocated = false) {
-  const secrets = new SecretRegistry();
   const fetchImpl: FetchLike = async (input, init) => {
     const response = await fetch(input, init);
     if (!stripAllocated || !input.pathname.endsWith("/allocationsV2/availability")) return response;
@@ -40,10 +37,7 @@ function client(stripAllocated = false) {
     const value = body.value.map(({ allocated: _allocated, available: _available, ...rest }) => rest);
     return new Response(JSON.stringify({ value }), { status: 200, headers: response.headers });
   };
-  return createTenantClient({
-    env: { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" },
-    logger: captureLogger(secrets).logger,
-    secrets,
+  return clientForEmulator(emulator.url, {
     fetch: fetchImpl,
   });
 }

@@ -4,12 +4,7 @@
  */
 import { readFileSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { SecretRegistry } from "../../src/adapters/log/secrets.js";
-import {
-  createTenantClient,
-  type TenantClient,
-  type TenantClientOptions,
-} from "../../src/adapters/tenant/index.js";
+import { type TenantClient, type TenantClientOptions } from "../../src/adapters/tenant/index.js";
 import { TenantApiError } from "../../src/adapters/tenant/errors.js";
 import { LifecycleFailedError } from "../../src/adapters/tenant/lifecycle.js";
 import { seededRandom } from "../../src/emulator/faults.js";
@@ -21,7 +16,7 @@ import {
   loadSeedFile,
   sampleSeedPath,
 } from "../../src/emulator/server.js";
-import { captureLogger } from "./fake-fetch.js";
+import { clientForEmulator } from "./fake-fetch.js";
 
 const FIXTURES = new URL("../../../shared/contract/tf-provider-fixtures/", import.meta.url);
 const TEMPLATE = JSON.parse(
@@ -74,17 +69,13 @@ async function harness(
 ): Promise<Harness> {
   const emulator = await startEmulator({ lifecycleDelayMs: 0, ...emulatorOptions });
   running.push(emulator);
-  const secrets = new SecretRegistry();
   const h: Harness = {
     emulator,
     client: undefined as unknown as TenantClient,
     waits: [],
     onWait: () => undefined,
   };
-  h.client = createTenantClient({
-    env: { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" },
-    logger: captureLogger(secrets).logger,
-    secrets,
+  h.client = clientForEmulator(emulator.url, {
     // Real (short) waits: the emulator's lifecycle advances on wall-clock time.
     sleep: (ms) => {
       h.waits.push(ms);

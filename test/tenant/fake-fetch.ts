@@ -131,6 +131,17 @@ export interface TestClient {
   secrets: SecretRegistry;
 }
 
+/** A tenant client for a running emulator (its dev token), logging into memory; `overrides` as for createTenantClient. */
+export function clientForEmulator(url: string, overrides: Partial<TenantClientOptions> = {}): TenantClient {
+  const secrets = new SecretRegistry();
+  return createTenantClient({
+    env: { PPGOV_ENDPOINT: url, PPGOV_TOKEN: "ppgov-dev" },
+    logger: captureLogger(secrets).logger,
+    secrets,
+    ...overrides,
+  });
+}
+
 /** A tenant client over a FakeFetch with instant sleeps and fixed jitter. */
 export function testClient(routes: Route[], overrides: Partial<TenantClientOptions> = {}): TestClient {
   const fake = new FakeFetch(routes);

@@ -1,6 +1,4 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { SecretRegistry } from "../../src/adapters/log/secrets.js";
-import { createTenantClient } from "../../src/adapters/tenant/index.js";
 import { readLiveTenant } from "../../src/adapters/tenant/live-reader.js";
 import type { LiveCollection } from "../../src/core/plan/index.js";
 import {
@@ -9,7 +7,7 @@ import {
   startEmulator,
   type RunningEmulator,
 } from "../../src/emulator/server.js";
-import { captureLogger, testClient } from "./fake-fetch.js";
+import { testClient, clientForEmulator } from "./fake-fetch.js";
 
 const ALL: LiveCollection[] = [
   "environments",
@@ -34,12 +32,7 @@ afterEach(async () => {
 async function emulatorClient() {
   const emulator = await startEmulator({ seed: await loadSeedFile(sampleSeedPath) });
   running.push(emulator);
-  const secrets = new SecretRegistry();
-  const client = createTenantClient({
-    env: { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" },
-    logger: captureLogger(secrets).logger,
-    secrets,
-  });
+  const client = clientForEmulator(emulator.url);
   return { emulator, client };
 }
 

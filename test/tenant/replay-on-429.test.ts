@@ -1,14 +1,13 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { SecretRegistry } from "../../src/adapters/log/secrets.js";
 import type { FetchLike, RequestSpec } from "../../src/adapters/tenant/http-client.js";
-import { createTenantClient, TenantApiError } from "../../src/adapters/tenant/index.js";
+import { TenantApiError } from "../../src/adapters/tenant/index.js";
 import {
   loadSeedFile,
   sampleSeedPath,
   startEmulator,
   type RunningEmulator,
 } from "../../src/emulator/server.js";
-import { captureLogger, testClient } from "./fake-fetch.js";
+import { testClient, clientForEmulator } from "./fake-fetch.js";
 
 const CREATE: RequestSpec = {
   method: "POST",
@@ -96,11 +95,7 @@ describe("a DLP create throttled by the emulator", () => {
       }
       return fetch(input, init);
     };
-    const secrets = new SecretRegistry();
-    const client = createTenantClient({
-      env: { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" },
-      logger: captureLogger(secrets).logger,
-      secrets,
+    const client = clientForEmulator(emulator.url, {
       fetch: fetchImpl,
     });
     const before = emulator.state().dlpPolicies?.length ?? 0;

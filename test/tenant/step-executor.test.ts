@@ -1,6 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { SecretRegistry } from "../../src/adapters/log/secrets.js";
-import { createTenantClient, type TenantClient } from "../../src/adapters/tenant/index.js";
+import type { TenantClient } from "../../src/adapters/tenant/index.js";
 import { executeStep } from "../../src/adapters/tenant/step-executor.js";
 import type { StepRequest } from "../../src/core/kinds/resource-kind.js";
 import {
@@ -9,7 +8,7 @@ import {
   startEmulator,
   type RunningEmulator,
 } from "../../src/emulator/server.js";
-import { captureLogger, testClient } from "./fake-fetch.js";
+import { testClient, clientForEmulator } from "./fake-fetch.js";
 
 const BAP = "/providers/Microsoft.BusinessAppPlatform";
 const running: RunningEmulator[] = [];
@@ -20,11 +19,7 @@ afterEach(async () => {
 async function emulatorClient(): Promise<{ emulator: RunningEmulator; client: TenantClient }> {
   const emulator = await startEmulator({ seed: await loadSeedFile(sampleSeedPath), lifecycleDelayMs: 0 });
   running.push(emulator);
-  const secrets = new SecretRegistry();
-  const client = createTenantClient({
-    env: { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" },
-    logger: captureLogger(secrets).logger,
-    secrets,
+  const client = clientForEmulator(emulator.url, {
     lifecycle: { pollIntervalMs: 10, maxPollIntervalMs: 10 },
     licensing: { billingPollIntervalMs: 10 },
   });

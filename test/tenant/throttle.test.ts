@@ -4,13 +4,11 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs benchmark script without type declarations
 import { generateTenant } from "../../bench/generate-tenant.mjs";
-import { SecretRegistry } from "../../src/adapters/log/secrets.js";
 import type { ReadPoolStats } from "../../src/adapters/tenant/concurrency.js";
 import type { FetchLike } from "../../src/adapters/tenant/http-client.js";
-import { createTenantClient } from "../../src/adapters/tenant/index.js";
 import { readLiveTenant } from "../../src/adapters/tenant/live-reader.js";
 import { loadSeedFile, startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
-import { captureLogger } from "./fake-fetch.js";
+import { clientForEmulator } from "./fake-fetch.js";
 
 const generate = generateTenant as (options: { scale: number; out: string }) => { seedPath: string };
 
@@ -52,11 +50,7 @@ describe("adaptive read concurrency against the emulator", () => {
         inFlight -= 1;
       }
     };
-    const secrets = new SecretRegistry();
-    const client = createTenantClient({
-      env: { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" },
-      logger: captureLogger(secrets).logger,
-      secrets,
+    const client = clientForEmulator(emulator.url, {
       fetch: fetchImpl,
       retry: { maxAttempts: 30 },
       retryBudget: 10_000,
