@@ -1,18 +1,14 @@
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createPolicyValidator, readPolicySchemas } from "../../src/adapters/fs/policy-schemas.js";
 import { precompiledValidatorsSource } from "../../src/adapters/fs/schema-precompile.js";
 import type { PolicyFile } from "../../src/core/policy/parse-yaml.js";
 import { validatePolicyFiles } from "../../src/core/policy/validate-policies.js";
+import { moduleScratchDir } from "../helpers/module-scratch-dir.js";
+import { repoRoot } from "../helpers/run-cli.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-// Inside the repository, so that the generated module's require("ajv/dist/runtime/…") resolves.
-const cacheDir = join(root, "node_modules", ".cache");
-mkdirSync(cacheDir, { recursive: true });
-const work = mkdtempSync(join(cacheDir, "ppgov-precompiled-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = moduleScratchDir("ppgov-precompiled-");
 
 const precompiledPath = join(work, "validators.cjs");
 writeFileSync(precompiledPath, precompiledValidatorsSource(readPolicySchemas()));
@@ -33,7 +29,7 @@ describe("validators precompiled at build time", () => {
     expect(compiled.origin).toBe("compiled");
   });
 
-  const fixtures = join(root, "test", "fixtures", "policies");
+  const fixtures = join(repoRoot, "test", "fixtures", "policies");
   const directories = ["valid", "invalid"].flatMap((group) =>
     readdirSync(join(fixtures, group)).map((name) => join(group, name)),
   );
@@ -59,7 +55,7 @@ describe("validators precompiled at build time", () => {
 
   it("are not used for other schemas: edited after the build, or another directory", () => {
     const edited = join(work, "schemas");
-    cpSync(join(root, "schemas"), edited, { recursive: true });
+    cpSync(join(repoRoot, "schemas"), edited, { recursive: true });
     const commonPath = join(edited, "common.schema.json");
     const common = JSON.parse(readFileSync(commonPath, "utf8")) as {
       $defs: { connectorName: { maxLength: number } };

@@ -1,19 +1,14 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import fc from "fast-check";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { precompiledResponseValidatorsSource } from "../../src/adapters/tenant/response-precompile.js";
 import { createResponseValidator } from "../../src/adapters/tenant/response-validators.js";
 import { RESPONSE_SCHEMAS, type ResponseSchemaName } from "../../src/adapters/tenant/schemas.js";
+import { moduleScratchDir } from "../helpers/module-scratch-dir.js";
+import { repoRoot } from "../helpers/run-cli.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-// Inside the repository, as dist/ is, so that any require("ajv/dist/runtime/…") of the generated
-// module would resolve.
-const cacheDir = join(root, "node_modules", ".cache");
-mkdirSync(cacheDir, { recursive: true });
-const work = mkdtempSync(join(cacheDir, "ppgov-response-validators-"));
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+const work = moduleScratchDir("ppgov-response-validators-");
 
 const precompiledPath = join(work, "response-validators.cjs");
 writeFileSync(precompiledPath, precompiledResponseValidatorsSource());
@@ -23,7 +18,7 @@ const names = Object.keys(RESPONSE_SCHEMAS) as ResponseSchemaName[];
 
 /** Every recorded real response body (shared/contract), parsed. */
 function recordedBodies(): unknown[] {
-  const dir = join(root, "..", "shared", "contract", "tf-provider-fixtures");
+  const dir = join(repoRoot, "..", "shared", "contract", "tf-provider-fixtures");
   return readdirSync(dir, { recursive: true, encoding: "utf8" })
     .filter((name) => name.endsWith(".json"))
     .sort()
