@@ -170,5 +170,27 @@ describe("requiredLiveCollections", () => {
     ]);
     expect(needs.licenseGroupIds).toEqual([guid(60)]);
     expect(needs.allLicensedGroups).toBe(true);
+    expect(needs.licenseGroupSkus).toEqual([{ group: guid(60), skus: [] }]);
+  });
+
+  it("names the SKUs each present LicenseAssignment wants, for the member counts", async () => {
+    const { requiredLiveCollections } = await import("../../src/core/plan/desired-state.js");
+    const needs = requiredLiveCollections(
+      desired(
+        doc.assignment({
+          name: "a",
+          group: guid(61).toUpperCase(),
+          licenses: [{ sku: "POWERAPPS_PER_USER" }, { sku: guid(70) }],
+        }),
+        doc.assignment({
+          name: "b",
+          group: guid(62),
+          licenses: [{ sku: "FLOW_PER_USER" }],
+          ensure: "absent",
+        }),
+      ),
+    );
+    expect(needs.licenseGroupIds.sort()).toEqual([guid(61), guid(62)].sort());
+    expect(needs.licenseGroupSkus).toEqual([{ group: guid(61), skus: ["POWERAPPS_PER_USER", guid(70)] }]);
   });
 });

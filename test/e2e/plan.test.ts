@@ -166,6 +166,41 @@ describe("ppgov plan against the sample tenant", () => {
     await expect(readFile(join(dir, "plan.json"), "utf8")).rejects.toThrow();
   });
 
+  it("counts the members only of groups that gain a SKU, and refuses a plan that needs more seats", async () => {
+    const dir = join(cwd, "seats");
+    await mkdir(dir, { recursive: true });
+    await cp(join(cwd, "policies", "tenant.yaml"), join(dir, "tenant.yaml"));
+    // The makers group already holds both SKUs; "All Employees" (486 members) would gain Power Apps,
+    // of which 9 seats are free.
+    await cp(join(cwd, "policies", "licensing", "makers-group.yaml"), join(dir, "makers.yaml"));
+    await writeFile(
+      join(dir, "everyone.yaml"),
+      [
+        "apiVersion: ppgov/v1",
+        "kind: LicenseAssignment",
+        "metadata:",
+        "  name: everyone",
+        "spec:",
+        "  group: B7C3E2A1-4F5D-4E6A-8B9C-0D1E2F3A4B5C",
+        "  licenses:",
+        "    - sku: ENTERPRISEPACK",
+        "    - sku: powerapps_per_user",
+        "",
+      ].join("\n"),
+    );
+    const planned = await runCli(["plan", "-d", "seats", "--detailed-exitcode"], { cwd, env });
+    expect(planned.code).toBe(1);
+    expect(planned.stdout + planned.stderr).toMatch(
+      /everyone\.yaml:\d+:\d+: error PPG404 .*POWERAPPS_PER_USER: new assignments need 486 seats but 9 are available/,
+    );
+    const counted = emulator
+      .requests()
+      .map((request) => request.path.split("?")[0] ?? "")
+      .filter((path) => path.endsWith("/members/$count"));
+    expect(counted).toEqual(["/v1.0/groups/b7c3e2a1-4f5d-4e6a-8b9c-0d1e2f3a4b5c/members/$count"]);
+    expect(tenantWrites(emulator)).toEqual([]);
+  });
+
   it("exits 1 with a clear message for a directory that does not exist", async () => {
     const planned = await runCli(["plan", "-d", "missing", "--detailed-exitcode"], { cwd, env });
     expect(planned.code).toBe(1);

@@ -159,6 +159,70 @@ describe("readLiveTenant", () => {
   });
 });
 
+describe("readLiveTenant's member counts", () => {
+  const ALL_EMPLOYEES = "b7c3e2a1-4f5d-4e6a-8b9c-0d1e2f3a4b5c";
+  const MAKERS = "9a7c3e51-2b4d-4f86-b0e9-6d1c8a2f4b73";
+  const FINANCE = "d9e5a4c3-6b7f-4a8c-8d1e-2f3a4b5c6d7e";
+  const EXECUTIVES = "e0f6b5d4-7c8a-4b9d-9e2f-3a4b5c6d7e8f";
+
+  it("are read only for the groups that gain a SKU, by part number or id", async () => {
+    const { client, emulator } = await emulatorClient();
+    const live = await readLiveTenant(client, {
+      collections: ["environments", "subscribedSkus", "licenseGroups"],
+      licenseGroupIds: [ALL_EMPLOYEES, MAKERS, FINANCE, EXECUTIVES],
+      allLicensedGroups: false,
+      licenseGroupSkus: [
+        // Holds E3 already (by id, upper case): nothing gained.
+        { group: ALL_EMPLOYEES, skus: ["6FD2C87F-B296-42F0-B197-1E91E994B900"] },
+        // Holds both, named by part number in any case: nothing gained.
+        { group: MAKERS, skus: ["POWERAPPS_PER_USER", "flow_per_user"] },
+        // Holds Power BI; a SKU the tenant does not have counts as gained.
+        { group: FINANCE, skus: ["POWER_BI_PRO", "NOT_A_SKU"] },
+        // Holds nothing.
+        { group: EXECUTIVES, skus: ["POWER_BI_PRO"] },
+      ],
+    });
+    expect(live.licenseGroups).toHaveLength(4);
+    expect(live.licenseGroupMemberCounts).toEqual({ [FINANCE]: 12, [EXECUTIVES]: 8 });
+    const counted = emulator
+      .requests()
+      .map((request) => request.path.split("?")[0] ?? "")
+      .filter((path) => path.endsWith("/members/$count"))
+      .sort();
+    expect(counted).toEqual(
+      [`/v1.0/groups/${FINANCE}/members/$count`, `/v1.0/groups/${EXECUTIVES}/members/$count`].sort(),
+    );
+  });
+
+  it("are not read for groups the policies do not name (pruned) or remove licenses from", async () => {
+    const { client, emulator } = await emulatorClient();
+    const live = await readLiveTenant(client, {
+      collections: ["environments", "subscribedSkus", "licenseGroups"],
+      licenseGroupIds: [],
+      allLicensedGroups: true,
+      licenseGroupSkus: [],
+    });
+    expect(live.licenseGroups.length).toBeGreaterThan(0);
+    expect(live.licenseGroupMemberCounts).toBeUndefined();
+    expect(emulator.requests().filter((request) => request.path.includes("/members/$count"))).toEqual([]);
+  });
+
+  it("are not read at all with memberCounts: false (export)", async () => {
+    const { client, emulator } = await emulatorClient();
+    await readLiveTenant(
+      client,
+      {
+        collections: ["environments", "subscribedSkus", "licenseGroups"],
+        licenseGroupIds: [EXECUTIVES],
+        allLicensedGroups: false,
+        licenseGroupSkus: [{ group: EXECUTIVES, skus: ["POWER_BI_PRO"] }],
+      },
+      { memberCounts: false },
+    );
+    expect(emulator.requests().filter((request) => request.path.includes("/members/$count"))).toEqual([]);
+  });
+});
+
 describe("readLiveTenant with license pruning", () => {
   it("lists every licensed group with an advanced Graph query and counts members", async () => {
     const { client, emulator } = await emulatorClient();

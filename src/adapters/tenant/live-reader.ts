@@ -2,15 +2,21 @@
  * Reads the live tenant into the planner's LiveTenant value: only the collections the plan needs
  * (`requiredLiveCollections`), independent collections in parallel, per-item reads bounded.
  */
+import { buildSkuIndex, type SkuIndex } from "../../core/kinds/sku-index.js";
 import type { LiveCollection, LiveRequirements, LiveTenant } from "../../core/plan/index.js";
 import { emptyLiveTenant } from "../../core/plan/index.js";
-import { environmentMatcher, type EnvironmentSelection } from "../../core/plan/desired-state.js";
+import {
+  environmentMatcher,
+  type EnvironmentSelection,
+  type LicenseGroupSkus,
+} from "../../core/plan/desired-state.js";
 import type {
   CurrencyAllocation,
   WireDlpPolicy,
   WireDlpPolicySummary,
   WireEnvironment,
   WireGraphGroup,
+  WireSubscribedSku,
 } from "../../core/wire/types.js";
 import type { ReadCache } from "../cache/read-cache.js";
 import {
@@ -34,7 +40,10 @@ export interface ReadLiveTenantOptions {
   concurrency?: number;
   /** Told how each service's pool behaved once the read ends (logs, the benchmark). */
   onPoolStats?: (stats: Partial<Record<ReadService, ReadPoolStats>>) => void;
-  /** Count the members of license groups (improves the seat check). Default true. */
+  /**
+   * Count the members of license groups (improves the seat check): of the groups that gain a SKU when
+   * the requirements say what each wants, of every group read otherwise. Default true.
+   */
   memberCounts?: boolean;
   /**
    * Reuse per-object reads (DLP policy documents) whose list entry still carries the cached etag.
@@ -163,11 +172,11 @@ async function readCollections(
       }),
     );
   }
-  if (needs("subscribedSkus")) {
-    tasks.push(client.graph.listSubscribedSkus().then((skus) => (live.subscribedSkus = skus)));
-  }
+  const skusRead = needs("subscribedSkus") ? client.graph.listSubscribedSkus() : undefined;
+  if (skusRead !== undefined) tasks.push(skusRead.then((skus) => (live.subscribedSkus = skus)));
   if (needs("licenseGroups")) {
-    tasks.push(readLicenseGroups(client, requirements, pools, options.memberCounts ?? true, live));
+    const counts = options.memberCounts ?? true;
+    tasks.push(readLicenseGroups(client, requirements, pools, counts ? { skusRead } : undefined, live));
   }
   if (needs("tenantSettings") || needs("tenantIsolation")) {
     tasks.push(readTenantObjects(client, live, needs("tenantSettings"), needs("tenantIsolation")));
@@ -263,7 +272,7 @@ async function readLicenseGroups(
   client: TenantClient,
   requirements: LiveRequirements,
   pools: ReadPools,
-  memberCounts: boolean,
+  memberCounts: { skusRead: Promise<WireSubscribedSku[]> | undefined } | undefined,
   live: LiveTenant,
 ): Promise<void> {
   const groups = new Map<string, WireGraphGroup>();
@@ -277,15 +286,42 @@ async function readLicenseGroups(
   // A group the policies name but Graph does not know stays absent; the planner reports it.
   for (const group of named) if (group !== undefined) groups.set(group.id.toLowerCase(), group);
   live.licenseGroups = [...groups.values()];
-  if (!memberCounts || live.licenseGroups.length === 0) return;
-  const counts = await pools.map("graph", live.licenseGroups, (group) =>
-    client.graph.countGroupMembers(group.id),
-  );
-  const known = live.licenseGroups.flatMap((group, index) => {
+  if (memberCounts === undefined || live.licenseGroups.length === 0) return;
+  const wanted = requirements.licenseGroupSkus;
+  const counted =
+    wanted === undefined
+      ? live.licenseGroups
+      : groupsGainingSkus(live.licenseGroups, wanted, await skuIndexOf(memberCounts.skusRead));
+  const counts = await pools.map("graph", counted, (group) => client.graph.countGroupMembers(group.id));
+  const known = counted.flatMap((group, index) => {
     const count = counts[index];
     return count === undefined ? [] : [[group.id, count] as const];
   });
   if (known.length > 0) live.licenseGroupMemberCounts = Object.fromEntries(known);
+}
+
+/** The tenant's SKUs, to resolve part numbers; an index of none when they are not read. */
+async function skuIndexOf(skusRead: Promise<WireSubscribedSku[]> | undefined): Promise<SkuIndex> {
+  return buildSkuIndex((await skusRead) ?? []);
+}
+
+/**
+ * The groups a LicenseAssignment gives a SKU they do not hold yet: the only ones whose members the
+ * seat check counts. A SKU the index cannot resolve counts as gained (the plan reports it anyway).
+ */
+function groupsGainingSkus(
+  groups: readonly WireGraphGroup[],
+  wanted: readonly LicenseGroupSkus[],
+  skus: SkuIndex,
+): WireGraphGroup[] {
+  const wantedByGroup = new Map<string, string[]>();
+  for (const { group, skus: refs } of wanted)
+    wantedByGroup.set(group, [...(wantedByGroup.get(group) ?? []), ...refs]);
+  return groups.filter((group) => {
+    const held = new Set(group.assignedLicenses.map((license) => license.skuId.toLowerCase()));
+    const refs = wantedByGroup.get(group.id.toLowerCase()) ?? [];
+    return refs.some((ref) => !held.has((skus.find(ref)?.skuId ?? ref).toLowerCase()));
+  });
 }
 
 const DLP_CACHE_KIND = "dlp-policy";

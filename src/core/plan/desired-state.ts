@@ -91,10 +91,22 @@ export interface LiveRequirements {
   /** Every group with licenses is needed (LicenseAssignment prune is on). */
   allLicensedGroups: boolean;
   /**
+   * The SKUs (id or part number, as written) each present LicenseAssignment wants on its group. The
+   * seat check needs member counts only of groups that gain a SKU, so the reader counts only those.
+   * Absent: count the members of every group read (apply's re-read, export).
+   */
+  licenseGroupSkus?: LicenseGroupSkus[];
+  /**
    * Whose currency allocations to read when `allocations` is wanted: the environments LicenseAllocation
    * documents name, or (absent) every environment. Export, prune and the apply re-read leave it out.
    */
   allocationEnvironments?: EnvironmentSelection;
+}
+
+/** One LicenseAssignment's group (lower-case id) and the SKUs it wants there. */
+export interface LicenseGroupSkus {
+  group: string;
+  skus: string[];
 }
 
 /**
@@ -194,6 +206,12 @@ export function requiredLiveCollections(desired: DesiredState): LiveRequirements
       ...new Set(desired.byKind.LicenseAssignment.map((resource) => resource.spec.group.toLowerCase())),
     ],
     allLicensedGroups: prune.LicenseAssignment === true,
+    licenseGroupSkus: desired.byKind.LicenseAssignment.filter(
+      (resource) => resource.spec.ensure !== "absent",
+    ).map((resource) => ({
+      group: resource.spec.group.toLowerCase(),
+      skus: resource.spec.licenses.map((license) => license.sku),
+    })),
     // Prune needs every environment's allocations (it releases the undeclared ones); otherwise only
     // the named environments', and the pool check takes the rest from the availability report.
     ...(wants("LicenseAllocation") && prune.LicenseAllocation !== true
