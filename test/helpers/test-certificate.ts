@@ -10,10 +10,14 @@ export interface TestCertificate {
 }
 
 /**
- * A self-signed certificate for 127.0.0.1, written into `dir` by the `openssl` CLI (present on CI
- * images and dev machines; Node cannot make X.509 certificates). Valid for a day.
+ * A self-signed certificate for 127.0.0.1 (and `dnsNames`), written into `dir` by the `openssl` CLI
+ * (present on CI images and dev machines; Node cannot make X.509 certificates). Valid for a day.
  */
-export function makeTestCertificate(dir: string, name = "tls"): TestCertificate {
+export function makeTestCertificate(
+  dir: string,
+  name = "tls",
+  dnsNames: readonly string[] = [],
+): TestCertificate {
   const keyPath = join(dir, `${name}-key.pem`);
   const certificatePath = join(dir, `${name}-cert.pem`);
   execFileSync(
@@ -24,7 +28,7 @@ export function makeTestCertificate(dir: string, name = "tls"): TestCertificate 
       "-subj",
       "/CN=127.0.0.1",
       "-addext",
-      "subjectAltName=IP:127.0.0.1",
+      `subjectAltName=${["IP:127.0.0.1", ...dnsNames.map((dns) => `DNS:${dns}`)].join(",")}`,
     ]),
     { stdio: "ignore" },
   );

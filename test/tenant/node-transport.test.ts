@@ -12,11 +12,11 @@ import { createNodeTransport } from "../../src/adapters/tenant/node-transport.js
 import { writeChunkedBody } from "../helpers/chunked-body.js";
 import { repoRoot } from "../helpers/run-cli.js";
 import { makeTestCertificate } from "../helpers/test-certificate.js";
+import { transportGet } from "../helpers/transport-request.js";
 import {
   ResponseDecodingError,
   ResponseTooLargeError,
   type Transport,
-  type TransportRequest,
 } from "../../src/adapters/tenant/transport.js";
 
 type Handler = (request: IncomingMessage, response: ServerResponse, body: string) => void;
@@ -60,17 +60,6 @@ async function serve(handler: Handler, configure?: (server: Server) => void): Pr
   return state;
 }
 
-function get(url: string, extra: Partial<TransportRequest> = {}): TransportRequest {
-  return {
-    url: new URL(url),
-    method: "GET",
-    headers: { Accept: "application/json" },
-    signal: new AbortController().signal,
-    maxResponseBytes: 1024 * 1024,
-    ...extra,
-  };
-}
-
 async function failure(promise: Promise<unknown>): Promise<Error> {
   return promise.then(
     () => {
@@ -91,7 +80,7 @@ describe("node transport", () => {
       response.end('{"ok":true,"name":"café"}');
     });
     const answer = await transport({
-      ...get(`${server.url}/things?api-version=1`),
+      ...transportGet(`${server.url}/things?api-version=1`),
       method: "POST",
       headers: { "Content-Type": "application/json", "X-Custom": "yes" },
       body: '{"name":"café"}',
@@ -116,7 +105,7 @@ describe("node transport", () => {
       response.writeHead(404, { "Content-Type": "application/json" });
       response.end('{"error":{"code":"NotFound"}}');
     });
-    const answer = await transport(get(`${server.url}/missing`));
+    const answer = await transport(transportGet(`${server.url}/missing`));
     expect(answer.status).toBe(404);
     expect(answer.text).toContain("NotFound");
   });
@@ -133,7 +122,7 @@ describe("node transport", () => {
       response.writeHead(200, { "Content-Type": "application/json", "Content-Encoding": encoding });
       response.end(compress(json));
     });
-    expect((await transport(get(server.url))).text).toBe(json);
+    expect((await transport(transportGet(server.url))).text).toBe(json);
   });
 
   it("reads an empty body labelled gzip as empty, and a cut-off gzip body as the part that arrived", async () => {
@@ -144,8 +133,8 @@ describe("node transport", () => {
       response.writeHead(202, { "Content-Encoding": "gzip" });
       response.end(bodies.shift());
     });
-    expect(await transport(get(server.url))).toMatchObject({ status: 202, text: "" });
-    const cut = await transport(get(server.url));
+    expect(await transport(transportGet(server.url))).toMatchObject({ status: 202, text: "" });
+    const cut = await transport(transportGet(server.url));
     expect(cut.text.length).toBeGreaterThan(0);
     expect('{"value":[1,2,3]}'.startsWith(cut.text)).toBe(true);
     expect(cut.text).not.toBe('{"value":[1,2,3]}');
@@ -157,7 +146,7 @@ describe("node transport", () => {
       response.writeHead(200, { "Content-Type": "application/json" });
       response.end(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('{"a":1}')]));
     });
-    expect((await transport(get(server.url))).text).toBe('{"a":1}');
+    expect((await transport(transportGet(server.url))).text).toBe('{"a":1}');
   });
 
   it("refuses a body announced over the limit without reading it", async () => {
@@ -166,7 +155,7 @@ describe("node transport", () => {
       response.writeHead(200, { "Content-Length": String(4096) });
       response.end(Buffer.alloc(4096, 0x20));
     });
-    const error = await failure(transport(get(server.url, { maxResponseBytes: 1000 })));
+    const error = await failure(transport(transportGet(server.url, { maxResponseBytes: 1000 })));
     expect(error).toBeInstanceOf(ResponseTooLargeError);
     expect((error as ResponseTooLargeError).announcedBytes).toBe(4096);
     expect((error as ResponseTooLargeError).status).toBe(200);
@@ -177,7 +166,7 @@ describe("node transport", () => {
     const total = 8 * 1024 * 1024;
     let body: ReturnType<typeof writeChunkedBody> | undefined;
     const server = await serve((_request, response) => (body = writeChunkedBody(response, total)));
-    const error = await failure(transport(get(server.url, { maxResponseBytes: 256 * 1024 })));
+    const error = await failure(transport(transportGet(server.url, { maxResponseBytes: 256 * 1024 })));
     expect(error).toBeInstanceOf(ResponseTooLargeError);
     expect((error as ResponseTooLargeError).announcedBytes).toBeUndefined();
     await new Promise((resolve) => setTimeout(resolve, 100));
@@ -192,7 +181,7 @@ describe("node transport", () => {
       response.writeHead(200, { "Content-Encoding": "gzip", "Content-Length": String(compressed.length) });
       response.end(compressed);
     });
-    const error = await failure(transport(get(server.url, { maxResponseBytes: 1024 * 1024 })));
+    const error = await failure(transport(transportGet(server.url, { maxResponseBytes: 1024 * 1024 })));
     expect(error).toBeInstanceOf(ResponseTooLargeError);
   });
 
@@ -202,7 +191,7 @@ describe("node transport", () => {
       response.writeHead(200, { "Content-Type": "application/json", "Content-Encoding": "gzip" });
       response.end('{"value":[]}');
     });
-    const error = await failure(transport(get(server.url)));
+    const error = await failure(transport(transportGet(server.url)));
     expect(error).toBeInstanceOf(ResponseDecodingError);
     expect(error.message).toMatch(/^the gzip body could not be decoded: /);
   });
@@ -216,8 +205,8 @@ describe("node transport", () => {
     const controller = new AbortController();
     const reason = new DOMException("the attempt timed out", "TimeoutError");
     setTimeout(() => controller.abort(reason), 150);
-    expect(await failure(transport(get(server.url, { signal: controller.signal })))).toBe(reason);
-    expect(await failure(transport(get(server.url, { signal: controller.signal })))).toBe(reason);
+    expect(await failure(transport(transportGet(server.url, { signal: controller.signal })))).toBe(reason);
+    expect(await failure(transport(transportGet(server.url, { signal: controller.signal })))).toBe(reason);
     expect(server.received).toHaveLength(1);
   });
 
@@ -227,7 +216,7 @@ describe("node transport", () => {
       response.writeHead(200, { "Content-Type": "application/json", "Content-Length": "1000" });
       response.write('{"value":[', () => response.socket?.destroy());
     });
-    const error = await failure(transport(get(server.url)));
+    const error = await failure(transport(transportGet(server.url)));
     expect((error as { code?: string }).code).toBe("ECONNRESET");
   });
 
@@ -237,14 +226,14 @@ describe("node transport", () => {
     const url = server.url;
     const [closing] = servers.splice(0);
     await new Promise((resolve) => closing?.close(resolve));
-    const error = await failure(transport(get(url)));
+    const error = await failure(transport(transportGet(url)));
     expect((error as { code?: string }).code).toBe("ECONNREFUSED");
   });
 
   it("reuses one connection for requests one after another", async () => {
     transport = createNodeTransport();
     const server = await serve((_request, response) => response.end("{}"));
-    for (let i = 0; i < 5; i++) expect((await transport(get(server.url))).status).toBe(200);
+    for (let i = 0; i < 5; i++) expect((await transport(transportGet(server.url))).status).toBe(200);
     expect(server.connections).toBe(1);
   });
 
@@ -255,21 +244,21 @@ describe("node transport", () => {
       (_request, response) => response.end("{}"),
       (http) => (http.keepAliveTimeout = 2500),
     );
-    expect((await transport(get(server.url))).status).toBe(200);
+    expect((await transport(transportGet(server.url))).status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1300));
-    expect((await transport(get(server.url))).status).toBe(200);
+    expect((await transport(transportGet(server.url))).status).toBe(200);
     expect(server.connections).toBe(2);
   });
 
   it("does not time out a request whose answer takes longer than the idle limit", async () => {
     transport = createNodeTransport({ idleSocketMs: 100 });
     const server = await serve((_request, response) => setTimeout(() => response.end('{"slow":true}'), 400));
-    expect((await transport(get(server.url))).text).toBe('{"slow":true}');
+    expect((await transport(transportGet(server.url))).text).toBe('{"slow":true}');
   });
 
   it("refuses a protocol other than http and https", async () => {
     transport = createNodeTransport();
-    const error = await failure(transport(get("ftp://127.0.0.1/")));
+    const error = await failure(transport(transportGet("ftp://127.0.0.1/")));
     expect(error.message).toMatch(/unsupported protocol ftp:/);
   });
 });
@@ -294,7 +283,7 @@ describe("node transport over TLS", () => {
 
   it("checks the server's certificate: one it cannot trust fails the request", async () => {
     const { url } = await tlsServer();
-    const error = await failure(createNodeTransport()(get(url)));
+    const error = await failure(createNodeTransport()(transportGet(url)));
     expect((error as { code?: string }).code).toBe("DEPTH_ZERO_SELF_SIGNED_CERT");
   });
 

@@ -1,3 +1,5 @@
+import { proxySecrets } from "../http/proxy.js";
+
 /**
  * Values that must never be printed: tokens, client secrets, assertions. Every line of output that
  * could contain free text (logs, error messages) is passed through `scrub`.
@@ -13,6 +15,7 @@ export class SecretRegistry {
   /** Registers the secret-bearing variables of an environment (PPGOV_TOKEN, AZURE_CLIENT_SECRET, …). */
   addFromEnv(env: NodeJS.ProcessEnv): void {
     for (const name of SECRET_ENV_VARS) this.add(env[name]);
+    for (const secret of proxySecrets(env)) this.add(secret);
   }
 
   scrub(text: string): string {

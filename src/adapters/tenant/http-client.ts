@@ -418,6 +418,15 @@ export class HttpClient {
         },
       );
     }
+    if (details.status === 407) {
+      return new TenantApiError(
+        { ...details, retryable: false },
+        {
+          code: "PROXY_AUTH_REQUIRED",
+          message: `${details.method} ${details.path}: the proxy wants credentials it did not get or did not accept (407 Proxy Authentication Required); put them in the proxy variable's URL, e.g. HTTPS_PROXY=http://user:password@proxy.example.com:8080 (docs/reliability.md, "Proxies")`,
+        },
+      );
+    }
     if (details.serviceCode === undefined && details.serviceMessage === undefined && looksLikeHtml(text)) {
       return new TenantApiError({
         ...details,

@@ -155,6 +155,7 @@ export {
   type Transport,
 } from "./http-client.js";
 export { createNodeTransport } from "./node-transport.js";
+export { proxiedFetch } from "./proxied-fetch.js";
 export { TenantApiError } from "./errors.js";
 export { LifecycleFailedError } from "./lifecycle.js";
 export { mapWithConcurrency } from "./concurrency.js";

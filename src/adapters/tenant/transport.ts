@@ -19,6 +19,8 @@ export interface TransportRequest {
 /** Response headers, looked up case-insensitively (as WHATWG Headers does). */
 export interface ResponseHeaders {
   get(name: string): string | null;
+  /** Every header as [lower-case name, value]. */
+  entries(): IterableIterator<[string, string]>;
 }
 
 export interface TransportResponse {
@@ -125,4 +127,36 @@ async function readBody(response: Response, limit: number): Promise<string> {
     chunks.push(chunk);
   }
   return new TextDecoder().decode(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+}
+
+const METHODS: ReadonlySet<string> = new Set<HttpMethod>(["GET", "POST", "PUT", "PATCH", "DELETE"]);
+
+/** Statuses whose Response may not have a body (the WHATWG constructor throws otherwise). */
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+/**
+ * The other way round: a fetch over a transport, for the few callers written against fetch (the
+ * GitHub OIDC token request, the GitHub API) when their requests must go through the node transport's
+ * proxy. String bodies only; redirects are not followed (a 3xx is returned as it is).
+ */
+export function fetchOverTransport(transport: Transport, maxResponseBytes = 16 * 1024 * 1024): FetchLike {
+  return async (input, init) => {
+    const method = (init.method ?? "GET").toUpperCase();
+    if (!METHODS.has(method)) throw new TypeError(`fetchOverTransport: unsupported method ${method}`);
+    if (init.body !== undefined && init.body !== null && typeof init.body !== "string") {
+      throw new TypeError("fetchOverTransport: only string bodies are supported");
+    }
+    const response = await transport({
+      url: input,
+      method: method as HttpMethod,
+      headers: Object.fromEntries(new Headers(init.headers).entries()),
+      ...(typeof init.body === "string" ? { body: init.body } : {}),
+      signal: init.signal ?? new AbortController().signal,
+      maxResponseBytes,
+    });
+    return new Response(NULL_BODY_STATUSES.has(response.status) ? null : response.text, {
+      status: response.status,
+      headers: [...response.headers.entries()],
+    });
+  };
 }

@@ -8,6 +8,8 @@ import { simpleGit } from "simple-git";
 import { writeFileAtomic } from "../../adapters/fs/plan-file.js";
 import { assertPolicyDirectory, createPolicyLoaderDeps } from "../../adapters/fs/policy-loader.js";
 import { GithubClient } from "../../adapters/github/client.js";
+import { proxySettingsFrom } from "../../adapters/http/proxy.js";
+import { createNodeTransport, proxiedFetch } from "../../adapters/tenant/index.js";
 import { readGithubContext, type GithubContext } from "../../adapters/github/context.js";
 import { computeIntentDiff, type IntentDiff } from "../../adapters/git/intent-diff.js";
 import { loadPolicies } from "../../app/load-desired.js";
@@ -35,15 +37,18 @@ export function hasTenantCredentials(env: NodeJS.ProcessEnv): boolean {
   return set("PPGOV_TOKEN") || (set("AZURE_CLIENT_ID") && set("AZURE_TENANT_ID"));
 }
 
-export function githubClientFor(context: GithubContext): GithubClient | undefined {
-  return context.token
-    ? new GithubClient({
-        apiUrl: context.apiUrl,
-        token: context.token,
-        owner: context.owner,
-        repo: context.repo,
-      })
-    : undefined;
+/** The GitHub REST client of a run with a token; through the proxy of `env` when it names one. */
+export function githubClientFor(context: GithubContext, env: NodeJS.ProcessEnv): GithubClient | undefined {
+  if (!context.token) return undefined;
+  const proxy = proxySettingsFrom(env);
+  const fetchVia = proxiedFetch(proxy, createNodeTransport({ proxy }));
+  return new GithubClient({
+    apiUrl: context.apiUrl,
+    token: context.token,
+    owner: context.owner,
+    repo: context.repo,
+    fetch: (url, init) => fetchVia(new URL(url), init),
+  });
 }
 
 async function intentDiffFor(
@@ -140,10 +145,11 @@ export async function runPlanForGithub(options: PlanCommandOptions, context: Cli
   publication.diagnostics = diagnostics;
   if (publication.plan === undefined && !hasErrors(loaded.diagnostics))
     context.stdout.write(`${publication.validationSummary}\n${publication.planUnavailable ?? ""}\n`);
+  const client = githubClientFor(github, context.env);
   const result = await publishPlan(
     {
       context: github,
-      ...(githubClientFor(github) ? { client: githubClientFor(github) } : {}),
+      ...(client ? { client } : {}),
       write: (line) => context.stdout.write(`${line}\n`),
     },
     publication,
