@@ -10,7 +10,6 @@ import { JournalFile } from "../adapters/fs/journal-file.js";
 import { acquireLock } from "../adapters/fs/lock-file.js";
 import { createPolicyLoaderDeps } from "../adapters/fs/policy-loader.js";
 import { readGitHead } from "../adapters/git/head.js";
-import { describeProxy, proxySettingsFrom, type ProxySettings } from "../adapters/http/proxy.js";
 import { planReadCache } from "../adapters/cache/index.js";
 import { createProgress, reportWhile, type Progress } from "../adapters/progress/index.js";
 import {
@@ -18,8 +17,7 @@ import {
   executeStep,
   readLiveTenant,
   resumeStep,
-  createNodeTransport,
-  proxiedFetch,
+  tenantIoFor,
   type FetchLike,
   type Transport,
   type TenantClient,
@@ -70,19 +68,6 @@ function countingTransport(usage: TenantUsage, inner: Transport): Transport {
   };
 }
 
-/** Says which proxies requests take (without their credentials), for whoever reads the logs. */
-function logProxy(context: CliContext, proxy: ProxySettings): void {
-  if (proxy.http === undefined && proxy.https === undefined) return;
-  context.logger.info(
-    {
-      httpsProxy: proxy.https === undefined ? null : describeProxy(proxy.https),
-      httpProxy: proxy.http === undefined ? null : describeProxy(proxy.http),
-      noProxyEntries: proxy.bypass.length,
-    },
-    "requests go through a proxy (loopback and NO_PROXY hosts directly)",
-  );
-}
-
 /** The tenant lock of this machine: one file per endpoint and tenant. */
 export function lockPath(env: NodeJS.ProcessEnv, tenantId: string): string {
   const target = env.PPGOV_ENDPOINT?.trim() || `cloud:${env.PPGOV_CLOUD?.trim() || "public"}`;
@@ -95,15 +80,13 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
   const env = options.env ?? context.env;
   const usage: TenantUsage = { apiCalls: 0, throttled: 0 };
   const concurrency = options.concurrency;
-  const proxy = proxySettingsFrom(env);
-  logProxy(context, proxy);
-  const transport = createNodeTransport({ proxy });
+  const io = tenantIoFor(env, context.logger);
   const client = createTenantClient({
     env,
     logger: context.logger,
     secrets: context.secrets,
-    fetch: countingFetch(usage, proxiedFetch(proxy, transport)),
-    transport: countingTransport(usage, transport),
+    fetch: countingFetch(usage, io.fetch),
+    transport: countingTransport(usage, io.transport),
     ...(concurrency === undefined ? {} : { concurrency }),
   });
   const progress = createProgress({ stream: context.stderr, env });

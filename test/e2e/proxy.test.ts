@@ -79,6 +79,17 @@ describe("ppgov behind an HTTPS proxy", () => {
     expect(planned.stdout + planned.stderr).not.toContain(PASSWORD);
   });
 
+  it("exports the tenant through the proxy too", async () => {
+    const exported = await runCli(["export", "-o", "exported"], {
+      cwd: work,
+      env: { ...env, HTTPS_PROXY: proxy.url.replace("//", `//me:${PASSWORD}@`) },
+    });
+    expect(exported.code, exported.stderr).toBe(0);
+    expect(emulator.requests().length).toBeGreaterThan(0);
+    expect(new Set(proxy.connects)).toEqual(new Set([`${HOST}:443`]));
+    expect(exported.stdout + exported.stderr).not.toContain(PASSWORD);
+  });
+
   it("stops with a clear message when the proxy refuses the credentials, and does not print them", async () => {
     const planned = await runCli(["plan", "-d", "policies", "--no-cache"], {
       cwd: work,

@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { packageRoot } from "../fs/package-root.js";
 import { PpgovError } from "../../core/errors.js";
+import { describeProxy, proxySettingsFrom } from "../http/proxy.js";
 import type { Logger } from "../log/logger.js";
 import type { SecretRegistry } from "../log/secrets.js";
 import { AdminApi } from "./admin-api.js";
@@ -19,7 +20,9 @@ import { createResponseValidator } from "./response-validators.js";
 import type { ResponseValidator } from "./validator.js";
 import type { LifecycleOptions } from "./lifecycle.js";
 import { LicensingApi, type LicensingApiOptions } from "./licensing-api.js";
+import { createNodeTransport } from "./node-transport.js";
 import { PowerAppsApi } from "./powerapps-api.js";
+import { proxiedFetch } from "./proxied-fetch.js";
 import type { RetryBudget, RetryPolicy } from "./retry.js";
 import type { TokenProvider } from "./token-provider.js";
 
@@ -66,14 +69,43 @@ export interface TenantClient {
   usesEndpointOverride: boolean;
 }
 
+/** How a run reaches the services: the tenant APIs' transport and the fetch for token requests. */
+export interface TenantIo {
+  transport: Transport;
+  fetch: FetchLike;
+}
+
+/**
+ * The default TenantIo for `env`: node:http(s) with keep-alive, through the proxy the environment
+ * names (HTTPS_PROXY, HTTP_PROXY, NO_PROXY), which is logged without its credentials.
+ */
+export function tenantIoFor(env: NodeJS.ProcessEnv, logger: Logger): TenantIo {
+  const proxy = proxySettingsFrom(env);
+  if (proxy.http !== undefined || proxy.https !== undefined) {
+    logger.info(
+      {
+        httpsProxy: proxy.https === undefined ? null : describeProxy(proxy.https),
+        httpProxy: proxy.http === undefined ? null : describeProxy(proxy.http),
+        noProxyEntries: proxy.bypass.length,
+      },
+      "requests go through a proxy (loopback and NO_PROXY hosts directly)",
+    );
+  }
+  const transport = createNodeTransport({ proxy });
+  return { transport, fetch: proxiedFetch(proxy, transport) };
+}
+
 export function createTenantClient(options: TenantClientOptions): TenantClient {
   const { env, logger, secrets } = options;
   secrets.addFromEnv(env);
   const cloud = options.cloud ?? cloudFromEnv(env.PPGOV_CLOUD);
   const resolver = new EndpointResolver({ cloud, endpoint: env.PPGOV_ENDPOINT?.trim() });
+  // Tests inject a fake fetch or transport; a run gets the default, proxy-aware one.
+  const io =
+    options.transport === undefined && options.fetch === undefined ? tenantIoFor(env, logger) : undefined;
+  const tokenFetch = options.fetch ?? io?.fetch;
   const tokens =
-    options.tokens ??
-    createTokenProvider({ env, secrets, ...(options.fetch ? { fetch: options.fetch } : {}) });
+    options.tokens ?? createTokenProvider({ env, secrets, ...(tokenFetch ? { fetch: tokenFetch } : {}) });
   const http = new HttpClient({
     resolver,
     tokens,
@@ -81,6 +113,7 @@ export function createTenantClient(options: TenantClientOptions): TenantClient {
     secrets,
     userAgent: `ppgov/${packageVersion()}`,
     validator: options.responseValidator ?? createResponseValidator(),
+    ...(io === undefined ? {} : { transport: io.transport }),
     ...pick(options, [
       "transport",
       "fetch",

@@ -43,7 +43,7 @@ export async function runApplyForGithub(
     failure = error instanceof Error ? error : new Error(String(error));
     captured.push(`\nerror: ${error instanceof Error ? error.message : String(error)}\n`);
   }
-  const client = githubClientFor(github, context.env);
+  const client = githubClientFor(github, context.env, context.logger);
   const pr = await publishApply(
     { context: github, ...(client ? { client } : {}) },
     { scope, markdown: applyResultMarkdown(exitCode, context.secrets.scrub(captured.join(""))) },

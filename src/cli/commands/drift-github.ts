@@ -7,7 +7,7 @@ import { githubClientFor } from "./plan-github.js";
 
 export async function publishDriftRun(context: CliContext, scope: string, planned: Planned): Promise<void> {
   const github = await readGithubContext(context.env);
-  const client = githubClientFor(github, context.env);
+  const client = githubClientFor(github, context.env, context.logger);
   const result = await publishDrift(
     { context: github, ...(client ? { client } : {}), write: (line) => context.stdout.write(`${line}\n`) },
     { scope, plan: planned.plan, changes: planned.changes, at: new Date().toISOString() },

@@ -8,8 +8,8 @@ import { simpleGit } from "simple-git";
 import { writeFileAtomic } from "../../adapters/fs/plan-file.js";
 import { assertPolicyDirectory, createPolicyLoaderDeps } from "../../adapters/fs/policy-loader.js";
 import { GithubClient } from "../../adapters/github/client.js";
-import { proxySettingsFrom } from "../../adapters/http/proxy.js";
-import { createNodeTransport, proxiedFetch } from "../../adapters/tenant/index.js";
+import type { Logger } from "../../adapters/log/logger.js";
+import { tenantIoFor } from "../../adapters/tenant/index.js";
 import { readGithubContext, type GithubContext } from "../../adapters/github/context.js";
 import { computeIntentDiff, type IntentDiff } from "../../adapters/git/intent-diff.js";
 import { loadPolicies } from "../../app/load-desired.js";
@@ -38,10 +38,13 @@ export function hasTenantCredentials(env: NodeJS.ProcessEnv): boolean {
 }
 
 /** The GitHub REST client of a run with a token; through the proxy of `env` when it names one. */
-export function githubClientFor(context: GithubContext, env: NodeJS.ProcessEnv): GithubClient | undefined {
+export function githubClientFor(
+  context: GithubContext,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): GithubClient | undefined {
   if (!context.token) return undefined;
-  const proxy = proxySettingsFrom(env);
-  const fetchVia = proxiedFetch(proxy, createNodeTransport({ proxy }));
+  const fetchVia = tenantIoFor(env, logger).fetch;
   return new GithubClient({
     apiUrl: context.apiUrl,
     token: context.token,
@@ -145,7 +148,7 @@ export async function runPlanForGithub(options: PlanCommandOptions, context: Cli
   publication.diagnostics = diagnostics;
   if (publication.plan === undefined && !hasErrors(loaded.diagnostics))
     context.stdout.write(`${publication.validationSummary}\n${publication.planUnavailable ?? ""}\n`);
-  const client = githubClientFor(github, context.env);
+  const client = githubClientFor(github, context.env, context.logger);
   const result = await publishPlan(
     {
       context: github,
