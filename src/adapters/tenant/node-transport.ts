@@ -1,11 +1,11 @@
 import * as http from "node:http";
 import type { IncomingHttpHeaders, IncomingMessage } from "node:http";
 import * as https from "node:https";
+import { TextDecoder } from "node:util";
+import { constants as zlib, createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
 import { proxyFor, type ProxySettings } from "../http/proxy.js";
-import { TextDecoder } from "node:util";
-import { constants as zlib, createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import {
   ResponseDecodingError,
   ResponseTooLargeError,
