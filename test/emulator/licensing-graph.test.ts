@@ -252,6 +252,37 @@ describe("Microsoft Graph", () => {
     );
     const names = [...first.body.value, ...second.body.value].map((g) => g.displayName);
     expect(names.sort()).toEqual(["All Employees", "Finance Analysts", "Power Platform Makers"]);
+    // $top sets the page (1 to 999), over the emulator's page size; the next link keeps it.
+    const wide = await call<{ value: unknown[]; "@odata.nextLink"?: string }>(
+      emulator,
+      "GET",
+      `${path}&$top=999`,
+      {
+        headers: eventual,
+      },
+    );
+    expect(wide.body.value).toHaveLength(3);
+    expect(wide.body["@odata.nextLink"]).toBeUndefined();
+    const narrow = await call<{ value: unknown[]; "@odata.nextLink"?: string }>(
+      emulator,
+      "GET",
+      `${path}&$top=1`,
+      {
+        headers: eventual,
+      },
+    );
+    expect(narrow.body.value).toHaveLength(1);
+    expect(new URL(narrow.body["@odata.nextLink"]!).searchParams.get("$top")).toBe("1");
+    for (const top of ["1000", "0", "ten"]) {
+      const refusedTop = await call(emulator, "GET", `${path}&$top=${top}`, { headers: eventual });
+      expect(refusedTop.status).toBe(400);
+      expect(refusedTop.body).toMatchObject({
+        error: {
+          code: "Request_UnsupportedQuery",
+          message: `Invalid page size specified: '${top}'. Must be between 1 and 999 inclusive.`,
+        },
+      });
+    }
     const byName = await call<{ value: { id: string }[] }>(
       emulator,
       "GET",

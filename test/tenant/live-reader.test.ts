@@ -156,6 +156,8 @@ describe("readLiveTenant", () => {
     const groupsRequest = t.fake.requests.find((r) => r.url.pathname === "/v1.0/groups")!;
     expect(groupsRequest.headers.get("consistencylevel")).toBe("eventual");
     expect(groupsRequest.url.searchParams.get("$filter")).toBe("assignedLicenses/$count ne 0");
+    // Graph's largest page of groups: a tenant of 2,000 licensed groups is 3 pages, not 20.
+    expect(groupsRequest.url.searchParams.get("$top")).toBe("999");
   });
 });
 

@@ -4,6 +4,9 @@ import type { HttpClient } from "./http-client.js";
 import { collectAll } from "./paging.js";
 import { queryString, seg } from "./query.js";
 
+/** The most directory objects (groups, users) Graph returns in one page (`$top`, 1–999). */
+export const GRAPH_MAX_PAGE_SIZE = 999;
+
 export class GraphApi {
   constructor(private readonly http: HttpClient) {}
 
@@ -32,7 +35,10 @@ export class GraphApi {
     return response.status === 404 ? undefined : response.body;
   }
 
-  /** Every group that has licenses assigned (an advanced query: needs `ConsistencyLevel: eventual`). */
+  /**
+   * Every group that has licenses assigned (an advanced query: needs `ConsistencyLevel: eventual`),
+   * 999 a page, Graph's largest page of directory objects (the default is 100).
+   */
   listLicensedGroups(): Promise<WireGraphGroup[]> {
     return collectAll<WireGraphGroup>(this.http, {
       method: "GET",
@@ -41,6 +47,7 @@ export class GraphApi {
         $filter: "assignedLicenses/$count ne 0",
         $count: true,
         $select: "id,displayName,assignedLicenses",
+        $top: GRAPH_MAX_PAGE_SIZE,
       })}`,
       endpoint: "GET /v1.0/groups",
       headers: { ConsistencyLevel: "eventual" },

@@ -41,10 +41,25 @@ const LICENSED = /^assignedLicenses\/\$count\s+ne\s+0$/i;
 const EQUALS = /^(id|displayName)\s+eq\s+'([^']*)'$/i;
 
 /**
+ * Graph's page of directory objects: `$top` from 1 to 999 when given, else the emulator's page size
+ * (Graph's default is 100). A string is the 400 message for a `$top` out of range.
+ */
+function directoryPageSize(url: URL, fallback: number): number | string {
+  const top = url.searchParams.get("$top");
+  if (top === null) return fallback;
+  const size = Number(top);
+  return Number.isInteger(size) && size >= 1 && size <= 999
+    ? size
+    : `Invalid page size specified: '${top}'. Must be between 1 and 999 inclusive.`;
+}
+
+/**
  * `GET /v1.0/groups`: the filters ppgov uses (`assignedLicenses/$count ne 0`, `id eq '…'`,
- * `displayName eq '…'`), `$select`, `$count=true` and `@odata.nextLink` paging.
+ * `displayName eq '…'`), `$select`, `$top`, `$count=true` and `@odata.nextLink` paging.
  */
 function listGroups(request: RouteRequest, context: EmulatorContext): Reply {
+  const pageSize = directoryPageSize(request.url, context.pageSize);
+  if (typeof pageSize === "string") return graphError(400, "Request_UnsupportedQuery", pageSize);
   const filter = request.url.searchParams.get("$filter")?.trim();
   let groups = context.store.state.groups;
   if (filter) {
@@ -79,7 +94,7 @@ function listGroups(request: RouteRequest, context: EmulatorContext): Reply {
   if (request.url.searchParams.get("$count") === "true") extra["@odata.count"] = groups.length;
   return page(
     groups.map((group) => select(group, request.url)),
-    { url: request.url, pageSize: context.pageSize, linkKey: "@odata.nextLink", extra },
+    { url: request.url, pageSize, linkKey: "@odata.nextLink", extra },
   );
 }
 
