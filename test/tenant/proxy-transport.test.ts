@@ -107,6 +107,23 @@ describe("node transport through a proxy", () => {
     expect(server.paths).toEqual([]);
   });
 
+  it("says so when the proxy cannot be reached, keeping the system code", async () => {
+    const unused = await backend();
+    // A port that was just free: nothing listens there once the backend's listener is gone.
+    const closed = await startForwardProxy(() => unused.port);
+    await closed.close();
+    const transport = createNodeTransport({
+      proxy: proxySettingsFrom({ HTTPS_PROXY: closed.url.replace("//", "//me:pw-Secret1@") }),
+    });
+    const error = await transport(transportGet(`https://${TENANT_HOST}/x`)).then(
+      () => undefined,
+      (caught: unknown) => caught as Error & { code?: string },
+    );
+    expect(error?.code).toBe("ECONNREFUSED");
+    expect(error?.message).toContain(`(through the proxy ${closed.url})`);
+    expect(error?.message).not.toContain("pw-Secret1");
+  });
+
   it("connects directly to loopback and NO_PROXY hosts", async () => {
     const server = await backend();
     const proxy = await proxyTo(server.port);

@@ -5,7 +5,7 @@ import { TextDecoder } from "node:util";
 import { constants as zlib, createBrotliDecompress, createGunzip, createInflate } from "node:zlib";
 import { HttpProxyAgent } from "http-proxy-agent";
 import { HttpsProxyAgent } from "https-proxy-agent";
-import { proxyFor, type ProxySettings } from "../http/proxy.js";
+import { describeProxy, proxyFor, type ProxySettings } from "../http/proxy.js";
 import {
   ResponseDecodingError,
   ResponseTooLargeError,
@@ -34,17 +34,23 @@ export const DEFAULT_IDLE_SOCKET_MS = 4_000;
  * per request: over the 5,000 requests of a large tenant's plan, about 2 s of CPU less.
  */
 export function createNodeTransport(options: NodeTransportOptions = {}): Transport {
-  const agentFor = agentsFor(options.idleSocketMs ?? DEFAULT_IDLE_SOCKET_MS, options.proxy);
+  const routeFor = routes(options.idleSocketMs ?? DEFAULT_IDLE_SOCKET_MS, options.proxy);
   const decoder = new TextDecoder();
-  return (request) => send(request, agentFor, decoder);
+  return (request) => send(request, routeFor, decoder);
+}
+
+/** How a request goes: its agent, and the proxy it goes through, if any. */
+interface Route {
+  agent: http.Agent;
+  proxy: URL | undefined;
 }
 
 /**
- * The agent for each request: one keep-alive agent per scheme and proxy, made when first needed.
+ * The route of each request: one keep-alive agent per scheme and proxy, made when first needed.
  * Through a proxy, https targets are tunnelled with CONNECT (TLS end to end, certificates checked
  * against the target) and http targets are sent to the proxy in absolute form.
  */
-function agentsFor(idle: number, proxy: ProxySettings | undefined): (url: URL) => http.Agent {
+function routes(idle: number, proxy: ProxySettings | undefined): (url: URL) => Route {
   // No maxSockets: the read pools and the apply engine bound how many requests are in flight.
   const options = { keepAlive: true, timeout: idle, scheduling: "lifo" } as const;
   const direct = { http: new http.Agent(options), https: new https.Agent(options) };
@@ -52,20 +58,20 @@ function agentsFor(idle: number, proxy: ProxySettings | undefined): (url: URL) =
   return (url) => {
     const secure = url.protocol === "https:";
     const via = proxy === undefined ? undefined : proxyFor(url, proxy);
-    if (via === undefined) return secure ? direct.https : direct.http;
+    if (via === undefined) return { agent: secure ? direct.https : direct.http, proxy: undefined };
     const key = `${url.protocol}${via.href}`;
     let agent = proxied.get(key);
     if (agent === undefined) {
       agent = secure ? new HttpsProxyAgent(via, options) : new HttpProxyAgent(via, options);
       proxied.set(key, agent);
     }
-    return agent;
+    return { agent, proxy: via };
   };
 }
 
 function send(
   request: TransportRequest,
-  agentFor: (url: URL) => http.Agent,
+  routeFor: (url: URL) => Route,
   decoder: TextDecoder,
 ): Promise<TransportResponse> {
   const { url, signal } = request;
@@ -77,6 +83,7 @@ function send(
   const headers: Record<string, string> = { ...request.headers, "Accept-Encoding": "gzip, deflate, br" };
   if (request.body !== undefined) headers["Content-Length"] = String(Buffer.byteLength(request.body));
 
+  const route = routeFor(url);
   return new Promise<TransportResponse>((resolve, reject) => {
     let settled = false;
     const finish = (outcome: () => void): void => {
@@ -95,14 +102,16 @@ function send(
 
     const outgoing = (secure ? https : http).request(
       url,
-      { method: request.method, headers, agent: agentFor(url) },
+      { method: request.method, headers, agent: route.agent },
       (response) =>
         readResponse(response, request.maxResponseBytes, decoder, fail, (value) =>
           finish(() => resolve(value)),
         ),
     );
     signal.addEventListener("abort", onAbort, { once: true });
-    outgoing.on("error", fail);
+    outgoing.on("error", (error) =>
+      fail(route.proxy === undefined ? error : throughProxy(error, route.proxy)),
+    );
     outgoing.end(request.body);
   });
 }
@@ -167,6 +176,18 @@ function decoderFor(encoding: string): NodeJS.ReadWriteStream | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * A network error of a request sent through a proxy, saying so (an unreachable proxy otherwise reads
+ * as an unreachable service). The system code stays, so ECONNREFUSED still means "never sent".
+ */
+function throughProxy(error: Error, proxy: URL): Error {
+  const code = (error as { code?: unknown }).code;
+  return Object.assign(
+    new Error(`${error.message} (through the proxy ${describeProxy(proxy)})`, { cause: error }),
+    typeof code === "string" ? { code } : {},
+  );
 }
 
 function connectionClosed(): Error {
