@@ -145,5 +145,6 @@ function hostOf(url: URL): string {
 function isLoopback(host: string): boolean {
   if (host === "localhost" || host.endsWith(".localhost")) return true;
   if (isIP(host) === 4) return host.startsWith("127.");
-  return host === "::1" || host === "0:0:0:0:0:0:0:1";
+  // URL normalises IPv6 hosts, so ::1 is the only spelling of the v6 loopback here.
+  return host === "::1";
 }
