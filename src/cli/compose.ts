@@ -48,24 +48,22 @@ export interface Composed {
   journalPath: string;
 }
 
-/** A fetch (the credential's token requests) that counts what it sends and the 429s it receives. */
-function countingFetch(usage: TenantUsage, inner: FetchLike): FetchLike {
-  return async (input, init) => {
-    usage.apiCalls += 1;
-    const response = await inner(input, init);
-    if (response.status === 429) usage.throttled += 1;
-    return response;
-  };
+/** Sends one request, counting it and, when the answer is 429, the throttling. */
+async function counted<R extends { status: number }>(usage: TenantUsage, send: () => Promise<R>): Promise<R> {
+  usage.apiCalls += 1;
+  const response = await send();
+  if (response.status === 429) usage.throttled += 1;
+  return response;
 }
 
-/** The tenant APIs' transport, counting in the same way. */
+/** The credential's token requests (fetch), counted. */
+function countingFetch(usage: TenantUsage, inner: FetchLike): FetchLike {
+  return (input, init) => counted(usage, () => inner(input, init));
+}
+
+/** The tenant APIs' transport, counted. */
 function countingTransport(usage: TenantUsage, inner: Transport): Transport {
-  return async (request) => {
-    usage.apiCalls += 1;
-    const response = await inner(request);
-    if (response.status === 429) usage.throttled += 1;
-    return response;
-  };
+  return (request) => counted(usage, () => inner(request));
 }
 
 /** The tenant lock of this machine: one file per endpoint and tenant. */
