@@ -1,5 +1,5 @@
 /**
- * Contract test: for every recorded response in shared/contract/tf-provider-fixtures, the emulator's
+ * Contract test: for every recorded response in test/contract/fixtures/tf-provider, the emulator's
  * answer to the same kind of request has the same field names, nesting and JSON types (values may
  * differ). Objects are created through the API where possible, so the emulator's own generated
  * shapes are what gets compared, not echoes of the recordings.
@@ -17,8 +17,7 @@ import {
 import { BAP, GOV, call, waitForOperation } from "./helpers.js";
 import { compareShape, type ShapeException } from "./shape.js";
 
-// <repo>/../shared/contract/tf-provider-fixtures: CI checks shared/ out beside the clone.
-const FIXTURES = fileURLToPath(new URL("../../../shared/contract/tf-provider-fixtures/", import.meta.url));
+const FIXTURES = fileURLToPath(new URL("../contract/fixtures/tf-provider/", import.meta.url));
 
 function fixture(path: string): unknown {
   return JSON.parse(readFileSync(join(FIXTURES, path), "utf8")) as unknown;

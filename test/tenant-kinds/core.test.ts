@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { TF_FIXTURES } from "../helpers/tf-fixtures.js";
 import { describe, expect, it } from "vitest";
 import { settingLeaves, TENANT_SETTING_PATHS } from "../../src/core/kinds/tenant-settings.js";
 import { buildDesiredState, requiredLiveCollections } from "../../src/core/plan/desired-state.js";
@@ -13,7 +14,7 @@ import { loaded } from "../core/builders.js";
 const TENANT = "00000000-0000-0000-0000-000000000001";
 const OTHER = "11111111-1111-1111-1111-111111111111";
 const THIRD = "22222222-2222-2222-2222-222222222222";
-const FIXTURES = "/work/shared/contract/tf-provider-fixtures";
+const FIXTURES = TF_FIXTURES.replace(/\/$/, "");
 
 function fixtureSettings(): WireTenantSettings {
   return JSON.parse(

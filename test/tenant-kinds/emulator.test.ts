@@ -3,8 +3,9 @@ import { afterAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator/server.js";
 import { BAP, call, closeAll, withEmulator } from "../emulator/helpers.js";
 import { compareShape } from "../emulator/shape.js";
+import { TF_FIXTURES } from "../helpers/tf-fixtures.js";
 
-const FIXTURES = "/work/shared/contract/tf-provider-fixtures";
+const FIXTURES = TF_FIXTURES.replace(/\/$/, "");
 const TENANT = "6f1a2b3c-4d5e-4f60-8a7b-9c0d1e2f3a4b";
 const PARTNER = "11111111-1111-1111-1111-111111111111";
 const ISOLATION = `/providers/PowerPlatform.Governance/v1/tenants/${TENANT}/tenantIsolationPolicy`;

@@ -1,4 +1,5 @@
 import { readFileSync } from "node:fs";
+import { TF_FIXTURES } from "../helpers/tf-fixtures.js";
 import { describe, expect, it } from "vitest";
 import { exportRequirements, exportTenant, renderExportFiles } from "../../src/core/export/index.js";
 import { TENANT_SETTING_PATHS } from "../../src/core/kinds/tenant-settings.js";
@@ -15,10 +16,7 @@ const OTHER = "11111111-1111-1111-1111-111111111111";
 
 function settings(): WireTenantSettings {
   const recorded = JSON.parse(
-    readFileSync(
-      "/work/shared/contract/tf-provider-fixtures/tenant_settings/datasource/post_list_tenant_settings.json",
-      "utf8",
-    ),
+    readFileSync(TF_FIXTURES + "tenant_settings/datasource/post_list_tenant_settings.json", "utf8"),
   ) as WireTenantSettings;
   recorded.notInTheLanguageYet = true;
   return recorded;

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
+import { TF_FIXTURES } from "../helpers/tf-fixtures.js";
 import { describe, expect, it } from "vitest";
 import { valueAt, type Json, type JsonObject } from "../../src/core/kinds/json.js";
 import { settingLeaves, TENANT_SETTING_PATHS } from "../../src/core/kinds/tenant-settings.js";
@@ -10,10 +11,7 @@ import { loaded } from "../core/builders.js";
 
 const TENANT = "00000000-0000-0000-0000-000000000001";
 const recorded = JSON.parse(
-  readFileSync(
-    "/work/shared/contract/tf-provider-fixtures/tenant_settings/datasource/post_list_tenant_settings.json",
-    "utf8",
-  ),
+  readFileSync(TF_FIXTURES + "tenant_settings/datasource/post_list_tenant_settings.json", "utf8"),
 ) as JsonObject;
 
 function setAt(target: JsonObject, path: string, value: Json): void {

@@ -1,5 +1,5 @@
 /**
- * Contract: the client accepts every recorded real response in shared/contract/tf-provider-fixtures,
+ * Contract: the client accepts every recorded real response in test/contract/fixtures/tf-provider,
  * each served for the request it answers (fixtures README table) and read through the client method
  * that makes that request.
  */
@@ -11,7 +11,7 @@ import { parseServiceError, TenantApiError } from "../../src/adapters/tenant/err
 import type { TenantClient } from "../../src/adapters/tenant/index.js";
 import { testClient, type Reply } from "./fake-fetch.js";
 
-const ROOT = fileURLToPath(new URL("../../../shared/contract/tf-provider-fixtures/", import.meta.url));
+const ROOT = fileURLToPath(new URL("../contract/fixtures/tf-provider/", import.meta.url));
 const ID = "00000000-0000-0000-0000-000000000001";
 const BAP = "/providers/Microsoft.BusinessAppPlatform";
 const GOV = "/providers/PowerPlatform.Governance";

@@ -18,7 +18,7 @@ import {
 } from "../../src/emulator/server.js";
 import { clientForEmulator } from "./fake-fetch.js";
 
-const FIXTURES = new URL("../../../shared/contract/tf-provider-fixtures/", import.meta.url);
+const FIXTURES = new URL("../contract/fixtures/tf-provider/", import.meta.url);
 const TEMPLATE = JSON.parse(
   readFileSync(
     new URL(

@@ -11,7 +11,7 @@ import { SecretRegistry } from "../../src/adapters/log/secrets.js";
 import { writeChunkedBody } from "../helpers/chunked-body.js";
 import { captureLogger, testClient, type Reply } from "./fake-fetch.js";
 
-const FIXTURES = new URL("../../../shared/contract/tf-provider-fixtures/", import.meta.url);
+const FIXTURES = new URL("../contract/fixtures/tf-provider/", import.meta.url);
 const fixture = (path: string): unknown =>
   JSON.parse(readFileSync(new URL(path, FIXTURES), "utf8")) as unknown;
 

@@ -6,7 +6,7 @@ import { precompiledResponseValidatorsSource } from "../../src/adapters/tenant/r
 import { createResponseValidator } from "../../src/adapters/tenant/response-validators.js";
 import { RESPONSE_SCHEMAS, type ResponseSchemaName } from "../../src/adapters/tenant/schemas.js";
 import { moduleScratchDir } from "../helpers/module-scratch-dir.js";
-import { repoRoot } from "../helpers/run-cli.js";
+import { TF_FIXTURES } from "../helpers/tf-fixtures.js";
 
 const work = moduleScratchDir("ppgov-response-validators-");
 
@@ -16,9 +16,9 @@ const precompiled = createResponseValidator({ precompiledPath });
 const compiled = createResponseValidator({ precompiledPath: false });
 const names = Object.keys(RESPONSE_SCHEMAS) as ResponseSchemaName[];
 
-/** Every recorded real response body (shared/contract), parsed. */
+/** Every recorded real response body (test/contract/fixtures/tf-provider), parsed. */
 function recordedBodies(): unknown[] {
-  const dir = join(repoRoot, "..", "shared", "contract", "tf-provider-fixtures");
+  const dir = TF_FIXTURES;
   return readdirSync(dir, { recursive: true, encoding: "utf8" })
     .filter((name) => name.endsWith(".json"))
     .sort()

@@ -2,7 +2,7 @@
  * Wire-format types: the JSON objects ppgov reads from and writes to the four tenant APIs (admin API
  * "BAP", PowerApps, Power Platform API, Microsoft Graph), as documented in
  * `shared/reference/wire-formats.md` (section numbers below refer to it) and recorded in
- * `shared/contract/tf-provider-fixtures/`.
+ * `test/contract/fixtures/tf-provider/`.
  *
  * Pure types, no I/O. The tenant client (src/adapters/tenant) validates responses against JSON Schemas
  * that check exactly the fields typed here as required, so a value of these types coming out of the
