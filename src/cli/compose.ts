@@ -112,7 +112,7 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
   const loaderDeps = createPolicyLoaderDeps({ cwd: context.cwd });
   const resolve = (path: string): string => (isAbsolute(path) ? path : join(context.cwd, path));
   const plan: PlanDeps = {
-    loadPolicies: (dir) => loadPolicies(dir, loaderDeps),
+    loadPolicies: (dir) => loadPolicies(dir, loaderDeps, { allowEmpty: context.allowEmpty }),
     tenant,
     now: () => new Date(),
     gitHead: (dir) => readGitHead(resolve(dir)),

@@ -1,11 +1,15 @@
 import { Command, Option } from "commander";
 import type { CliContext } from "./context.js";
-import { LOG_LEVELS } from "../adapters/log/logger.js";
+import { LOG_FORMATS, LOG_LEVELS } from "../adapters/log/logger.js";
 
 /** Global options every command accepts (PRODUCT.md §2). */
 export interface GlobalOptions {
   logLevel?: string;
+  logFormat?: string;
   debug?: boolean;
+  chdir?: string;
+  /** False for `--no-color`. */
+  color?: boolean;
 }
 
 /**
@@ -26,11 +30,28 @@ export function buildProgram(
   const program = new Command("ppgov")
     .description("GitOps policy-as-code reconciler for Microsoft Power Platform governance")
     .version(packageVersion(), "-V, --version")
+    .option("-C, --chdir <dir>", "run as if ppgov was started in DIR (before resolving -d, -o, plan files)")
     .addOption(new Option("--log-level <level>", "log level (also PPGOV_LOG_LEVEL)").choices(LOG_LEVELS))
+    .addOption(
+      new Option(
+        "--log-format <format>",
+        "log lines: text (default on a terminal) or json (default otherwise; also PPGOV_LOG_FORMAT)",
+      ).choices(LOG_FORMATS),
+    )
+    .option("--no-color", "no ANSI colours (as NO_COLOR); FORCE_COLOR colours piped output")
     .option("--debug", "show stack traces on errors")
-    .showHelpAfterError()
     .enablePositionalOptions(false);
   for (const register of registrars) register(program, context, setExitCode);
+  // Every command that reads a policy directory (its -d defaults to policies/) refuses one with no
+  // documents (PPG113) unless told; export's optional -d only lends settings and accepts anything.
+  for (const command of program.commands)
+    if (command.options.some((option) => option.long === "--dir" && option.defaultValue !== undefined))
+      command.option("--allow-empty", "accept a policy directory with no policy documents (else an error)");
+  // A mistyped flag prints commander's "did you mean" line and where the usage is, not the whole help.
+  for (const command of [program, ...program.commands])
+    command.showHelpAfterError(
+      `(run 'ppgov${command === program ? "" : ` ${command.name()}`} --help' for usage)`,
+    );
   return program;
 }
 

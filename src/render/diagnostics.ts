@@ -76,7 +76,9 @@ export function formatPlace(diagnostic: Diagnostic): string {
 
 function renderText(diagnostics: readonly Diagnostic[], summary: DiagnosticSummary, color: boolean): string {
   const paint = (style: "red" | "yellow" | "bold", text: string): string =>
-    color ? styleText(style, text) : text;
+    // The caller decided (terminal, NO_COLOR, FORCE_COLOR); styleText must not second-guess it from
+    // process.stdout, which is not where this text necessarily goes.
+    color ? styleText(style, text, { validateStream: false }) : text;
   const lines = diagnostics.map((diagnostic) => {
     const severity = paint(diagnostic.severity === "error" ? "red" : "yellow", diagnostic.severity);
     // Values quoted from a hostile file (or its name) must not drive the terminal.
@@ -116,16 +118,21 @@ function renderJson(diagnostics: readonly Diagnostic[], summary: DiagnosticSumma
       warnings,
     },
     // A fixed key order keeps the output diff-friendly.
-    diagnostics: diagnostics.map((d) => ({
-      severity: d.severity,
-      code: d.code,
-      message: d.message,
-      file: d.file,
-      line: d.line,
-      column: d.column,
-      ...(d.pointer === undefined ? {} : { pointer: d.pointer }),
-      ...(d.resource === undefined ? {} : { resource: d.resource }),
-    })),
+    diagnostics: diagnostics.map(diagnosticJson),
+  };
+}
+
+/** One diagnostic as validate's JSON (and the JSON error envelope) shows it. */
+export function diagnosticJson(d: Diagnostic): DiagnosticsJson["diagnostics"][number] {
+  return {
+    severity: d.severity,
+    code: d.code,
+    message: d.message,
+    file: d.file,
+    line: d.line,
+    column: d.column,
+    ...(d.pointer === undefined ? {} : { pointer: d.pointer }),
+    ...(d.resource === undefined ? {} : { resource: d.resource }),
   };
 }
 

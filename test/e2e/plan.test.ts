@@ -1,4 +1,3 @@
-import { spawn } from "node:child_process";
 import { cp, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,7 +9,7 @@ import {
   startEmulator,
   type RunningEmulator,
 } from "../../src/emulator/server.js";
-import { cliPath, repoRoot, runCli } from "../helpers/run-cli.js";
+import { repoRoot, runCli, runOnTerminal } from "../helpers/run-cli.js";
 import { tenantWrites } from "../helpers/tenant-writes.js";
 
 /** `ppgov plan` through the built CLI against the sample tenant: every output format and exit code. */
@@ -30,22 +29,6 @@ interface JsonPlan {
 
 const SUMMARY = /^Plan: (\d+) to add, (\d+) to change, (\d+) to destroy\.$/m;
 const ESC = "\u001b[";
-
-/** Runs the CLI under `script`, so that its stdout is a terminal (where ppgov colours the plan). */
-function runOnTerminal(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
-  const command = [process.execPath, cliPath, ...args].map((part) => `'${part}'`).join(" ");
-  return new Promise((resolve, reject) => {
-    const child = spawn("script", ["-qec", command, "/dev/null"], {
-      cwd,
-      env: { PATH: process.env.PATH, TERM: "xterm", ...env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let output = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
-    child.on("error", reject);
-    child.on("close", () => resolve(output));
-  });
-}
 
 describe("ppgov plan against the sample tenant", () => {
   let emulator: RunningEmulator;

@@ -34,3 +34,22 @@ export function runCli(
     child.stdin.end(options.input ?? "");
   });
 }
+
+/**
+ * Runs the built CLI under `script`, so that stdout and stderr are a terminal (where ppgov colours its
+ * output and logs human lines); resolves with everything the terminal showed.
+ */
+export function runOnTerminal(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<string> {
+  const command = [process.execPath, cliPath, ...args].map((part) => `'${part}'`).join(" ");
+  return new Promise((resolve, reject) => {
+    const child = spawn("script", ["-qec", command, "/dev/null"], {
+      cwd,
+      env: { PATH: process.env.PATH, TERM: "xterm", ...env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let output = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (output += chunk));
+    child.on("error", reject);
+    child.on("close", () => resolve(output));
+  });
+}

@@ -114,10 +114,23 @@ describe("hostile files", () => {
     expect(listing.fileCount).toBe(2);
   });
 
-  it("warns when the directory holds no policy files", async () => {
+  it("refuses a directory with no policy files (PPG113), a warning only with allowEmpty", async () => {
+    const refused = await loadDirectory(dir);
+    expect(refused.diagnostics.map((d) => [d.code, d.severity])).toEqual([["PPG113", "error"]]);
+    expect(refused.diagnostics[0]?.message).toMatch(/--allow-empty/);
+    const allowed = await loadDirectory(dir, {}, { allowEmpty: true });
+    expect(allowed.diagnostics).toEqual([expect.objectContaining({ code: "PPG113", severity: "warning" })]);
+    expect(hasErrors(allowed.diagnostics)).toBe(false);
+  });
+
+  it("refuses files that hold no documents at all (only comments) as an empty directory", async () => {
+    writeFileSync(join(dir, "placeholder.yaml"), "# nothing yet\n");
     const result = await loadDirectory(dir);
-    expect(result.diagnostics).toEqual([expect.objectContaining({ code: "PPG113", severity: "warning" })]);
-    expect(hasErrors(result.diagnostics)).toBe(false);
+    expect(result.diagnostics.map((d) => [d.code, d.severity])).toEqual([
+      ["PPG114", "warning"],
+      ["PPG113", "error"],
+    ]);
+    expect(result.diagnostics[1]?.message).toMatch(/holds no policy documents in its 1 file/);
   });
 
   it("refuses a YAML alias bomb quickly", () => {

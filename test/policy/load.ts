@@ -1,6 +1,6 @@
 import { listPolicyFiles, type ListPolicyFilesOptions } from "../../src/adapters/fs/policy-files.js";
 import { createPolicyValidator } from "../../src/adapters/fs/policy-schemas.js";
-import { loadPolicies, type LoadedPolicies } from "../../src/app/load-desired.js";
+import { loadPolicies, type LoadedPolicies, type LoadOptions } from "../../src/app/load-desired.js";
 import type { PolicyValidator } from "../../src/core/policy/schema-validator.js";
 
 let shared: PolicyValidator | undefined;
@@ -12,9 +12,17 @@ export function testValidator(): PolicyValidator {
 }
 
 /** Loads `dir` as `ppgov validate -d .` run inside it would: paths relative to the directory. */
-export function loadDirectory(dir: string, options: ListPolicyFilesOptions = {}): Promise<LoadedPolicies> {
-  return loadPolicies(".", {
-    validator: testValidator(),
-    listPolicyFiles: (path) => listPolicyFiles(path, { ...options, cwd: dir }),
-  });
+export function loadDirectory(
+  dir: string,
+  options: ListPolicyFilesOptions = {},
+  load: LoadOptions = {},
+): Promise<LoadedPolicies> {
+  return loadPolicies(
+    ".",
+    {
+      validator: testValidator(),
+      listPolicyFiles: (path) => listPolicyFiles(path, { ...options, cwd: dir }),
+    },
+    load,
+  );
 }

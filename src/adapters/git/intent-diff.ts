@@ -91,7 +91,8 @@ export async function desiredAtCommit(
   try {
     const count = await materializePolicies(git, ref, policyDir, root);
     if (count === 0) return { documents: [], diagnostics: [] };
-    const loaded = await loadPolicies(policyDir, loaderDeps(root));
+    // One side of an intent diff may hold no documents (a repository's first policies).
+    const loaded = await loadPolicies(policyDir, loaderDeps(root), { allowEmpty: true });
     return { documents: loaded.documents, diagnostics: loaded.diagnostics };
   } finally {
     await rm(root, { recursive: true, force: true });

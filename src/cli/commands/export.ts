@@ -109,7 +109,8 @@ async function tenantSettingsOf(
   context: CliContext,
 ): Promise<Pick<TenantSpec, "ignore" | "cloud">> {
   await assertPolicyDirectory(dir, context.cwd);
-  const loaded = await loadPolicies(dir, createPolicyLoaderDeps({ cwd: context.cwd }));
+  // Only the Tenant document is wanted here; a directory without one is fine.
+  const loaded = await loadPolicies(dir, createPolicyLoaderDeps({ cwd: context.cwd }), { allowEmpty: true });
   const tenant = loaded.documents.find((document) => document.document.kind === "Tenant")?.document;
   if (tenant?.kind !== "Tenant") return {};
   const { ignore, cloud } = tenant.spec;

@@ -9,6 +9,7 @@ import { registerExport } from "./export.js";
 import { registerController } from "./controller.js";
 import { registerExplain } from "./explain.js";
 import { registerReport } from "./report.js";
+import { registerCompletion } from "./completion.js";
 
 /** Every command of the CLI, in help order. */
 export const commandRegistrars: readonly CommandRegistrar[] = [
@@ -22,4 +23,5 @@ export const commandRegistrars: readonly CommandRegistrar[] = [
   registerDemo,
   registerEmulatorCommand,
   registerController,
+  registerCompletion,
 ];

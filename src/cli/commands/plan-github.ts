@@ -86,7 +86,9 @@ export async function runPlanForGithub(options: PlanCommandOptions, context: Cli
   await assertPolicyDirectory(options.dir, context.cwd);
   const concurrency = readConcurrency(options.concurrency, context.env);
   const github = await readGithubContext(context.env);
-  const loaded = await loadPolicies(options.dir, createPolicyLoaderDeps({ cwd: context.cwd }));
+  const loaded = await loadPolicies(options.dir, createPolicyLoaderDeps({ cwd: context.cwd }), {
+    allowEmpty: context.allowEmpty,
+  });
   const intent = await intentDiffFor(context, github, options.dir);
   const summary = {
     directory: options.dir,

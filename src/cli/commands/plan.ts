@@ -7,7 +7,8 @@ import { runPlan, type TenantUsage } from "../../app/plan.js";
 import { UsageError } from "../../core/errors.js";
 import type { Diagnostic } from "../../core/diagnostics.js";
 import { planHasChanges, PLAN_DIAGNOSTIC_CODES, type Plan } from "../../core/plan/index.js";
-import { renderDiagnostics } from "../../render/diagnostics.js";
+import { renderDiagnostics, summaryLine } from "../../render/diagnostics.js";
+import { renderErrorJson } from "../../render/error-json.js";
 import { renderPlanJson } from "../../render/plan-json.js";
 import { renderPlanMarkdown } from "../../render/plan-markdown.js";
 import { renderPlanText } from "../../render/plan-text.js";
@@ -87,14 +88,17 @@ export function readConcurrency(flag: string | undefined, env: NodeJS.ProcessEnv
 }
 
 export function colorFor(context: CliContext): boolean {
-  return context.isTty && (context.env.NO_COLOR === undefined || context.env.NO_COLOR === "");
+  return context.color;
 }
 
 export function resolvePath(context: CliContext, path: string): string {
   return isAbsolute(path) ? path : join(context.cwd, path);
 }
 
-/** Diagnostics in validate's text format (stdout), for invalid policies or a rejected plan. */
+/**
+ * Diagnostics in validate's text format (stdout), for invalid policies or a rejected plan; under
+ * `--format json` the JSON error envelope instead, so stdout stays JSON.
+ */
 export function printDiagnostics(
   context: CliContext,
   dir: string,
@@ -102,13 +106,19 @@ export function printDiagnostics(
   diagnostics: readonly Diagnostic[],
   stream: NodeJS.WritableStream = context.stdout,
 ): void {
+  const summary = { directory: dir, fileCount: loaded.fileCount, documentCount: loaded.documentCount };
+  if (context.jsonOutput) {
+    const code = diagnostics.some((d) => d.code in PLAN_DIAGNOSTIC_CODES)
+      ? "PLAN_REJECTED"
+      : "POLICIES_INVALID";
+    stream.write(renderErrorJson(code, summaryLine(diagnostics, summary), diagnostics));
+    return;
+  }
   stream.write(
-    renderDiagnostics(
-      diagnostics,
-      "text",
-      { directory: dir, fileCount: loaded.fileCount, documentCount: loaded.documentCount },
-      { color: colorFor(context), codes: PLAN_DIAGNOSTIC_CODES },
-    ),
+    renderDiagnostics(diagnostics, "text", summary, {
+      color: colorFor(context),
+      codes: PLAN_DIAGNOSTIC_CODES,
+    }),
   );
 }
 

@@ -34,14 +34,15 @@ export const registerValidate: CommandRegistrar = (program, context, setExitCode
 /** Exit code 0 when the policies are valid (warnings allowed), 1 when any error was found. */
 export async function runValidate(options: ValidateOptions, context: CliContext): Promise<number> {
   await assertPolicyDirectory(options.dir, context.cwd);
-  const result = await loadPolicies(options.dir, createPolicyLoaderDeps({ cwd: context.cwd }));
+  const result = await loadPolicies(options.dir, createPolicyLoaderDeps({ cwd: context.cwd }), {
+    allowEmpty: context.allowEmpty,
+  });
   const summary = {
     directory: options.dir,
     fileCount: result.fileCount,
     documentCount: result.documentCount,
   };
-  const color =
-    options.format === "text" && options.output === undefined && context.isTty && !context.env.NO_COLOR;
+  const color = options.format === "text" && options.output === undefined && context.color;
   const report = renderDiagnostics(result.diagnostics, options.format, summary, { color });
 
   if (options.output === undefined) {

@@ -25,7 +25,7 @@ export const DIAGNOSTIC_CODES = {
   PPG110: { title: "Symbolic link leaves the policy directory", severity: "error" },
   PPG111: { title: "YAML warning", severity: "warning" },
   PPG112: { title: "Unexpected failure while loading a file", severity: "error" },
-  PPG113: { title: "No policy files found", severity: "warning" },
+  PPG113: { title: "No policy documents found", severity: "error" },
   PPG114: { title: "Policy file contains only comments", severity: "warning" },
 
   PPG201: { title: "Unknown apiVersion", severity: "error" },
