@@ -23,95 +23,40 @@
 // it is serial, so its time is the sum of its requests'.
 // Also prints the pure core's CPU time (bench/core.mjs) at each scale: the median of --core-runs fresh
 // processes, with the lowest and highest.
-import { execFileSync, spawn, spawnSync } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { DEFAULT_RANDOM_SEED, generateTenant } from "./generate-tenant.mjs";
+import {
+  control,
+  floorRead,
+  mb,
+  option,
+  packageVersion,
+  pagedFloorRead,
+  printTable as printRows,
+  requestLog,
+  requireBuild,
+  root,
+  runCli,
+  seconds,
+  send,
+  startEmulator,
+} from "./harness.mjs";
 
-const root = fileURLToPath(new URL("..", import.meta.url));
-const cli = join(root, "bin", "ppgov.js");
-const TOKEN = "ppgov-dev";
-
-function option(name, fallback) {
-  const index = process.argv.indexOf(name);
-  return index === -1 ? fallback : process.argv[index + 1];
-}
-
-/** Starts `ppgov emulator` and resolves with its URL (first stdout line) and a stop function. */
-function startEmulator(seedPath) {
-  const child = spawn(process.execPath, [cli, "emulator", "--seed", seedPath, "--port", "0"], {
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, PPGOV_LOG_LEVEL: "error" },
-  });
-  let stderr = "";
-  child.stderr.on("data", (chunk) => (stderr += chunk));
-  return new Promise((resolve, reject) => {
-    let stdout = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-      const line = stdout.split("\n")[0];
-      if (stdout.includes("\n")) {
-        resolve({
-          url: line.trim(),
-          pid: child.pid,
-          stop: () =>
-            new Promise((done) => {
-              child.once("exit", done);
-              child.kill("SIGTERM");
-            }),
-        });
-      }
-    });
-    child.once("exit", (code) => reject(new Error(`emulator exited (${code}): ${stderr}`)));
-  });
-}
-
-async function control(url, method, path, body) {
-  const response = await fetch(`${url}/_emulator/${path}`, {
-    method,
-    // A fresh connection each time: a kept-alive one may have timed out during a long plan run.
-    headers: { "content-type": "application/json", connection: "close" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  if (!response.ok) throw new Error(`${method} /_emulator/${path}: ${response.status}`);
-  return method === "GET" ? response.json() : undefined;
-}
-
-/** The emulator's request log since the last reset: count and 429s. */
-async function requestLog(url) {
-  const log = await control(url, "GET", "requests");
-  return { log, requests: log.length, throttled: log.filter((entry) => entry.status === 429).length };
-}
-
-/** Runs the CLI's plan under /usr/bin/time -v; wall time measured here, CPU and RSS from time. */
+/** Runs the CLI's plan; wall time measured here, CPU and RSS from time. */
 function runPlan(url, repoDir, cacheDir, concurrency) {
-  const args = ["-v", process.execPath, cli, "plan", "-d", repoDir, "--format", "json"];
+  const args = ["plan", "-d", repoDir, "--format", "json"];
   if (concurrency !== undefined) args.push("--concurrency", String(concurrency));
-  const started = performance.now();
-  const result = spawnSync("/usr/bin/time", args, {
-    env: {
-      ...process.env,
-      PPGOV_ENDPOINT: url,
-      PPGOV_TOKEN: TOKEN,
-      PPGOV_CACHE_DIR: cacheDir,
-      // Info: the "tenant read pools" line reports the adaptive limits reached.
-      PPGOV_LOG_LEVEL: "info",
-    },
-    encoding: "utf8",
-    maxBuffer: 512 * 1024 * 1024,
-  });
-  const wallMs = performance.now() - started;
-  if (result.status !== 0)
-    throw new Error(`ppgov plan failed (${result.status}):\n${result.stderr.slice(-3000)}`);
-  const field = (label) => Number(new RegExp(`${label}: ([0-9.:]+)`).exec(result.stderr)?.[1] ?? NaN);
-  const plan = JSON.parse(result.stdout);
+  // Info: the "tenant read pools" line reports the adaptive limits reached.
+  const run = runCli(url, args, { env: { PPGOV_CACHE_DIR: cacheDir } });
+  const plan = JSON.parse(run.stdout);
   return {
-    pools: poolStats(result.stderr),
-    wallMs,
-    cpuMs: (field("User time \\(seconds\\)") + field("System time \\(seconds\\)")) * 1000,
-    rssMb: field("Maximum resident set size \\(kbytes\\)") / 1024,
+    pools: poolStats(run.stderr),
+    wallMs: run.wallMs,
+    cpuMs: run.cpuMs,
+    rssMb: run.rssMb,
     summary: plan.summary,
   };
 }
@@ -141,13 +86,6 @@ function limitCell(pools) {
   return `${best.peakLimit}/${best.peakInFlight} ${service === "powerPlatform" ? "ppapi" : service}${halvings > 0 ? ` (${halvings} halvings)` : ""}`;
 }
 
-function send(url, entry) {
-  return fetch(`${url}${entry.path}`, {
-    method: entry.method,
-    headers: { authorization: `Bearer ${TOKEN}`, ConsistencyLevel: "eventual" },
-  }).then((response) => response.arrayBuffer().then(() => response.status));
-}
-
 /** Serial: one request after another, as the Terraform provider reads DLP policies. */
 async function referenceRead(url, entries, budgetMs) {
   const cpu = process.cpuUsage();
@@ -170,61 +108,6 @@ async function referenceRead(url, entries, budgetMs) {
 }
 
 /**
- * Every request at once, bodies read and dropped. "At once" is capped at FLOOR_IN_FLIGHT: thousands of
- * simultaneous connects overflow the listen backlog (511) and time out instead of measuring anything.
- */
-const FLOOR_IN_FLIGHT = 500;
-
-/**
- * The paged lists among `entries`: per path, the pages (first page and its `$skiptoken` successors) in
- * the order the plan sent them. Everything else is an independent GET.
- */
-function splitPagedLists(entries) {
-  const pathOf = (entry) => entry.path.split("?")[0];
-  const paged = new Set(entries.filter((entry) => /[?&](\$|%24)?skiptoken=/i.test(entry.path)).map(pathOf));
-  const chains = new Map();
-  const singles = [];
-  for (const entry of entries) {
-    if (!paged.has(pathOf(entry))) singles.push(entry);
-    else chains.set(pathOf(entry), [...(chains.get(pathOf(entry)) ?? []), entry]);
-  }
-  return { chains: [...chains.values()], singles };
-}
-
-/** Like floorRead, but each paged list's pages are sent one after another, the rest alongside. */
-async function pagedFloorRead(url, entries) {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  const { chains, singles } = splitPagedLists(entries);
-  let next = 0;
-  const worker = async () => {
-    while (next < singles.length) await send(url, singles[next++]);
-  };
-  const chain = async (pages) => {
-    for (const page of pages) await send(url, page);
-  };
-  await Promise.all([
-    ...chains.map(chain),
-    ...Array.from({ length: Math.min(FLOOR_IN_FLIGHT - chains.length, singles.length) }, worker),
-  ]);
-  const used = process.cpuUsage(cpu);
-  const longest = Math.max(0, ...chains.map((pages) => pages.length));
-  return { wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000, longest };
-}
-
-async function floorRead(url, entries) {
-  const cpu = process.cpuUsage();
-  const started = performance.now();
-  let next = 0;
-  const worker = async () => {
-    while (next < entries.length) await send(url, entries[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(FLOOR_IN_FLIGHT, entries.length) }, worker));
-  const used = process.cpuUsage(cpu);
-  return { wallMs: performance.now() - started, cpuMs: (used.user + used.system) / 1000 };
-}
-
-/**
  * The pure core's figures from `runs` fresh processes: the run with the median CPU time, plus the
  * lowest and highest CPU seen. One run is not enough on a shared 2-core machine: V8's helper threads
  * (compiling, marking, scavenging) made the same code measure from 1.9 to 2.6 s.
@@ -242,9 +125,6 @@ function measureCore(seedPath, repoDir, runs) {
   return { ...median, runs, minCpuMs: results[0].cpuMs, maxCpuMs: results[results.length - 1].cpuMs };
 }
 
-const seconds = (ms) => (ms / 1000).toFixed(2);
-const mb = (value) => (Number.isFinite(value) ? Math.round(value).toString() : "-");
-
 function printTable(label, counts, rows, core) {
   const cold = rows.find((row) => row.name === "plan cold");
   console.log(
@@ -253,20 +133,18 @@ function printTable(label, counts, rows, core) {
       `${counts.changed ?? "?"} changed; the cold plan: ${summaryText(cold.summary)}`,
   );
   const header = ["reader", "wall s", "CPU s", "peak RSS MB", "HTTP requests", "429s", "limit/in flight"];
-  const lines = rows.map((row) => [
-    row.name,
-    `${row.extrapolated ? "~" : ""}${seconds(row.wallMs)}`,
-    `${row.extrapolated ? "~" : ""}${seconds(row.cpuMs)}`,
-    mb(row.rssMb),
-    String(row.requests),
-    String(row.throttled ?? "-"),
-    limitCell(row.pools),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...lines.map((line) => line[i].length)));
-  const format = (cells) => `| ${cells.map((cell, i) => cell.padEnd(widths[i])).join(" | ")} |`;
-  console.log(format(header));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const line of lines) console.log(format(line));
+  printRows(
+    header,
+    rows.map((row) => [
+      row.name,
+      `${row.extrapolated ? "~" : ""}${seconds(row.wallMs)}`,
+      `${row.extrapolated ? "~" : ""}${seconds(row.cpuMs)}`,
+      mb(row.rssMb),
+      String(row.requests),
+      String(row.throttled ?? "-"),
+      limitCell(row.pools),
+    ]),
+  );
   const byName = Object.fromEntries(rows.map((row) => [row.name, row]));
   console.log(
     `plan cold / floor = ${(cold.wallMs / byName.floor.wallMs).toFixed(2)} (target <= 1.5); ` +
@@ -436,8 +314,7 @@ async function benchTenant(source, options) {
 }
 
 async function main() {
-  if (!existsSync(join(root, "dist", "cli", "main.js")))
-    throw new Error("dist/ is missing: run npm run build");
+  requireBuild();
   const tenantDirs = option("--tenant", undefined);
   const sources =
     tenantDirs === undefined
@@ -464,7 +341,7 @@ async function main() {
   };
   console.log(
     `ppgov plan benchmark: ${options.latencyMs} ms latency per request, plan concurrency ceiling ${options.concurrency ?? "default (start 16, adaptive up to 128)"}, ` +
-      `node ${process.version}, ${JSON.parse(readFileSync(join(root, "package.json"), "utf8")).version}` +
+      `node ${process.version}, ${packageVersion}` +
       (tenantDirs === undefined ? `, tenants generated with --random-seed ${randomSeed}` : ""),
   );
   const results = [];
