@@ -1,6 +1,7 @@
 // Generates a large tenant for the plan benchmark: an emulator seed (PRODUCT.md §3) and the matching
 // policy repository with about 1% of its resources changed, so the plan has something to show.
-//   node bench/generate-tenant.mjs --scale 1 --out DIR [--random-seed N]   (writes DIR/seed.json, DIR/policies/)
+//   node bench/generate-tenant.mjs --scale 1 --out DIR [--random-seed N] [--profile plan|apply]
+//                                  (writes DIR/seed.json, DIR/policies/)
 // Scale 1 is the reference tenant: 5,000 environments, 200 DLP policies each classifying the whole
 // catalogue of 1,000 connectors with 20 action rules and 5 endpoint rules, 5,000 allocations and 200
 // group license assignments. Deterministic: one seeded PRNG (--random-seed, default 20261122), fixed
@@ -320,15 +321,50 @@ export function buildSeed(model) {
 }
 
 /** Picks every hundredth resource of a kind (at least one): the ~1% the repository changes. */
-const changed = (index) => index % 100 === 7;
+const everyHundredth = (index) => index % 100 === 7;
 
-function environmentYaml(env) {
+/** `count` of `total` indices, spread evenly: a predicate on the index. */
+function spread(total, count) {
+  const picked = new Set(
+    Array.from({ length: Math.min(count, total) }, (_, k) => Math.floor((k * total) / count)),
+  );
+  return (index) => picked.has(index);
+}
+
+/**
+ * What the repository changes. "plan": about 1% of each kind (the plan benchmark). "apply": the apply
+ * benchmark's mix at scale 1 (50 new environments, 200 environment updates, 100 DLP policy updates,
+ * 150 allocation changes), scaled like the tenant.
+ */
+function changeProfile(name, model, scale) {
+  if (name === "plan")
+    return {
+      environment: everyHundredth,
+      dlp: (index) => everyHundredth(index) || index === 0,
+      allocation: everyHundredth,
+      assignment: everyHundredth,
+      newEnvironments: 0,
+    };
+  if (name === "apply") {
+    const count = (n) => Math.max(1, Math.round(n * scale));
+    return {
+      environment: spread(model.managedEnvironments.length, count(200)),
+      dlp: spread(model.dlpPolicies.length, count(100)),
+      allocation: spread(model.allocations.length, count(150)),
+      assignment: () => false,
+      newEnvironments: count(50),
+    };
+  }
+  throw new Error(`unknown change profile "${name}" (plan, apply)`);
+}
+
+function environmentYaml(env, changed) {
   const description = changed(env.index) ? `${env.description} (renamed in this change)` : env.description;
+  const id = env.id === undefined ? "" : `\n  id: ${env.id}`;
   return `apiVersion: ppgov/v1
 kind: Environment
 metadata:
-  name: ${env.name}
-  id: ${env.id}
+  name: ${env.name}${id}
 spec:
   displayName: ${q(env.displayName)}
   description: ${q(description)}
@@ -337,9 +373,9 @@ spec:
 `;
 }
 
-function dlpYaml(policy) {
+function dlpYaml(policy, changed) {
   const groups = structuredClone(policy.groups);
-  if (changed(policy.index) || (policy.index === 0 && policy.groups.nonBusiness.length > 0)) {
+  if (changed(policy.index) && policy.groups.nonBusiness.length > 0) {
     // Reclassify one connector: the typical reviewed change.
     const moved = groups.nonBusiness.shift();
     if (moved !== undefined) groups.business.push(moved);
@@ -378,7 +414,7 @@ ${rules}  customConnectorUrlPatterns:
 `;
 }
 
-function allocationYaml(allocation, index) {
+function allocationYaml(allocation, index, changed) {
   const values = Object.entries(allocation.values)
     .map(([type, n], k) => `    ${type}: ${changed(index) && k === 0 ? n + 1 : n}\n`)
     .join("");
@@ -392,7 +428,7 @@ spec:
 ${values}`;
 }
 
-function assignmentYaml(group, index) {
+function assignmentYaml(group, index, changed) {
   const licenses = group.licenses
     .map((license) => {
       const disabled = changed(index) ? [...license.disabled, license.sku.plans[2]] : license.disabled;
@@ -414,7 +450,7 @@ ${licenses}`;
 }
 
 /** Writes the repository; returns how many documents and how many of them differ from the tenant. */
-function writeRepo(model, dir) {
+function writeRepo(model, dir, changes) {
   const write = (relative, docs) => {
     const path = join(dir, relative);
     mkdirSync(join(path, ".."), { recursive: true });
@@ -427,28 +463,52 @@ function writeRepo(model, dir) {
   for (let start = 0; start < envs.length; start += ENVIRONMENTS_PER_FILE) {
     write(
       `environments/team-${pad(start / ENVIRONMENTS_PER_FILE, 3)}.yaml`,
-      envs.slice(start, start + ENVIRONMENTS_PER_FILE).map(environmentYaml),
+      envs
+        .slice(start, start + ENVIRONMENTS_PER_FILE)
+        .map((env) => environmentYaml(env, changes.environment)),
     );
   }
-  for (const policy of model.dlpPolicies) write(`dlp/${policy.name}.yaml`, [dlpYaml(policy)]);
+  const created = Array.from({ length: changes.newEnvironments }, (_, k) => ({
+    index: -1,
+    name: `new-env-${pad(k)}`,
+    displayName: `Bench new environment ${pad(k)}`,
+    description: "Created by the apply benchmark",
+    location: "unitedstates",
+    type: "Sandbox",
+  }));
+  if (created.length > 0)
+    write(
+      "environments/new.yaml",
+      created.map((env) => environmentYaml(env, () => false)),
+    );
+  for (const policy of model.dlpPolicies) write(`dlp/${policy.name}.yaml`, [dlpYaml(policy, changes.dlp)]);
   for (let start = 0; start < model.allocations.length; start += ENVIRONMENTS_PER_FILE) {
     write(
       `licensing/allocations-${pad(start / ENVIRONMENTS_PER_FILE, 3)}.yaml`,
       model.allocations
         .slice(start, start + ENVIRONMENTS_PER_FILE)
-        .map((a, k) => allocationYaml(a, start + k)),
+        .map((a, k) => allocationYaml(a, start + k, changes.allocation)),
     );
   }
-  write("licensing/assignments.yaml", model.assignments.map(assignmentYaml));
+  write(
+    "licensing/assignments.yaml",
+    model.assignments.map((group, index) => assignmentYaml(group, index, changes.assignment)),
+  );
   const changedCount = (list, isChanged) => list.filter(isChanged).length;
   return {
     documents:
-      1 + envs.length + model.dlpPolicies.length + model.allocations.length + model.assignments.length,
+      1 +
+      envs.length +
+      created.length +
+      model.dlpPolicies.length +
+      model.allocations.length +
+      model.assignments.length,
     changed:
-      changedCount(envs, (env) => changed(env.index)) +
-      changedCount(model.dlpPolicies, (p) => changed(p.index) || p.index === 0) +
-      changedCount(model.allocations, (_, i) => changed(i)) +
-      changedCount(model.assignments, (_, i) => changed(i)),
+      created.length +
+      changedCount(envs, (env) => changes.environment(env.index)) +
+      changedCount(model.dlpPolicies, (p) => changes.dlp(p.index) && p.groups.nonBusiness.length > 0) +
+      changedCount(model.allocations, (_, i) => changes.allocation(i)) +
+      changedCount(model.assignments, (_, i) => changes.assignment(i)),
   };
 }
 
@@ -459,13 +519,13 @@ export const DEFAULT_RANDOM_SEED = 20261122;
  * Generates the tenant of `scale` into `out`: `seed.json` and `policies/`. Another `seed` (any integer)
  * gives other ids and another connector classification with the same sizes and changed share.
  */
-export function generateTenant({ scale, out, seed = DEFAULT_RANDOM_SEED }) {
+export function generateTenant({ scale, out, seed = DEFAULT_RANDOM_SEED, profile = "plan" }) {
   const model = buildModel(scale, seed);
   mkdirSync(out, { recursive: true });
   const seedPath = join(out, "seed.json");
   writeFileSync(seedPath, JSON.stringify(buildSeed(model)));
   const repoDir = join(out, "policies");
-  const repo = writeRepo(model, repoDir);
+  const repo = writeRepo(model, repoDir, changeProfile(profile, model, scale));
   return {
     seedPath,
     repoDir,
@@ -493,6 +553,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     scale: Number(option("--scale", "1")),
     out: option("--out", "bench-out"),
     seed: randomSeed,
+    profile: option("--profile", "plan"),
   });
   console.log(JSON.stringify(result, null, 2));
 }
