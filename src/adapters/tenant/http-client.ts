@@ -88,10 +88,25 @@ export interface HttpClientOptions {
   newRequestId?: () => string;
   /** Checks response bodies; default one that compiles the schemas on first use. */
   validator?: ResponseValidator;
+  /** Lists stop after this many pages (`ppgov doctor` reads first pages only). Default: every page. */
+  maxListPages?: number;
 }
 
 /** Told of each 429/503 answer, synchronously, in the async context of the request that got it. */
 export type ThrottleListener = (event: { status: number; method: HttpMethod; path: string }) => void;
+
+/** One answer as it came, before any check: what `ppgov doctor` reports and records. */
+export interface Exchange {
+  /** The endpoint template of the request builder ("GET /v1.0/groups/{id}"). */
+  endpoint: string;
+  method: HttpMethod;
+  url: URL;
+  status: number;
+  headers: ResponseHeaders;
+  text: string;
+}
+
+export type ExchangeListener = (exchange: Exchange) => void;
 
 export const DEFAULT_TIMEOUT_MS = 60_000;
 /**
@@ -123,6 +138,8 @@ export class HttpClient {
   private readonly newRequestId: () => string;
   private readonly validator: ResponseValidator;
   private readonly throttleListeners = new Set<ThrottleListener>();
+  private readonly exchangeListeners = new Set<ExchangeListener>();
+  readonly maxListPages: number | undefined;
 
   constructor(options: HttpClientOptions) {
     this.resolver = options.resolver;
@@ -147,6 +164,7 @@ export class HttpClient {
     this.now = options.now ?? Date.now;
     this.newRequestId = options.newRequestId ?? randomUUID;
     this.validator = options.validator ?? new ResponseValidator();
+    this.maxListPages = options.maxListPages;
   }
 
   /** Sends one logical request (possibly several attempts) and returns the accepted response. */
@@ -216,6 +234,15 @@ export class HttpClient {
       }
 
       const { status, text } = response;
+      for (const listener of this.exchangeListeners)
+        listener({
+          endpoint: spec.endpoint,
+          method: spec.method,
+          url,
+          status,
+          headers: response.headers,
+          text,
+        });
       this.logger.debug(
         { method: spec.method, path, status, attempt, requestId, durationMs: this.now() - started },
         "tenant request",
@@ -284,6 +311,17 @@ export class HttpClient {
   onThrottled(listener: ThrottleListener): () => void {
     this.throttleListeners.add(listener);
     return () => this.throttleListeners.delete(listener);
+  }
+
+  /** Registers a listener told of every answer received (each attempt); returns its removal. */
+  onExchange(listener: ExchangeListener): () => void {
+    this.exchangeListeners.add(listener);
+    return () => this.exchangeListeners.delete(listener);
+  }
+
+  /** Gets a token for `api`'s audience (the same scope its requests use), to check the credential. */
+  async acquireToken(api: ApiName): Promise<void> {
+    await this.tokens.getToken(this.resolver.cloud.scopes[api]);
   }
 
   /** Checks a body the caller reshaped itself against a response schema (see ResponseValidator.check). */

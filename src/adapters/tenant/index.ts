@@ -53,6 +53,8 @@ export interface TenantClientOptions {
   now?: () => number;
   /** Default: the build's precompiled response validators (compiled on first use without a build). */
   responseValidator?: ResponseValidator;
+  /** Lists stop after this many pages (`ppgov doctor`). Default: every page. */
+  maxListPages?: number;
 }
 
 export interface TenantClient {
@@ -124,6 +126,7 @@ export function createTenantClient(options: TenantClientOptions): TenantClient {
       "random",
       "sleep",
       "now",
+      "maxListPages",
     ]),
   });
   logger.debug(
@@ -183,6 +186,7 @@ export { PowerAppsApi } from "./powerapps-api.js";
 export {
   HttpClient,
   type FetchLike,
+  type Exchange,
   type HttpResponse,
   type RequestSpec,
   type Transport,

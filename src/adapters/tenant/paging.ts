@@ -33,7 +33,7 @@ export async function* pages<T>(http: HttpClient, first: RequestSpec): AsyncGene
       byId.set(id, item);
     }
     const next = response.body.nextLink ?? response.body["@odata.nextLink"];
-    const more = next !== undefined && next !== null && next !== "";
+    const more = next !== undefined && next !== null && next !== "" && page < (http.maxListPages ?? Infinity);
     if (more) {
       emptyInARow = response.body.value.length === 0 ? emptyInARow + 1 : 0;
       if (emptyInARow >= MAX_EMPTY_PAGES_IN_A_ROW) {

@@ -10,6 +10,7 @@ import { registerController } from "./controller.js";
 import { registerExplain } from "./explain.js";
 import { registerReport } from "./report.js";
 import { registerCompletion } from "./completion.js";
+import { registerDoctor } from "./doctor.js";
 
 /** Every command of the CLI, in help order. */
 export const commandRegistrars: readonly CommandRegistrar[] = [
@@ -20,6 +21,7 @@ export const commandRegistrars: readonly CommandRegistrar[] = [
   registerExport,
   registerExplain,
   registerReport,
+  registerDoctor,
   registerDemo,
   registerEmulatorCommand,
   registerController,
