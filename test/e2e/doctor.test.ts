@@ -86,7 +86,9 @@ describe("ppgov doctor", () => {
     const failed = report.probes.filter((probe) => probe.verdict === "fail");
     expect(failed.map((probe) => probe.endpoint)).toEqual(["GET /v1.0/subscribedSkus", "GET /v1.0/groups"]);
     expect(failed[0]?.status).toBe(200);
-    expect(failed[0]?.detail).toMatch(/unexpected response from GET \/v1\.0\/subscribedSkus: value\[0\]\.id is missing/);
+    expect(failed[0]?.detail).toMatch(
+      /unexpected response from GET \/v1\.0\/subscribedSkus: value\[0\]\.id is missing/,
+    );
     expect(failed[1]?.status).toBe(403);
     expect(failed[1]?.detail).toContain("Authorization_RequestDenied");
     expect(failed[1]?.detail).toContain("GroupMember.Read.All");
