@@ -18,6 +18,7 @@ import { join } from "node:path";
 import { DEFAULT_RANDOM_SEED, generateTenant } from "./generate-tenant.mjs";
 import {
   control,
+  isWrite,
   mb,
   option,
   packageVersion,
@@ -31,7 +32,6 @@ import {
   startEmulator,
 } from "./harness.mjs";
 
-const READ_BY_POST = /\/listTenantSettings(\?|$)/i;
 const LIFECYCLE_POLL = /\/lifecycleOperations\//i;
 
 /** Longest path through the steps (ms), and their serial sum, with the per-step cost model above. */
@@ -64,11 +64,10 @@ async function stepFloors(plan, latencyMs, lifecycleMs) {
 
 /** The apply's request log cut into its phases. */
 function phases(log) {
-  const isStep = (entry) =>
-    (entry.method !== "GET" && !READ_BY_POST.test(entry.path)) || LIFECYCLE_POLL.test(entry.path);
+  const isStep = (entry) => isWrite(entry) || LIFECYCLE_POLL.test(entry.path);
   const first = log.findIndex(isStep);
   const last = log.findLastIndex(isStep);
-  if (first === -1) return { before: log, steps: [], after: [], stepsMs: 0 };
+  if (first === -1) throw new Error("the apply sent no step: nothing to measure (is the plan empty?)");
   return {
     before: log.slice(0, first),
     steps: log.slice(first, last + 1),

@@ -92,6 +92,14 @@ export function runCli(url, args, { env = {}, allowExit = [0], cwd = root } = {}
   };
 }
 
+/** The admin API's reads that are POSTs: BAP's listTenantSettings (Learn, "List Tenant Settings"). */
+const READ_BY_POST = /\/listTenantSettings(\?|$)/i;
+
+/** Whether a request of the emulator's log changes the tenant: any non-GET but the reads by POST. */
+export function isWrite(entry) {
+  return entry.method !== "GET" && !READ_BY_POST.test(entry.path);
+}
+
 /** One request of a log replayed: same method and path, body read and dropped. */
 export function send(url, entry) {
   return fetch(`${url}${entry.path}`, {

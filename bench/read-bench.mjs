@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { DEFAULT_RANDOM_SEED, generateTenant } from "./generate-tenant.mjs";
 import {
   control,
+  isWrite,
   mb,
   option,
   packageVersion,
@@ -18,9 +19,6 @@ import {
   seconds,
   startEmulator,
 } from "./harness.mjs";
-
-/** The admin API's reads that are POSTs: BAP's listTenantSettings (Learn, "List Tenant Settings"). */
-const READ_BY_POST = /\/listTenantSettings(\?|$)/i;
 
 /**
  * `command.args(tenant, work)` gives the CLI arguments; `command.allowExit` the exit codes that mean
@@ -51,8 +49,7 @@ export async function runReadBench(command) {
           allowExit: command.allowExit ?? [0],
         });
         const sent = await requestLog(emulator.url);
-        // Reads by POST (`listTenantSettings`, §…) are reads; any other non-GET would be a write.
-        const writes = sent.log.filter((entry) => entry.method !== "GET" && !READ_BY_POST.test(entry.path));
+        const writes = sent.log.filter(isWrite);
         await control(emulator.url, "POST", "reset");
         const floor = await pagedFloorRead(emulator.url, sent.log);
         const c = tenant.counts;
