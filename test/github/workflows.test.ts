@@ -113,8 +113,8 @@ describe("action.yml", () => {
     outputs: Record<string, { description: string }>;
   };
 
-  it("is a node20 JavaScript action whose entry point exists in the repository", () => {
-    expect(action.runs.using).toBe("node20");
+  it("is a node24 JavaScript action whose entry point exists in the repository", () => {
+    expect(action.runs.using).toBe("node24");
     expect(
       execFileSync("git", ["ls-files", "--error-unmatch", action.runs.main], {
         cwd: repoRoot,
