@@ -13,9 +13,10 @@ import { KINDS } from "../../src/core/policy/types.js";
 import { testValidator } from "../policy/load.js";
 
 const validator = testValidator();
+const POLICY_DIR = "mem";
 
 function loadFiles(files: PolicyFile[]): Promise<LoadedPolicies> {
-  return loadPolicies("mem", {
+  return loadPolicies(POLICY_DIR, {
     validator,
     listPolicyFiles: () => Promise.resolve({ files, diagnostics: [], fileCount: files.length }),
   });
@@ -23,6 +24,12 @@ function loadFiles(files: PolicyFile[]): Promise<LoadedPolicies> {
 
 /** A diagnostic that a user can act on: a known file, and a line/column inside that file (0 = whole file). */
 function expectPositioned(diagnostic: Diagnostic, files: readonly PolicyFile[]): void {
+  // A repository with no documents at all (only comments, say) is named by its directory (PPG113).
+  if (diagnostic.file === POLICY_DIR) {
+    expect(diagnostic.code).toBe("PPG113");
+    expect([diagnostic.line, diagnostic.column]).toEqual([0, 0]);
+    return;
+  }
   const file = files.find((candidate) => candidate.path === diagnostic.file);
   expect(file, `diagnostic names a file that was loaded: ${JSON.stringify(diagnostic)}`).toBeDefined();
   const lines = file!.text.split(/\r\n|\r|\n/).length;
@@ -110,6 +117,16 @@ describe("loadPolicies on arbitrary input", () => {
       `loader property: 300 file sets, ${refused} refused, ${accepted} accepted, slowest ${slowest.toFixed(1)} ms`,
     );
     expect(slowest).toBeLessThan(1000);
+  });
+
+  it("files that hold only comments: one PPG113 error naming the policy directory (the counterexample CI found)", async () => {
+    const loaded = await loadFiles([{ path: "dir/f0.yaml", text: "#" }]);
+    expect(loaded.documents).toEqual([]);
+    // The file itself gets a warning (PPG114, no documents); the repository as a whole the error.
+    expect(loaded.diagnostics.map((d) => [d.code, d.severity, d.file])).toEqual([
+      ["PPG114", "warning", "dir/f0.yaml"],
+      ["PPG113", "error", POLICY_DIR],
+    ]);
   });
 
   it("a well-formed envelope with a wrong spec is refused with a diagnostic inside the document", async () => {
