@@ -39,9 +39,16 @@ export interface TenantPair {
   tenantId: string;
 }
 
+/** The plan's requirements plus `extra`; an extra "allocations" means every environment's. */
 export function withCollections(desired: DesiredState, extra: readonly LiveCollection[]): LiveRequirements {
-  const base = requiredLiveCollections(desired);
-  return { ...base, collections: [...new Set([...base.collections, ...extra])] };
+  const { allocationEnvironments, ...base } = requiredLiveCollections(desired);
+  return {
+    ...base,
+    ...(allocationEnvironments === undefined || extra.includes("allocations")
+      ? {}
+      : { allocationEnvironments }),
+    collections: [...new Set([...base.collections, ...extra])],
+  };
 }
 
 /** Loads the policies, reads the tenant, and simulates the plan: the declared and the live tenant. */

@@ -7,7 +7,7 @@ const COLLECTIONS_BY_KIND: Record<RegisteredKind, LiveCollection[]> = {
   Environment: ["environments", "environmentGroups"],
   DlpPolicy: ["dlpPolicies", "connectors", "unblockableConnectorIds", "virtualConnectors"],
   BillingPolicy: ["billingPolicies"],
-  LicenseAllocation: ["allocations", "currencyPool"],
+  LicenseAllocation: ["allocations"],
   LicenseAssignment: ["subscribedSkus", "licenseGroups"],
   TenantSettings: ["tenantSettings"],
   TenantIsolation: ["tenantIsolation"],

@@ -14,6 +14,13 @@ import {
   type Plan,
   type ResourceChange,
 } from "../core/plan/index.js";
+import {
+  allocationMoves,
+  availabilityQuery,
+  checkAllocationAvailability,
+  defaultEnvironmentId,
+  type AllocationAvailability,
+} from "../core/plan/allocation-availability.js";
 import { withDlpEffect } from "./impact.js";
 import type { LoadedPolicies } from "./load-desired.js";
 
@@ -22,6 +29,11 @@ export interface TenantGateway {
   /** The tenant id as the tenant reports it (admin API). */
   tenantId(): Promise<string>;
   readLive(requirements: LiveRequirements, tenantId: string): Promise<LiveTenant>;
+  /** Units free to allocate per environment (lower-case id) and currency type (the availability report). */
+  readAllocationAvailability(
+    environmentIds: readonly string[],
+    entitlementIds: readonly string[],
+  ): Promise<AllocationAvailability>;
   /** Requests sent and 429s met so far in this run (for the plan's footer). */
   usage(): TenantUsage;
 }
@@ -107,6 +119,7 @@ export async function planAgainstLive(
     allowProtectedDeletes: options.allowProtectedDeletes === true,
   });
   const errors = result.diagnostics.filter((diagnostic) => diagnostic.severity === "error");
+  errors.push(...(await checkAvailability(result.changes, live, deps)));
   return {
     planned: {
       plan: withDlpEffect(result.plan, live, result.changes),
@@ -118,6 +131,27 @@ export async function planAgainstLive(
     },
     errors,
   };
+}
+
+/**
+ * The pool check needs what is free to allocate, which the service reports only per environment:
+ * read after the diff, for the environments whose allocation the plan raises, and only then.
+ */
+async function checkAvailability(
+  changes: readonly ResourceChange[],
+  live: LiveTenant,
+  deps: Pick<PlanDeps, "tenant" | "progress">,
+): Promise<Diagnostic[]> {
+  const moves = allocationMoves(changes);
+  const scopeForNew = defaultEnvironmentId(live);
+  const query = availabilityQuery(moves, scopeForNew);
+  if (query === undefined) return [];
+  deps.progress.phase(`checking what is free to allocate to ${query.environmentIds.length} environment(s)…`);
+  const availability = await deps.tenant.readAllocationAvailability(
+    query.environmentIds,
+    query.entitlementIds,
+  );
+  return checkAllocationAvailability(moves, availability, scopeForNew);
 }
 
 /** `ppgov plan` and `ppgov drift` without the output: load, read, plan. */

@@ -107,6 +107,8 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
       const before = usage.apiCalls;
       return reportWhile(progress, () => `  …${usage.apiCalls - before} API calls so far`, read);
     },
+    readAllocationAvailability: (environmentIds, entitlementIds) =>
+      client.licensing.getAllocationAvailabilityForEnvironments(environmentIds, entitlementIds),
     usage: () => ({ ...usage }),
   };
   const loaderDeps = createPolicyLoaderDeps({ cwd: context.cwd });

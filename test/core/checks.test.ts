@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { buildPlan } from "../../src/core/plan/plan.js";
+import {
+  allocationMoves,
+  availabilityQuery,
+  checkAllocationAvailability,
+  defaultEnvironmentId,
+} from "../../src/core/plan/allocation-availability.js";
 import type { LiveTenant } from "../../src/core/plan/live-tenant.js";
 import type { DesiredState } from "../../src/core/plan/desired-state.js";
 import {
@@ -61,7 +67,7 @@ describe("DLP connectors", () => {
   });
 });
 
-describe("allocation pool", () => {
+describe("allocation availability (Learn: Get Allocations Availability V2)", () => {
   const live = liveTenant({
     environments: [
       ...liveTenant().environments,
@@ -72,40 +78,104 @@ describe("allocation pool", () => {
       [guid(3)]: [{ currencyType: "AppPass", allocated: 4 }],
       [guid(2)]: [{ currencyType: "AppPass", allocated: 9 }],
     },
-    currencyPool: { AppPass: 10 },
+  });
+  const dev = doc.environment({ name: "dev", displayName: "Dev" });
+  const other = doc.environment({ name: "other", displayName: "Other" });
+
+  function check(state: DesiredState, free: Record<string, Record<string, number>>) {
+    const { changes } = buildPlan(state, live, PLAN_OPTIONS);
+    const moves = allocationMoves(changes);
+    const scope = defaultEnvironmentId(live);
+    return {
+      query: availabilityQuery(moves, scope),
+      found: checkAllocationAvailability(moves, free, scope).map((d) => ({
+        code: d.code,
+        message: d.message,
+        pointer: d.pointer,
+        file: d.file,
+      })),
+    };
+  }
+
+  it("the plan check reads nothing itself: buildPlan reports no PPG403", () => {
+    const state = desired(
+      dev,
+      doc.allocation({ name: "dev", environment: "dev", allocations: { AppPass: 99 } }),
+    );
+    expect(diagnosticsOf(state, live).filter((d) => d.code === "PPG403")).toEqual([]);
   });
 
-  it("shows owned, allocated elsewhere and requested per currency type", () => {
-    const found = diagnosticsOf(
-      desired(
-        doc.environment({ name: "dev", displayName: "Dev" }),
-        doc.allocation({ name: "dev", environment: "dev", allocations: { AppPass: 7, AI: 0 } }),
-      ),
-      live,
+  it("asks only for the environments the plan raises, and only their raised types", () => {
+    const state = desired(
+      dev,
+      other,
+      doc.allocation({ name: "dev", environment: "dev", allocations: { AppPass: 12, AI: 5 } }),
+      doc.allocation({ name: "other", environment: "other", allocations: { AppPass: 2 } }),
     );
-    expect(found).toEqual([
-      {
+    expect(check(state, {}).query).toEqual({ environmentIds: [guid(2)], entitlementIds: ["AI", "AppPass"] });
+  });
+
+  it("asks nothing when the plan only lowers or keeps allocations", () => {
+    const state = desired(
+      dev,
+      doc.allocation({ name: "dev", environment: "dev", allocations: { AppPass: 3 } }),
+    );
+    expect(check(state, {}).query).toBeUndefined();
+  });
+
+  it.each([
+    { desiredUnits: 10, free: 1, errors: 0, why: "free + current = desired" },
+    { desiredUnits: 11, free: 1, errors: 1, why: "one more than free + current" },
+    { desiredUnits: 9, free: 0, errors: 0, why: "no raise" },
+  ])("per environment: $why ($desiredUnits wanted, $free free, 9 held)", ({ desiredUnits, free, errors }) => {
+    const state = desired(
+      dev,
+      doc.allocation({ name: "dev", environment: "dev", allocations: { AppPass: desiredUnits } }),
+    );
+    const { found } = check(state, { [guid(2)]: { AppPass: free } });
+    expect(found).toHaveLength(errors);
+    if (errors > 0)
+      expect(found[0]).toEqual({
         code: "PPG403",
-        severity: "error",
-        message:
-          "AppPass allocations exceed the tenant's pool by 1: owned 10, already allocated elsewhere 4, requested 7 (1 document)",
+        message: `AppPass: Dev would hold ${desiredUnits}, but only ${free} more are free to allocate (it holds 9); lower the allocation or release units elsewhere first`,
         pointer: "/spec/allocations/AppPass",
         file: "policies/LicenseAllocation/dev.yaml",
-      },
-    ]);
+      });
   });
 
-  it("fits when the environment's own current allocation is replaced, or others are pruned", () => {
-    const dev = doc.allocation({ name: "dev", environment: "dev", allocations: { AppPass: 6 } });
-    expect(diagnosticsOf(desired(doc.environment({ name: "dev", displayName: "Dev" }), dev), live)).toEqual(
-      [],
+  it("across environments: raises less releases must fit in what is free", () => {
+    const raiseBoth = desired(
+      dev,
+      other,
+      doc.allocation({ name: "dev", environment: "dev", allocations: { AppPass: 12 } }),
+      doc.allocation({ name: "other", environment: "other", allocations: { AppPass: 7 } }),
     );
-    const pruned = desired(
-      doc.tenant({ prune: { LicenseAllocation: true } }),
-      doc.environment({ name: "dev", displayName: "Dev" }),
-      doc.allocation({ name: "dev", environment: "dev", allocations: { AppPass: 10 } }),
+    const free = { [guid(2)]: { AppPass: 5 }, [guid(3)]: { AppPass: 5 } };
+    expect(check(raiseBoth, free).found.map((d) => d.message)).toEqual([
+      "AppPass allocations exceed what the tenant has free by 1: this plan raises 6 over 2 environments and releases 0, and 5 are free to allocate",
+    ]);
+    // Moving units from one environment to another fits even with nothing free.
+    const move = desired(
+      dev,
+      other,
+      doc.allocation({ name: "dev", environment: "dev", allocations: { AppPass: 11 } }),
+      doc.allocation({ name: "other", environment: "other", allocations: { AppPass: 2 } }),
     );
-    expect(diagnosticsOf(pruned, live)).toEqual([]);
+    expect(check(move, { [guid(2)]: { AppPass: 2 } }).found).toEqual([]);
+  });
+
+  it("a new environment's raise is checked against the default environment's scope", () => {
+    const state = desired(
+      doc.environment({ name: "fresh", displayName: "Fresh" }),
+      doc.allocation({ name: "fresh", environment: "fresh", allocations: { AI: 50 } }),
+    );
+    const scope = defaultEnvironmentId(live)!;
+    const { query } = check(state, {});
+    expect(query).toEqual({ environmentIds: [scope], entitlementIds: ["AI"] });
+    expect(check(state, { [scope]: { AI: 49 } }).found.map((d) => d.message)).toEqual([
+      "AI: fresh would hold 50, but only 49 more are free to allocate (a new environment); lower the allocation or release units elsewhere first",
+    ]);
+    expect(check(state, { [scope]: { AI: 50 } }).found).toEqual([]);
   });
 });
 

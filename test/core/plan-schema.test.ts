@@ -18,7 +18,6 @@ describe("plan.schema.json", () => {
         wireEnv({ id: guid(3), displayName: "Moving" }),
       ],
       environmentGroups: [wireGroup(guid(70), "Old")],
-      currencyPool: { AppPass: 10 },
     });
     const { plan } = buildPlan(
       desired(

@@ -263,7 +263,6 @@ describe("buildPlan", () => {
     const live = liveTenant({
       environments: [...liveTenant().environments, wireEnv({ id: guid(2), displayName: "Dev" })],
       allocations: { [guid(2)]: [{ currencyType: "AI", allocated: 3 }] },
-      currencyPool: { AppPass: 10, AI: 10 },
       subscribedSkus: [wireSku("POWERAPPS_PER_USER", SKU, 10, 0)],
       licenseGroups: [wireLicenseGroup(guid(60))],
     });

@@ -209,7 +209,6 @@ function planAgainst(state: State, live: LiveTenant) {
 }
 
 const base = liveTenant({
-  currencyPool: { AppPass: 100 },
   subscribedSkus: SKUS.map((sku, i) =>
     wireSku(
       `SKU${i}`,

@@ -19,7 +19,7 @@ interface SampleSeed {
   billingPolicies: WireBillingPolicy[];
   billingPolicyEnvironments: Record<string, string[]>;
   allocations: LiveTenant["allocations"];
-  currencyPool: LiveTenant["currencyPool"];
+  currencyPool: Record<string, number>;
   subscribedSkus: LiveTenant["subscribedSkus"];
   groups: LiveTenant["licenseGroups"];
   groupMemberCounts: Record<string, number>;
@@ -46,7 +46,6 @@ function sampleTenant(): LiveTenant {
       environmentIds: seed.billingPolicyEnvironments[policy.id] ?? [],
     })),
     allocations: seed.allocations,
-    currencyPool: seed.currencyPool,
     subscribedSkus: seed.subscribedSkus,
     licenseGroups: seed.groups,
     licenseGroupMemberCounts: seed.groupMemberCounts,

@@ -147,14 +147,41 @@ describe("currency allocations", () => {
       body: { currencyAllocations: [{ currencyType: "Gold", allocated: 1 }] },
     });
     expect(unknownType.status).toBe(400);
-    const availability = await call<{
-      value: { currencyType: string; total: number; allocated: number; available: number }[];
-    }>(emulator, "GET", "/licensing/allocationsV2/availability?api-version=2024-10-01");
-    expect(availability.body.value.find((entry) => entry.currencyType === "AppPass")).toEqual({
-      currencyType: "AppPass",
-      total: 50,
-      allocated: 50,
-      available: 0,
+    // Copilot credits go through allocationsV2, not this API (Learn: Put Allocations V2).
+    const credits = await call(emulator, "PATCH", path, {
+      body: { currencyAllocations: [{ currencyType: "MCSMessages", allocated: 1 }] },
+    });
+    expect(credits.status).toBe(400);
+    const url = (filter: string) =>
+      `/licensing/allocationsV2/availability?api-version=2024-10-01&$filter=${encodeURIComponent(filter)}`;
+    const availability = await call(
+      emulator,
+      "GET",
+      url(`environmentId eq '${legacy}' and EntitlementId in ('AppPass','MCSMessages')`),
+    );
+    expect(availability.status).toBe(200);
+    // Learn's AllocationAvailabilityResponseModel; AppPass all allocated now, credits 25000 less 10000.
+    expect(availability.body).toEqual({
+      entitlementAllocationsAvailable: [
+        { entitlementId: "AppPass", availableQuantity: 0 },
+        { entitlementId: "MCSMessages", availableQuantity: 15000 },
+      ],
+      scope: { environmentId: legacy.toLowerCase() },
+    });
+  });
+
+  it.each([
+    ["no filter", "/licensing/allocationsV2/availability?api-version=2024-10-01"],
+    [
+      "an entitlement filter without an environment",
+      `/licensing/allocationsV2/availability?api-version=2024-10-01&$filter=${encodeURIComponent("EntitlementId in ('AppPass')")}`,
+    ],
+  ])("answers 400 to the availability report with %s, as the service is reported to", async (_what, path) => {
+    const emulator = await suite.start({ seed: suite.sample() });
+    const answer = await call(emulator, "GET", path);
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({
+      error: { code: "InvalidFilter", message: "Invalid filter options." },
     });
   });
 

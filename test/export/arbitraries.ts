@@ -366,7 +366,6 @@ export const liveTenantArb = (odd: boolean): fc.Arbitrary<LiveTenant> =>
       ];
       const environmentIds = environments.map((environment) => environment.name.toLowerCase());
       const allocations: LiveTenant["allocations"] = {};
-      const pool: Record<string, number> = {};
       for (const allocation of draft.allocations) {
         const id = environmentIds[allocation.environment] ?? guid(950 + allocation.environment);
         allocations[id] = Object.entries(allocation.values).map(([currencyType, allocated]) => ({
@@ -374,9 +373,6 @@ export const liveTenantArb = (odd: boolean): fc.Arbitrary<LiveTenant> =>
           allocated,
         }));
       }
-      for (const list of Object.values(allocations))
-        for (const { currencyType, allocated } of list)
-          pool[currencyType] = (pool[currencyType] ?? 0) + allocated;
       return {
         tenantId: guid(1000),
         environments,
@@ -404,7 +400,6 @@ export const liveTenantArb = (odd: boolean): fc.Arbitrary<LiveTenant> =>
           environmentIds: policy.environments.map((e) => environmentIds[e] ?? guid(960 + e)),
         })),
         allocations,
-        currencyPool: pool,
         subscribedSkus: SKUS,
         licenseGroups: draft.assignments.map((assignment, i) => ({
           ...wireLicenseGroup(

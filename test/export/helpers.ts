@@ -25,7 +25,7 @@ interface SeedFile {
   billingPolicies?: WireBillingPolicy[];
   billingPolicyEnvironments?: Record<string, string[]>;
   allocations?: LiveTenant["allocations"];
-  currencyPool?: LiveTenant["currencyPool"];
+  currencyPool?: Record<string, number>;
   subscribedSkus?: LiveTenant["subscribedSkus"];
   groups?: LiveTenant["licenseGroups"];
 }
@@ -45,7 +45,6 @@ export function liveFromSeed(seed: SeedFile): LiveTenant {
       environmentIds: seed.billingPolicyEnvironments?.[policy.id] ?? [],
     })),
     allocations: seed.allocations ?? {},
-    currencyPool: seed.currencyPool ?? {},
     subscribedSkus: seed.subscribedSkus ?? [],
     licenseGroups: (seed.groups ?? []).filter((group) => group.assignedLicenses.length > 0),
   };

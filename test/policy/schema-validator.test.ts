@@ -168,6 +168,22 @@ describe("schema errors as diagnostics", () => {
     });
   });
 
+  it("PPG317: Copilot credits are refused at their key, naming the API that takes them", () => {
+    const result = validatePolicyFiles(
+      [
+        {
+          path: "credits.yaml",
+          text: "apiVersion: ppgov/v1\nkind: LicenseAllocation\nmetadata: {name: lab}\nspec:\n  environment: default\n  allocations:\n    AppPass: 1\n    MCSMessages: 5000\n",
+        },
+      ],
+      validator,
+    );
+    expect(result.diagnostics.map((d) => [d.code, d.severity, d.file, d.line])).toEqual([
+      ["PPG317", "error", "credits.yaml", 8],
+    ]);
+    expect(result.diagnostics[0]!.message).toContain("allocationsV2 API");
+  });
+
   it("reports an invalid map key at the key", () => {
     const result = validatePolicyFiles(
       [

@@ -60,6 +60,8 @@ async function planJson(emulator: RunningEmulator, files: PolicyFile[]): Promise
       tenant: {
         tenantId: async () => (await client.admin.getTenant()).tenantId.toLowerCase(),
         readLive: (requirements, tenantId) => readLiveTenant(client, requirements, { tenantId }),
+        readAllocationAvailability: (environmentIds, entitlementIds) =>
+          client.licensing.getAllocationAvailabilityForEnvironments(environmentIds, entitlementIds),
         usage: () => ({ ...usage }),
       },
       // A fixed clock: createdAt is the only field allowed to differ, so with it fixed the whole file

@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { tenantCoverage, type CoverageReport } from "../../src/core/effective/index.js";
+import { ownedUnits, tenantCoverage, type CoverageReport } from "../../src/core/effective/index.js";
 import { allocationChart, escapeHtml, renderReportHtml } from "../../src/render/report-html.js";
 import { renderReportMarkdown } from "../../src/render/report-markdown.js";
 import { guid, liveTenant, wireDlp, wireEnv } from "../core/builders.js";
 
+/** Declared allocations may exceed what the tenant owns; the report shows it. */
+const OWNED = { AppPass: 20, AI: 100 };
 const SALES = guid(2);
 const HR = guid(3);
 
@@ -25,7 +27,6 @@ function tenant(overrides: Parameters<typeof liveTenant>[0] = {}) {
       }),
     ],
     allocations: { [SALES]: [{ currencyType: "AppPass", allocated: 30 }] },
-    currencyPool: { AppPass: 20, AI: 100 },
     ...overrides,
   });
 }
@@ -35,13 +36,13 @@ function report(): CoverageReport {
   return {
     generatedAt: "2026-01-01T00:00:00Z",
     tenantId: guid(1000),
-    declared: tenantCoverage(live),
-    live: tenantCoverage(live),
+    declared: tenantCoverage(live, OWNED),
+    live: tenantCoverage(live, OWNED),
   };
 }
 
 describe("tenantCoverage", () => {
-  const coverage = tenantCoverage(tenant());
+  const coverage = tenantCoverage(tenant(), OWNED);
 
   it("marks environments covered only by the tenant-wide policy, and targeted ones", () => {
     expect(coverage.rows.map((row) => `${row.environment.displayName}:${row.coverage}`)).toEqual([
@@ -71,6 +72,18 @@ describe("tenantCoverage", () => {
         byEnvironment: [{ environment: "Sales <script>", allocated: 30 }],
       },
     ]);
+  });
+
+  it("what the tenant owns is what every environment holds plus what the availability report says is free", () => {
+    expect(ownedUnits(tenant(), { AppPass: 5, AI: 0, PerFlowPlan: 2 })).toEqual({
+      AppPass: 35,
+      AI: 0,
+      PerFlowPlan: 2,
+    });
+    // A currency nobody owns (0 free, none held) is not a line of the report.
+    expect(
+      tenantCoverage(tenant(), { AI: 0, AppPass: 30 }).allocations.map((line) => line.currencyType),
+    ).toEqual(["AppPass"]);
   });
 
   it("an environment no policy covers is uncovered", () => {

@@ -4,14 +4,14 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 // @ts-expect-error: a plain .mjs benchmark script without type declarations
 import { generateTenant } from "../../bench/generate-tenant.mjs";
-import type { FetchLike } from "../../src/adapters/tenant/http-client.js";
+import { silentProgress } from "../../src/adapters/progress/index.js";
 import { readLiveTenant } from "../../src/adapters/tenant/live-reader.js";
 import { exportRequirements } from "../../src/core/export/index.js";
-import { requiredLiveCollections, type LiveRequirements } from "../../src/core/plan/index.js";
-import { buildPlan } from "../../src/core/plan/plan.js";
+import type { DesiredState, LiveRequirements } from "../../src/core/plan/index.js";
 import type { LiveTenant } from "../../src/core/plan/live-tenant.js";
+import { planAgainstLive } from "../../src/app/plan.js";
 import { loadSeedFile, startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
-import { desired, doc, PLAN_OPTIONS } from "../core/builders.js";
+import { desired, doc } from "../core/builders.js";
 import { clientForEmulator } from "./fake-fetch.js";
 
 const generate = generateTenant as (options: { scale: number; out: string }) => { seedPath: string };
@@ -28,23 +28,13 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-/** A client for the emulator; `stripAllocated` plays a service whose availability report has no `allocated`. */
-function client(stripAllocated = false) {
-  const fetchImpl: FetchLike = async (input, init) => {
-    const response = await fetch(input, init);
-    if (!stripAllocated || !input.pathname.endsWith("/allocationsV2/availability")) return response;
-    const body = (await response.json()) as { value: Record<string, unknown>[] };
-    const value = body.value.map(({ allocated: _allocated, available: _available, ...rest }) => rest);
-    return new Response(JSON.stringify({ value }), { status: 200, headers: response.headers });
-  };
-  return clientForEmulator(emulator.url, {
-    fetch: fetchImpl,
-  });
+function client() {
+  return clientForEmulator(emulator.url);
 }
 
-async function read(requirements: LiveRequirements, stripAllocated = false) {
+async function read(requirements: LiveRequirements) {
   emulator.resetRequests();
-  const live = await readLiveTenant(client(stripAllocated), requirements);
+  const live = await readLiveTenant(client(), requirements);
   const gets = emulator
     .requests()
     .filter(
@@ -53,8 +43,45 @@ async function read(requirements: LiveRequirements, stripAllocated = false) {
   return { live, allocationGets: gets.length };
 }
 
-/** Two allocated environments of the 50, one named through an Environment document, one by id. */
-function twoOfFifty(live: LiveTenant, units: (owned: number, elsewhere: number) => number) {
+/** The plan use case against the emulator, as the CLI composes it; the requests it sent. */
+async function plan(state: DesiredState) {
+  const tenantClient = client();
+  emulator.resetRequests();
+  const { planned, errors } = await planAgainstLive(
+    state,
+    { dir: "policies", tenantId: (await tenantClient.admin.getTenant()).tenantId.toLowerCase() },
+    {
+      tenant: {
+        tenantId: async () => (await tenantClient.admin.getTenant()).tenantId.toLowerCase(),
+        readLive: (requirements, tenantId) => readLiveTenant(tenantClient, requirements, { tenantId }),
+        readAllocationAvailability: (environmentIds, entitlementIds) =>
+          tenantClient.licensing.getAllocationAvailabilityForEnvironments(environmentIds, entitlementIds),
+        usage: () => ({ apiCalls: 0, throttled: 0 }),
+      },
+      now: () => new Date("2026-01-01T00:00:00Z"),
+      gitHead: () => Promise.resolve({}),
+      progress: silentProgress,
+    },
+  );
+  const requests = emulator.requests();
+  return {
+    planned,
+    poolErrors: errors.filter((d) => d.code === "PPG403").map((d) => d.message),
+    allocationGets: requests.filter(
+      (entry) => entry.method === "GET" && /\/licensing\/environments\/[^/]+\/allocations/.test(entry.path),
+    ).length,
+    availability: requests.filter((entry) => entry.path.includes("/allocationsV2/availability")),
+  };
+}
+
+/** What the emulator says is free to allocate (the same for every environment's scope). */
+async function freeAppPass(environmentId: string): Promise<number> {
+  const free = await client().licensing.getAllocationAvailability(environmentId, ["AppPass"]);
+  return free.AppPass ?? 0;
+}
+
+/** Two allocated environments of the 50, one named through an Environment document, one by id, each raised by `raise`. */
+function twoOfFifty(live: LiveTenant, raise: number) {
   const allocated = Object.entries(live.allocations).filter(([, list]) =>
     list.some((entry) => entry.currencyType === "AppPass"),
   );
@@ -66,61 +93,71 @@ function twoOfFifty(live: LiveTenant, units: (owned: number, elsewhere: number) 
   // Summed: an environment may list a currency type more than once.
   const appPass = (list: { currencyType: string; allocated: number }[]) =>
     list.reduce((sum, entry) => sum + (entry.currencyType === "AppPass" ? entry.allocated : 0), 0);
-  const total = Object.values(live.allocations).reduce((sum, list) => sum + appPass(list), 0);
-  const owned = live.currencyPool.AppPass ?? 0;
-  const elsewhere = total - appPass(first[1]) - appPass(second[1]);
-  const half = units(owned, elsewhere);
-  return desired(
+  // Every type the environment holds (one left out would be released), AppPass raised.
+  const raised = (list: { currencyType: string; allocated: number }[], by: number) => {
+    const units: Record<string, number> = {};
+    for (const entry of list) units[entry.currencyType] = (units[entry.currencyType] ?? 0) + entry.allocated;
+    return { ...units, AppPass: appPass(list) + by };
+  };
+  const state = desired(
     // Matched by display name; its create-only location agrees with the live one (no replace).
     doc.environment({
       name: "first",
       displayName: firstEnvironment?.properties.displayName ?? "",
       location: firstEnvironment?.location ?? "",
     }),
-    doc.allocation({ name: "first", environment: "first", allocations: { AppPass: half } }),
-    doc.allocation({ name: "second", environment: `id:${second[0]}`, allocations: { AppPass: half } }),
+    doc.allocation({
+      name: "first",
+      environment: "first",
+      allocations: raised(first[1], raise),
+    }),
+    doc.allocation({
+      name: "second",
+      environment: `id:${second[0]}`,
+      allocations: raised(second[1], raise),
+    }),
   );
+  return { state, environmentIds: [first[0], second[0]].sort() };
 }
 
-const poolErrors = (state: ReturnType<typeof desired>, live: LiveTenant) =>
-  buildPlan(state, live, PLAN_OPTIONS)
-    .diagnostics.filter((d) => d.code === "PPG403")
-    .map((d) => d.message);
-
 describe("allocation reads", () => {
-  it("reads only the environments the documents name, and the pool check agrees with a full read", async () => {
+  it("reads only the named environments' allocations, and what is free only for the environments a plan raises", async () => {
     const everything = await read(exportRequirements(["LicenseAllocation"]));
     // Export sees every environment's allocations.
     expect(everything.allocationGets).toBe(50);
-    expect(everything.live.allocationsPartial).toBeUndefined();
+    const free = await freeAppPass(Object.keys(everything.live.allocations)[0]!);
+    expect(free).toBeGreaterThan(1);
 
-    // Requests that overflow the pool by one unit in total (each document asks for half of the rest).
-    const overflowing = twoOfFifty(everything.live, (owned, elsewhere) =>
-      Math.ceil((owned - elsewhere + 1) / 2),
+    // Each raise alone fits; together they overflow what is free by one unit (or by nothing).
+    const overflowing = twoOfFifty(everything.live, Math.ceil((free + 1) / 2));
+    const refused = await plan(overflowing.state);
+    expect(refused.allocationGets).toBe(2);
+    expect(refused.poolErrors).toEqual([
+      expect.stringMatching(/^AppPass allocations exceed what the tenant has free by [12]: this plan raises/),
+    ]);
+    // One availability GET per raised environment, each with the environment filter Learn documents.
+    expect(
+      refused.availability.map((entry) => new URL(entry.path, emulator.url).searchParams.get("$filter")),
+    ).toEqual(
+      expect.arrayContaining(
+        overflowing.environmentIds.map((id) => `environmentId eq '${id}' and EntitlementId in ('AppPass')`),
+      ),
     );
-    const named = await read(requiredLiveCollections(overflowing));
-    expect(named.allocationGets).toBe(2);
-    expect(Object.keys(named.live.allocations)).toHaveLength(2);
-    expect(named.live.allocationsPartial).toBe(true);
-    const expected = poolErrors(overflowing, everything.live);
-    expect(expected).toHaveLength(1);
-    expect(expected[0]).toContain("AppPass allocations exceed the tenant's pool");
-    expect(poolErrors(overflowing, named.live)).toEqual(expected);
+    expect(refused.availability).toHaveLength(2);
 
-    const fitting = twoOfFifty(everything.live, (owned, elsewhere) => Math.floor((owned - elsewhere) / 2));
-    expect(poolErrors(fitting, everything.live)).toEqual([]);
-    expect(poolErrors(fitting, (await read(requiredLiveCollections(fitting))).live)).toEqual([]);
+    const fitting = await plan(twoOfFifty(everything.live, Math.floor(free / 2)).state);
+    expect(fitting.poolErrors).toEqual([]);
+    expect(
+      fitting.planned.changes.filter((c) => c.kind === "LicenseAllocation").map((c) => c.action),
+    ).toEqual(["update", "update"]);
   });
 
-  it("reads every environment's allocations when the availability report has no `allocated`", async () => {
+  it("an unchanged allocation asks nothing about availability", async () => {
     const everything = await read(exportRequirements(["LicenseAllocation"]));
-    const overflowing = twoOfFifty(everything.live, (owned, elsewhere) =>
-      Math.ceil((owned - elsewhere + 1) / 2),
-    );
-    const fallback = await read(requiredLiveCollections(overflowing), true);
-    expect(fallback.allocationGets).toBe(50);
-    expect(fallback.live.allocationsPartial).toBeUndefined();
-    expect(fallback.live.currencyAllocated).toBeUndefined();
-    expect(poolErrors(overflowing, fallback.live)).toEqual(poolErrors(overflowing, everything.live));
+    const unchanged = await plan(twoOfFifty(everything.live, 0).state);
+    expect(
+      unchanged.planned.changes.filter((c) => c.kind === "LicenseAllocation" && c.action !== "no-op"),
+    ).toEqual([]);
+    expect(unchanged.availability).toEqual([]);
   });
 });

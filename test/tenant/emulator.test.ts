@@ -240,8 +240,14 @@ describe("every client call against the sample tenant", () => {
     expect(billing).toHaveLength(2);
     expect(Array.isArray(await c.licensing.listBillingPolicyEnvironments(billing[0]!.id))).toBe(true);
     expect((await c.licensing.getTenantCapacity()).tenantCapacities.length).toBeGreaterThan(0);
-    const pool = await c.licensing.getCurrencyPool();
-    expect(pool.find((p) => p.currencyType === "AppPass")).toMatchObject({ owned: 50 });
+    // The seed owns AppPass 50 with 30 allocated, MCSMessages 25000 with 10000 allocated (through V2).
+    expect(
+      await c.licensing.getAllocationAvailability("e7d97f45-cd23-58eb-a407-4abba5983e08", [
+        "AppPass",
+        "MCSMessages",
+        "PortalViews",
+      ]),
+    ).toEqual({ AppPass: 20, MCSMessages: 15000, PortalViews: 0 });
     expect(
       await c.licensing.getEnvironmentAllocations("e7d97f45-cd23-58eb-a407-4abba5983e08"),
     ).toContainEqual({
@@ -250,7 +256,8 @@ describe("every client call against the sample tenant", () => {
     });
     const allocations = await c.licensing.getAllocationsForEnvironments(environments.map((e) => e.name));
     expect(allocations.size).toBe(environments.length);
-    expect([...allocations.values()].filter((list) => list.length > 0)).toHaveLength(3);
+    // The third allocated environment holds only Copilot credits, which this API does not show.
+    expect([...allocations.values()].filter((list) => list.length > 0)).toHaveLength(2);
     expect((await c.graph.listSubscribedSkus()).length).toBe(6);
     expect((await c.graph.getGroup("b7c3e2a1-4f5d-4e6a-8b9c-0d1e2f3a4b5c"))?.id).toBe(
       "b7c3e2a1-4f5d-4e6a-8b9c-0d1e2f3a4b5c",
@@ -384,7 +391,7 @@ describe("a realistic fault mix", () => {
       connectors: (await c.powerApps.listConnectors()).length,
       billing: (await c.licensing.listBillingPolicies()).map((b) => b.id),
       allocations: [...(await c.licensing.getAllocationsForEnvironments(environments.map((e) => e.name)))],
-      pool: await c.licensing.getCurrencyPool(),
+      free: await c.licensing.getAllocationAvailability(environments[0]!.name, ["AppPass", "AI"]),
       skus: (await c.graph.listSubscribedSkus()).map((s) => s.skuId),
     };
   }

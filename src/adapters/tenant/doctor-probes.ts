@@ -4,6 +4,7 @@
  * that needs an object of the tenant (an environment, a group) takes the first one an earlier probe
  * listed, and is skipped when the tenant has none.
  */
+import { CURRENCY_TYPES } from "../../core/wire/types.js";
 import type { ApiName } from "./endpoints.js";
 import type { TenantClient } from "./index.js";
 import { InventoryApi } from "./inventory-api.js";
@@ -188,12 +189,13 @@ export const READ_PROBES: readonly ReadProbe[] = [
     },
   },
   {
-    name: "currency availability",
+    name: "allocation availability",
     api: "ppapi",
-    usedBy: ["plan", "export"],
+    usedBy: ["plan"],
+    requires: "environmentId",
     needs: MANAGEMENT_APP,
-    run: async (client) => {
-      await client.licensing.getCurrencyPool();
+    run: async (client, found) => {
+      await client.licensing.getAllocationAvailability(required(found, "environmentId"), CURRENCY_TYPES);
     },
   },
   {

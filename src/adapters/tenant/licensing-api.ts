@@ -1,13 +1,14 @@
 /**
- * Power Platform API licensing (wire-formats §8.1–§8.3): billing policies and their environments,
- * environment currency allocations, tenant capacity and the tenant's currency pool.
+ * Power Platform API licensing: billing policies and their environments, environment currency
+ * allocations, tenant capacity and what is free to allocate (Learn's Power Platform REST reference,
+ * "Licensing" operation group; for billing policies also the Terraform provider's billing policy resource).
  */
 import type {
   BillingPolicyCreateBody,
   BillingPolicyUpdateBody,
   CurrencyAllocation,
-  CurrencyPoolEntry,
   WireBillingPolicy,
+  WireAllocationAvailability,
   WireBillingPolicyEnvironmentLink,
   WireEnvironmentAllocations,
   WireTenantCapacity,
@@ -20,6 +21,7 @@ import { collectAll } from "./paging.js";
 import { queryString, seg } from "./query.js";
 
 const V_LICENSING = "2022-03-01-preview";
+const V_ALLOCATIONS_V2 = "2024-10-01";
 const FINAL_BILLING_STATUSES = new Set(["Enabled", "Disabled"]);
 
 export interface LicensingApiOptions {
@@ -192,19 +194,52 @@ export class LicensingApi {
   }
 
   /**
-   * What the tenant owns per currency type (its currency pool), from the allocationsV2 availability
-   * report (api-version 2024-10-01, §8.3).
+   * Units still free to allocate to one environment, per entitlement (currency type). Learn, "Allocation
+   * - Get Allocations Availability V2"; the environment filter is required in practice (the service is
+   * reported to answer 400 "Invalid filter options" without one), so there is no tenant-wide form.
+   * Entitlements the answer leaves out have nothing free.
    */
-  async getCurrencyPool(): Promise<CurrencyPoolEntry[]> {
-    const response = await this.http.send<unknown>({
+  async getAllocationAvailability(
+    environmentId: string,
+    entitlementIds: readonly string[],
+  ): Promise<Record<string, number>> {
+    const endpoint = "GET /licensing/allocationsV2/availability";
+    const response = await this.http.send<WireAllocationAvailability>({
       method: "GET",
       api: "ppapi",
-      path: `/licensing/allocationsV2/availability${queryString({ "api-version": "2024-10-01" })}`,
-      endpoint: "GET /licensing/allocationsV2/availability",
+      path: `/licensing/allocationsV2/availability${queryString({
+        "api-version": V_ALLOCATIONS_V2,
+        $filter: availabilityFilter(environmentId, entitlementIds),
+      })}`,
+      endpoint,
       expect: [200],
-      schema: "currencyAvailability",
+      schema: "allocationAvailability",
     });
-    return currencyPoolOf(response.body);
+    const free: Record<string, number> = Object.fromEntries(entitlementIds.map((id) => [id, 0]));
+    for (const entry of response.body.entitlementAllocationsAvailable) {
+      const wanted = entitlementIds.find((id) => id.toLowerCase() === entry.entitlementId.toLowerCase());
+      if (wanted === undefined) continue;
+      if (!Number.isFinite(entry.availableQuantity) || entry.availableQuantity < 0)
+        throw new PpgovError(
+          "TENANT_UNEXPECTED_RESPONSE",
+          `unexpected response from ${endpoint}: availableQuantity of ${entry.entitlementId} is ${entry.availableQuantity}, expected a number >= 0`,
+        );
+      free[wanted] = entry.availableQuantity;
+    }
+    return free;
+  }
+
+  /** The availability of several environments (bounded parallel GETs), keyed by lower-case environment id. */
+  async getAllocationAvailabilityForEnvironments(
+    environmentIds: readonly string[],
+    entitlementIds: readonly string[],
+  ): Promise<Record<string, Record<string, number>>> {
+    const answers = await mapWithConcurrency(
+      environmentIds,
+      this.options.concurrency ?? DEFAULT_READ_CONCURRENCY,
+      (id) => this.getAllocationAvailability(id, entitlementIds),
+    );
+    return Object.fromEntries(environmentIds.map((id, index) => [id.toLowerCase(), answers[index] ?? {}]));
   }
 
   // -------------------------------------------------------------------------------------------------
@@ -270,25 +305,14 @@ function normaliseAllocations(body: unknown): unknown {
   return body;
 }
 
-/** The currency pool from the availability report: one entry per currency type. */
-function currencyPoolOf(body: unknown): CurrencyPoolEntry[] {
-  const entries = Array.isArray(body) ? body : ((body as { value?: unknown[] }).value ?? []);
-  return entries.map((raw) => {
-    const entry = raw as Record<string, unknown>;
-    const owned = firstNumber(entry, ["owned", "total", "purchased", "capacity"]) ?? 0;
-    const allocated = firstNumber(entry, ["allocated", "consumed"]);
-    return {
-      currencyType: typeof entry.currencyType === "string" ? entry.currencyType : "",
-      owned,
-      ...(allocated === undefined ? {} : { allocated }),
-    };
-  });
-}
-
-function firstNumber(entry: Record<string, unknown>, keys: readonly string[]): number | undefined {
-  for (const key of keys) {
-    const value = entry[key];
-    if (typeof value === "number") return value;
-  }
-  return undefined;
+/**
+ * `environmentId eq '<id>' and EntitlementId in ('A','B')`, the form Learn's Copilot credits tutorial
+ * uses. OData string literals double their single quotes.
+ */
+export function availabilityFilter(environmentId: string, entitlementIds: readonly string[]): string {
+  const literal = (text: string): string => `'${text.replace(/'/g, "''")}'`;
+  const environment = `environmentId eq ${literal(environmentId.toLowerCase())}`;
+  return entitlementIds.length === 0
+    ? environment
+    : `${environment} and EntitlementId in (${entitlementIds.map(literal).join(",")})`;
 }

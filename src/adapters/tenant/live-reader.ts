@@ -79,31 +79,19 @@ async function readCollections(
   needs: (collection: LiveCollection) => boolean,
 ): Promise<LiveTenant> {
   const live = emptyLiveTenant();
-  // Only the named environments' allocations when the documents name them and the availability report
-  // gives the tenant-wide totals the pool check needs for the rest; otherwise every environment's.
+  // Only the named environments' allocations when the documents name them (what is free to allocate
+  // is read after the diff, for the environments a plan raises); otherwise every environment's.
   const selection = needs("allocations") ? requirements.allocationEnvironments : undefined;
-  const pool =
-    needs("currencyPool") || selection !== undefined ? client.licensing.getCurrencyPool() : undefined;
-  // Handled where it is awaited; this only keeps an early failure from being unhandled meanwhile.
-  pool?.catch(() => undefined);
-  const readAll =
-    selection === undefined || pool === undefined
-      ? Promise.resolve(true)
-      : pool.then(
-          (entries) => entries.some((entry) => entry.allocated === undefined),
-          () => true,
-        );
 
   // Environments are always read: references, the default environment and allocations need them.
   // Allocations are one GET per environment, so they start as each page of environments arrives
   // instead of after the last page (the list pages are serial: each names the next).
   const environmentsRead = readEnvironments(
     client,
-    needs("allocations") ? { pools, selection, readAll } : undefined,
-  ).then(({ environments, allocations, partial }) => {
+    needs("allocations") ? { pools, selection } : undefined,
+  ).then(({ environments, allocations }) => {
     live.environments = environments;
     if (allocations !== undefined) live.allocations = allocations;
-    if (partial) live.allocationsPartial = true;
   });
 
   const tasks: Promise<unknown>[] = [environmentsRead];
@@ -161,17 +149,6 @@ async function readCollections(
       }),
     );
   }
-  if (pool !== undefined) {
-    tasks.push(
-      pool.then((entries) => {
-        live.currencyPool = Object.fromEntries(entries.map((entry) => [entry.currencyType, entry.owned]));
-        const allocated = entries.flatMap((entry) =>
-          entry.allocated === undefined ? [] : [[entry.currencyType, entry.allocated] as const],
-        );
-        if (allocated.length === entries.length) live.currencyAllocated = Object.fromEntries(allocated);
-      }),
-    );
-  }
   const skusRead = needs("subscribedSkus") ? client.graph.listSubscribedSkus() : undefined;
   if (skusRead !== undefined) tasks.push(skusRead.then((skus) => (live.subscribedSkus = skus)));
   if (needs("licenseGroups")) {
@@ -188,38 +165,26 @@ async function readCollections(
 
 interface AllocationReads {
   pools: ReadPools;
-  /** The environments whose allocations are needed in any case; undefined: every environment's. */
+  /** The environments whose allocations are needed; undefined: every environment's. */
   selection: EnvironmentSelection | undefined;
-  /** Resolves true when the others' are needed too (the availability report lacks `allocated`). */
-  readAll: Promise<boolean>;
 }
 
 /**
- * Every environment, page by page; with `reads`, also allocations (bounded by the Power Platform
- * API's pool), started while later pages are still being listed: the selected environments' at once,
- * the others' once the availability report shows they are needed.
+ * Every environment, page by page; with `reads`, also the selected environments' allocations (bounded
+ * by the Power Platform API's pool), started while later pages are still being listed.
  */
 async function readEnvironments(
   client: TenantClient,
   reads: AllocationReads | undefined,
-): Promise<{
-  environments: WireEnvironment[];
-  allocations?: Record<string, CurrencyAllocation[]>;
-  partial: boolean;
-}> {
+): Promise<{ environments: WireEnvironment[]; allocations?: Record<string, CurrencyAllocation[]> }> {
   const environments: WireEnvironment[] = [];
   if (reads === undefined) {
     for await (const environment of client.admin.iterateEnvironments()) environments.push(environment);
-    return { environments, partial: false };
+    return { environments };
   }
   const { pools, selection } = reads;
   const selects = selection === undefined ? () => true : environmentMatcher(selection);
-  const allocationsOf = (environment: WireEnvironment): Promise<readonly [string, CurrencyAllocation[]]> =>
-    pools.run("powerPlatform", async () => {
-      const list = await client.licensing.getEnvironmentAllocations(environment.name);
-      return [environment.name.toLowerCase(), list] as const;
-    });
-  const pending: Promise<readonly [string, CurrencyAllocation[]] | undefined>[] = [];
+  const pending: Promise<readonly [string, CurrencyAllocation[]]>[] = [];
   for await (const environment of client.admin.iterateEnvironments()) {
     environments.push(environment);
     const selected = selects({
@@ -227,20 +192,18 @@ async function readEnvironments(
       displayName: environment.properties.displayName,
       isDefault: environment.properties.isDefault === true,
     });
-    const read = selected
-      ? allocationsOf(environment)
-      : reads.readAll.then((all) => (all ? allocationsOf(environment) : undefined));
+    if (!selected) continue;
+    const read = pools.run("powerPlatform", async () => {
+      const list = await client.licensing.getEnvironmentAllocations(environment.name);
+      return [environment.name.toLowerCase(), list] as const;
+    });
     // Handled here so a failure while later pages are listed is not an unhandled rejection;
     // Promise.all below still rejects with it.
     read.catch(() => undefined);
     pending.push(read);
   }
-  const lists = (await Promise.all(pending)).filter((entry) => entry !== undefined);
-  return {
-    environments,
-    allocations: Object.fromEntries(lists.filter(([, list]) => list.length > 0)),
-    partial: !(await reads.readAll),
-  };
+  const lists = await Promise.all(pending);
+  return { environments, allocations: Object.fromEntries(lists.filter(([, list]) => list.length > 0)) };
 }
 
 /** The tenant's singletons (settings, isolation policy); both carry the tenant id they belong to. */

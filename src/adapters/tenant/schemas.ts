@@ -241,10 +241,13 @@ const tenantIsolationPolicy = obj({
   ),
 });
 
-const currencyAvailabilityEntry = obj({ currencyType: str });
-const currencyAvailability: SchemaObject = {
-  anyOf: [{ type: "array", items: currencyAvailabilityEntry }, list(currencyAvailabilityEntry)],
-};
+// Learn, "Allocation - Get Allocations Availability V2" (AllocationAvailabilityResponseModel).
+const allocationAvailability = obj({
+  entitlementAllocationsAvailable: {
+    type: "array",
+    items: obj({ entitlementId: str, availableQuantity: num }),
+  },
+});
 
 /** The known settings that are not booleans (schemas/tenant-settings.schema.json; a test keeps them in step). */
 export const NON_BOOLEAN_TENANT_SETTINGS: Readonly<Record<string, SchemaObject>> = {
@@ -296,7 +299,7 @@ export const RESPONSE_SCHEMAS = {
   billingPolicyEnvironmentList: list(billingPolicyEnvironment),
   environmentAllocations,
   tenantCapacity,
-  currencyAvailability,
+  allocationAvailability,
   subscribedSkuList: list(subscribedSku),
   graphGroup,
   graphGroupList: list(graphGroup),

@@ -55,18 +55,36 @@ export interface TenantCoverage {
   seats: SeatLine[];
 }
 
-function allocationLines(tenant: LiveTenant, names: ReadonlyMap<string, string>): AllocationLine[] {
+/**
+ * What the tenant owns per currency type: what every environment holds plus what the availability
+ * report says is still free. Only meaningful when `live.allocations` holds every environment's.
+ */
+export function ownedUnits(
+  live: Pick<LiveTenant, "allocations">,
+  free: Readonly<Record<string, number>>,
+): Record<string, number> {
+  const owned: Record<string, number> = { ...free };
+  for (const allocations of Object.values(live.allocations))
+    for (const allocation of allocations)
+      owned[allocation.currencyType] = (owned[allocation.currencyType] ?? 0) + allocation.allocated;
+  return owned;
+}
+
+function allocationLines(
+  tenant: LiveTenant,
+  names: ReadonlyMap<string, string>,
+  owned: Readonly<Record<string, number>>,
+): AllocationLine[] {
   const lines = new Map<string, AllocationLine>();
   const line = (currencyType: string): AllocationLine => {
     let found = lines.get(currencyType);
     if (found === undefined) {
-      const owned = tenant.currencyPool[currencyType];
-      found = { currencyType, allocated: 0, owned: owned ?? null, byEnvironment: [] };
+      found = { currencyType, allocated: 0, owned: owned[currencyType] ?? null, byEnvironment: [] };
       lines.set(currencyType, found);
     }
     return found;
   };
-  for (const currencyType of Object.keys(tenant.currencyPool)) line(currencyType);
+  for (const [currencyType, units] of Object.entries(owned)) if (units > 0) line(currencyType);
   for (const [environmentId, allocations] of Object.entries(tenant.allocations))
     for (const allocation of allocations) {
       if (allocation.allocated === 0) continue;
@@ -87,7 +105,11 @@ function allocationLines(tenant: LiveTenant, names: ReadonlyMap<string, string>)
     .sort((a, b) => compare(a.currencyType, b.currencyType));
 }
 
-export function tenantCoverage(tenant: LiveTenant): TenantCoverage {
+/** `owned`: units per currency type the tenant owns, when known (see ownedUnits). */
+export function tenantCoverage(
+  tenant: LiveTenant,
+  owned: Readonly<Record<string, number>> = {},
+): TenantCoverage {
   const views = policyViewsOf(tenant);
   const environments = environmentViewsOf(tenant);
   const rows: CoverageRow[] = environments.map((environment) => {
@@ -117,7 +139,7 @@ export function tenantCoverage(tenant: LiveTenant): TenantCoverage {
       .filter((name) => !blockedSomewhere.has(name.toLowerCase()))
       .sort(compare),
     connectorCount: catalogue.connectors.length,
-    allocations: allocationLines(tenant, names),
+    allocations: allocationLines(tenant, names, owned),
     seats: tenant.subscribedSkus
       .map((sku) => ({
         sku: sku.skuPartNumber,

@@ -46,10 +46,7 @@ export function exportRequirements(kinds: readonly KindName[] = KINDS): LiveRequ
     ] as const)
       collections.add(collection);
   if (wanted.has("BillingPolicy")) collections.add("billingPolicies");
-  if (wanted.has("LicenseAllocation")) {
-    collections.add("allocations");
-    collections.add("currencyPool");
-  }
+  if (wanted.has("LicenseAllocation")) collections.add("allocations");
   if (wanted.has("LicenseAssignment")) {
     collections.add("subscribedSkus");
     collections.add("licenseGroups");

@@ -1,4 +1,4 @@
-import type { LicenseAllocationSpec } from "../policy/types.js";
+import { ALLOCATIONS_V2_ONLY_CURRENCY_TYPES, type LicenseAllocationSpec } from "../policy/types.js";
 import type { LiveAllocation } from "../plan/live-tenant.js";
 import { normalizeId } from "./ids.js";
 import { LICENSING_API_VERSION } from "./paths.js";
@@ -10,6 +10,9 @@ export interface LicenseAllocationCanonical {
   /** Currency type → units; zero entries are dropped (zero and absent mean the same). */
   allocations: Record<string, number>;
 }
+
+const isV2Only = (currencyType: string): boolean =>
+  (ALLOCATIONS_V2_ONLY_CURRENCY_TYPES as readonly string[]).includes(currencyType);
 
 function nonZero(entries: Iterable<[string, number | undefined]>): Record<string, number> {
   const result: Record<string, number> = {};
@@ -51,7 +54,11 @@ export const licenseAllocationKind = {
   listLive: (live) =>
     Object.entries(live.allocations)
       .map(([environmentId, allocations]) => ({ environmentId, allocations }))
-      .filter((record) => record.allocations.some((allocation) => allocation.allocated !== 0)),
+      .filter((record) =>
+        record.allocations.some(
+          (allocation) => allocation.allocated !== 0 && !isV2Only(allocation.currencyType),
+        ),
+      ),
   liveId: (record) => normalizeId(record.environmentId) ?? record.environmentId,
   liveDisplayName: (record) => record.environmentId,
   naturalKey: (spec, ctx) => {
@@ -66,8 +73,11 @@ export const licenseAllocationKind = {
   }),
   canonicalizeLive: (record) => ({
     environment: normalizeId(record.environmentId) ?? record.environmentId,
+    // Types only allocationsV2 manages are not this API's to change (PPG317): never diffed, never sent.
     allocations: nonZero(
-      record.allocations.map((allocation) => [allocation.currencyType, allocation.allocated]),
+      record.allocations
+        .filter((allocation) => !isV2Only(allocation.currencyType))
+        .map((allocation) => [allocation.currencyType, allocation.allocated]),
     ),
   }),
   partialPaths: [],

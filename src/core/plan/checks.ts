@@ -24,7 +24,6 @@ export function runPlanChecks(input: CheckInput): Diagnostic[] {
   return [
     ...checkDlpConnectors(input),
     ...checkEnvironmentRefs(input),
-    ...checkAllocationPool(input),
     ...checkLicenseAssignments(input),
     ...checkProtectedDeletes(input),
     ...checkGroupLockedSettings(input),
@@ -117,73 +116,6 @@ export function checkEnvironmentRefs({ desired, resolver }: CheckInput): Diagnos
   for (const resource of desired.byKind.LicenseAllocation)
     check(resource, resource.spec.environment, "/spec/environment");
   return diagnostics;
-}
-
-/**
- * Per currency type: what the documents request plus what is allocated to environments the
- * repository does not declare (and does not release by prune) must fit in what the tenant owns.
- */
-export function checkAllocationPool({ desired, live, changes, resolver }: CheckInput): Diagnostic[] {
-  const declared = new Set<string>();
-  for (const resource of desired.byKind.LicenseAllocation) {
-    const id = resolver.resolveEnvRef(resource.spec.environment);
-    if (typeof id === "string") declared.add(id);
-  }
-  const released = new Set(
-    changes
-      .filter((change) => change.kind === "LicenseAllocation" && change.action === "delete")
-      .map((change) => change.id),
-  );
-  const elsewhere = allocatedElsewhere(live, (id) => declared.has(id) || released.has(id));
-  const requested = new Map<string, { units: number; first: DesiredResource; documents: number }>();
-  for (const resource of desired.byKind.LicenseAllocation)
-    for (const [type, units] of Object.entries(resource.spec.allocations)) {
-      if (units === undefined || units === 0) continue;
-      const entry = requested.get(type);
-      if (entry) {
-        entry.units += units;
-        entry.documents += 1;
-      } else requested.set(type, { units, first: resource, documents: 1 });
-    }
-  const diagnostics: Diagnostic[] = [];
-  for (const [type, { units, first, documents }] of [...requested].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    const owned = live.currencyPool[type] ?? 0;
-    const other = elsewhere.get(type) ?? 0;
-    if (units + other <= owned) continue;
-    diagnostics.push(
-      documentDiagnostic(
-        "PPG403",
-        `${type} allocations exceed the tenant's pool by ${units + other - owned}: owned ${owned}, already allocated elsewhere ${other}, requested ${units} (${documents} document${documents === 1 ? "" : "s"})`,
-        first,
-        `/spec/allocations/${escapeSegment(type)}`,
-      ),
-    );
-  }
-  return diagnostics;
-}
-
-/**
- * Units per currency type allocated to environments that `excluded` does not cover. From every
- * environment's allocations when the reader read them all; when it read only the declared ones, the
- * tenant-wide total of the availability report minus what the read environments hold.
- */
-function allocatedElsewhere(live: LiveTenant, excluded: (id: string) => boolean): Map<string, number> {
-  const sum = new Map<string, number>();
-  const add = (type: string, units: number): void => void sum.set(type, (sum.get(type) ?? 0) + units);
-  const partial = live.allocationsPartial === true && live.currencyAllocated !== undefined;
-  for (const [environmentId, allocations] of Object.entries(live.allocations)) {
-    const isExcluded = excluded(environmentId.toLowerCase());
-    // Full read: add the others. Partial read: subtract the excluded ones from the report's total.
-    if (partial ? !isExcluded : isExcluded) continue;
-    for (const allocation of allocations)
-      add(allocation.currencyType, partial ? -allocation.allocated : allocation.allocated);
-  }
-  if (!partial) return sum;
-  const elsewhere = new Map<string, number>();
-  for (const [type, total] of Object.entries(live.currencyAllocated ?? {}))
-    // The report may lag a write by moments: never count less than nothing.
-    elsewhere.set(type, Math.max(0, total + (sum.get(type) ?? 0)));
-  return elsewhere;
 }
 
 /**

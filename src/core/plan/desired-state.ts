@@ -190,10 +190,7 @@ export function requiredLiveCollections(desired: DesiredState): LiveRequirements
     collections.add("virtualConnectors");
   }
   if (wants("BillingPolicy")) collections.add("billingPolicies");
-  if (wants("LicenseAllocation")) {
-    collections.add("allocations");
-    collections.add("currencyPool");
-  }
+  if (wants("LicenseAllocation")) collections.add("allocations");
   if (wants("LicenseAssignment")) {
     collections.add("subscribedSkus");
     collections.add("licenseGroups");
@@ -213,7 +210,7 @@ export function requiredLiveCollections(desired: DesiredState): LiveRequirements
       skus: resource.spec.licenses.map((license) => license.sku),
     })),
     // Prune needs every environment's allocations (it releases the undeclared ones); otherwise only
-    // the named environments', and the pool check takes the rest from the availability report.
+    // the named environments' (what is free elsewhere comes from the availability report, after the diff).
     ...(wants("LicenseAllocation") && prune.LicenseAllocation !== true
       ? { allocationEnvironments: allocationEnvironments(desired) }
       : {}),

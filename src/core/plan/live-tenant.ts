@@ -58,12 +58,11 @@ export interface LiveTenant {
   billingPolicies: LiveBillingPolicy[];
   /** Environment id → its allocations (an environment with nothing allocated may be missing). */
   allocations: Record<string, CurrencyAllocation[]>;
-  /** Currency type → units the tenant owns. */
-  currencyPool: Record<string, number>;
-  /** Currency type → units allocated over the whole tenant, when the availability report says. */
-  currencyAllocated?: Record<string, number>;
-  /** `allocations` holds only the environments LicenseAllocation documents name (the pool check then uses `currencyAllocated`). */
-  allocationsPartial?: boolean;
+  /**
+   * Currency type → units still free to allocate, from the availability report of one environment's
+   * scope; read after the diff, only when a plan raises an allocation (or for the coverage report).
+   */
+  allocationAvailability?: Record<string, number>;
   subscribedSkus: WireSubscribedSku[];
   /** Graph groups with `assignedLicenses`: those the policies reference (all licensed groups when pruning). */
   licenseGroups: WireGraphGroup[];
@@ -79,7 +78,7 @@ export interface LiveTenant {
 
 export type LiveCollection = Exclude<
   keyof LiveTenant,
-  "tenantId" | "previousCatalogue" | "currencyAllocated" | "allocationsPartial"
+  "tenantId" | "previousCatalogue" | "allocationAvailability"
 >;
 
 export function emptyLiveTenant(): LiveTenant {
@@ -92,7 +91,6 @@ export function emptyLiveTenant(): LiveTenant {
     virtualConnectors: [],
     billingPolicies: [],
     allocations: {},
-    currencyPool: {},
     subscribedSkus: [],
     licenseGroups: [],
   };

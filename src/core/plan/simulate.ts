@@ -313,12 +313,6 @@ const ROUTES: [
       );
       for (const entry of (body as { currencyAllocations: { currencyType: string; allocated: number }[] })
         .currencyAllocations) {
-        // The tenant-wide total moves with the environment's allocation (the pool check reads it).
-        if (state.currencyAllocated !== undefined)
-          state.currencyAllocated[entry.currencyType] =
-            (state.currencyAllocated[entry.currencyType] ?? 0) +
-            entry.allocated -
-            (current.get(entry.currencyType) ?? 0);
         current.set(entry.currencyType, entry.allocated);
       }
       state.allocations[id] = [...current].map(([currencyType, allocated]) => ({ currencyType, allocated }));

@@ -57,6 +57,7 @@ export const DIAGNOSTIC_CODES = {
   PPG314: { title: "Environment linked to more than one billing policy", severity: "error" },
   PPG315: { title: "More than one TenantSettings or TenantIsolation document", severity: "error" },
   PPG316: { title: "Tenant listed twice in allowedTenants", severity: "error" },
+  PPG317: { title: "Currency type the allocations API does not take", severity: "error" },
 } as const satisfies Record<string, DiagnosticCodeInfo>;
 
 export type DiagnosticCode = keyof typeof DIAGNOSTIC_CODES;

@@ -163,7 +163,11 @@ export type DlpPolicyDocument = Envelope<"DlpPolicy", DlpPolicySpec>;
 // ---------------------------------------------------------------------------------------------------
 // Licensing
 
-/** ExternalCurrencyType (wire-formats §8.3). */
+/**
+ * The currency types the policy language names: the allocations API's ExternalCurrencyType (Learn,
+ * "Currency Allocation - Patch Currency Allocation By Environment", 2022-03-01-preview) and the
+ * entitlements that only the allocationsV2 API takes (below).
+ */
 export const CURRENCY_TYPES = [
   "AI",
   "AppPass",
@@ -185,6 +189,13 @@ export const CURRENCY_TYPES = [
   "VAConversations",
 ] as const;
 export type CurrencyType = (typeof CURRENCY_TYPES)[number];
+
+/**
+ * Copilot Studio credits are not in the 2022-03-01-preview enum: Learn routes them through
+ * `PUT /licensing/allocationsV2` ("Allocation - Put Allocations V2"), whose read side it does not
+ * document. ppgov refuses them at validate (PPG317) and never sends them to the allocations API.
+ */
+export const ALLOCATIONS_V2_ONLY_CURRENCY_TYPES: readonly CurrencyType[] = ["MCSMessages"];
 
 export interface LicenseAllocationSpec {
   environment: EnvRef;

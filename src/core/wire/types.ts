@@ -683,16 +683,23 @@ export interface EnvironmentAllocationsPatchBody {
 }
 
 /**
- * The tenant's currency pool: per currency type how many units the tenant owns and how many are
- * allocated to environments. The shape is ppgov's normalised view; the client builds it from whatever
- * the licensing API answers (see `licensing-api.ts`).
+ * `GET /licensing/allocationsV2/availability?api-version=2024-10-01&$filter=…` (Learn, "Allocation -
+ * Get Allocations Availability V2"): what is still free to allocate to the filtered scope, per
+ * entitlement. ppgov names entitlements by the currency types of the allocations API (Learn's tutorial
+ * filters on `EntitlementId in ('MCSMessages')`, a currency type name).
  */
-export interface CurrencyPoolEntry {
-  currencyType: CurrencyType;
-  /** Units the tenant owns (purchased + included). */
-  owned: number;
-  /** Units already allocated to environments, when the service reports it. */
-  allocated?: number;
+export interface WireAllocationAvailability {
+  entitlementAllocationsAvailable: WireEntitlementAvailability[];
+  /** The scope the answer is for (Learn: `scope`); ppgov does not rely on its fields. */
+  scope?: unknown;
+}
+
+export interface WireEntitlementAvailability {
+  entitlementId: string;
+  /** Units still free to allocate (not the tenant's total). Learn: number (double). */
+  availableQuantity: number;
+  /** Learn: `EntitlementUnit`, values not published; ppgov does not rely on it. */
+  unit?: unknown;
 }
 
 /** `GET /licensing/tenantCapacity` (§8.2): storage capacity; ppgov only reads a few totals. */

@@ -1,8 +1,12 @@
-/** Currency (add-on) allocations to environments and the tenant's pool (PP API, wire-formats §8.3). */
+/**
+ * Currency (add-on) allocations to environments (Learn, "Currency Allocation - Get/Patch Currency
+ * Allocation By Environment", api-version 2022-03-01-preview) and what is free to allocate (Learn,
+ * "Allocation - Get Allocations Availability V2").
+ */
 import { isRecord, json, ppError, type Reply } from "../http.js";
 import { route, type EmulatorContext, type Route, type RouteRequest } from "../routing.js";
 import type { WireCurrencyAllocation } from "../types.js";
-import { CURRENCY_TYPES } from "../../core/wire/types.js";
+import { ALLOCATIONS_V2_ONLY_CURRENCY_TYPES, CURRENCY_TYPES } from "../../core/policy/types.js";
 
 function allocationsOf(
   context: EmulatorContext,
@@ -37,8 +41,15 @@ function getAllocations(request: RouteRequest, context: EmulatorContext): Reply 
       true,
     );
   }
-  return json(200, { environmentId: id.toLowerCase(), currencyAllocations: allocations });
+  // Copilot credits are allocationsV2's: this API neither shows nor takes them (they still use the pool).
+  return json(200, {
+    environmentId: id.toLowerCase(),
+    currencyAllocations: allocations.filter((entry) => !isV2Only(entry.currencyType)),
+  });
 }
+
+const isV2Only = (currencyType: string): boolean =>
+  (ALLOCATIONS_V2_ONLY_CURRENCY_TYPES as readonly string[]).includes(currencyType);
 
 /** Allocated units per currency type over the whole tenant. */
 function allocatedTotals(context: EmulatorContext, exceptEnvironment?: string): Map<string, number> {
@@ -68,7 +79,8 @@ function patchAllocations(request: RouteRequest, context: EmulatorContext): Repl
     if (
       !isRecord(entry) ||
       typeof entry.currencyType !== "string" ||
-      !(CURRENCY_TYPES as readonly string[]).includes(entry.currencyType)
+      !(CURRENCY_TYPES as readonly string[]).includes(entry.currencyType) ||
+      isV2Only(entry.currencyType)
     ) {
       return ppError(400, "InvalidCurrencyType", `Unknown currency type in ${JSON.stringify(entry)}.`);
     }
@@ -98,25 +110,65 @@ function patchAllocations(request: RouteRequest, context: EmulatorContext): Repl
   for (const key of Object.keys(allocations))
     if (key.toLowerCase() === id.toLowerCase()) delete allocations[key];
   allocations[id.toLowerCase()] = list;
-  return json(200, { environmentId: id.toLowerCase(), currencyAllocations: list });
+  return json(200, {
+    environmentId: id.toLowerCase(),
+    currencyAllocations: list.filter((entry) => !isV2Only(entry.currencyType)),
+  });
 }
 
 /**
- * Tenant-wide availability per currency type. Learn names `licensing/allocationsV2/availability`
- * (api-version 2024-10-01) as the operation reporting what is available to allocate but does not
- * publish its JSON; the emulator's body is documented in docs/emulator.md.
+ * The filter Learn's Copilot credits tutorial sends: `environmentId eq '<id>'`, optionally `and
+ * EntitlementId in ('A','B')`. Anything else is refused as the service is reported to (400).
+ */
+const AVAILABILITY_FILTER =
+  /^\s*environmentId\s+eq\s+'((?:[^']|'')*)'\s*(?:and\s+EntitlementId\s+in\s*\(([^)]*)\)\s*)?$/i;
+
+function parseAvailabilityFilter(
+  filter: string | null,
+): { environmentId: string; entitlementIds?: string[] } | undefined {
+  const match = filter === null ? null : AVAILABILITY_FILTER.exec(filter);
+  if (match === null) return undefined;
+  const environmentId = match[1]!.replace(/''/g, "'");
+  if (match[2] === undefined) return { environmentId };
+  const entitlementIds = match[2]
+    .split(",")
+    .map((item) => item.trim())
+    .map((item) => /^'((?:[^']|'')*)'$/.exec(item)?.[1]?.replace(/''/g, "'"));
+  if (entitlementIds.some((id) => id === undefined)) return undefined;
+  return { environmentId, entitlementIds: entitlementIds as string[] };
+}
+
+/**
+ * What is still free to allocate to an environment's scope. Learn, "Allocation - Get Allocations
+ * Availability V2" (GET /licensing/allocationsV2/availability, api-version 2024-10-01): the body is
+ * `{entitlementAllocationsAvailable:[{entitlementId, availableQuantity, unit}], scope}`. The emulator's
+ * tenant owns a pool per currency type; free is the pool less every environment's allocation, the same
+ * for every scope. Learn publishes no values of `unit` and no fields of `scope`: the emulator sends no
+ * `unit` and names the environment in `scope` (docs/emulator.md, unverified).
  */
 function availability(request: RouteRequest, context: EmulatorContext): Reply {
+  const filter = parseAvailabilityFilter(request.url.searchParams.get("$filter"));
+  if (filter === undefined) return ppError(400, "InvalidFilter", "Invalid filter options.");
+  if (!environmentExists(context, filter.environmentId)) {
+    return ppError(
+      404,
+      "EnvironmentNotFound",
+      `The environment '${filter.environmentId}' could not be found.`,
+      true,
+    );
+  }
   const totals = allocatedTotals(context);
-  const wanted =
-    request.url.searchParams.get("currencyType") ?? request.url.searchParams.get("entitlementId");
-  const value = Object.entries(context.store.state.currencyPool)
-    .filter(([type]) => wanted === null || type.toLowerCase() === wanted.toLowerCase())
-    .map(([currencyType, total]) => {
-      const allocated = totals.get(currencyType) ?? 0;
-      return { currencyType, total, allocated, available: total - allocated };
-    });
-  return json(200, { value });
+  const wanted = filter.entitlementIds?.map((id) => id.toLowerCase());
+  const entitlementAllocationsAvailable = Object.entries(context.store.state.currencyPool)
+    .filter(([type]) => wanted === undefined || wanted.includes(type.toLowerCase()))
+    .map(([entitlementId, owned]) => ({
+      entitlementId,
+      availableQuantity: Math.max(0, owned - (totals.get(entitlementId) ?? 0)),
+    }));
+  return json(200, {
+    entitlementAllocationsAvailable,
+    scope: { environmentId: filter.environmentId.toLowerCase() },
+  });
 }
 
 export function allocationRoutes(): Route[] {

@@ -5,6 +5,7 @@ import { connectorInOneGroup, endpointRulesEndWithCatchAll, urlPatternsEndWithCa
 import { singleTenant, uniqueDisplayNames, uniqueIds, uniqueNames } from "./identity.js";
 import {
   allocationsAreWholeUnits,
+  allocationsTheApiTakes,
   oneAssignmentPerGroup,
   oneBillingPolicyPerEnvironment,
 } from "./licensing.js";
@@ -36,6 +37,7 @@ export const POLICY_RULES: readonly Rule[] = [
   endpointRulesEndWithCatchAll,
   urlPatternsEndWithCatchAll,
   allocationsAreWholeUnits,
+  allocationsTheApiTakes,
   numbersAreExact,
   allowedTenantsOnce,
 ];

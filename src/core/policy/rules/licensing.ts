@@ -1,4 +1,4 @@
-import type { LoadedDocument } from "../types.js";
+import { ALLOCATIONS_V2_ONLY_CURRENCY_TYPES, type LoadedDocument } from "../types.js";
 import { isAbsent, ofKind, placeOf, type Rule } from "./context.js";
 
 /**
@@ -15,6 +15,24 @@ export const allocationsAreWholeUnits: Rule = (context) => {
         "PPG308",
         `/spec/allocations/${currency}`,
         `spec.allocations.${currency} must be an integer ≥ 0 (got ${String(amount)})`,
+      );
+    }
+  }
+};
+
+/**
+ * PPG317: Copilot Studio credits (MCSMessages) are allocated through the allocationsV2 API, which the
+ * environment allocations API ppgov writes does not accept; refused here so no plan ever sends them.
+ */
+export const allocationsTheApiTakes: Rule = (context) => {
+  for (const loaded of ofKind(context.documents, "LicenseAllocation")) {
+    for (const currency of Object.keys(loaded.document.spec.allocations)) {
+      if (!(ALLOCATIONS_V2_ONLY_CURRENCY_TYPES as readonly string[]).includes(currency)) continue;
+      context.report(
+        loaded,
+        "PPG317",
+        `/spec/allocations/${currency}`,
+        `spec.allocations.${currency}: Copilot Studio credits are allocated through the allocationsV2 API, not the environment allocations API ppgov manages; allocate them in the Power Platform admin center (Licensing > Copilot Studio) and remove this entry`,
       );
     }
   }
