@@ -334,12 +334,78 @@ describe("group-locked settings and Dataverse-only fields", () => {
       ),
       live,
     );
-    expect(found.map((d) => [d.code, d.pointer])).toEqual([["PPG406", "/spec/managed/maxShareLimit"]]);
+    // Every managed setting is refused in a group, the ones its rule set owns say so.
+    expect(found.map((d) => [d.code, d.pointer])).toEqual([
+      ["PPG406", "/spec/managed/maxShareLimit"],
+      ["PPG406", "/spec/managed/solutionCheckerMode"],
+    ]);
+    expect(found[0]!.message).toContain("the group's Sharing rules govern it");
     const off = diagnosticsOf(
       desired(doc.environment({ name: "dev", displayName: "Dev", managed: { enabled: false } })),
       live,
     );
     expect(off.map((d) => [d.code, d.pointer])).toEqual([["PPG406", "/spec/managed/enabled"]]);
+  });
+
+  describe("any environment group blocks managed settings (Terraform provider: GovernanceConfigurationChangeBlockedByGroup)", () => {
+    const live = liveTenant({
+      environments: [
+        ...liveTenant().environments,
+        wireEnv({
+          id: guid(2),
+          displayName: "Dev",
+          group: guid(71),
+          managed: { protectionLevel: "Standard" },
+        }),
+      ],
+      // A group without a rule set blocks them too.
+      environmentGroups: [
+        { id: guid(71), displayName: "No rules" },
+        { id: guid(72), displayName: "Other" },
+      ],
+      environmentGroupRuleSets: {},
+    });
+    const managed = { enabled: true as const, maxShareLimit: 5 };
+
+    it.each([
+      [
+        "a setting of an environment that stays in its group (group unmanaged)",
+        { managed },
+        [["PPG406", "/spec/managed/maxShareLimit"]],
+      ],
+      [
+        "a setting of an environment moving to another group",
+        { group: "other", managed },
+        [["PPG406", "/spec/managed/maxShareLimit"]],
+      ],
+      ["no managed change", { managed: { enabled: true as const } }, []],
+    ])("%s", (_what, spec, expected) => {
+      const found = diagnosticsOf(
+        desired(
+          doc.group({ name: "other", displayName: "Other" }),
+          doc.environment({ name: "dev", displayName: "Dev", ...spec }),
+        ),
+        live,
+      );
+      expect(found.filter((d) => d.code === "PPG406").map((d) => [d.code, d.pointer])).toEqual(expected);
+    });
+
+    it("a new environment created in a group cannot turn managed on (the settings call would be refused)", () => {
+      const found = diagnosticsOf(
+        desired(
+          doc.group({ name: "other", displayName: "Other" }),
+          doc.environment({
+            name: "fresh",
+            displayName: "Fresh",
+            group: "other",
+            managed: { enabled: true },
+          }),
+        ),
+        live,
+      );
+      expect(found.map((d) => [d.code, d.pointer])).toEqual([["PPG406", "/spec/managed/enabled"]]);
+      expect(found[0]!.message).toContain("GovernanceConfigurationChangeBlockedByGroup");
+    });
   });
 
   it("refuses securityGroupId without Dataverse", () => {

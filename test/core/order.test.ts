@@ -73,12 +73,11 @@ describe("orderSteps", () => {
     expect(result).toEqual({ ok: false, cycle: ["B/b#apply", "A/a#apply", "B/b#apply"] });
   });
 
-  it("handles many units linearly", () => {
+  it("orders 20,000 units hanging off one (its speed is bench/plan.mjs's to measure)", () => {
     const units = Array.from({ length: 20000 }, (_, i) => unit(`E/e${i}`, ["create"]));
     const edges = units.slice(1).map((u) => edge("E/e0", u.address));
-    const started = performance.now();
     const result = orderSteps(units, edges);
     expect(result.ok && result.steps.length).toBe(20000);
-    expect(performance.now() - started).toBeLessThan(2000);
+    expect(result.ok && result.steps[0]!.address).toBe("E/e0");
   });
 });

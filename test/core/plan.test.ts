@@ -40,12 +40,8 @@ describe("buildPlan", () => {
   it("creates a group, an environment in it, a DLP policy scoped to it, in dependency order", () => {
     const state = desired(
       doc.group({ name: "emea", displayName: "EMEA" }),
-      doc.environment({
-        name: "dev",
-        displayName: "Dev",
-        group: "emea",
-        managed: { enabled: true, maxShareLimit: 5 },
-      }),
+      // No managed settings: the service refuses them for an environment in a group (PPG406).
+      doc.environment({ name: "dev", displayName: "Dev", group: "emea" }),
       doc.dlp({ name: "baseline", scope: { only: ["dev"] }, connectors: { blocked: ["shared_twitter"] } }),
     );
     const { first, second, after } = applyAndReplan(state, liveTenant());
@@ -53,8 +49,7 @@ describe("buildPlan", () => {
     expect(first.plan.steps.map((step) => [step.id, step.wave])).toEqual([
       ["EnvironmentGroup/emea:create", 1],
       ["Environment/dev:create", 2],
-      ["Environment/dev:managed", 3],
-      ["DlpPolicy/baseline:create", 4],
+      ["DlpPolicy/baseline:create", 3],
     ]);
     const envCreate = first.plan.steps[1]!;
     expect(envCreate.path).toBe(
@@ -63,9 +58,6 @@ describe("buildPlan", () => {
     expect(envCreate.body).toMatchObject({
       properties: { parentEnvironmentGroup: { id: { $ref: "EnvironmentGroup/emea#id" } } },
     });
-    expect(first.plan.steps[2]!.path).toContain(
-      '/environments/{"$ref":"Environment/dev#id"}/governanceConfiguration',
-    );
     expect(second.plan.summary).toMatchObject({ add: 0, change: 0, destroy: 0, replace: 0 });
     expect(second.plan.steps).toEqual([]);
     expect(after.dlpPolicies[0]!.policyDefinition.connectorGroups.map((g) => g.classification)).toEqual([

@@ -127,14 +127,18 @@ function documents(state: State): PolicyDocument[] {
         ensure: group.ensure,
       }),
     );
-  for (const env of state.environments)
+  for (const env of state.environments) {
+    const group = env.group !== undefined && groups.has(env.group) ? env.group : undefined;
     docs.push(
       doc.environment({
         ...env,
         displayName: `Env ${env.name}`,
-        group: env.group !== undefined && groups.has(env.group) ? env.group : undefined,
+        group,
+        // An environment in a group cannot have managed settings (PPG406): only valid documents here.
+        managed: group === undefined ? env.managed : undefined,
       }),
     );
+  }
   for (const policy of state.policies) {
     const connectors: Partial<Record<DlpGroup, string[]>> = {};
     policy.choices.forEach((choice, index) => {

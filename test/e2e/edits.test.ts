@@ -279,8 +279,10 @@ describe("YAML edits of every resource kind, planned and applied", () => {
       currencyType: "AppPass",
       allocated: 15,
     });
-    // The pruned allocation is released: nothing stays allocated to the lab.
-    expect((state.allocations?.[labId ?? ""] ?? []).filter((a) => a.allocated !== 0)).toEqual([]);
+    // The pruned allocation is released; the lab's Copilot credits are allocationsV2's and stay.
+    expect((state.allocations?.[labId ?? ""] ?? []).filter((a) => a.allocated !== 0)).toEqual([
+      { currencyType: "MCSMessages", allocated: 10000 },
+    ]);
 
     const makers = state.groups?.find((g) => g.displayName === "Power Platform Makers");
     expect(makers?.assignedLicenses?.map((license) => license.disabledPlans)).toEqual([[], []]);

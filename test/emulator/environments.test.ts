@@ -233,6 +233,27 @@ describe("environments", () => {
     expect((await call<Env>(emulator, "GET", path)).body.properties.parentEnvironmentGroup).toBeUndefined();
   });
 
+  it("refuses managed-environment settings of an environment in a group, and takes them once it left", async () => {
+    const emulator = await withEmulator(started, { seed: sample });
+    const target = sample.environments!.find((env) => env.properties.displayName === "Finance UAT")!;
+    const governance = `${BAP}/environments/${target.name}/governanceConfiguration?api-version=2021-04-01`;
+    const body = {
+      protectionLevel: "Standard",
+      settings: { extendedSettings: { limitSharingMode: "noLimit" } },
+    };
+    // The Terraform provider: every governanceConfiguration call for an environment in a group is refused.
+    const refused = await call(emulator, "POST", governance, { body });
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ error: { code: "GovernanceConfigurationChangeBlockedByGroup" } });
+    const path = `${BAP}/scopes/admin/environments/${target.name}?api-version=2021-04-01`;
+    const left = await call(emulator, "PATCH", path, {
+      body: { properties: { parentEnvironmentGroup: { id: "00000000-0000-0000-0000-000000000000" } } },
+    });
+    await waitForOperation(emulator, left.headers.get("location")!);
+    const accepted = await call(emulator, "POST", governance, { body });
+    expect(accepted.status).toBe(202);
+  });
+
   it("answers 204 to an AI-features PATCH that changes nothing", async () => {
     const emulator = await withEmulator(started, { seed: sample });
     const target = sample.environments!.find((env) => env.properties.displayName === "Contoso Sandbox")!;

@@ -105,6 +105,7 @@ describe("seed loading", () => {
       PowerAutomatePerProcess: 10,
       AI: 5000,
       MCSMessages: 25000,
+      MCSSessions: 500,
       PerFlowPlan: 5,
     });
   });

@@ -206,8 +206,8 @@ describe("hostile corpus through the built CLI", () => {
     console.log(
       `hostile corpus (CLI start-up alone ${Math.round(baselineMs)} ms; beyond it: median ${Math.round(median)} ms, max ${Math.round(sorted.at(-1) ?? 0)} ms over ${sorted.length} runs):\n${timings.join("\n")}`,
     );
+    // Times are reported, not asserted: the machine is shared (bench/ measures speed).
     expect(sorted.length).toBeGreaterThan(0);
-    expect(median).toBeLessThan(1000);
   });
 
   it.each(CASES)(

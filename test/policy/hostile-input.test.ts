@@ -140,9 +140,8 @@ describe("hostile files", () => {
       const previous = String.fromCharCode(96 + level);
       levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(", ")}]`);
     }
-    const started = performance.now();
+    // Refused before any expansion (an expanding parser would run out of time or memory here).
     const parsed = parsePolicyFile({ path: "bomb.yaml", text: `${levels.join("\n")}\n` });
-    expect(performance.now() - started).toBeLessThan(1000);
     expect(parsed.diagnostics.map((d) => d.code)).toEqual(["PPG104"]);
     expect(parsed.documents).toEqual([]);
   });
@@ -160,14 +159,13 @@ describe("hostile files", () => {
     expect(parsed.documents[0]!.clean).toBe(false);
   });
 
-  it("checks a mapping with tens of thousands of keys in linear time", () => {
+  // Its speed is bench/validate.mjs's to measure (timed assertions fail on a loaded machine).
+  it("checks a mapping with tens of thousands of keys", () => {
     const keys = Array.from({ length: 50_000 }, (_, index) => `k${index}: v`);
-    const started = performance.now();
     const full = parsePolicyFile(
       { path: "keys.yaml", text: [...keys, "k7: again"].join("\n") },
       { fastPath: false },
     );
-    expect(performance.now() - started).toBeLessThan(5000);
     expect(full.diagnostics.map((d) => [d.code, d.line, d.message])).toEqual([
       ["PPG102", 50_001, "duplicate key 'k7': keys must be unique within a mapping"],
     ]);

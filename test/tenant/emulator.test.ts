@@ -256,8 +256,7 @@ describe("every client call against the sample tenant", () => {
     });
     const allocations = await c.licensing.getAllocationsForEnvironments(environments.map((e) => e.name));
     expect(allocations.size).toBe(environments.length);
-    // The third allocated environment holds only Copilot credits, which this API does not show.
-    expect([...allocations.values()].filter((list) => list.length > 0)).toHaveLength(2);
+    expect([...allocations.values()].filter((list) => list.length > 0)).toHaveLength(3);
     expect((await c.graph.listSubscribedSkus()).length).toBe(6);
     expect((await c.graph.getGroup("b7c3e2a1-4f5d-4e6a-8b9c-0d1e2f3a4b5c"))?.id).toBe(
       "b7c3e2a1-4f5d-4e6a-8b9c-0d1e2f3a4b5c",
@@ -290,6 +289,16 @@ describe("every client call against the sample tenant", () => {
       properties: { displayName: "Integration target 2", description: "d" },
     });
     await c.admin.modifySku(id, { environmentSku: "Production" });
+    // In a group the settings call is refused (GovernanceConfigurationChangeBlockedByGroup); out of it, taken.
+    await expect(
+      c.admin.setGovernanceConfiguration(id, {
+        protectionLevel: "Standard",
+        settings: { extendedSettings: {} },
+      }),
+    ).rejects.toThrow(/GovernanceConfigurationChangeBlockedByGroup/);
+    await c.admin.updateEnvironment(id, {
+      properties: { parentEnvironmentGroup: { id: "00000000-0000-0000-0000-000000000000" } },
+    });
     await c.admin.setGovernanceConfiguration(id, {
       protectionLevel: "Standard",
       settings: { extendedSettings: { solutionCheckerMode: "warn" } },

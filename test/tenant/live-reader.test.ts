@@ -57,8 +57,13 @@ describe("readLiveTenant", () => {
     expect(live.virtualConnectors.length).toBeGreaterThan(0);
     expect(live.billingPolicies).toHaveLength(2);
     expect(live.billingPolicies.every((b) => Array.isArray(b.environmentIds))).toBe(true);
-    // Three environments hold allocations; one only Copilot credits, which this API does not show.
-    expect(Object.keys(live.allocations)).toHaveLength(2);
+    expect(Object.keys(live.allocations)).toHaveLength(3);
+    // The lab's Copilot credits are allocationsV2's: this API shows only its sessions.
+    expect(
+      Object.values(live.allocations)
+        .flat()
+        .map((a) => a.currencyType),
+    ).not.toContain("MCSMessages");
     expect(live.subscribedSkus).toHaveLength(6);
     expect(live.licenseGroups.map((g) => g.id)).toEqual(["b7c3e2a1-4f5d-4e6a-8b9c-0d1e2f3a4b5c"]);
     for (const count of Object.values(live.licenseGroupMemberCounts ?? {}))

@@ -244,34 +244,47 @@ export function checkProtectedDeletes({
 }
 
 /**
- * An environment in a group with a rule set cannot change the managed settings that rule set owns:
- * the service refuses (GovernanceConfigurationChangeBlockedByGroup). Checked only when the reader
- * supplied the rule sets.
+ * An environment in an environment group cannot have its managed-environment settings changed: the
+ * service refuses every governanceConfiguration call for it (GovernanceConfigurationChangeBlockedByGroup;
+ * the Terraform provider's managed_environment resource and environment models), whatever the
+ * group's rule set holds. So a change that leaves the environment in a group (or puts it in one) may
+ * not touch `managed`; leaving the group first is fine (its PATCH runs before the settings call).
  */
 export function checkGroupLockedSettings({ changes, live }: CheckInput): Diagnostic[] {
-  if (live.environmentGroupRuleSets === undefined) return [];
-  const ruleSets = lowerCaseKeys(live.environmentGroupRuleSets);
+  const ruleSets = lowerCaseKeys(live.environmentGroupRuleSets ?? {});
   const diagnostics: Diagnostic[] = [];
   for (const change of changes) {
     if (change.kind !== "Environment" || change.resource === undefined) continue;
-    if (change.action !== "update" && change.action !== "create") continue;
-    const group = (change.after as EnvironmentCanonical).group;
-    if (typeof group !== "string") continue;
-    const ruleSet = ruleSets.get(group);
-    if (ruleSet === undefined) continue;
-    // A group with rules manages its environments: turning managed off is refused as well.
-    const locked = new Map<string, string>([["enabled", "managed-environment"]]);
-    for (const parameter of ruleSet.parameters)
+    if (change.action !== "update" && change.action !== "create" && change.action !== "replace") continue;
+    const after = change.after as EnvironmentCanonical;
+    if (after.group === undefined || after.group === null) continue;
+    const group = typeof after.group === "string" ? after.group : "a group this plan creates";
+    // Which rules own which settings, to say so in the message.
+    const owners = new Map<string, string>([["enabled", "managed-environment"]]);
+    for (const parameter of (typeof after.group === "string" ? ruleSets.get(after.group) : undefined)
+      ?.parameters ?? [])
       for (const setting of RULE_PARAMETER_SETTINGS[parameter.type] ?? [])
-        locked.set(setting, parameter.type);
-    for (const { path } of change.changedPaths) {
-      const setting = /^\/managed\/([^/]+)/.exec(path)?.[1];
-      const owner = setting === undefined ? undefined : locked.get(setting);
-      if (setting === undefined || owner === undefined) continue;
+        owners.set(setting, parameter.type);
+    const touched =
+      change.action === "update"
+        ? [
+            ...new Set(
+              change.changedPaths.flatMap(({ path }) => {
+                const setting = /^\/managed\/([^/]+)/.exec(path)?.[1];
+                return setting === undefined ? [] : [setting];
+              }),
+            ),
+          ]
+        : // A create (or replace) sends the settings call when the document turns managed on.
+          after.managed?.enabled === true
+          ? ["enabled"]
+          : [];
+    for (const setting of touched) {
+      const owner = owners.get(setting);
       diagnostics.push(
         documentDiagnostic(
           "PPG406",
-          `managed.${setting} of ${change.address} is locked by the ${owner} rules of its environment group (${group}): change the group's rule set, or move the environment out of the group`,
+          `managed.${setting} of ${change.address} cannot be set while it is in environment group ${group}: the service refuses managed-environment settings of an environment in a group (GovernanceConfigurationChangeBlockedByGroup)${owner === undefined ? "" : `, and the group's ${owner} rules govern it`}. Remove spec.managed, or take the environment out of the group`,
           change.resource,
           `/spec/managed/${setting}`,
         ),

@@ -1,6 +1,6 @@
 /** Environment operations besides CRUD: SKU change, Dataverse, managed environment, lifecycle polls. */
 import { linkedMetadata } from "../environment-factory.js";
-import { bapError, isRecord, json, type Reply } from "../http.js";
+import { bapError, isRecord, json, ZERO_GUID, type Reply } from "../http.js";
 import { LIFECYCLE_PATH, lifecycleBody } from "../lifecycle.js";
 import { route, type EmulatorContext, type Route, type RouteRequest } from "../routing.js";
 import {
@@ -102,6 +102,17 @@ function governanceConfiguration(request: RouteRequest, context: EmulatorContext
   const env = findEnvironment(context, id);
   if (!env) return notFound(id);
   if (context.lifecycle.isBusy(env.name)) return busy(env.name);
+  // The Terraform provider (environment models, managed_environment resource): the service refuses
+  // every governanceConfiguration call for an environment in a group. The status is not recorded;
+  // 400 is the emulator's choice (docs/emulator.md).
+  const parent = env.properties.parentEnvironmentGroup;
+  const group = isRecord(parent) && typeof parent.id === "string" ? parent.id : "";
+  if (group !== "" && group !== ZERO_GUID)
+    return bapError(
+      400,
+      "GovernanceConfigurationChangeBlockedByGroup",
+      `The environment ${env.name} is in environment group ${group}; its governance configuration is set by the group.`,
+    );
   const body = isRecord(request.body) ? request.body : {};
   const level = stringField(body, "protectionLevel");
   if (level !== "Standard" && level !== "Basic") {
