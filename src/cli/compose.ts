@@ -14,6 +14,7 @@ import { planReadCache } from "../adapters/cache/index.js";
 import { createProgress, reportWhile, type Progress } from "../adapters/progress/index.js";
 import {
   createTenantClient,
+  createTokenProvider,
   executeStep,
   readLiveTenant,
   resumeStep,
@@ -21,7 +22,9 @@ import {
   type FetchLike,
   type Transport,
   type TenantClient,
+  type TenantIo,
 } from "../adapters/tenant/index.js";
+import type { TokenProvider } from "../adapters/tenant/token-provider.js";
 import type { ApplyDeps } from "../app/apply.js";
 import { loadPolicies } from "../app/load-desired.js";
 import type { PlanDeps, TenantGateway, TenantUsage } from "../app/plan.js";
@@ -37,6 +40,23 @@ export interface ComposeOptions {
   /** Apply journal path; default PPGOV_JOURNAL or .ppgov/journal.jsonl under the working directory. */
   journalPath?: string;
   command?: string;
+  /**
+   * Connections and credential to reuse (the controller keeps one of each for its lifetime: a new
+   * keep-alive agent and token cache per cycle would hold sockets and re-acquire tokens every cycle).
+   */
+  shared?: SharedTenantIo;
+}
+
+/** What a long-running process keeps across composed runs. */
+export interface SharedTenantIo {
+  io: TenantIo;
+  tokens: TokenProvider;
+}
+
+/** The connections and credential of `env`, for `ComposeOptions.shared`. */
+export function sharedTenantIo(context: CliContext, env: NodeJS.ProcessEnv = context.env): SharedTenantIo {
+  const io = tenantIoFor(env, context.logger);
+  return { io, tokens: createTokenProvider({ env, secrets: context.secrets, fetch: io.fetch }) };
 }
 
 export interface Composed {
@@ -78,13 +98,14 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
   const env = options.env ?? context.env;
   const usage: TenantUsage = { apiCalls: 0, throttled: 0 };
   const concurrency = options.concurrency;
-  const io = tenantIoFor(env, context.logger);
+  const io = options.shared?.io ?? tenantIoFor(env, context.logger);
   const client = createTenantClient({
     env,
     logger: context.logger,
     secrets: context.secrets,
     fetch: countingFetch(usage, io.fetch),
     transport: countingTransport(usage, io.transport),
+    ...(options.shared === undefined ? {} : { tokens: options.shared.tokens }),
     ...(concurrency === undefined ? {} : { concurrency }),
   });
   const progress = createProgress({ stream: context.stderr, env });

@@ -87,4 +87,67 @@ describe("ppgov controller --mode detect", () => {
     }
     expect(await exited).toBe(0);
   }, 60_000);
+
+  it("a warm detect cycle reads list pages, not the DLP policies it has cached (one set of connections for all cycles)", async () => {
+    const env = {
+      PATH: process.env.PATH,
+      NO_COLOR: "1",
+      PPGOV_ENDPOINT: emulator.url,
+      PPGOV_TOKEN: "ppgov-dev",
+      PPGOV_LOCK_DIR: join(work, "locks-warm"),
+    };
+    const child = spawn(
+      process.execPath,
+      [
+        cliPath,
+        "controller",
+        "--repo",
+        origin,
+        "--interval",
+        "200ms",
+        "--mode",
+        "detect",
+        "--listen",
+        "127.0.0.1:0",
+        "--work-dir",
+        join(work, "warm"),
+      ],
+      { cwd: work, env },
+    );
+    let stdout = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
+    const cycles = async (): Promise<number> => {
+      const base = /serving (http:\/\/[\d.:]+)\/metrics/.exec(stdout)?.[1];
+      if (!base) return 0;
+      const text = await (await fetch(`${base}/metrics`)).text();
+      return [...text.matchAll(/^ppgov_reconcile_total\{[^}]*\} (\d+)$/gm)].reduce(
+        (sum, m) => sum + Number(m[1]),
+        0,
+      );
+    };
+    const until = async (count: number): Promise<void> => {
+      for (let attempt = 0; attempt < 600 && (await cycles()) < count; attempt += 1)
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(await cycles()).toBeGreaterThanOrEqual(count);
+    };
+    const policyGets = async (): Promise<number> => {
+      const requests = (await (await fetch(`${emulator.url}/_emulator/requests`)).json()) as {
+        method: string;
+        path: string;
+      }[];
+      return requests.filter((r) => r.method === "GET" && /\/policies\/[0-9a-f-]{36}/i.test(r.path)).length;
+    };
+    try {
+      await until(1);
+      const cold = await policyGets();
+      expect(cold).toBeGreaterThan(0);
+      await until((await cycles()) + 2);
+      // The DLP policies were read in the first cycle; later cycles take them from the read cache.
+      expect(await policyGets()).toBe(cold);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    expect(await exited).toBe(0);
+  }, 60_000);
 });

@@ -20,7 +20,7 @@ import { ControllerMetrics } from "../../app/controller-metrics.js";
 import { runDrift } from "../../app/drift.js";
 import { loadDesired, resolveTenantId } from "../../app/plan.js";
 import { PpgovError, UsageError } from "../../core/errors.js";
-import { compose, lockPath } from "../compose.js";
+import { compose, lockPath, sharedTenantIo } from "../compose.js";
 import { writeLine, type CliContext } from "../context.js";
 import type { CommandRegistrar } from "../program.js";
 
@@ -78,14 +78,27 @@ export async function runController(options: ControllerCommandOptions, context: 
       : join(context.cwd, options.repo);
   const metrics = new ControllerMetrics();
   let controllerLock: HeldLock | undefined;
+  // One set of connections and one token cache for the controller's lifetime, and the DLP read cache
+  // for detect cycles (as `ppgov drift`): an unchanged tenant then costs list pages only.
+  const shared = sharedTenantIo(context);
+  const cycleEnv = {
+    ...context.env,
+    PPGOV_CACHE_DIR: context.env.PPGOV_CACHE_DIR?.trim() || join(workDir, "cache"),
+  };
 
   const reconcile = async (
     commit: string,
     mode: ControllerMode,
     stopping: () => boolean,
   ): Promise<ReconcileResult> => {
-    const cycleContext: CliContext = { ...context, cwd: cloneDir };
-    const composed = compose(cycleContext, { command: "controller", journalPath });
+    const cycleContext: CliContext = { ...context, cwd: cloneDir, env: cycleEnv };
+    const composed = compose(cycleContext, {
+      command: "controller",
+      journalPath,
+      shared,
+      // Apply cycles read without the cache, as `ppgov apply` does.
+      readCache: mode === "detect",
+    });
     if (controllerLock === undefined) {
       // One controller per tenant: a lock beside the apply lock, held for the controller's lifetime.
       const load = await loadDesired(options.tenantDir, composed.plan);
