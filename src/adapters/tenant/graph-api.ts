@@ -1,11 +1,14 @@
 /** Microsoft Graph license assignment (wire-formats §8.4): tenant SKUs, group licenses, assignLicense. */
 import type { AssignLicenseBody, WireGraphGroup, WireSubscribedSku } from "../../core/wire/types.js";
+import { PpgovError } from "../../core/errors.js";
 import type { HttpClient } from "./http-client.js";
 import { collectAll } from "./paging.js";
 import { queryString, seg } from "./query.js";
 
 /** The most directory objects (groups, users) Graph returns in one page (`$top`, 1–999). */
 export const GRAPH_MAX_PAGE_SIZE = 999;
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class GraphApi {
   constructor(private readonly http: HttpClient) {}
@@ -36,24 +39,37 @@ export class GraphApi {
   }
 
   /**
-   * Every group that has licenses assigned (an advanced query: needs `ConsistencyLevel: eventual`),
-   * 999 a page, Graph's largest page of directory objects (the default is 100).
+   * Every group that has licenses assigned: one `assignedLicenses/any(x:x/skuId eq {skuId})` list per
+   * subscribed SKU (`skuIds`, else read here), merged by id. Graph's group resource documents
+   * `assignedLicenses` with `$filter (eq)` as a default query, so no advanced-query parameters; the
+   * `assignedLicenses/$count ne 0` form is documented for users only. 999 a page, Graph's largest.
    */
-  listLicensedGroups(): Promise<WireGraphGroup[]> {
-    return collectAll<WireGraphGroup>(this.http, {
-      method: "GET",
-      api: "graph",
-      path: `/v1.0/groups${queryString({
-        $filter: "assignedLicenses/$count ne 0",
-        $count: true,
-        $select: "id,displayName,assignedLicenses",
-        $top: GRAPH_MAX_PAGE_SIZE,
-      })}`,
-      endpoint: "GET /v1.0/groups",
-      headers: { ConsistencyLevel: "eventual" },
-      expect: [200],
-      schema: "graphGroupList",
-    });
+  async listLicensedGroups(skuIds?: readonly string[]): Promise<WireGraphGroup[]> {
+    const skus = skuIds ?? (await this.listSubscribedSkus()).map((sku) => sku.skuId);
+    const groups = new Map<string, WireGraphGroup>();
+    for (const skuId of new Set(skus.map((id) => id.toLowerCase()))) {
+      if (!GUID.test(skuId))
+        throw new PpgovError(
+          "TENANT_UNEXPECTED_RESPONSE",
+          `unexpected response from GET /v1.0/subscribedSkus: skuId "${skuId.slice(0, 60)}" is not a GUID`,
+        );
+      // Source: Graph "group resource type" (assignedLicenses: Supports $filter (eq)) and "Use the
+      // $filter query parameter" (lambda operators: assignedLicenses/any(s:s/skuId eq {guid})).
+      const page = await collectAll<WireGraphGroup>(this.http, {
+        method: "GET",
+        api: "graph",
+        path: `/v1.0/groups${queryString({
+          $filter: `assignedLicenses/any(x:x/skuId eq ${skuId})`,
+          $select: "id,displayName,assignedLicenses",
+          $top: GRAPH_MAX_PAGE_SIZE,
+        })}`,
+        endpoint: "GET /v1.0/groups",
+        expect: [200],
+        schema: "graphGroupList",
+      });
+      for (const group of page) groups.set(group.id.toLowerCase(), group);
+    }
+    return [...groups.values()];
   }
 
   /**
