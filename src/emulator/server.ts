@@ -150,6 +150,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     () => faults.lifecycleFailRate ?? 0,
     lifecycleRandom,
     () => void store.persist().catch(() => undefined),
+    (type) => {
+      const left = faults.deleteFailures ?? 0;
+      if (type !== "Delete" || left <= 0) return undefined;
+      faults = { ...faults, deleteFailures: left - 1 };
+      return "Failed";
+    },
   );
   const context: EmulatorContext = {
     store,

@@ -268,7 +268,7 @@ describe("Microsoft Graph", () => {
     expect(undocumented.status).toBe(400);
     expect(undocumented.body).toMatchObject({ error: { code: "Request_UnsupportedQuery" } });
     const skuIds: string[] = [];
-    for (let link: string | undefined = "/v1.0/subscribedSkus"; link !== undefined; ) {
+    for (let link: string | undefined = "/v1.0/subscribedSkus"; link !== undefined;) {
       const skus: CallResult<{ value: { skuId: string }[]; "@odata.nextLink"?: string }> = await call(
         emulator,
         "GET",
@@ -316,7 +316,12 @@ describe("Microsoft Graph", () => {
       { headers: eventual },
     );
     const names = [...first.body.value, ...second.body.value].map((g) => g.displayName);
-    expect(names.sort()).toEqual(["All Employees", "Executives", "Finance Analysts", "Power Platform Makers"]);
+    expect(names.sort()).toEqual([
+      "All Employees",
+      "Executives",
+      "Finance Analysts",
+      "Power Platform Makers",
+    ]);
     // $top sets the page (1 to 999), over the emulator's page size; the next link keeps it.
     const wide = await call<{ value: unknown[]; "@odata.nextLink"?: string }>(
       emulator,

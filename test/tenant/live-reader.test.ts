@@ -122,7 +122,10 @@ describe("readLiveTenant", () => {
       {
         method: "GET",
         path: "/v1.0/subscribedSkus",
-        replies: [{ status: 200, body: {
+        replies: [
+          {
+            status: 200,
+            body: {
               value: [
                 {
                   id: `t_${skuId}`,
@@ -133,7 +136,9 @@ describe("readLiveTenant", () => {
                   servicePlans: [],
                 },
               ],
-            } }],
+            },
+          },
+        ],
       },
       { method: "GET", path: "/v1.0/groups", replies: [{ status: 200, body: { value: [group] } }] },
       {
@@ -263,7 +268,9 @@ describe("readLiveTenant with license pruning", () => {
       .filter((r) => r.path.startsWith("/v1.0/groups?"))
       .map((r) => new URL(r.path, "http://x").searchParams.get("$filter"));
     expect(filters).toHaveLength(6);
-    expect(filters.every((f) => /^assignedLicenses\/any\(x:x\/skuId eq [0-9a-f-]{36}\)$/.test(f ?? ""))).toBe(true);
+    expect(filters.every((f) => /^assignedLicenses\/any\(x:x\/skuId eq [0-9a-f-]{36}\)$/.test(f ?? ""))).toBe(
+      true,
+    );
     expect(paths.filter((p) => p?.endsWith("/members/$count"))).toHaveLength(live.licenseGroups.length);
   });
 });

@@ -23,6 +23,8 @@ import type { HttpClient, HttpResponse, RequestSpec } from "./http-client.js";
 import {
   awaitLifecycle,
   awaitProvisioning,
+  DELETE_RESENDS,
+  resendWhileFailed,
   retryUnlessAlreadyDone,
   retryWhileBusy,
   type LifecycleOptions,
@@ -44,6 +46,8 @@ export interface AdminApiOptions {
   lifecycle?: Partial<LifecycleOptions>;
   /** How often a call refused with 409 OperationNotStartable (another operation running) is re-sent. Default 10. */
   busyRetries?: number;
+  /** How often a DELETE whose lifecycle operation ended Failed is sent again. Default DELETE_RESENDS (10). */
+  deleteResends?: number;
 }
 
 /**
@@ -151,21 +155,31 @@ export class AdminApi {
     return { ...(await this.awaitChange(response, `update environment ${id}`)), environmentId: id };
   }
 
-  /** Deletes an environment and waits; an environment that is already gone counts as deleted. */
+  /**
+   * Deletes an environment and waits; an environment that is already gone counts as deleted. A delete
+   * whose lifecycle operation ends Failed is sent again, up to DELETE_RESENDS times.
+   * Source: TF provider internal/services/environment/api_environment.go (DeleteEnvironment).
+   */
   async deleteEnvironment(id: string, reason = "Deleted by ppgov"): Promise<void> {
-    const response = await this.whenNotBusy(
-      () =>
-        this.http.send<unknown>({
-          method: "DELETE",
-          api: "bap",
-          path: `${BAP}/scopes/admin/environments/${seg(id)}${queryString({ "api-version": V2023 })}`,
-          endpoint: `DELETE ${BAP}/scopes/admin/environments/{id}`,
-          body: { code: "7", message: reason },
-          expect: [200, 202, 204, 404],
-        }),
-      { emptyConflictIsBusy: true },
+    await resendWhileFailed(
+      this.http,
+      async () => {
+        const response = await this.whenNotBusy(
+          () =>
+            this.http.send<unknown>({
+              method: "DELETE",
+              api: "bap",
+              path: `${BAP}/scopes/admin/environments/${seg(id)}${queryString({ "api-version": V2023 })}`,
+              endpoint: `DELETE ${BAP}/scopes/admin/environments/{id}`,
+              body: { code: "7", message: reason },
+              expect: [200, 202, 204, 404],
+            }),
+          { emptyConflictIsBusy: true },
+        );
+        if (response.status === 202) await this.awaitChange(response, `delete environment ${id}`);
+      },
+      { resends: this.options.deleteResends ?? DELETE_RESENDS, intervalMs: this.busyIntervalMs() },
     );
-    if (response.status === 202) await this.awaitChange(response, `delete environment ${id}`);
   }
 
   /** Changes the environment type (Sandbox ↔ Production …). Setting a SKU twice is harmless: idempotent. */
