@@ -106,7 +106,8 @@ describe("executeStep against the emulator", () => {
 
     // Always Failed: 1 DELETE + 10 re-sends, then the failure says so; the environment stays.
     emulator.setFaults({ deleteFailures: 100 });
-    const error = await executeStep(client, deleteStep(second!), { busyIntervalMs: 1 }).catch(
+    const error = await executeStep(client, deleteStep(second!), { busyIntervalMs: 1 }).then(
+      () => new Error("resolved") as Error & { code?: string },
       (caught: unknown) => caught as Error & { code?: string },
     );
     expect(error.code).toBe("TENANT_LIFECYCLE_FAILED");
@@ -138,7 +139,10 @@ describe("executeStep against the emulator", () => {
         idempotent: false,
       }),
       { busyIntervalMs: 1 },
-    ).catch((caught: unknown) => caught as { code?: string });
+    ).then(
+      () => ({ code: "resolved" }),
+      (caught: unknown) => caught as { code?: string },
+    );
     expect(error.code).toBe("TENANT_LIFECYCLE_FAILED");
     expect(emulator.requests().filter((r) => r.method === "POST")).toHaveLength(1);
   });
