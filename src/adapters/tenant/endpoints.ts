@@ -23,8 +23,15 @@ export interface CloudProfile {
 }
 
 /**
- * Sovereign clouds differ only in this table (hosts from the Terraform provider's constants, Graph
- * national-cloud hosts from Microsoft Graph documentation).
+ * Sovereign clouds differ only in this table. Sources, and where they disagree (docs/authentication.md,
+ * "Sovereign clouds"): BAP, PowerApps, Power Platform API hosts and authorities from the Terraform
+ * provider's `internal/constants/constants.go`; the BAP/PowerApps and Flow audiences and the Flow hosts
+ * from the PowerApps admin PowerShell module (`Microsoft.PowerApps.RestClientModule.psm1`,
+ * `Get-AudienceForHostName`), which Learn's "Step 1 - Configure endpoints and Power Automate" (SharePoint
+ * Migration Tool) agrees with; Graph hosts from Graph's "National cloud deployments". GCC High's Power
+ * Platform API host is the Terraform provider's own endpoint table (comment) and Microsoft's
+ * PowerPlatform-EnterprisePolicies module, not its constant `api.appsplatform.us` (DoD's host).
+ * China's Flow host and audience have no source: unverified.
  */
 export const CLOUDS: Record<CloudName, CloudProfile> = {
   public: profile({
@@ -42,7 +49,8 @@ export const CLOUDS: Record<CloudName, CloudProfile> = {
     powerapps: "gov.api.powerapps.us",
     ppapi: "api.gov.powerplatform.microsoft.us",
     graph: "graph.microsoft.com",
-    powerappsScope: "https://service.powerapps.us/.default",
+    // TF: https://service.powerapps.us/; the PowerShell module and Learn: https://gov.service.powerapps.us/.
+    powerappsScope: "https://gov.service.powerapps.us/.default",
     flow: "gov.api.flow.microsoft.us",
     flowScope: "https://gov.service.flow.microsoft.us/.default",
     authority: "login.microsoftonline.com",
@@ -50,9 +58,11 @@ export const CLOUDS: Record<CloudName, CloudProfile> = {
   gcchigh: profile({
     bap: "high.api.bap.microsoft.us",
     powerapps: "high.api.powerapps.us",
+    // TF's constant says api.appsplatform.us (DoD's); its own endpoint table and EnterprisePolicies say this.
     ppapi: "api.high.powerplatform.microsoft.us",
     graph: "graph.microsoft.us",
-    powerappsScope: "https://high.service.apps.appsplatform.us/.default",
+    // TF: https://high.service.apps.appsplatform.us/; the PowerShell module and Learn: https://high.service.powerapps.us/.
+    powerappsScope: "https://high.service.powerapps.us/.default",
     flow: "high.api.flow.microsoft.us",
     flowScope: "https://high.service.flow.microsoft.us/.default",
     authority: "login.microsoftonline.us",
@@ -73,6 +83,7 @@ export const CLOUDS: Record<CloudName, CloudProfile> = {
     ppapi: "api.powerplatform.partner.microsoftonline.cn",
     graph: "microsoftgraph.chinacloudapi.cn",
     powerappsScope: "https://service.powerapps.cn/.default",
+    // Unverified: no source names China's Flow host or audience.
     flow: "api.powerautomate.cn",
     flowScope: "https://service.powerautomate.cn/.default",
     authority: "login.chinacloudapi.cn",
