@@ -19,6 +19,7 @@ export class GraphApi {
       method: "GET",
       api: "graph",
       path: "/v1.0/subscribedSkus",
+      // Source: Graph "List subscribedSkus"
       endpoint: "GET /v1.0/subscribedSkus",
       expect: [200],
       schema: "subscribedSkuList",
@@ -31,6 +32,7 @@ export class GraphApi {
       method: "GET",
       api: "graph",
       path: `/v1.0/groups/${seg(id)}${queryString({ $select: "id,displayName,assignedLicenses" })}`,
+      // Source: Graph "Get group" ($select=assignedLicenses: "group resource type")
       endpoint: "GET /v1.0/groups/{id}",
       expect: [200, 404],
       schema: "graphGroup",
@@ -53,8 +55,6 @@ export class GraphApi {
           "TENANT_UNEXPECTED_RESPONSE",
           `unexpected response from GET /v1.0/subscribedSkus: skuId "${skuId.slice(0, 60)}" is not a GUID`,
         );
-      // Source: Graph "group resource type" (assignedLicenses: Supports $filter (eq)) and "Use the
-      // $filter query parameter" (lambda operators: assignedLicenses/any(s:s/skuId eq {guid})).
       const page = await collectAll<WireGraphGroup>(this.http, {
         method: "GET",
         api: "graph",
@@ -63,6 +63,7 @@ export class GraphApi {
           $select: "id,displayName,assignedLicenses",
           $top: GRAPH_MAX_PAGE_SIZE,
         })}`,
+        // Source: Graph "List groups"; "group resource type" (assignedLicenses: $filter (eq)); lambda form from "Use the $filter query parameter"
         endpoint: "GET /v1.0/groups",
         expect: [200],
         schema: "graphGroupList",
@@ -81,6 +82,7 @@ export class GraphApi {
       method: "GET",
       api: "graph",
       path: `/v1.0/groups/${seg(id)}/members/$count`,
+      // Source: Graph "List group members" ($count with ConsistencyLevel: eventual)
       endpoint: "GET /v1.0/groups/{id}/members/$count",
       headers: { ConsistencyLevel: "eventual" },
       expect: [200, 404],
@@ -98,6 +100,7 @@ export class GraphApi {
       method: "POST",
       api: "graph",
       path: `/v1.0/groups/${seg(groupId)}/assignLicense`,
+      // Source: Graph "group: assignLicense"
       endpoint: "POST /v1.0/groups/{id}/assignLicense",
       body,
       idempotent: true,

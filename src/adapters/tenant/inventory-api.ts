@@ -134,6 +134,7 @@ export class InventoryApi {
       method: "GET",
       api: "powerapps",
       path: `${path}?${API_VERSION}`,
+      // Source: TF provider internal/services/powerapps/api_powerapps.go
       endpoint: "GET /providers/Microsoft.PowerApps/scopes/admin/environments/{environment}/apps",
       expect: [200],
     })) {
@@ -175,6 +176,7 @@ export class InventoryApi {
       method: "GET",
       api: "flow",
       path: `${base}/v2/flows?${API_VERSION}`,
+      // Source: PowerApps admin PowerShell module (Get-AdminFlow); body unverified (docs/emulator.md)
       endpoint: "GET /providers/Microsoft.ProcessSimple/scopes/admin/environments/{environment}/v2/flows",
       expect: [200],
     })) {
@@ -190,6 +192,7 @@ export class InventoryApi {
             method: "GET",
             api: "flow",
             path: `${base}/flows/${encodeURIComponent(summary.name)}?${API_VERSION}`,
+            // Source: PowerApps admin PowerShell module (Get-AdminFlow); body unverified (docs/emulator.md)
             endpoint:
               "GET /providers/Microsoft.ProcessSimple/scopes/admin/environments/{environment}/flows/{flow}",
             expect: [200],

@@ -126,6 +126,7 @@ async function pollLifecycle(
     const response = await http.send<unknown>({
       method: "GET",
       url: operationUrl,
+      // Source: TF provider internal/api/lifecycle.go (DoWaitForLifecycleOperationStatus)
       endpoint: LIFECYCLE_ENDPOINT,
       expect: [200, 202, 404, 409],
     });
@@ -186,6 +187,7 @@ async function pollProvisioning(
     const response = await http.send<unknown>({
       method: "GET",
       url: operationUrl,
+      // Source: TF provider internal/api/lifecycle.go (DoWaitForLifecycleOperationStatus)
       endpoint: LIFECYCLE_ENDPOINT,
       expect: [200, 202, 404, 409],
     });
