@@ -137,6 +137,7 @@ export class InventoryApi {
       // Source: TF provider internal/services/powerapps/api_powerapps.go
       endpoint: "GET /providers/Microsoft.PowerApps/scopes/admin/environments/{environment}/apps",
       expect: [200],
+      schema: "inventoryObjectList",
     })) {
       for (const wire of page) found.push(item("app", environmentId, wire));
       checkBudget();
@@ -179,6 +180,7 @@ export class InventoryApi {
       // Source: PowerApps admin PowerShell module (Get-AdminFlow); body unverified (docs/emulator.md)
       endpoint: "GET /providers/Microsoft.ProcessSimple/scopes/admin/environments/{environment}/v2/flows",
       expect: [200],
+      schema: "inventoryObjectList",
     })) {
       for (const summary of page) {
         // The v2 list carries no connection references: each flow's own GET has them.
@@ -196,6 +198,7 @@ export class InventoryApi {
             endpoint:
               "GET /providers/Microsoft.ProcessSimple/scopes/admin/environments/{environment}/flows/{flow}",
             expect: [200],
+            schema: "inventoryObject",
           });
           return item("flow", environmentId, response.body);
         });

@@ -209,10 +209,15 @@ function assignLicense(request: RouteRequest, context: EmulatorContext): Reply {
 
 export function graphRoutes(): Route[] {
   return [
+    // Source: Graph "List subscribedSkus"
     route("GET", "/v1.0/subscribedSkus", "graph", subscribedSkus),
+    // Source: Graph "List groups" and "group resource type" ($filter on assignedLicenses)
     route("GET", "/v1.0/groups", "graph", listGroups),
+    // Source: Graph "Get group"
     route("GET", "/v1.0/groups/{id}", "graph", getGroup),
+    // Source: Graph "List group members" ($count)
     route("GET", "/v1.0/groups/{id}/members/$count", "graph", countMembers),
+    // Source: Graph "group: assignLicense"
     route("POST", "/v1.0/groups/{id}/assignLicense", "graph", assignLicense),
   ];
 }
