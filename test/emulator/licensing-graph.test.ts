@@ -256,7 +256,7 @@ describe("Microsoft Graph", () => {
     expect(removed.body.assignedLicenses).toEqual([]);
   });
 
-  it("lists licensed groups per SKU with the documented lambda filter, refusing the users-only $count form", async () => {
+  it("lists licensed groups with the documented filters (any(), or per SKU), refusing the users-only $count form", async () => {
     const emulator = await suite.start({ seed: suite.sample(), pageSize: 2 });
     const eventual = { ConsistencyLevel: "eventual" };
     const undocumented = await call(
@@ -292,6 +292,14 @@ describe("Microsoft Graph", () => {
       }),
     );
     expect(new Set(perSku.flat()).size).toBe(3);
+    // "List groups", Example 7: every group with any license, in one list (a default query).
+    const anyLicense = await call<{ value: { id: string }[] }>(
+      emulator,
+      "GET",
+      "/v1.0/groups?$select=id,assignedLicenses&$filter=assignedLicenses/any()&$top=999",
+    );
+    expect(anyLicense.status).toBe(200);
+    expect(anyLicense.body.value.map((group) => group.id).sort()).toEqual([...new Set(perSku.flat())].sort());
     const withSku = skuIds.find((_, index) => (perSku[index] ?? []).length > 0)!;
     // A lambda whose variable does not match is not the documented form.
     const mismatched = await call(

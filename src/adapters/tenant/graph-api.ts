@@ -1,14 +1,11 @@
 /** Microsoft Graph license assignment (wire-formats §8.4): tenant SKUs, group licenses, assignLicense. */
 import type { AssignLicenseBody, WireGraphGroup, WireSubscribedSku } from "../../core/wire/types.js";
-import { PpgovError } from "../../core/errors.js";
 import type { HttpClient } from "./http-client.js";
 import { collectAll } from "./paging.js";
 import { queryString, seg } from "./query.js";
 
 /** The most directory objects (groups, users) Graph returns in one page (`$top`, 1–999). */
 export const GRAPH_MAX_PAGE_SIZE = 999;
-
-const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 export class GraphApi {
   constructor(private readonly http: HttpClient) {}
@@ -41,36 +38,25 @@ export class GraphApi {
   }
 
   /**
-   * Every group that has licenses assigned: one `assignedLicenses/any(x:x/skuId eq {skuId})` list per
-   * subscribed SKU (`skuIds`, else read here), merged by id. Graph's group resource documents
-   * `assignedLicenses` with `$filter (eq)` as a default query, so no advanced-query parameters; the
-   * `assignedLicenses/$count ne 0` form is documented for users only. 999 a page, Graph's largest.
+   * Every group that has licenses assigned, as Graph's "List groups" documents it (Example 7, "List any
+   * groups with any licenses": `$select=id,assignedLicenses&$filter=assignedLicenses/any()`), a default
+   * query: no ConsistencyLevel, so not eventually consistent. (`assignedLicenses/$count ne 0` is
+   * documented for users only.) 999 a page, Graph's largest page of directory objects.
    */
-  async listLicensedGroups(skuIds?: readonly string[]): Promise<WireGraphGroup[]> {
-    const skus = skuIds ?? (await this.listSubscribedSkus()).map((sku) => sku.skuId);
-    const groups = new Map<string, WireGraphGroup>();
-    for (const skuId of new Set(skus.map((id) => id.toLowerCase()))) {
-      if (!GUID.test(skuId))
-        throw new PpgovError(
-          "TENANT_UNEXPECTED_RESPONSE",
-          `unexpected response from GET /v1.0/subscribedSkus: skuId "${skuId.slice(0, 60)}" is not a GUID`,
-        );
-      const page = await collectAll<WireGraphGroup>(this.http, {
-        method: "GET",
-        api: "graph",
-        path: `/v1.0/groups${queryString({
-          $filter: `assignedLicenses/any(x:x/skuId eq ${skuId})`,
-          $select: "id,displayName,assignedLicenses",
-          $top: GRAPH_MAX_PAGE_SIZE,
-        })}`,
-        // Source: Graph "List groups"; "group resource type" (assignedLicenses: $filter (eq)); lambda form from "Use the $filter query parameter"
-        endpoint: "GET /v1.0/groups",
-        expect: [200],
-        schema: "graphGroupList",
-      });
-      for (const group of page) groups.set(group.id.toLowerCase(), group);
-    }
-    return [...groups.values()];
+  listLicensedGroups(): Promise<WireGraphGroup[]> {
+    return collectAll<WireGraphGroup>(this.http, {
+      method: "GET",
+      api: "graph",
+      path: `/v1.0/groups${queryString({
+        $filter: "assignedLicenses/any()",
+        $select: "id,displayName,assignedLicenses",
+        $top: GRAPH_MAX_PAGE_SIZE,
+      })}`,
+      // Source: Graph "List groups" (Example 7); "group resource type" (assignedLicenses: $filter (eq))
+      endpoint: "GET /v1.0/groups",
+      expect: [200],
+      schema: "graphGroupList",
+    });
   }
 
   /**

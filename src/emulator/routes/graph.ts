@@ -40,6 +40,8 @@ function isEventual(request: RouteRequest): boolean {
 /** `assignedLicenses/any(x:x/skuId eq {guid})`: Graph's lambda form of `eq` on a collection (group resource: `$filter (eq)`). */
 const LICENSED_WITH_SKU =
   /^assignedLicenses\/any\(\s*(\w+)\s*:\s*(\w+)\/skuId\s+eq\s+([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\s*\)$/i;
+/** `assignedLicenses/any()`: "List groups", Example 7 ("List any groups with any licenses"). */
+const LICENSED_ANY = /^assignedLicenses\/any\(\s*\)$/i;
 /** Documented for users only (advanced queries), not for groups: the emulator refuses it. */
 const LICENSE_COUNT = /^assignedLicenses\/\$count\s/i;
 const EQUALS = /^(id|displayName)\s+eq\s+'([^']*)'$/i;
@@ -59,7 +61,8 @@ function directoryPageSize(url: URL, fallback: number): number | string {
 
 /**
  * `GET /v1.0/groups` (Graph "List groups"; filters from the "group resource type" page): the filters
- * ppgov uses (`assignedLicenses/any(x:x/skuId eq {guid})`, `id eq '…'`, `displayName eq '…'`),
+ * ppgov uses (`assignedLicenses/any()`, also `assignedLicenses/any(x:x/skuId eq {guid})`, `id eq '…'`,
+ * `displayName eq '…'`),
  * `$select`, `$top`, `$count=true` and `@odata.nextLink` paging. `assignedLicenses/$count …`, which
  * Graph documents for users only, answers 400.
  */
@@ -71,7 +74,9 @@ function listGroups(request: RouteRequest, context: EmulatorContext): Reply {
   if (filter) {
     const equals = EQUALS.exec(filter);
     const licensed = LICENSED_WITH_SKU.exec(filter);
-    if (licensed !== null && licensed[1] === licensed[2] && licensed[3] !== undefined) {
+    if (LICENSED_ANY.test(filter)) {
+      groups = groups.filter((group) => (group.assignedLicenses ?? []).length > 0);
+    } else if (licensed !== null && licensed[1] === licensed[2] && licensed[3] !== undefined) {
       const skuId = licensed[3].toLowerCase();
       groups = groups.filter((group) =>
         (group.assignedLicenses ?? []).some((license) => license.skuId.toLowerCase() === skuId),
