@@ -19,6 +19,12 @@ export interface FaultConfig extends MalformedSettings {
    * (wire-formats §3.3), and the new policy takes effect this long after the PUT.
    */
   isolationAsyncMs?: number;
+  /**
+   * Emulator extension: the next this many environment DELETE lifecycle operations end Failed (the
+   * count goes down by one each), as a delete the service gives up on does; the Terraform provider
+   * re-sends the DELETE then (internal/services/environment/api_environment.go).
+   */
+  deleteFailures?: number;
 }
 
 /** What happens to one request, decided before it is handled. */
@@ -40,6 +46,7 @@ export function parseFaultConfig(value: unknown): FaultConfig | string {
     "retryAfterSeconds",
     "consistencyLagMs",
     "isolationAsyncMs",
+    "deleteFailures",
     ...RATE_KEYS,
     "malformedKind",
     "malformedPath",
@@ -58,6 +65,7 @@ export function parseFaultConfig(value: unknown): FaultConfig | string {
       return `${key} must be a non-negative number`;
     }
     if ((RATE_KEYS as readonly string[]).includes(key) && field > 1) return `${key} must be between 0 and 1`;
+    if (key === "deleteFailures" && !Number.isInteger(field)) return "deleteFailures must be a whole number";
   }
   return record;
 }

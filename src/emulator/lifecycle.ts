@@ -81,11 +81,15 @@ export class LifecycleRegistry {
     private readonly failRate: () => number,
     private readonly random: () => number,
     private readonly onSettled: () => void,
+    /** An outcome a fault forces on an operation of this type (e.g. `deleteFailures`), else undefined. */
+    private readonly forcedOutcome: (type: string) => "Failed" | undefined = () => undefined,
   ) {}
 
   start(request: StartOperation): LifecycleOperation {
     const now = new Date();
-    const outcome = this.random() < this.failRate() ? "Failed" : "Succeeded";
+    // Always one draw, so a forced outcome does not reshuffle the fail-rate sequence.
+    const drawn = this.random() < this.failRate() ? "Failed" : "Succeeded";
+    const outcome = this.forcedOutcome(request.type) ?? drawn;
     const operation: LifecycleOperation = {
       id: randomUUID(),
       environmentId: request.environmentId.toLowerCase(),

@@ -6,7 +6,15 @@ import { PpgovError } from "../core/errors.js";
 import { TokenVerifier, type JwtAuthority } from "./auth.js";
 import { decideFault, parseFaultConfig, seededRandom, type FaultConfig } from "./faults.js";
 import { decideMalformed, malform } from "./malformed.js";
-import { BadRequestBody, familyError, json, readJsonBody, type Reply } from "./http.js";
+import {
+  BadRequestBody,
+  familyError,
+  isRecord,
+  json,
+  readJsonBody,
+  type ApiFamily,
+  type Reply,
+} from "./http.js";
 import { LifecycleRegistry } from "./lifecycle.js";
 import { familyOfPath, type EmulatorContext, type ReferenceData, type Route } from "./routing.js";
 import { operationApplier } from "./routes/environment-common.js";
@@ -55,6 +63,13 @@ export interface EmulatorOptions {
   /** Initial faults (also settable later). */
   faults?: FaultConfig;
   logger?: EmulatorLogger;
+  /**
+   * The origin of next-page links per API family, instead of this emulator's own: e.g.
+   * `{ flow: "https://emea.api.flow.microsoft.com:11777" }` hands out regional links, as admin flow and
+   * app listings are reported to. A client reaches such a host only through a transport that sends
+   * every host to this emulator (the request log keeps the Host header each request named).
+   */
+  nextLinkOrigins?: Partial<Record<ApiFamily, string>>;
 }
 
 export interface RequestLogEntry {
@@ -65,6 +80,8 @@ export interface RequestLogEntry {
   status: number;
   /** When the request arrived (epoch ms), so tests can measure the client's back-off. */
   at: number;
+  /** The Host header as received. */
+  host: string;
 }
 
 export interface RunningEmulator {
@@ -122,6 +139,19 @@ function correlationHeaders(request: IncomingMessage | undefined): Record<string
   return headers;
 }
 
+/** The reply with its next-page link moved onto `origin` (path and query kept); unchanged without one. */
+function withLinkOrigin(reply: Reply, origin: string | undefined): Reply {
+  if (origin === undefined || !isRecord(reply.body)) return reply;
+  const body = { ...reply.body };
+  for (const key of ["nextLink", "@odata.nextLink"]) {
+    const link = body[key];
+    if (typeof link !== "string") continue;
+    const url = new URL(link);
+    body[key] = `${origin.replace(/\/+$/, "")}${url.pathname}${url.search}`;
+  }
+  return { ...reply, body };
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -150,6 +180,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     () => faults.lifecycleFailRate ?? 0,
     lifecycleRandom,
     () => void store.persist().catch(() => undefined),
+    (type) => {
+      const left = faults.deleteFailures ?? 0;
+      if (type !== "Delete" || left <= 0) return undefined;
+      faults = { ...faults, deleteFailures: left - 1 };
+      return "Failed";
+    },
   );
   const context: EmulatorContext = {
     store,
@@ -251,7 +287,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       context,
     );
     if (matched.mutates && reply.status < 400) await store.persist();
-    return reply;
+    return withLinkOrigin(reply, options.nextLinkOrigins?.[matched.family]);
   };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
@@ -265,6 +301,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       path: request.url ?? "/",
       status: 0,
       at: Date.now(),
+      host: request.headers.host ?? "",
     };
     log.push(entry);
     if (log.length > MAX_LOG_ENTRIES) log.splice(0, log.length - MAX_LOG_ENTRIES);

@@ -20,13 +20,21 @@ describe("control endpoints", () => {
   it("logs method, path with query and status since the last reset, without auth", async () => {
     const emulator = await withEmulator(started);
     const before = Date.now();
+    // The Host header each request named (fetch names the emulator's own host and port).
+    const host = new URL(emulator.url).host;
     await call(emulator, "GET", LIST);
     await call(emulator, "GET", "/licensing/billingPolicies", { token: null });
     const log = await call<{ at: number }[]>(emulator, "GET", "/_emulator/requests", { token: null });
     expect(log.status).toBe(200);
     expect(log.body).toEqual([
-      { method: "GET", path: LIST, status: 200, at: expect.any(Number) as number },
-      { method: "GET", path: "/licensing/billingPolicies", status: 401, at: expect.any(Number) as number },
+      { method: "GET", path: LIST, status: 200, at: expect.any(Number) as number, host },
+      {
+        method: "GET",
+        path: "/licensing/billingPolicies",
+        status: 401,
+        at: expect.any(Number) as number,
+        host,
+      },
     ]);
     // Arrival times, in order, from this test's requests.
     const [first, second] = log.body;

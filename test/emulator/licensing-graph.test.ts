@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { BAP, call, emulatorSuite } from "./helpers.js";
+import { BAP, call, emulatorSuite, type CallResult } from "./helpers.js";
 
 const suite = emulatorSuite();
 
@@ -256,20 +256,66 @@ describe("Microsoft Graph", () => {
     expect(removed.body.assignedLicenses).toEqual([]);
   });
 
-  it("lists licensed groups with the advanced query ppgov sends, paging and counting", async () => {
+  it("lists licensed groups with the documented filters (any(), or per SKU), refusing the users-only $count form", async () => {
     const emulator = await suite.start({ seed: suite.sample(), pageSize: 2 });
-    const path =
-      "/v1.0/groups?$filter=assignedLicenses/$count ne 0&$count=true&$select=id,displayName,assignedLicenses";
-    const refused = await call(emulator, "GET", path);
-    expect(refused.status).toBe(400);
-    expect(refused.body).toMatchObject({ error: { code: "Request_UnsupportedQuery" } });
     const eventual = { ConsistencyLevel: "eventual" };
+    const undocumented = await call(
+      emulator,
+      "GET",
+      "/v1.0/groups?$filter=assignedLicenses/$count ne 0&$count=true&$select=id,displayName,assignedLicenses",
+      { headers: eventual },
+    );
+    expect(undocumented.status).toBe(400);
+    expect(undocumented.body).toMatchObject({ error: { code: "Request_UnsupportedQuery" } });
+    const skuIds: string[] = [];
+    for (let link: string | undefined = "/v1.0/subscribedSkus"; link !== undefined;) {
+      const skus: CallResult<{ value: { skuId: string }[]; "@odata.nextLink"?: string }> = await call(
+        emulator,
+        "GET",
+        link,
+      );
+      skuIds.push(...skus.body.value.map((sku) => sku.skuId));
+      link = skus.body["@odata.nextLink"];
+    }
+    expect(skuIds).toHaveLength(6);
+    const perSku = await Promise.all(
+      skuIds.map(async (skuId) => {
+        const listed = await call<{ value: { id: string; assignedLicenses: { skuId: string }[] }[] }>(
+          emulator,
+          "GET",
+          `/v1.0/groups?$filter=assignedLicenses/any(x:x/skuId eq ${skuId})&$select=id,assignedLicenses&$top=999`,
+        );
+        expect(listed.status).toBe(200);
+        for (const group of listed.body.value)
+          expect(group.assignedLicenses.map((license) => license.skuId)).toContain(skuId);
+        return listed.body.value.map((group) => group.id);
+      }),
+    );
+    expect(new Set(perSku.flat()).size).toBe(3);
+    // "List groups", Example 7: every group with any license, in one list (a default query).
+    const anyLicense = await call<{ value: { id: string }[] }>(
+      emulator,
+      "GET",
+      "/v1.0/groups?$select=id,assignedLicenses&$filter=assignedLicenses/any()&$top=999",
+    );
+    expect(anyLicense.status).toBe(200);
+    expect(anyLicense.body.value.map((group) => group.id).sort()).toEqual([...new Set(perSku.flat())].sort());
+    const withSku = skuIds.find((_, index) => (perSku[index] ?? []).length > 0)!;
+    // A lambda whose variable does not match is not the documented form.
+    const mismatched = await call(
+      emulator,
+      "GET",
+      `/v1.0/groups?$filter=assignedLicenses/any(x:y/skuId eq ${withSku})`,
+    );
+    expect(mismatched.status).toBe(400);
+    // Paging and counting, over every group.
+    const path = "/v1.0/groups?$count=true&$select=id,displayName,assignedLicenses";
     const first = await call<{
       value: Record<string, unknown>[];
       "@odata.count": number;
       "@odata.nextLink"?: string;
     }>(emulator, "GET", path, { headers: eventual });
-    expect(first.body["@odata.count"]).toBe(3);
+    expect(first.body["@odata.count"]).toBe(4);
     expect(Object.keys(first.body.value[0]!).sort()).toEqual(["assignedLicenses", "displayName", "id"]);
     const second = await call<{ value: { displayName: string }[]; "@odata.nextLink"?: string }>(
       emulator,
@@ -278,7 +324,12 @@ describe("Microsoft Graph", () => {
       { headers: eventual },
     );
     const names = [...first.body.value, ...second.body.value].map((g) => g.displayName);
-    expect(names.sort()).toEqual(["All Employees", "Finance Analysts", "Power Platform Makers"]);
+    expect(names.sort()).toEqual([
+      "All Employees",
+      "Executives",
+      "Finance Analysts",
+      "Power Platform Makers",
+    ]);
     // $top sets the page (1 to 999), over the emulator's page size; the next link keeps it.
     const wide = await call<{ value: unknown[]; "@odata.nextLink"?: string }>(
       emulator,
@@ -288,7 +339,7 @@ describe("Microsoft Graph", () => {
         headers: eventual,
       },
     );
-    expect(wide.body.value).toHaveLength(3);
+    expect(wide.body.value).toHaveLength(4);
     expect(wide.body["@odata.nextLink"]).toBeUndefined();
     const narrow = await call<{ value: unknown[]; "@odata.nextLink"?: string }>(
       emulator,

@@ -3,7 +3,7 @@ import { connectorsOf, InventoryApi } from "../../src/adapters/tenant/inventory-
 import { generateInventory } from "../../src/emulator/routes/inventory-seed.js";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
 import type { JsonObject } from "../../src/emulator/types.js";
-import { clientForEmulator } from "../tenant/fake-fetch.js";
+import { clientForEmulator, testClient } from "../tenant/fake-fetch.js";
 
 const BIG = "11111111-1111-4111-8111-111111111111";
 const SMALL = "22222222-2222-4222-8222-222222222222";
@@ -107,5 +107,26 @@ describe("InventoryApi against the emulator", () => {
         d: {},
       }),
     ).toEqual(["shared_sql", "shared_teams"]);
+  });
+
+  it("names the endpoint and the unexpected shape when a flow listing is not what it expects (its body is unverified)", async () => {
+    const env = "55555555-5555-4555-8555-555555555555";
+    const t = testClient([
+      {
+        method: "GET",
+        path: `/providers/Microsoft.PowerApps/scopes/admin/environments/${env}/apps`,
+        replies: [{ status: 200, body: { value: [] } }],
+      },
+      {
+        method: "GET",
+        path: `/providers/Microsoft.ProcessSimple/scopes/admin/environments/${env}/v2/flows`,
+        replies: [{ status: 200, body: { value: [{ id: "f1", properties: { displayName: "No name" } }] } }],
+      },
+    ]);
+    const inventory = await new InventoryApi(t.client.http).read([env], { concurrency: 1, budgetMs: 10_000 });
+    expect(inventory.environmentsRead).toEqual([]);
+    expect(inventory.environmentsNotRead[0]?.reason).toContain(
+      "unexpected response from GET /providers/Microsoft.ProcessSimple/scopes/admin/environments/{environment}/v2/flows: value[0].name is missing",
+    );
   });
 });

@@ -100,6 +100,13 @@ describe("ids in request paths", () => {
       "http://api.bap.microsoft.com/x",
       "https://api.bap.microsoft.com.evil.example/x",
       "//evil.example/x",
+      // Regional hosts: one DNS label only, and only for BAP, PowerApps and Flow.
+      "https://a.b.api.flow.microsoft.com/providers/Microsoft.ProcessSimple/x",
+      "https://emea.graph.microsoft.com/v1.0/groups",
+      "https://-x.api.powerapps.com/providers/Microsoft.PowerApps/apps",
+      // A host of another token audience than the path needs.
+      "https://emea.api.powerapps.com/providers/Microsoft.ProcessSimple/scopes/admin/environments/e/v2/flows",
+      "https://graph.microsoft.com/providers/Microsoft.BusinessAppPlatform/environments",
     ])
       expect(() => resolver.follow(foreign, base), foreign).toThrow(/refusing to send a token there/);
     for (const own of [
@@ -107,8 +114,16 @@ describe("ids in request paths", () => {
       "https://europe.api.bap.microsoft.com/providers/Microsoft.BusinessAppPlatform/lifecycleOperations/1",
       "https://graph.microsoft.com/v1.0/groups?$skiptoken=x",
       "https://000000000000000000000000000000.01.tenant.api.powerplatform.com/governance/x",
+      "https://emea.api.flow.microsoft.com:11777/providers/Microsoft.ProcessSimple/scopes/admin/environments/e/v2/flows?$skiptoken=x",
+      "https://emea.api.powerapps.com/providers/Microsoft.PowerApps/scopes/admin/environments/e/apps?$skiptoken=x",
+      "https://emea.api.bap.microsoft.com:443/providers/Microsoft.PowerApps/apis",
     ])
       expect(resolver.follow(own, base).protocol, own).toBe("https:");
+    expect(
+      resolver.scopeFor(
+        new URL("https://emea.api.flow.microsoft.com:11777/providers/Microsoft.ProcessSimple/x"),
+      ),
+    ).toBe("https://service.flow.microsoft.com/.default");
     // Through PPGOV_ENDPOINT every link is rebased onto the emulator, whatever host it named.
     const emulated = new EndpointResolver({ endpoint: "http://127.0.0.1:8080" });
     expect(emulated.follow("https://evil.example/x", base).origin).toBe("http://127.0.0.1:8080");

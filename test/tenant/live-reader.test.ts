@@ -86,7 +86,8 @@ describe("readLiveTenant", () => {
 
   it("reads rule sets from the tenant host and licensed groups with their member counts", async () => {
     const tenantId = "00000000-0000-0000-0000-000000000001";
-    const group = { id: "g1", displayName: "Sales", assignedLicenses: [{ skuId: "s1", disabledPlans: [] }] };
+    const skuId = "c7df2760-2c81-4ef7-b578-5b5392b571df";
+    const group = { id: "g1", displayName: "Sales", assignedLicenses: [{ skuId, disabledPlans: [] }] };
     const ruleSet = {
       id: "rs1",
       parameters: [{ type: "Sharing", value: [{ id: "MaximumShareLimit", value: "10" }] }],
@@ -152,8 +153,10 @@ describe("readLiveTenant", () => {
     expect(ruleSetRequest.url.host).toBe("000000000000000000000000000000.01.tenant.api.powerplatform.com");
     expect(ruleSetRequest.headers.get("authorization")).toBe("Bearer tok-0-api.powerplatform.com");
     const groupsRequest = t.fake.requests.find((r) => r.url.pathname === "/v1.0/groups")!;
-    expect(groupsRequest.headers.get("consistencylevel")).toBe("eventual");
-    expect(groupsRequest.url.searchParams.get("$filter")).toBe("assignedLicenses/$count ne 0");
+    // Graph's "List groups" documents this query (Example 7), a default query: no ConsistencyLevel, so
+    // not eventually consistent.
+    expect(groupsRequest.headers.get("consistencylevel")).toBeNull();
+    expect(groupsRequest.url.searchParams.get("$filter")).toBe("assignedLicenses/any()");
     // Graph's largest page of groups: a tenant of 2,000 licensed groups is 3 pages, not 20.
     expect(groupsRequest.url.searchParams.get("$top")).toBe("999");
   });
@@ -224,7 +227,7 @@ describe("readLiveTenant's member counts", () => {
 });
 
 describe("readLiveTenant with license pruning", () => {
-  it("lists every licensed group with an advanced Graph query and counts members", async () => {
+  it("lists every licensed group with the documented Graph query and counts members", async () => {
     const { client, emulator } = await emulatorClient();
     const live = await readLiveTenant(client, {
       collections: ["environments", "licenseGroups"],

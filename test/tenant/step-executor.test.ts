@@ -79,6 +79,74 @@ describe("executeStep against the emulator", () => {
     expect(emulator.requests().every((r) => r.status < 400 || r.status === 404)).toBe(true);
   });
 
+  it("re-sends an environment DELETE whose lifecycle operation ended Failed, and stops after 10 re-sends", async () => {
+    const { client, emulator } = await emulatorClient();
+    const deleteStep = (id: string): StepRequest =>
+      step({
+        api: "bap",
+        method: "DELETE",
+        path: `${BAP}/scopes/admin/environments/${id}?api-version=2023-06-01`,
+        body: { code: "7", message: "Deleted by ppgov" },
+        expect: [200, 202, 204, 404],
+        async: "lifecycle",
+        description: `delete environment ${id}`,
+      });
+    const deletable = (await client.admin.listEnvironments()).filter((e) => e.properties.isDefault !== true);
+    const [first, second, third] = deletable.map((e) => e.name);
+    const deletes = (id: string | undefined): number =>
+      emulator.requests().filter((r) => r.method === "DELETE" && r.path.includes(`/environments/${id}?`))
+        .length;
+
+    // Two failed operations, then one that succeeds: three DELETEs, the environment is gone.
+    emulator.setFaults({ deleteFailures: 2 });
+    const outcome = await executeStep(client, deleteStep(first!), { busyIntervalMs: 1 });
+    expect(outcome.operation?.state.id).toBe("Succeeded");
+    expect(deletes(first)).toBe(3);
+    expect(await client.admin.getEnvironment(first!)).toBeUndefined();
+
+    // Always Failed: 1 DELETE + 10 re-sends, then the failure says so; the environment stays.
+    emulator.setFaults({ deleteFailures: 100 });
+    const error = await executeStep(client, deleteStep(second!), { busyIntervalMs: 1 }).then(
+      () => new Error("resolved") as Error & { code?: string },
+      (caught: unknown) => caught as Error & { code?: string },
+    );
+    expect(error.code).toBe("TENANT_LIFECYCLE_FAILED");
+    expect(error.message).toMatch(
+      /^delete environment .* failed at stage "Run" .*; sent 11 times, each operation ended Failed$/,
+    );
+    expect(deletes(second)).toBe(11);
+    expect(await client.admin.getEnvironment(second!)).toBeDefined();
+
+    // The admin API's delete does the same.
+    emulator.setFaults({ deleteFailures: 1 });
+    await client.admin.deleteEnvironment(third!);
+    expect(deletes(third)).toBe(2);
+    expect(await client.admin.getEnvironment(third!)).toBeUndefined();
+  });
+
+  it("does not re-send a create whose lifecycle operation ended Failed", async () => {
+    const { client, emulator } = await emulatorClient();
+    emulator.setFaults({ lifecycleFailRate: 1 });
+    const error = await executeStep(
+      client,
+      step({
+        api: "bap",
+        method: "POST",
+        path: `${BAP}/environments?api-version=2023-06-01`,
+        body: { location: "europe", properties: { displayName: "Fails", environmentSku: "Sandbox" } },
+        expect: [201, 202],
+        async: "lifecycle",
+        idempotent: false,
+      }),
+      { busyIntervalMs: 1 },
+    ).then(
+      () => ({ code: "resolved" }),
+      (caught: unknown) => caught as { code?: string },
+    );
+    expect(error.code).toBe("TENANT_LIFECYCLE_FAILED");
+    expect(emulator.requests().filter((r) => r.method === "POST")).toHaveLength(1);
+  });
+
   it("yields the server-assigned DLP policy name and the new billing policy id after it is final", async () => {
     const { client } = await emulatorClient();
     const policy = await executeStep(

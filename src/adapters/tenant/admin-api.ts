@@ -23,6 +23,8 @@ import type { HttpClient, HttpResponse, RequestSpec } from "./http-client.js";
 import {
   awaitLifecycle,
   awaitProvisioning,
+  DELETE_RESENDS,
+  resendWhileFailed,
   retryUnlessAlreadyDone,
   retryWhileBusy,
   type LifecycleOptions,
@@ -44,6 +46,8 @@ export interface AdminApiOptions {
   lifecycle?: Partial<LifecycleOptions>;
   /** How often a call refused with 409 OperationNotStartable (another operation running) is re-sent. Default 10. */
   busyRetries?: number;
+  /** How often a DELETE whose lifecycle operation ended Failed is sent again. Default DELETE_RESENDS (10). */
+  deleteResends?: number;
 }
 
 /**
@@ -106,6 +110,7 @@ export class AdminApi {
       method: "GET",
       api: "bap",
       path: `${BAP}/scopes/admin/environments/${seg(id)}${queryString({ $expand: GET_EXPAND, "api-version": V2023 })}`,
+      // Source: TF provider internal/services/environment/api_environment.go
       endpoint: `GET ${BAP}/scopes/admin/environments/{id}`,
       expect: [200, 404],
       schema: "environment",
@@ -124,6 +129,7 @@ export class AdminApi {
         method: "POST",
         api: "bap",
         path: `${BAP}/environments${queryString({ "api-version": V2023 })}`,
+        // Source: TF provider internal/services/environment/api_environment.go
         endpoint: `POST ${BAP}/environments`,
         body,
         expect: [200, 201, 202],
@@ -143,6 +149,7 @@ export class AdminApi {
         method: "PATCH",
         api: "bap",
         path: `${BAP}/scopes/admin/environments/${seg(id)}${queryString({ "api-version": V2021 })}`,
+        // Source: TF provider internal/services/environment/api_environment.go
         endpoint: `PATCH ${BAP}/scopes/admin/environments/{id}`,
         body,
         expect: [200, 202, 204],
@@ -151,21 +158,31 @@ export class AdminApi {
     return { ...(await this.awaitChange(response, `update environment ${id}`)), environmentId: id };
   }
 
-  /** Deletes an environment and waits; an environment that is already gone counts as deleted. */
+  /**
+   * Deletes an environment and waits; an environment that is already gone counts as deleted. A delete
+   * whose lifecycle operation ends Failed is sent again, up to DELETE_RESENDS times.
+   */
   async deleteEnvironment(id: string, reason = "Deleted by ppgov"): Promise<void> {
-    const response = await this.whenNotBusy(
-      () =>
-        this.http.send<unknown>({
-          method: "DELETE",
-          api: "bap",
-          path: `${BAP}/scopes/admin/environments/${seg(id)}${queryString({ "api-version": V2023 })}`,
-          endpoint: `DELETE ${BAP}/scopes/admin/environments/{id}`,
-          body: { code: "7", message: reason },
-          expect: [200, 202, 204, 404],
-        }),
-      { emptyConflictIsBusy: true },
+    await resendWhileFailed(
+      this.http,
+      async () => {
+        const response = await this.whenNotBusy(
+          () =>
+            this.http.send<unknown>({
+              method: "DELETE",
+              api: "bap",
+              path: `${BAP}/scopes/admin/environments/${seg(id)}${queryString({ "api-version": V2023 })}`,
+              // Source: TF provider internal/services/environment/api_environment.go (DeleteEnvironment)
+              endpoint: `DELETE ${BAP}/scopes/admin/environments/{id}`,
+              body: { code: "7", message: reason },
+              expect: [200, 202, 204, 404],
+            }),
+          { emptyConflictIsBusy: true },
+        );
+        if (response.status === 202) await this.awaitChange(response, `delete environment ${id}`);
+      },
+      { resends: this.options.deleteResends ?? DELETE_RESENDS, intervalMs: this.busyIntervalMs() },
     );
-    if (response.status === 202) await this.awaitChange(response, `delete environment ${id}`);
   }
 
   /** Changes the environment type (Sandbox ↔ Production …). Setting a SKU twice is harmless: idempotent. */
@@ -175,6 +192,7 @@ export class AdminApi {
         method: "POST",
         api: "bap",
         path: `${BAP}/scopes/admin/environments/${seg(id)}/modifySku${queryString({ "api-version": V2021 })}`,
+        // Source: TF provider internal/services/environment/api_environment.go
         endpoint: `POST ${BAP}/scopes/admin/environments/{id}/modifySku`,
         body,
         idempotent: true,
@@ -217,6 +235,7 @@ export class AdminApi {
         method: "POST",
         api: "bap",
         path: `${BAP}/environments/${seg(id)}/provisionInstance${queryString({ "api-version": V2021 })}`,
+        // Source: TF provider internal/services/environment/api_environment.go
         endpoint: `POST ${BAP}/environments/{id}/provisionInstance`,
         body,
         expect: [200, 201, 202],
@@ -247,6 +266,7 @@ export class AdminApi {
             method: "POST",
             api: "bap",
             path: `${BAP}/environments/${seg(id)}/governanceConfiguration${queryString({ "api-version": V2021 })}`,
+            // Source: TF provider internal/services/managed_environment/api_managed_environment.go
             endpoint: `POST ${BAP}/environments/{id}/governanceConfiguration`,
             body,
             idempotent: true,
@@ -279,6 +299,7 @@ export class AdminApi {
       method: "GET",
       api: "bap",
       path: `${BAP}/environmentGroups${queryString({ "api-version": V2021 })}`,
+      // Source: TF provider internal/services/environment_groups/api_environment_group.go
       endpoint: `GET ${BAP}/environmentGroups`,
       expect: [200],
       schema: "environmentGroupList",
@@ -290,6 +311,7 @@ export class AdminApi {
       method: "GET",
       api: "bap",
       path: `${BAP}/environmentGroups/${seg(id)}${queryString({ "api-version": V2021 })}`,
+      // Source: TF provider internal/services/environment_groups/api_environment_group.go
       endpoint: `GET ${BAP}/environmentGroups/{id}`,
       expect: [200, 404],
       schema: "environmentGroup",
@@ -303,6 +325,7 @@ export class AdminApi {
       method: "POST",
       api: "bap",
       path: `${BAP}/environmentGroups${queryString({ "api-version": V2021 })}`,
+      // Source: TF provider internal/services/environment_groups/api_environment_group.go
       endpoint: `POST ${BAP}/environmentGroups`,
       body,
       expect: [200, 201],
@@ -316,6 +339,7 @@ export class AdminApi {
       method: "PUT",
       api: "bap",
       path: `${BAP}/environmentGroups/${seg(id)}${queryString({ "api-version": V2021 })}`,
+      // Source: TF provider internal/services/environment_groups/api_environment_group.go
       endpoint: `PUT ${BAP}/environmentGroups/{id}`,
       body,
       expect: [200],
@@ -330,6 +354,7 @@ export class AdminApi {
       method: "DELETE",
       api: "bap",
       path: `${BAP}/environmentGroups/${seg(id)}${queryString({ "api-version": V2021 })}`,
+      // Source: TF provider internal/services/environment_groups/api_environment_group.go
       endpoint: `DELETE ${BAP}/environmentGroups/{id}`,
       expect: [200, 202, 204, 404],
     });
@@ -347,6 +372,7 @@ export class AdminApi {
         tenantId,
         `${path}${queryString({ "api-version": "2021-10-01-preview" })}`,
       ),
+      // Source: TF provider internal/services/environment_group_rule_set/api_environment_group_rule_set.go
       endpoint: "GET /governance/environmentGroups/{id}/ruleSets",
       expect: [200, 204, 404],
       schema: "ruleSetList",
@@ -362,6 +388,7 @@ export class AdminApi {
       method: "GET",
       api: "bap",
       path: `${BAP}/locations${queryString({ "api-version": V2023 })}`,
+      // Source: TF provider internal/services/locations/api_locations.go
       endpoint: `GET ${BAP}/locations`,
       expect: [200],
       schema: "locationList",
@@ -374,6 +401,7 @@ export class AdminApi {
       method: "GET",
       api: "bap",
       path: `${BAP}/locations/${seg(location)}/environmentCurrencies${queryString({ "api-version": V2023 })}`,
+      // Source: TF provider internal/services/currencies/api_currencies.go
       endpoint: `GET ${BAP}/locations/{location}/environmentCurrencies`,
       expect: [200],
       schema: "environmentCurrencyList",
@@ -386,6 +414,7 @@ export class AdminApi {
       method: "GET",
       api: "bap",
       path: `${BAP}/locations/${seg(location)}/environmentLanguages${queryString({ "api-version": V2023 })}`,
+      // Source: TF provider internal/services/languages/api_languages.go
       endpoint: `GET ${BAP}/locations/{location}/environmentLanguages`,
       expect: [200],
       schema: "environmentLanguageList",
@@ -398,6 +427,7 @@ export class AdminApi {
       method: "GET",
       api: "bap",
       path: `${BAP}/tenant${queryString({ "api-version": V2021 })}`,
+      // Source: TF provider internal/services/tenant/api_tenant.go
       endpoint: `GET ${BAP}/tenant`,
       expect: [200],
       schema: "tenant",
@@ -411,6 +441,7 @@ export class AdminApi {
       method: "POST",
       api: "bap",
       path: `${BAP}/listTenantSettings${queryString({ "api-version": V2023 })}`,
+      // Source: TF provider internal/services/tenant_settings/api_tenant_settings.go
       endpoint: `POST ${BAP}/listTenantSettings`,
       body: {},
       idempotent: true,
@@ -427,6 +458,7 @@ export class AdminApi {
       method: "GET",
       api: "bap",
       path: `${BAP}/scopes/admin/environments${queryString(query)}`,
+      // Source: TF provider internal/services/environment/api_environment.go; the group filter: TF provider internal/services/environment_groups/api_environment_group.go
       endpoint: `GET ${BAP}/scopes/admin/environments`,
       expect: [200],
       schema: "environmentList",

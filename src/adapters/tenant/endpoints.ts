@@ -23,8 +23,15 @@ export interface CloudProfile {
 }
 
 /**
- * Sovereign clouds differ only in this table (hosts from the Terraform provider's constants, Graph
- * national-cloud hosts from Microsoft Graph documentation).
+ * Sovereign clouds differ only in this table. Sources, and where they disagree (docs/authentication.md,
+ * "Sovereign clouds"): BAP, PowerApps, Power Platform API hosts and authorities from the Terraform
+ * provider's `internal/constants/constants.go`; the BAP/PowerApps and Flow audiences and the Flow hosts
+ * from the PowerApps admin PowerShell module (`Microsoft.PowerApps.RestClientModule.psm1`,
+ * `Get-AudienceForHostName`), which Learn's "Step 1 - Configure endpoints and Power Automate" (SharePoint
+ * Migration Tool) agrees with; Graph hosts from Graph's "National cloud deployments". GCC High's Power
+ * Platform API host is the Terraform provider's own endpoint table (comment) and Microsoft's
+ * PowerPlatform-EnterprisePolicies module, not its constant `api.appsplatform.us` (DoD's host).
+ * China's Flow host and audience have no source: unverified.
  */
 export const CLOUDS: Record<CloudName, CloudProfile> = {
   public: profile({
@@ -42,7 +49,8 @@ export const CLOUDS: Record<CloudName, CloudProfile> = {
     powerapps: "gov.api.powerapps.us",
     ppapi: "api.gov.powerplatform.microsoft.us",
     graph: "graph.microsoft.com",
-    powerappsScope: "https://service.powerapps.us/.default",
+    // TF: https://service.powerapps.us/; the PowerShell module and Learn: https://gov.service.powerapps.us/.
+    powerappsScope: "https://gov.service.powerapps.us/.default",
     flow: "gov.api.flow.microsoft.us",
     flowScope: "https://gov.service.flow.microsoft.us/.default",
     authority: "login.microsoftonline.com",
@@ -50,9 +58,11 @@ export const CLOUDS: Record<CloudName, CloudProfile> = {
   gcchigh: profile({
     bap: "high.api.bap.microsoft.us",
     powerapps: "high.api.powerapps.us",
+    // TF's constant says api.appsplatform.us (DoD's); its own endpoint table and EnterprisePolicies say this.
     ppapi: "api.high.powerplatform.microsoft.us",
     graph: "graph.microsoft.us",
-    powerappsScope: "https://high.service.apps.appsplatform.us/.default",
+    // TF: https://high.service.apps.appsplatform.us/; the PowerShell module and Learn: https://high.service.powerapps.us/.
+    powerappsScope: "https://high.service.powerapps.us/.default",
     flow: "high.api.flow.microsoft.us",
     flowScope: "https://high.service.flow.microsoft.us/.default",
     authority: "login.microsoftonline.us",
@@ -73,6 +83,7 @@ export const CLOUDS: Record<CloudName, CloudProfile> = {
     ppapi: "api.powerplatform.partner.microsoftonline.cn",
     graph: "microsoftgraph.chinacloudapi.cn",
     powerappsScope: "https://service.powerapps.cn/.default",
+    // Unverified: no source names China's Flow host or audience.
     flow: "api.powerautomate.cn",
     flowScope: "https://service.powerautomate.cn/.default",
     authority: "login.chinacloudapi.cn",
@@ -169,26 +180,53 @@ export class EndpointResolver {
     return this.rebase(new URL(pathAndQuery, host));
   }
 
-  /** A URL the service handed back (Location, Operation-Location, nextLink), possibly relative. */
+  /**
+   * A URL the service handed back (Location, Operation-Location, nextLink), possibly relative. Without
+   * an override it must be HTTPS on one of this cloud's hosts, a regional host of BAP, PowerApps or
+   * Flow (`emea.api.flow.microsoft.com:11777`, `europe.api.bap.microsoft.com`: one more DNS label, any
+   * port), or the tenant-sharded Power Platform API host; and that host must serve the token audience
+   * the link's path needs, so a Flow path on a PowerApps host is refused too.
+   */
   follow(link: string, base: URL): URL {
     const url = new URL(link, base);
-    // The request that follows carries a token: only to this cloud's own hosts, over HTTPS.
-    if (this.override === undefined && !this.isCloudHost(url))
-      throw new PpgovError(
-        "TENANT_LINK_FOREIGN",
-        `the service pointed to ${url.origin}, which is not one of this cloud's Power Platform or Graph hosts; refusing to send a token there`,
-      );
+    if (this.override === undefined) {
+      const problem = this.foreignBecause(url);
+      if (problem !== undefined)
+        throw new PpgovError(
+          "TENANT_LINK_FOREIGN",
+          `the service pointed to ${url.origin}, which ${problem}; refusing to send a token there`,
+        );
+    }
     return this.rebase(url);
   }
 
-  private isCloudHost(url: URL): boolean {
-    if (url.protocol !== "https:") return false;
-    const host = url.hostname.toLowerCase();
-    const known = Object.values(this.cloud.hosts).map((origin) => new URL(origin).hostname.toLowerCase());
-    const bap = new URL(this.cloud.hosts.bap).hostname.toLowerCase();
-    return (
-      known.includes(host) || host.endsWith(`.${this.cloud.ppapiTenantSuffix}`) || host.endsWith(`.${bap}`)
-    );
+  /** Why a followed link may not get a token, or undefined when it may. */
+  private foreignBecause(url: URL): string | undefined {
+    const notOurs = "is not one of this cloud's Power Platform or Graph hosts";
+    if (url.protocol !== "https:") return notOurs;
+    const byHost = this.apiForHost(url.hostname);
+    if (byHost === undefined) return notOurs;
+    const byPath = apiForPath(url.pathname) ?? byHost;
+    if (this.cloud.scopes[byPath] !== this.cloud.scopes[byHost])
+      return `serves the ${byHost} token audience, not the ${byPath} one its path needs`;
+    return undefined;
+  }
+
+  /**
+   * The API a host serves: one of this cloud's hosts, a regional host of BAP, PowerApps or Flow (one
+   * more DNS label in front, as admin listings' next links and lifecycle Locations use), or the
+   * tenant-sharded Power Platform API host. Undefined for any other host.
+   */
+  apiForHost(hostname: string): ApiName | undefined {
+    const host = hostname.toLowerCase();
+    for (const api of ["bap", "powerapps", "ppapi", "graph", "flow"] as const) {
+      if (host === new URL(this.cloud.hosts[api]).hostname) return api;
+    }
+    if (isUnder(host, this.cloud.ppapiTenantSuffix, 2)) return "ppapi";
+    for (const api of REGIONAL_APIS) {
+      if (isUnder(host, new URL(this.cloud.hosts[api]).hostname, 1)) return api;
+    }
+    return undefined;
   }
 
   /** The scope of the token a URL needs: by path prefix first (works through the override), else by host. */
@@ -199,14 +237,7 @@ export class EndpointResolver {
   apiFor(url: URL): ApiName {
     const byPath = apiForPath(this.logicalPath(url));
     if (byPath !== undefined) return byPath;
-    const origin = url.origin.toLowerCase();
-    for (const api of ["bap", "powerapps", "ppapi", "graph", "flow"] as const) {
-      if (origin === this.cloud.hosts[api]) return api;
-    }
-    if (url.hostname.endsWith(this.cloud.ppapiTenantSuffix)) return "ppapi";
-    // Regional BAP hosts (europe.api.bap.microsoft.com) serve lifecycle operations.
-    if (url.hostname.endsWith(new URL(this.cloud.hosts.bap).hostname)) return "bap";
-    return "bap";
+    return this.apiForHost(url.hostname) ?? "bap";
   }
 
   /** The path without the override's own base path, if any. */
@@ -222,6 +253,16 @@ export class EndpointResolver {
     const basePath = this.override.pathname.replace(/\/+$/, "");
     return new URL(`${this.override.origin}${basePath}${url.pathname}${url.search}`);
   }
+}
+
+/** APIs whose services hand out links on regional hosts (`{region}.{global host}`). */
+const REGIONAL_APIS = ["bap", "powerapps", "flow"] as const;
+
+/** True when `host` is `suffix` with exactly `labels` more DNS labels in front (letters, digits, dashes). */
+function isUnder(host: string, suffix: string, labels: number): boolean {
+  if (!host.endsWith(`.${suffix}`)) return false;
+  const front = host.slice(0, -suffix.length - 1).split(".");
+  return front.length === labels && front.every((label) => /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?$/.test(label));
 }
 
 function parseBase(endpoint: string): URL {

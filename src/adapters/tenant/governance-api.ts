@@ -28,6 +28,7 @@ export class GovernanceApi {
       method: "GET",
       api: "bap",
       path: `${GOV}/v2/policies`,
+      // Source: TF provider internal/services/dlp_policy/api_dlp_policy.go
       endpoint: `GET ${GOV}/v2/policies`,
       expect: [200],
       schema: "dlpPolicySummaryList",
@@ -49,6 +50,7 @@ export class GovernanceApi {
       method: "GET",
       api: "bap",
       path: `${GOV}/v2/policies/${seg(name)}`,
+      // Source: TF provider internal/services/dlp_policy/api_dlp_policy.go
       endpoint: `GET ${GOV}/v2/policies/{id}`,
       expect: [200, 404],
       schema: "dlpPolicy",
@@ -62,6 +64,7 @@ export class GovernanceApi {
       method: "POST",
       api: "bap",
       path: `${GOV}/v2/policies`,
+      // Source: TF provider internal/services/dlp_policy/api_dlp_policy.go
       endpoint: `POST ${GOV}/v2/policies`,
       body,
       expect: [200, 201],
@@ -76,6 +79,7 @@ export class GovernanceApi {
       method: "PATCH",
       api: "bap",
       path: `${GOV}/v2/policies/${seg(name)}`,
+      // Source: TF provider internal/services/dlp_policy/api_dlp_policy.go
       endpoint: `PATCH ${GOV}/v2/policies/{id}`,
       body: { ...body, policyDefinition: { ...body.policyDefinition, name } },
       expect: [200, 201, 202, 204],
@@ -90,6 +94,7 @@ export class GovernanceApi {
       method: "DELETE",
       api: "bap",
       path: `${GOV}/v2/policies/${seg(name)}`,
+      // Source: TF provider internal/services/dlp_policy/api_dlp_policy.go
       endpoint: `DELETE ${GOV}/v2/policies/{id}`,
       expect: [200, 202, 204, 404],
     });
@@ -101,6 +106,7 @@ export class GovernanceApi {
       method: "GET",
       api: "bap",
       path: `${GOV}/v1/connectors/metadata/unblockable`,
+      // Source: TF provider internal/services/connectors/api_connectors.go
       endpoint: `GET ${GOV}/v1/connectors/metadata/unblockable`,
       expect: [200],
       schema: "unblockableConnectors",
@@ -114,6 +120,7 @@ export class GovernanceApi {
       method: "GET",
       api: "bap",
       path: `${GOV}/v1/connectors/metadata/virtual`,
+      // Source: TF provider internal/services/connectors/api_connectors.go
       endpoint: `GET ${GOV}/v1/connectors/metadata/virtual`,
       expect: [200],
       schema: "virtualConnectors",

@@ -16,6 +16,7 @@ export class GraphApi {
       method: "GET",
       api: "graph",
       path: "/v1.0/subscribedSkus",
+      // Source: Graph "List subscribedSkus"
       endpoint: "GET /v1.0/subscribedSkus",
       expect: [200],
       schema: "subscribedSkuList",
@@ -28,6 +29,7 @@ export class GraphApi {
       method: "GET",
       api: "graph",
       path: `/v1.0/groups/${seg(id)}${queryString({ $select: "id,displayName,assignedLicenses" })}`,
+      // Source: Graph "Get group" ($select=assignedLicenses: "group resource type")
       endpoint: "GET /v1.0/groups/{id}",
       expect: [200, 404],
       schema: "graphGroup",
@@ -36,21 +38,22 @@ export class GraphApi {
   }
 
   /**
-   * Every group that has licenses assigned (an advanced query: needs `ConsistencyLevel: eventual`),
-   * 999 a page, Graph's largest page of directory objects (the default is 100).
+   * Every group that has licenses assigned, as Graph's "List groups" documents it (Example 7, "List any
+   * groups with any licenses": `$select=id,assignedLicenses&$filter=assignedLicenses/any()`), a default
+   * query: no ConsistencyLevel, so not eventually consistent. (`assignedLicenses/$count ne 0` is
+   * documented for users only.) 999 a page, Graph's largest page of directory objects.
    */
   listLicensedGroups(): Promise<WireGraphGroup[]> {
     return collectAll<WireGraphGroup>(this.http, {
       method: "GET",
       api: "graph",
       path: `/v1.0/groups${queryString({
-        $filter: "assignedLicenses/$count ne 0",
-        $count: true,
+        $filter: "assignedLicenses/any()",
         $select: "id,displayName,assignedLicenses",
         $top: GRAPH_MAX_PAGE_SIZE,
       })}`,
+      // Source: Graph "List groups" (Example 7); "group resource type" (assignedLicenses: $filter (eq))
       endpoint: "GET /v1.0/groups",
-      headers: { ConsistencyLevel: "eventual" },
       expect: [200],
       schema: "graphGroupList",
     });
@@ -65,6 +68,7 @@ export class GraphApi {
       method: "GET",
       api: "graph",
       path: `/v1.0/groups/${seg(id)}/members/$count`,
+      // Source: Graph "List group members" ($count with ConsistencyLevel: eventual)
       endpoint: "GET /v1.0/groups/{id}/members/$count",
       headers: { ConsistencyLevel: "eventual" },
       expect: [200, 404],
@@ -82,6 +86,7 @@ export class GraphApi {
       method: "POST",
       api: "graph",
       path: `/v1.0/groups/${seg(groupId)}/assignLicense`,
+      // Source: Graph "group: assignLicense"
       endpoint: "POST /v1.0/groups/{id}/assignLicense",
       body,
       idempotent: true,

@@ -134,8 +134,10 @@ export class InventoryApi {
       method: "GET",
       api: "powerapps",
       path: `${path}?${API_VERSION}`,
+      // Source: TF provider internal/services/powerapps/api_powerapps.go
       endpoint: "GET /providers/Microsoft.PowerApps/scopes/admin/environments/{environment}/apps",
       expect: [200],
+      schema: "inventoryObjectList",
     })) {
       for (const wire of page) found.push(item("app", environmentId, wire));
       checkBudget();
@@ -175,8 +177,10 @@ export class InventoryApi {
       method: "GET",
       api: "flow",
       path: `${base}/v2/flows?${API_VERSION}`,
+      // Source: PowerApps admin PowerShell module (Get-AdminFlow); body unverified (docs/emulator.md)
       endpoint: "GET /providers/Microsoft.ProcessSimple/scopes/admin/environments/{environment}/v2/flows",
       expect: [200],
+      schema: "inventoryObjectList",
     })) {
       for (const summary of page) {
         // The v2 list carries no connection references: each flow's own GET has them.
@@ -190,9 +194,11 @@ export class InventoryApi {
             method: "GET",
             api: "flow",
             path: `${base}/flows/${encodeURIComponent(summary.name)}?${API_VERSION}`,
+            // Source: PowerApps admin PowerShell module (Get-AdminFlow); body unverified (docs/emulator.md)
             endpoint:
               "GET /providers/Microsoft.ProcessSimple/scopes/admin/environments/{environment}/flows/{flow}",
             expect: [200],
+            schema: "inventoryObject",
           });
           return item("flow", environmentId, response.body);
         });

@@ -47,6 +47,7 @@ export class LicensingApi {
       method: "GET",
       api: "ppapi",
       path: `/licensing/billingPolicies${queryString({ "api-version": V_LICENSING })}`,
+      // Source: TF provider internal/services/licensing/api_licensing.go
       endpoint: "GET /licensing/billingPolicies",
       expect: [200],
       schema: "billingPolicyList",
@@ -58,6 +59,7 @@ export class LicensingApi {
       method: "GET",
       api: "ppapi",
       path: `/licensing/billingPolicies/${seg(id)}${queryString({ "api-version": V_LICENSING })}`,
+      // Source: TF provider internal/services/licensing/api_licensing.go
       endpoint: "GET /licensing/billingPolicies/{id}",
       expect: [200, 404],
       schema: "billingPolicy",
@@ -71,6 +73,7 @@ export class LicensingApi {
       method: "POST",
       api: "ppapi",
       path: `/licensing/BillingPolicies${queryString({ "api-version": V_LICENSING })}`,
+      // Source: TF provider internal/services/licensing/api_licensing.go
       endpoint: "POST /licensing/BillingPolicies",
       body,
       expect: [200, 201],
@@ -84,6 +87,7 @@ export class LicensingApi {
       method: "PUT",
       api: "ppapi",
       path: `/licensing/billingPolicies/${seg(id)}${queryString({ "api-version": V_LICENSING })}`,
+      // Source: TF provider internal/services/licensing/api_licensing.go
       endpoint: "PUT /licensing/billingPolicies/{id}",
       body,
       expect: [200],
@@ -97,6 +101,7 @@ export class LicensingApi {
       method: "DELETE",
       api: "ppapi",
       path: `/licensing/BillingPolicies/${seg(id)}${queryString({ "api-version": V_LICENSING })}`,
+      // Source: TF provider internal/services/licensing/api_licensing.go
       endpoint: "DELETE /licensing/BillingPolicies/{id}",
       expect: [200, 202, 204, 404],
     });
@@ -108,6 +113,7 @@ export class LicensingApi {
       method: "GET",
       api: "ppapi",
       path: `/licensing/billingPolicies/${seg(policyId)}/environments${queryString({ "api-version": V_LICENSING })}`,
+      // Source: TF provider internal/services/licensing/api_licensing.go
       endpoint: "GET /licensing/billingPolicies/{id}/environments",
       expect: [200],
       schema: "billingPolicyEnvironmentList",
@@ -133,6 +139,7 @@ export class LicensingApi {
       method: "GET" as const,
       api: "ppapi" as const,
       path: `/licensing/environments/${seg(environmentId)}/allocations${queryString({ "api-version": V_LICENSING })}`,
+      // Source: Learn "Currency Allocation - Get Currency Allocation By Environment"
       endpoint: "GET /licensing/environments/{id}/allocations",
       expect: [200, 404],
     };
@@ -174,6 +181,7 @@ export class LicensingApi {
       method: "PATCH",
       api: "ppapi",
       path: `/licensing/environments/${seg(environmentId)}/allocations${queryString({ "api-version": V_LICENSING })}`,
+      // Source: Learn "Currency Allocation - Patch Currency Allocation By Environment"
       endpoint,
       body: { currencyAllocations: allocations },
       expect: [200, 202, 204],
@@ -186,6 +194,7 @@ export class LicensingApi {
       method: "GET",
       api: "ppapi",
       path: `/licensing/tenantCapacity${queryString({ "api-version": V_LICENSING })}`,
+      // Source: TF provider internal/services/capacity/api_capacity.go
       endpoint: "GET /licensing/tenantCapacity",
       expect: [200],
       schema: "tenantCapacity",
@@ -211,6 +220,7 @@ export class LicensingApi {
         "api-version": V_ALLOCATIONS_V2,
         $filter: availabilityFilter(environmentId, entitlementIds),
       })}`,
+      // Source: Learn "Allocation - Get Allocations Availability V2"
       endpoint,
       expect: [200],
       schema: "allocationAvailability",
@@ -254,6 +264,7 @@ export class LicensingApi {
       method: "POST",
       api: "ppapi",
       path: `/licensing/billingPolicies/${seg(policyId)}/environments/${action}${queryString({ "api-version": V_LICENSING })}`,
+      // Source: TF provider internal/services/licensing/api_licensing.go
       endpoint: `POST /licensing/billingPolicies/{id}/environments/${action}`,
       body: { environmentIds: environmentIds.map((id) => id.toLowerCase()) },
       idempotent: true,

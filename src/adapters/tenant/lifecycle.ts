@@ -126,6 +126,7 @@ async function pollLifecycle(
     const response = await http.send<unknown>({
       method: "GET",
       url: operationUrl,
+      // Source: TF provider internal/api/lifecycle.go (DoWaitForLifecycleOperationStatus)
       endpoint: LIFECYCLE_ENDPOINT,
       expect: [200, 202, 404, 409],
     });
@@ -186,6 +187,7 @@ async function pollProvisioning(
     const response = await http.send<unknown>({
       method: "GET",
       url: operationUrl,
+      // Source: TF provider internal/api/lifecycle.go (DoWaitForLifecycleOperationStatus)
       endpoint: LIFECYCLE_ENDPOINT,
       expect: [200, 202, 404, 409],
     });
@@ -323,6 +325,41 @@ export async function retryUnlessAlreadyDone<T>(
       if (!(error instanceof TenantApiError) || error.status !== 409) throw error;
       if (await alreadyDone()) return undefined;
       if (attempt > options.retries) throw error;
+      await http.sleep(options.intervalMs);
+    }
+  }
+}
+
+/**
+ * How often an environment DELETE whose lifecycle operation ended Failed is sent again: 10, as the
+ * Terraform provider does (`internal/services/environment/api_environment.go`,
+ * `deleteEnvironmentWithRetry`, bounded by `constants.MAX_RETRY_COUNT` = 10 in
+ * `internal/constants/constants.go`).
+ */
+export const DELETE_RESENDS = 10;
+
+/**
+ * Runs `attempt` (send a DELETE and wait for its lifecycle operation) and, while its operation ends
+ * Failed, sends it again after `intervalMs`, at most `resends` more times. Only for deletes: sending a
+ * delete again cannot make a second object. The last failure is thrown, saying how often it was sent.
+ */
+export async function resendWhileFailed<T>(
+  http: HttpClient,
+  attempt: () => Promise<T>,
+  options: { resends: number; intervalMs: number },
+): Promise<T> {
+  for (let resent = 0; ; resent++) {
+    try {
+      return await attempt();
+    } catch (error) {
+      if (!(error instanceof LifecycleFailedError)) throw error;
+      if (resent >= options.resends) {
+        if (resent === 0) throw error;
+        throw new LifecycleFailedError(
+          `${error.message}; sent ${resent + 1} times, each operation ended Failed`,
+          error.operation,
+        );
+      }
       await http.sleep(options.intervalMs);
     }
   }

@@ -22,6 +22,7 @@ export class PowerAppsApi {
         hideDlpExemptApis: true,
         showAllDlpEnforceableApis: true,
       })}`,
+      // Source: TF provider internal/services/connectors/api_connectors.go
       endpoint: "GET /providers/Microsoft.PowerApps/apis",
       expect: [200],
       schema: "connectorList",

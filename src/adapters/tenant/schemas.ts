@@ -277,6 +277,17 @@ function tenantSettingsSchema(): SchemaObject {
   return root;
 }
 
+/**
+ * An admin app (PowerApps) or flow (Flow, unverified body: docs/emulator.md): only what the impact
+ * analysis reads; `name` identifies it, the rest is optional.
+ */
+const inventoryObject = obj(
+  { name: str },
+  {
+    properties: obj({}, { displayName: nullable(str), connectionReferences: nullable({ type: "object" }) }),
+  },
+);
+
 /** Every response shape, by name. */
 export const RESPONSE_SCHEMAS = {
   environment,
@@ -307,6 +318,8 @@ export const RESPONSE_SCHEMAS = {
   ruleSet,
   ruleSetList: list(ruleSet),
   tenantIsolationPolicy,
+  inventoryObject,
+  inventoryObjectList: list(inventoryObject),
 } satisfies Record<string, SchemaObject>;
 
 export type ResponseSchemaName = keyof typeof RESPONSE_SCHEMAS;

@@ -16,7 +16,9 @@ import type { TenantClient } from "./index.js";
 import {
   awaitLifecycle,
   awaitProvisioning,
+  DELETE_RESENDS,
   journalLocation,
+  resendWhileFailed,
   resumeLifecycle,
   resumeProvisioning,
   retryUnlessAlreadyDone,
@@ -49,6 +51,8 @@ export interface ExecuteStepOptions {
   onAccepted?: (location: string) => Promise<void>;
   /** Polling of lifecycle operations (tests shorten it). */
   lifecycle?: Partial<LifecycleOptions>;
+  /** Re-sends of a DELETE whose lifecycle operation ended Failed. Default DELETE_RESENDS (10). */
+  deleteResends?: number;
 }
 
 /** What became of an operation an interrupted run started (see `resumeStep`). */
@@ -66,6 +70,20 @@ export async function executeStep(
   client: TenantClient,
   step: StepRequest,
   options: ExecuteStepOptions = {},
+): Promise<StepOutcome> {
+  // A delete whose lifecycle operation ended Failed is sent again (DELETE_RESENDS, as the Terraform
+  // provider does); sending a delete twice cannot make a second object. Nothing else is re-sent.
+  if (step.method !== "DELETE" || step.async !== "lifecycle") return executeOnce(client, step, options);
+  return resendWhileFailed(client.http, () => executeOnce(client, step, options), {
+    resends: options.deleteResends ?? DELETE_RESENDS,
+    intervalMs: options.busyIntervalMs ?? 10_000,
+  });
+}
+
+async function executeOnce(
+  client: TenantClient,
+  step: StepRequest,
+  options: ExecuteStepOptions,
 ): Promise<StepOutcome> {
   const http = client.http;
   const spec: RequestSpec = {

@@ -37,6 +37,7 @@ export async function getTenantIsolationPolicy(
     method: "GET",
     api: "bap",
     path: isolationPolicyPath(tenantId),
+    // Source: TF provider internal/services/tenant_isolation_policy/api_tenant_isolation_policy.go
     endpoint: ENDPOINT,
     expect: [200, 404],
     schema: "tenantIsolationPolicy",
@@ -72,7 +73,13 @@ export async function awaitTenantIsolation(
         `${what} did not finish within ${Math.round(opts.deadlineMs / 1000)} s; it may still complete in the tenant, check before running again`,
       );
     await http.sleep(wait);
-    last = await http.send<unknown>({ method: "GET", url, endpoint: POLL_ENDPOINT, expect: [200, 202, 409] });
+    last = await http.send<unknown>({
+      method: "GET",
+      url,
+      // Source: TF provider internal/services/tenant_isolation_policy/api_tenant_isolation_policy.go (Location poll)
+      endpoint: POLL_ENDPOINT,
+      expect: [200, 202, 409],
+    });
     if (last.status === 200) return;
   }
 }

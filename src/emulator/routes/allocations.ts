@@ -173,8 +173,11 @@ function availability(request: RouteRequest, context: EmulatorContext): Reply {
 
 export function allocationRoutes(): Route[] {
   return [
+    // Source: Learn "Currency Allocation - Get Currency Allocation By Environment"
     route("GET", "/licensing/environments/{id}/allocations", "ppapi", getAllocations),
+    // Source: Learn "Currency Allocation - Patch Currency Allocation By Environment"
     route("PATCH", "/licensing/environments/{id}/allocations", "ppapi", patchAllocations),
+    // Source: Learn "Allocation - Get Allocations Availability V2"
     route("GET", "/licensing/allocationsV2/availability", "ppapi", availability),
   ];
 }

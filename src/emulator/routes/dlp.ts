@@ -331,18 +331,27 @@ function getConnector(request: RouteRequest, context: EmulatorContext): Reply {
 
 export function dlpRoutes(): Route[] {
   return [
+    // Source: TF provider internal/services/dlp_policy/api_dlp_policy.go
     route("GET", `${GOV}/v2/policies`, "bap", listPolicies),
+    // Source: TF provider internal/services/dlp_policy/api_dlp_policy.go
     route("POST", `${GOV}/v2/policies`, "bap", createPolicy),
+    // Source: TF provider internal/services/dlp_policy/api_dlp_policy.go
     route("GET", `${GOV}/v2/policies/{name}`, "bap", getPolicy),
+    // Source: TF provider internal/services/dlp_policy/api_dlp_policy.go
     route("PATCH", `${GOV}/v2/policies/{name}`, "bap", updatePolicy),
+    // Source: TF provider internal/services/dlp_policy/api_dlp_policy.go
     route("DELETE", `${GOV}/v2/policies/{name}`, "bap", deletePolicy),
+    // Source: TF provider internal/services/connectors/api_connectors.go
     route("GET", `${GOV}/v1/connectors/metadata/unblockable`, "bap", (_r, context) =>
       json(200, context.store.state.unblockableConnectors),
     ),
+    // Source: TF provider internal/services/connectors/api_connectors.go
     route("GET", `${GOV}/v1/connectors/metadata/virtual`, "bap", (_r, context) =>
       json(200, context.store.state.virtualConnectors),
     ),
+    // Source: TF provider internal/services/connectors/api_connectors.go
     route("GET", "/providers/Microsoft.PowerApps/apis", "powerapps", listConnectors),
+    // Source: unverified (no client reads one connector; docs/emulator.md)
     route("GET", "/providers/Microsoft.PowerApps/apis/{name}", "powerapps", getConnector),
   ];
 }

@@ -182,9 +182,13 @@ function getLifecycleOperation(request: RouteRequest, context: EmulatorContext):
 
 export function environmentOperationRoutes(): Route[] {
   return [
+    // Source: TF provider internal/services/environment/api_environment.go
     route("POST", `${BAP}/scopes/admin/environments/{id}/modifySku`, "bap", modifySku),
+    // Source: TF provider internal/services/environment/api_environment.go
     route("POST", `${BAP}/environments/{id}/provisionInstance`, "bap", provisionInstance),
+    // Source: TF provider internal/services/managed_environment/api_managed_environment.go
     route("POST", `${BAP}/environments/{id}/governanceConfiguration`, "bap", governanceConfiguration),
+    // Source: TF provider internal/api/lifecycle.go; body: the provider's recorded lifecycle responses
     route("GET", `${LIFECYCLE_PATH}/{id}`, "bap", getLifecycleOperation),
   ];
 }

@@ -323,11 +323,17 @@ function deleteEnvironment(request: RouteRequest, context: EmulatorContext): Rep
 
 export function environmentRoutes(): Route[] {
   return [
+    // Source: TF provider internal/services/environment/api_environment.go
     route("GET", `${BAP}/scopes/admin/environments`, "bap", listEnvironments),
+    // Source: TF provider internal/services/environment/api_environment.go
     route("GET", `${BAP}/scopes/admin/environments/{id}`, "bap", getEnvironment),
+    // Source: TF provider internal/services/environment/api_environment.go
     route("GET", `${BAP}/environments/{id}`, "bap", getEnvironment),
+    // Source: TF provider internal/services/environment/api_environment.go
     route("POST", `${BAP}/environments`, "bap", createEnvironment),
+    // Source: TF provider internal/services/environment/api_environment.go
     route("PATCH", `${BAP}/scopes/admin/environments/{id}`, "bap", patchEnvironment),
+    // Source: TF provider internal/services/environment/api_environment.go
     route("DELETE", `${BAP}/scopes/admin/environments/{id}`, "bap", deleteEnvironment),
   ];
 }

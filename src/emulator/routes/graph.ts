@@ -37,7 +37,13 @@ function isEventual(request: RouteRequest): boolean {
   return (Array.isArray(header) ? header[0] : header)?.toLowerCase() === "eventual";
 }
 
-const LICENSED = /^assignedLicenses\/\$count\s+ne\s+0$/i;
+/** `assignedLicenses/any(x:x/skuId eq {guid})`: Graph's lambda form of `eq` on a collection (group resource: `$filter (eq)`). */
+const LICENSED_WITH_SKU =
+  /^assignedLicenses\/any\(\s*(\w+)\s*:\s*(\w+)\/skuId\s+eq\s+([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\s*\)$/i;
+/** `assignedLicenses/any()`: "List groups", Example 7 ("List any groups with any licenses"). */
+const LICENSED_ANY = /^assignedLicenses\/any\(\s*\)$/i;
+/** Documented for users only (advanced queries), not for groups: the emulator refuses it. */
+const LICENSE_COUNT = /^assignedLicenses\/\$count\s/i;
 const EQUALS = /^(id|displayName)\s+eq\s+'([^']*)'$/i;
 
 /**
@@ -54,8 +60,11 @@ function directoryPageSize(url: URL, fallback: number): number | string {
 }
 
 /**
- * `GET /v1.0/groups`: the filters ppgov uses (`assignedLicenses/$count ne 0`, `id eq '…'`,
- * `displayName eq '…'`), `$select`, `$top`, `$count=true` and `@odata.nextLink` paging.
+ * `GET /v1.0/groups` (Graph "List groups"; filters from the "group resource type" page): the filters
+ * ppgov uses (`assignedLicenses/any()`, also `assignedLicenses/any(x:x/skuId eq {guid})`, `id eq '…'`,
+ * `displayName eq '…'`),
+ * `$select`, `$top`, `$count=true` and `@odata.nextLink` paging. `assignedLicenses/$count …`, which
+ * Graph documents for users only, answers 400.
  */
 function listGroups(request: RouteRequest, context: EmulatorContext): Reply {
   const pageSize = directoryPageSize(request.url, context.pageSize);
@@ -64,15 +73,20 @@ function listGroups(request: RouteRequest, context: EmulatorContext): Reply {
   let groups = context.store.state.groups;
   if (filter) {
     const equals = EQUALS.exec(filter);
-    if (LICENSED.test(filter)) {
-      if (!isEventual(request) || request.url.searchParams.get("$count") !== "true") {
-        return graphError(
-          400,
-          "Request_UnsupportedQuery",
-          "Unsupported Query. This query needs the ConsistencyLevel: eventual header and $count=true.",
-        );
-      }
+    const licensed = LICENSED_WITH_SKU.exec(filter);
+    if (LICENSED_ANY.test(filter)) {
       groups = groups.filter((group) => (group.assignedLicenses ?? []).length > 0);
+    } else if (licensed !== null && licensed[1] === licensed[2] && licensed[3] !== undefined) {
+      const skuId = licensed[3].toLowerCase();
+      groups = groups.filter((group) =>
+        (group.assignedLicenses ?? []).some((license) => license.skuId.toLowerCase() === skuId),
+      );
+    } else if (LICENSE_COUNT.test(filter)) {
+      return graphError(
+        400,
+        "Request_UnsupportedQuery",
+        "Unsupported or invalid query filter clause specified for property 'assignedLicenses' of resource 'Group'.",
+      );
     } else if (equals?.[1] && equals[2] !== undefined) {
       const field = equals[1].toLowerCase() === "id" ? "id" : "displayName";
       const wanted = equals[2].toLowerCase();
@@ -200,10 +214,15 @@ function assignLicense(request: RouteRequest, context: EmulatorContext): Reply {
 
 export function graphRoutes(): Route[] {
   return [
+    // Source: Graph "List subscribedSkus"
     route("GET", "/v1.0/subscribedSkus", "graph", subscribedSkus),
+    // Source: Graph "List groups" and "group resource type" ($filter on assignedLicenses)
     route("GET", "/v1.0/groups", "graph", listGroups),
+    // Source: Graph "Get group"
     route("GET", "/v1.0/groups/{id}", "graph", getGroup),
+    // Source: Graph "List group members" ($count)
     route("GET", "/v1.0/groups/{id}/members/$count", "graph", countMembers),
+    // Source: Graph "group: assignLicense"
     route("POST", "/v1.0/groups/{id}/assignLicense", "graph", assignLicense),
   ];
 }

@@ -124,15 +124,22 @@ function membership(mode: "add" | "remove") {
 export function groupRoutes(): Route[] {
   const pp = "/environmentmanagement/environmentGroups";
   return [
+    // Source: TF provider internal/services/environment_groups/api_environment_group.go
     route("GET", GROUPS, "bap", (_r, context) => json(200, { value: context.store.state.environmentGroups })),
+    // Source: TF provider internal/services/environment_groups/api_environment_group.go
     route("POST", GROUPS, "bap", createGroup),
+    // Source: TF provider internal/services/environment_groups/api_environment_group.go
     route("GET", `${GROUPS}/{id}`, "bap", (request, context) => {
       const group = findGroup(context, request.params[0] ?? "");
       return group ? json(200, group) : groupNotFound(request.params[0] ?? "");
     }),
+    // Source: TF provider internal/services/environment_groups/api_environment_group.go
     route("PUT", `${GROUPS}/{id}`, "bap", updateGroup),
+    // Source: TF provider internal/services/environment_groups/api_environment_group.go
     route("DELETE", `${GROUPS}/{id}`, "bap", deleteGroup),
+    // Source: unverified: removeEnvironment's counterpart, not in the provider (docs/emulator.md)
     route("POST", `${pp}/{group}/addEnvironment/{env}`, "ppapi", membership("add")),
+    // Source: TF provider internal/services/environment_groups/api_environment_group.go
     route("POST", `${pp}/{group}/removeEnvironment/{env}`, "ppapi", membership("remove")),
   ];
 }

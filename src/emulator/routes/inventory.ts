@@ -70,8 +70,11 @@ function getFlow(request: RouteRequest, context: EmulatorContext): Reply {
 
 export function inventoryRoutes(): Route[] {
   return [
+    // Source: TF provider internal/services/powerapps/api_powerapps.go
     route("GET", `${POWERAPPS_ADMIN}/apps`, "powerapps", listApps),
+    // Source: PowerApps admin PowerShell module (Get-AdminFlow); bodies unverified (docs/emulator.md)
     route("GET", `${FLOW_ADMIN}/v2/flows`, "flow", listFlows),
+    // Source: PowerApps admin PowerShell module (Get-AdminFlow); bodies unverified (docs/emulator.md)
     route("GET", `${FLOW_ADMIN}/flows/{flow}`, "flow", getFlow),
   ];
 }

@@ -219,14 +219,23 @@ function changeMembership(mode: "add" | "remove") {
 export function licensingRoutes(): Route[] {
   const base = "/licensing/billingPolicies";
   return [
+    // Source: TF provider internal/services/licensing/api_licensing.go
     route("GET", base, "ppapi", listPolicies),
+    // Source: TF provider internal/services/licensing/api_licensing.go
     route("POST", base, "ppapi", createPolicy),
+    // Source: TF provider internal/services/licensing/api_licensing.go
     route("GET", `${base}/{id}`, "ppapi", getPolicy),
+    // Source: TF provider internal/services/licensing/api_licensing.go
     route("PUT", `${base}/{id}`, "ppapi", updatePolicy),
+    // Source: TF provider internal/services/licensing/api_licensing.go
     route("DELETE", `${base}/{id}`, "ppapi", deletePolicy),
+    // Source: TF provider internal/services/licensing/api_licensing.go
     route("GET", `${base}/{id}/environments`, "ppapi", policyEnvironments),
+    // Source: TF provider internal/services/licensing/api_licensing.go
     route("POST", `${base}/{id}/environments/add`, "ppapi", changeMembership("add")),
+    // Source: TF provider internal/services/licensing/api_licensing.go
     route("POST", `${base}/{id}/environments/remove`, "ppapi", changeMembership("remove")),
+    // Source: TF provider internal/services/capacity/api_capacity.go
     route("GET", "/licensing/tenantCapacity", "ppapi", (_request, context) =>
       json(200, { ...context.store.state.tenantCapacity, tenantId: context.store.state.tenantId }),
     ),

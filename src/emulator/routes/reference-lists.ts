@@ -32,11 +32,15 @@ function referenceList(kind: "currencies" | "languages") {
 
 export function referenceRoutes(): Route[] {
   return [
+    // Source: TF provider internal/services/environment/api_environment.go
     route("POST", `${BAP}/validateEnvironmentDetails`, "bap", validateEnvironmentDetails, { mutates: false }),
+    // Source: TF provider internal/services/locations/api_locations.go
     route("GET", `${BAP}/locations`, "bap", (_request, context) =>
       json(200, { value: context.reference.locations }),
     ),
+    // Source: TF provider internal/services/currencies/api_currencies.go
     route("GET", `${BAP}/locations/{location}/environmentCurrencies`, "bap", referenceList("currencies")),
+    // Source: TF provider internal/services/languages/api_languages.go
     route("GET", `${BAP}/locations/{location}/environmentLanguages`, "bap", referenceList("languages")),
   ];
 }

@@ -109,9 +109,13 @@ function deleteRuleSet(request: RouteRequest, context: EmulatorContext): Reply {
 /** Legacy environment-group rule sets (wire-formats §6.2), served on the one emulator host. */
 export function ruleSetRoutes(): Route[] {
   return [
+    // Source: TF provider internal/services/environment_group_rule_set/api_environment_group_rule_set.go
     route("GET", "/governance/environmentGroups/{group}/ruleSets", "ppapi", listRuleSets),
+    // Source: TF provider internal/services/environment_group_rule_set/api_environment_group_rule_set.go
     route("POST", "/governance/environmentGroups/{group}/ruleSets", "ppapi", createRuleSet),
+    // Source: TF provider internal/services/environment_group_rule_set/api_environment_group_rule_set.go
     route("PUT", "/governance/ruleSets/{id}", "ppapi", updateRuleSet),
+    // Source: TF provider internal/services/environment_group_rule_set/api_environment_group_rule_set.go
     route("DELETE", "/governance/ruleSets/{id}", "ppapi", deleteRuleSet),
   ];
 }

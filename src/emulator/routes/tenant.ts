@@ -141,7 +141,9 @@ export function tenantRoutes(): Route[] {
   // Per emulator instance: isolation PUTs still under way, by operation id.
   const pending = new Map<string, PendingIsolation>();
   return [
+    // Source: TF provider internal/services/tenant/api_tenant.go
     route("GET", `${BAP}/tenant`, "bap", (_r, context) => json(200, tenant(context))),
+    // Source: TF provider internal/services/tenant_settings/api_tenant_settings.go
     route(
       "POST",
       `${BAP}/listTenantSettings`,
@@ -151,20 +153,24 @@ export function tenantRoutes(): Route[] {
         mutates: false,
       },
     ),
+    // Source: TF provider internal/services/tenant_settings/api_tenant_settings.go
     route("POST", `${BAP}/scopes/admin/updateTenantSettings`, "bap", (request, context) => {
       if (!isRecord(request.body))
         return bapError(400, "InvalidRequestContent", "The body must be a settings object.");
       merge(context.store.state.tenantSettings, request.body);
       return json(200, context.store.state.tenantSettings);
     }),
+    // Source: TF provider internal/services/tenant_isolation_policy/api_tenant_isolation_policy.go
     route(
       "GET",
       "/providers/PowerPlatform.Governance/v1/tenants/{tenantId}/tenantIsolationPolicy",
       "bap",
       getIsolation,
     ),
+    // Source: TF provider internal/services/tenant_isolation_policy/api_tenant_isolation_policy.go
     route("PUT", ISOLATION, "bap", (request, context) => putIsolation(request, context, pending)),
     // Applies the policy when the operation is due, so it persists like a write.
+    // Source: unverified: the service's Location for an isolation PUT is not published; the emulator makes one up
     route(
       "GET",
       `${ISOLATION}/operations/{operationId}`,
