@@ -303,3 +303,22 @@ export const OPERATION_FAILED_CODE = "TENANT_LIFECYCLE_FAILED";
 export function touchedAddresses(entries: readonly JournalEntry[], planDigest: string): Set<string> {
   return new Set(entries.filter((entry) => entry.planDigest === planDigest).map((entry) => entry.address));
 }
+
+/**
+ * When every step of the plan ended "succeeded" in runs of this very plan (same digest), the time the
+ * last one did: the plan was applied and must not be applied again. Undefined otherwise.
+ */
+export function appliedAt(entries: readonly JournalEntry[], plan: Pick<Plan, "planDigest" | "steps">): string | undefined {
+  if (plan.steps.length === 0) return undefined;
+  const succeeded = new Map<string, string>();
+  for (const entry of entries)
+    if (entry.planDigest === plan.planDigest && entry.event === "end" && entry.outcome === "succeeded")
+      succeeded.set(entry.stepId, entry.at);
+  let last: string | undefined;
+  for (const step of plan.steps) {
+    const at = succeeded.get(step.id);
+    if (at === undefined) return undefined;
+    if (last === undefined || at > last) last = at;
+  }
+  return last;
+}
