@@ -308,7 +308,10 @@ export function touchedAddresses(entries: readonly JournalEntry[], planDigest: s
  * When every step of the plan ended "succeeded" in runs of this very plan (same digest), the time the
  * last one did: the plan was applied and must not be applied again. Undefined otherwise.
  */
-export function appliedAt(entries: readonly JournalEntry[], plan: Pick<Plan, "planDigest" | "steps">): string | undefined {
+export function appliedAt(
+  entries: readonly JournalEntry[],
+  plan: Pick<Plan, "planDigest" | "steps">,
+): string | undefined {
   if (plan.steps.length === 0) return undefined;
   const succeeded = new Map<string, string>();
   for (const entry of entries)

@@ -122,7 +122,7 @@ async function planPolicies(
   const load = await loadDesired(dir, deps);
   if (!load.ok) return load;
   if (desiredDigest(load.desired) === plan.desiredDigest) return { ok: true, desired: load.desired };
-  const head = await deps.gitHead(dir).catch(() => ({}) as { commit?: string });
+  const head: { commit?: string } = await deps.gitHead(dir).catch(() => ({}));
   const made = plan.git.commit === undefined ? "" : ` at commit ${plan.git.commit}`;
   const now =
     head.commit !== undefined && plan.git.commit !== undefined && head.commit !== plan.git.commit

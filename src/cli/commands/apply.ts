@@ -61,7 +61,9 @@ export const registerApply: CommandRegistrar = (program, context, setExitCode) =
     .action(async (planFile: string | undefined, options: ApplyCommandOptions) => {
       setExitCode(
         options.githubComment === true
-          ? await runApplyForGithub(context(), options.dir ?? "policies", (ctx) => runApplyCommand(planFile, options, ctx))
+          ? await runApplyForGithub(context(), options.dir ?? "policies", (ctx) =>
+              runApplyCommand(planFile, options, ctx),
+            )
           : await runApplyCommand(planFile, options, context()),
       );
     });

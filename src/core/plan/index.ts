@@ -12,13 +12,7 @@ export type {
 } from "./live-tenant.js";
 export { buildPlan, desiredDigest, planHasChanges } from "./plan.js";
 export type { BuildPlanOptions, PlanResult } from "./plan.js";
-export {
-  checkPlanSignature,
-  computePlanDigest,
-  sha256,
-  signPlan,
-  verifyPlanDigest,
-} from "./digest.js";
+export { checkPlanSignature, computePlanDigest, sha256, signPlan, verifyPlanDigest } from "./digest.js";
 export type { SignatureCheck } from "./digest.js";
 export { planDifferences, summarizeSteps } from "./rederive.js";
 export type { StepSummary } from "./rederive.js";

@@ -62,10 +62,7 @@ export function planDifferences(
         `${address}: the plan says ${savedActions.get(address) ?? "no-op"}, the policies lead to ${derivedActions.get(address) ?? "no-op"}`,
       );
   if (differences.length <= SHOWN_DIFFERENCES) return differences;
-  return [
-    ...differences.slice(0, SHOWN_DIFFERENCES),
-    `… and ${differences.length - SHOWN_DIFFERENCES} more`,
-  ];
+  return [...differences.slice(0, SHOWN_DIFFERENCES), `… and ${differences.length - SHOWN_DIFFERENCES} more`];
 }
 
 export interface StepSummary {
