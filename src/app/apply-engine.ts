@@ -72,6 +72,8 @@ export interface EngineOptions {
   resume?: StepResumer;
   /** Called as each step starts (progress). */
   onStart?: (step: PlanStep, index: number, total: number) => void;
+  /** Called as each started step ends: its outcome ("succeeded", "adopted", "resumed", "failed"). */
+  onEnd?: (step: PlanStep, index: number, total: number, outcome: string) => void;
 }
 
 export type StepResult =
@@ -134,6 +136,7 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
     ...fields,
   });
 
+  const outcomes = new Map<string, StepResult["outcome"]>();
   const succeed = async (result: StepResult): Promise<void> => {
     const { step, producedId } = result;
     record(step, producedId);
@@ -145,6 +148,7 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
       }),
     );
     done.push(result);
+    outcomes.set(step.id, result.outcome);
   };
 
   const runOne = async (step: PlanStep): Promise<void> => {
@@ -156,7 +160,8 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
       return;
     }
     started += 1;
-    options.onStart?.(step, started, total);
+    const index = started;
+    options.onStart?.(step, index, total);
     await journal.append(entry(step, { event: "start" }));
     try {
       const interrupted = prior?.interrupted.get(step.id);
@@ -198,7 +203,10 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
           error: { code: failure.code, message: failure.message },
         }),
       );
+      options.onEnd?.(step, index, total, "failed");
+      return;
     }
+    options.onEnd?.(step, index, total, outcomes.get(step.id) ?? "succeeded");
   };
 
   for (const wave of waves(plan.steps)) {

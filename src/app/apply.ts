@@ -4,6 +4,7 @@
  * re-reads the tenant until the touched resources match the policies.
  */
 import type { JournalEntry } from "../adapters/fs/journal-file.js";
+import { formatElapsed } from "../adapters/progress/index.js";
 import type { HeldLock } from "../adapters/fs/lock-file.js";
 import { ExitError, PpgovError } from "../core/errors.js";
 import { KIND_REGISTRY } from "../core/kinds/registry.js";
@@ -303,7 +304,9 @@ async function execute(
 ): Promise<ApplyReport> {
   deps.progress.phase(`applying ${plan.steps.length} steps…`);
   const resumeStep = deps.resumeStep?.bind(deps);
-  return executePlan({
+  // Steps in flight, for the heartbeat: what the apply waits for, and since when.
+  const running = new Map<string, { step: PlanStep; startedAt: number }>();
+  const work = executePlan({
     plan,
     run: (step, hooks) => deps.runStep(step, tenantId, hooks),
     ...(resumeStep === undefined
@@ -329,9 +332,37 @@ async function execute(
         tenantId,
         deps,
       ),
-    onStart: (step, index, total) =>
-      deps.progress.count(index, total, `${step.address}: ${step.description}`),
+    onStart: (step, index, total) => {
+      running.set(step.id, { step, startedAt: deps.now().getTime() });
+      deps.progress.count(index, total, `${step.address}: ${step.description}`);
+    },
+    onEnd: (step, index, total, outcome) => {
+      const startedAt = running.get(step.id)?.startedAt ?? deps.now().getTime();
+      running.delete(step.id);
+      deps.progress.finished?.(
+        index,
+        total,
+        `${step.address}: ${step.description}`,
+        outcome,
+        deps.now().getTime() - startedAt,
+      );
+    },
   });
+  return deps.progress.heartbeat === undefined
+    ? work
+    : deps.progress.heartbeat(() => waitingFor(running, deps.now().getTime()), work);
+}
+
+/** The heartbeat's line while steps run: the oldest in flight, how long it has run, and how many more. */
+function waitingFor(
+  running: ReadonlyMap<string, { step: PlanStep; startedAt: number }>,
+  now: number,
+): string {
+  const inFlight = [...running.values()].sort((a, b) => a.startedAt - b.startedAt);
+  const oldest = inFlight[0];
+  if (oldest === undefined) return "still applying: between steps";
+  const others = inFlight.length - 1;
+  return `still waiting for ${oldest.step.address} (${oldest.step.description}) to finish, ${formatElapsed(now - oldest.startedAt)} so far${others > 0 ? `; ${others} more step${others === 1 ? "" : "s"} in flight` : ""}`;
 }
 
 type AnyKind = ResourceKind<unknown, unknown, object>;
@@ -396,9 +427,33 @@ export async function awaitConvergence(
   deps: ApplyDeps,
 ): Promise<Convergence> {
   const touched = new Set(plan.steps.map((step) => step.address));
-  const deadline = deps.now().getTime() + (settings.convergeTimeoutMs ?? 60_000);
-  let wait = 250;
+  const started = deps.now().getTime();
+  const timeoutMs = settings.convergeTimeoutMs ?? 60_000;
+  const deadline = started + timeoutMs;
   deps.progress.phase("checking that the tenant shows the applied state…");
+  let pending = [...touched];
+  const work = convergenceLoop(desired, tenantId, settings, deps, touched, deadline, (now) => {
+    pending = now;
+  });
+  return deps.progress.heartbeat === undefined
+    ? work
+    : deps.progress.heartbeat(
+        (elapsed) =>
+          `still waiting for the tenant to show the applied state of ${pending.length} resource${pending.length === 1 ? "" : "s"} (${pending.slice(0, 3).join(", ")}${pending.length > 3 ? ", …" : ""}), ${formatElapsed(elapsed)} of at most ${formatElapsed(timeoutMs)}`,
+        work,
+      );
+}
+
+async function convergenceLoop(
+  desired: DesiredState,
+  tenantId: string,
+  settings: ApplySettings,
+  deps: ApplyDeps,
+  touched: ReadonlySet<string>,
+  deadline: number,
+  onPending: (pending: string[]) => void,
+): Promise<Convergence> {
+  let wait = 250;
   for (;;) {
     let live: LiveTenant;
     try {
@@ -415,6 +470,7 @@ export async function awaitConvergence(
     const pending = changes
       .filter((change) => change.action !== "no-op" && touched.has(change.address))
       .map((change) => change.address);
+    onPending(pending);
     if (pending.length === 0) return { converged: true, pending };
     if (deps.now().getTime() + wait > deadline) return { converged: false, pending };
     await deps.sleep(wait);
