@@ -84,7 +84,13 @@ export async function runController(options: ControllerCommandOptions, context: 
     mode: ControllerMode,
     stopping: () => boolean,
   ): Promise<ReconcileResult> => {
-    const cycleContext: CliContext = { ...context, cwd: cloneDir };
+    // At info (the controller's default) the cycle's own line is the news: the reads' and steps' info
+    // lines ("tenant read pools", "step done") are kept for debug.
+    const cycleContext: CliContext = {
+      ...context,
+      cwd: cloneDir,
+      ...(context.logger.level === "info" ? { logger: context.logger.child({}, { level: "warn" }) } : {}),
+    };
     const composed = compose(cycleContext, { command: "controller", journalPath });
     if (controllerLock === undefined) {
       // One controller per tenant: a lock beside the apply lock, held for the controller's lifetime.
@@ -106,7 +112,12 @@ export async function runController(options: ControllerCommandOptions, context: 
           "INVALID",
           `the policies at ${commit.slice(0, 12)} cannot be planned (${outcome.status})`,
         );
-      return { drifted: outcome.report.resources.length, applied: 0, ...usage };
+      return {
+        drifted: outcome.report.resources.length,
+        driftedAddresses: outcome.report.resources.map((resource) => resource.address),
+        applied: 0,
+        ...usage,
+      };
     }
     let sent = 0;
     const apply = {
@@ -123,12 +134,14 @@ export async function runController(options: ControllerCommandOptions, context: 
         return result;
       },
     };
-    let drifted = 0;
+    let drifted: string[] = [];
     const outcome = await planAndApply(
       { dir: options.tenantDir, concurrency: 4, convergeTimeoutMs: 30_000 },
       {
         show: (planned) => {
-          drifted = planned.plan.resources.filter((resource) => resource.action !== "no-op").length;
+          drifted = planned.plan.resources
+            .filter((resource) => resource.action !== "no-op")
+            .map((resource) => resource.address);
         },
         confirm: () => Promise.resolve(!stopping()),
       },
@@ -145,7 +158,7 @@ export async function runController(options: ControllerCommandOptions, context: 
         "APPLY_FAILED",
         `apply failed at ${outcome.report.failed.step.id}: ${outcome.report.failed.message}`,
       );
-    return { drifted, applied: sent, ...usage };
+    return { drifted: drifted.length, driftedAddresses: drifted, applied: sent, ...usage };
   };
 
   const controller = new Controller(
