@@ -301,3 +301,36 @@ describe("apply --format json", () => {
     expect(applied.stderr).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
   });
 });
+
+describe("ppgov show PLANFILE", () => {
+  it("prints a saved plan with its origin, or its JSON, without contacting the tenant", async () => {
+    const tenant = await scratch();
+    const plan = await planDlpRename(tenant, { PPGOV_PLAN_KEY: "k" });
+    tenant.emulator.resetRequests();
+    const shown = await runCli(["show", "plan.json"], { cwd: tenant.cwd, env: {} });
+    expect(shown.code).toBe(0);
+    expect(shown.stdout.split("\n")[0]).toBe(
+      `Plan made ${plan.createdAt} from repo for tenant ${plan.tenantId}; digest intact, signed (set PPGOV_PLAN_KEY to check the signature).`,
+    );
+    expect(shown.stdout).toContain('~ displayName: "Production - strict" → "Production strict v2"');
+    expect(shown.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
+    const checked = await runCli(["show", "plan.json"], {
+      cwd: tenant.cwd,
+      env: { PPGOV_PLAN_KEY: "other" },
+    });
+    expect(checked.stdout).toContain("signature does NOT match PPGOV_PLAN_KEY");
+
+    const json = await runCli(["show", "plan.json", "--format", "json"], { cwd: tenant.cwd, env: {} });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toEqual(plan);
+
+    await savePlan(tenant.cwd, "altered.json", { ...plan, createdAt: "2020-01-01T00:00:00.000Z" });
+    const altered = await runCli(["show", "altered.json"], { cwd: tenant.cwd, env: {} });
+    expect(altered.stdout).toContain("digest does NOT match: the file was altered, apply refuses it");
+    expect(tenant.emulator.requests()).toEqual([]);
+
+    const missing = await runCli(["show", "missing.json", "--format", "json"], { cwd: tenant.cwd, env: {} });
+    expect(missing.code).toBe(1);
+    expect((JSON.parse(missing.stdout) as { error: { code: string } }).error.code).toBe("PLAN_FILE");
+  });
+});
