@@ -169,6 +169,9 @@ export function checkPlanIntegrity(plan: Plan, currentTenantId: string, planKey?
     );
 }
 
+/** Stale resources a refusal names; the rest are counted. */
+const LISTED_STALE = 10;
+
 /** The policy directory of a saved plan: `-d` when given, else the one the plan recorded. */
 export function savedPlanDir(plan: Plan, dir: string | undefined): string {
   return dir ?? plan.git.dir ?? "policies";
@@ -209,8 +212,13 @@ export async function applySavedPlan(
       // Resources an interrupted run of this very plan already changed moved because of it, not behind its back.
       const stale = findStaleResources(plan, live).filter((resource) => !touched.has(resource.address));
       if (stale.length > 0) {
-        const names = stale.map((resource) => resource.address).join(", ");
-        const reasons = stale.map((resource) => `  ${resource.address}: ${resource.reason}`).join("\n");
+        const shown = stale.slice(0, LISTED_STALE);
+        const rest = stale.length - shown.length;
+        const names = `${shown.map((resource) => resource.address).join(", ")}${rest > 0 ? `, … and ${rest} more` : ""}`;
+        const reasons = [
+          ...shown.map((resource) => `  ${resource.address}: ${resource.reason}`),
+          ...(rest > 0 ? [`  … and ${rest} more`] : []),
+        ].join("\n");
         throw new PpgovError(
           "PLAN_STALE",
           `plan is stale: ${names} changed since the plan was made (by someone else, or by an apply of this plan: a saved plan applies at most once); run ppgov plan again\n${reasons}`,
