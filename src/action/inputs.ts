@@ -51,7 +51,8 @@ export function parseActionInputs(env: NodeJS.ProcessEnv): ActionInputs {
 export function actionArgv(inputs: ActionInputs): string[] {
   const argv: string[] = [inputs.command, "-d", inputs.policies];
   if (inputs.command === "plan") {
-    argv.push("-o", inputs.planFile);
+    // exit_code 2 = changes (action.yml), which needs detailed exit codes; the step still succeeds.
+    argv.push("-o", inputs.planFile, "--detailed-exitcode");
     if (inputs.githubComment) argv.push("--github-comment");
   }
   if (inputs.command === "apply")

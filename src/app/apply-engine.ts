@@ -72,6 +72,8 @@ export interface EngineOptions {
   resume?: StepResumer;
   /** Called as each step starts (progress). */
   onStart?: (step: PlanStep, index: number, total: number) => void;
+  /** Called as each started step ends: its outcome ("succeeded", "adopted", "resumed", "failed"). */
+  onEnd?: (step: PlanStep, index: number, total: number, outcome: string) => void;
 }
 
 export type StepResult =
@@ -134,6 +136,7 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
     ...fields,
   });
 
+  const outcomes = new Map<string, StepResult["outcome"]>();
   const succeed = async (result: StepResult): Promise<void> => {
     const { step, producedId } = result;
     record(step, producedId);
@@ -145,6 +148,7 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
       }),
     );
     done.push(result);
+    outcomes.set(step.id, result.outcome);
   };
 
   const runOne = async (step: PlanStep): Promise<void> => {
@@ -156,7 +160,8 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
       return;
     }
     started += 1;
-    options.onStart?.(step, started, total);
+    const index = started;
+    options.onStart?.(step, index, total);
     await journal.append(entry(step, { event: "start" }));
     try {
       const interrupted = prior?.interrupted.get(step.id);
@@ -198,7 +203,10 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
           error: { code: failure.code, message: failure.message },
         }),
       );
+      options.onEnd?.(step, index, total, "failed");
+      return;
     }
+    options.onEnd?.(step, index, total, outcomes.get(step.id) ?? "succeeded");
   };
 
   for (const wave of waves(plan.steps)) {
@@ -302,4 +310,26 @@ export const OPERATION_FAILED_CODE = "TENANT_LIFECYCLE_FAILED";
 /** Addresses an earlier run of `planDigest` touched: their live objects moved because of that run. */
 export function touchedAddresses(entries: readonly JournalEntry[], planDigest: string): Set<string> {
   return new Set(entries.filter((entry) => entry.planDigest === planDigest).map((entry) => entry.address));
+}
+
+/**
+ * When every step of the plan ended "succeeded" in runs of this very plan (same digest), the time the
+ * last one did: the plan was applied and must not be applied again. Undefined otherwise.
+ */
+export function appliedAt(
+  entries: readonly JournalEntry[],
+  plan: Pick<Plan, "planDigest" | "steps">,
+): string | undefined {
+  if (plan.steps.length === 0) return undefined;
+  const succeeded = new Map<string, string>();
+  for (const entry of entries)
+    if (entry.planDigest === plan.planDigest && entry.event === "end" && entry.outcome === "succeeded")
+      succeeded.set(entry.stepId, entry.at);
+  let last: string | undefined;
+  for (const step of plan.steps) {
+    const at = succeeded.get(step.id);
+    if (at === undefined) return undefined;
+    if (last === undefined || at > last) last = at;
+  }
+  return last;
 }

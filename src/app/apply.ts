@@ -4,25 +4,31 @@
  * re-reads the tenant until the touched resources match the policies.
  */
 import type { JournalEntry } from "../adapters/fs/journal-file.js";
+import { formatElapsed } from "../adapters/progress/index.js";
 import type { HeldLock } from "../adapters/fs/lock-file.js";
 import { ExitError, PpgovError } from "../core/errors.js";
 import { KIND_REGISTRY } from "../core/kinds/registry.js";
 import type { ResourceKind } from "../core/kinds/resource-kind.js";
 import {
   buildPlan,
+  checkPlanSignature,
   desiredDigest,
   findStaleResources,
+  planDifferences,
   planHasChanges,
   requiredLiveCollections,
+  summarizeSteps,
   verifyPlanDigest,
   PLAN_FORMAT_VERSION,
   type DesiredState,
   type LiveTenant,
   type Plan,
   type PlanStep,
+  type StepSummary,
 } from "../core/plan/index.js";
 import type { Diagnostic } from "../core/diagnostics.js";
 import {
+  appliedAt,
   executePlan,
   priorRun,
   touchedAddresses,
@@ -53,7 +59,10 @@ export interface ApplyDeps extends PlanDeps {
 }
 
 export interface ApplySettings {
-  dir: string;
+  /** The policy directory; for a saved plan, undefined means the one the plan recorded. */
+  dir?: string;
+  /** PPGOV_PLAN_KEY: a saved plan must carry a valid HMAC-SHA256 signature with it. */
+  planKey?: string;
   allowProtectedDeletes?: boolean;
   concurrency: number;
   /** How long to wait for the tenant to show the applied state. Default 60 s. */
@@ -93,21 +102,41 @@ export type ApplyOutcome =
   | { status: "rejected"; diagnostics: Diagnostic[] }
   | { status: "no-changes"; plan: Plan }
   | { status: "declined"; plan: Plan }
-  | { status: "applied"; plan: Plan; report: ApplyReport; convergence: Convergence };
+  | {
+      status: "applied";
+      plan: Plan;
+      report: ApplyReport;
+      convergence: Convergence;
+      /** Counted from the steps (summarizeSteps), never the plan's stored summary. */
+      summary: StepSummary;
+    };
 
-/** Reads the plan file's policies when they are the plan's own (same desired digest), for the convergence check. */
-async function desiredFor(plan: Plan, dir: string, deps: ApplyDeps): Promise<DesiredState | undefined> {
-  try {
-    const load = await loadDesired(dir, deps);
-    if (!load.ok) return undefined;
-    return desiredDigest(load.desired) === plan.desiredDigest ? load.desired : undefined;
-  } catch {
-    return undefined;
-  }
+/**
+ * The policies the plan was made from: the plan's directory (or `dir`), refused unless they are the
+ * plan's own (same desired digest). Apply re-derives the steps from them, so without them it cannot run.
+ */
+async function planPolicies(
+  plan: Plan,
+  dir: string,
+  deps: ApplyDeps,
+): Promise<{ ok: true; desired: DesiredState } | { ok: false; loaded: LoadedPolicies }> {
+  const load = await loadDesired(dir, deps);
+  if (!load.ok) return load;
+  if (desiredDigest(load.desired) === plan.desiredDigest) return { ok: true, desired: load.desired };
+  const head: { commit?: string } = await deps.gitHead(dir).catch(() => ({}));
+  const made = plan.git.commit === undefined ? "" : ` at commit ${plan.git.commit}`;
+  const now =
+    head.commit !== undefined && plan.git.commit !== undefined && head.commit !== plan.git.commit
+      ? ` (${dir} is at ${head.commit})`
+      : "";
+  throw new PpgovError(
+    "PLAN_POLICIES_CHANGED",
+    `the policies in ${dir} are not the ones the plan was made from${made}${now}; apply re-derives the plan's steps from its policies, so it needs them: check out${plan.git.commit === undefined ? " the plan's commit" : ` ${plan.git.commit}`}, point -d at them, or run ppgov plan again`,
+  );
 }
 
 /** Refuses a plan file ppgov must not execute: wrong format version, altered, or for another tenant. */
-export function checkPlanIntegrity(plan: Plan, currentTenantId: string): void {
+export function checkPlanIntegrity(plan: Plan, currentTenantId: string, planKey?: string): void {
   if (plan.formatVersion !== PLAN_FORMAT_VERSION)
     throw new PpgovError(
       "PLAN_FORMAT",
@@ -118,6 +147,19 @@ export function checkPlanIntegrity(plan: Plan, currentTenantId: string): void {
       "PLAN_TAMPERED",
       "the plan file was altered after it was made (its planDigest does not match its content); run ppgov plan again",
     );
+  if (planKey !== undefined) {
+    const signature = checkPlanSignature(plan, planKey);
+    if (signature === "missing")
+      throw new PpgovError(
+        "PLAN_UNSIGNED",
+        "PPGOV_PLAN_KEY is set, but the plan is not signed; make it with ppgov plan -o FILE where PPGOV_PLAN_KEY is set to the same key",
+      );
+    if (signature === "invalid")
+      throw new PpgovError(
+        "PLAN_BAD_SIGNATURE",
+        "the plan's signature does not match PPGOV_PLAN_KEY: it was altered after it was made, or signed with another key; run ppgov plan again",
+      );
+  }
   if (plan.mode !== "plan")
     throw new PpgovError("PLAN_MODE", `this is a ${plan.mode} report, not a plan; run ppgov plan -o FILE`);
   if (plan.tenantId !== null && plan.tenantId.toLowerCase() !== currentTenantId.toLowerCase())
@@ -127,53 +169,87 @@ export function checkPlanIntegrity(plan: Plan, currentTenantId: string): void {
     );
 }
 
-/** `ppgov apply PLANFILE`: executes exactly the saved plan, if it is still true of the tenant. */
+/** Stale resources a refusal names; the rest are counted. */
+const LISTED_STALE = 10;
+
+/** The policy directory of a saved plan: `-d` when given, else the one the plan recorded. */
+export function savedPlanDir(plan: Plan, dir: string | undefined): string {
+  return dir ?? plan.git.dir ?? "policies";
+}
+
+/**
+ * `ppgov apply PLANFILE`: executes the saved plan once, if it is still true of the tenant and its
+ * steps are the ones its policies lead to against the live state it was made against.
+ */
 export async function applySavedPlan(
   plan: Plan,
   settings: ApplySettings,
   deps: ApplyDeps,
 ): Promise<ApplyOutcome> {
   const tenantId = await beforeWrites(async () => (await deps.tenant.tenantId()).toLowerCase());
-  checkPlanIntegrity(plan, tenantId);
-  if (!planHasChanges(plan)) return { status: "no-changes", plan };
+  await beforeWrites(() => Promise.resolve(checkPlanIntegrity(plan, tenantId, settings.planKey)));
+  if (plan.steps.length === 0) return { status: "no-changes", plan };
+  const dir = savedPlanDir(plan, settings.dir);
   const lock = await beforeWrites(() => deps.lock(tenantId));
   try {
-    const { desired, entries } = await beforeWrites(async () => {
-      const desired = await desiredFor(plan, settings.dir, deps);
+    const prepared = await beforeWrites(async () => {
       const entries = await deps.journal.read();
+      const applied = appliedAt(entries, plan);
+      if (applied !== undefined)
+        throw new PpgovError(
+          "PLAN_ALREADY_APPLIED",
+          `this plan was already applied (the journal shows its last step finished at ${applied}); a saved plan applies at most once: run ppgov plan again`,
+        );
+      const policies = await planPolicies(plan, dir, deps);
+      if (!policies.ok) return policies;
+      const { desired } = policies;
       const touched = touchedAddresses(entries, plan.planDigest);
       deps.progress.phase("re-reading the tenant to check the plan is still current…");
-      const requirements = requirementsForPlan(plan);
       const live = await deps.tenant.readLive(
-        desired === undefined
-          ? requirements
-          : mergeRequirements(requirements, requiredLiveCollections(desired)),
+        mergeRequirements(requirementsForPlan(plan), requiredLiveCollections(desired)),
         tenantId,
       );
       // Resources an interrupted run of this very plan already changed moved because of it, not behind its back.
       const stale = findStaleResources(plan, live).filter((resource) => !touched.has(resource.address));
       if (stale.length > 0) {
-        const names = stale.map((resource) => resource.address).join(", ");
-        const reasons = stale.map((resource) => `  ${resource.address}: ${resource.reason}`).join("\n");
+        const shown = stale.slice(0, LISTED_STALE);
+        const rest = stale.length - shown.length;
+        const names = `${shown.map((resource) => resource.address).join(", ")}${rest > 0 ? `, … and ${rest} more` : ""}`;
+        const reasons = [
+          ...shown.map((resource) => `  ${resource.address}: ${resource.reason}`),
+          ...(rest > 0 ? [`  … and ${rest} more`] : []),
+        ].join("\n");
         throw new PpgovError(
           "PLAN_STALE",
-          `plan is stale: ${names} changed since the plan was made; run ppgov plan again\n${reasons}`,
+          `plan is stale: ${names} changed since the plan was made (by someone else, or by an apply of this plan: a saved plan applies at most once); run ppgov plan again\n${reasons}`,
         );
       }
-      return { desired, entries };
+      // An interrupted run of this plan passed this check before its first write (the journal holds
+      // entries only after it); its own changes make the tenant differ from the plan's now.
+      if (touched.size === 0) {
+        const derived = buildPlan(desired, live, {
+          createdAt: plan.createdAt,
+          tenantId,
+          // Plan refused protected deletes without the override; a saved plan holds them only if allowed.
+          allowProtectedDeletes: true,
+        });
+        const differences = planDifferences(plan, derived.plan);
+        if (differences.length > 0)
+          throw new PpgovError(
+            "PLAN_MISMATCH",
+            `the plan's steps are not the ones its policies (${dir}) lead to against the tenant: it was edited, or the tenant moved since it was made; run ppgov plan again\n${differences.map((line) => `  ${line}`).join("\n")}`,
+          );
+      }
+      return { ok: true as const, desired, entries };
     });
+    if (!prepared.ok) return { status: "invalid", loaded: prepared.loaded };
+    const { desired, entries } = prepared;
     const report = await execute(plan, tenantId, entries, settings, deps);
     const convergence =
       report.failed !== undefined
         ? { converged: false, pending: [] }
-        : desired === undefined
-          ? {
-              converged: true,
-              pending: [],
-              skipped: `the policies in ${settings.dir} are not the ones the plan was made from`,
-            }
-          : await awaitConvergence(plan, desired, tenantId, settings, deps);
-    return { status: "applied", plan, report, convergence };
+        : await awaitConvergence(plan, desired, tenantId, settings, deps);
+    return { status: "applied", plan, report, convergence, summary: summarizeSteps(plan) };
   } finally {
     await lock.release();
   }
@@ -192,7 +268,8 @@ export async function planAndApply(
   hooks: PlanAndApplyHooks,
   deps: ApplyDeps,
 ): Promise<ApplyOutcome> {
-  const load = await loadDesired(settings.dir, deps);
+  const dir = settings.dir ?? "policies";
+  const load = await loadDesired(dir, deps);
   if (!load.ok) return { status: "invalid", loaded: load.loaded };
   const tenantId = await beforeWrites(() => resolveTenantId(load.desired, deps.tenant));
   const lock = await beforeWrites(() => deps.lock(tenantId));
@@ -200,7 +277,7 @@ export async function planAndApply(
     const { planned, errors } = await beforeWrites(() =>
       planAgainstLive(
         load.desired,
-        { dir: settings.dir, tenantId, allowProtectedDeletes: settings.allowProtectedDeletes === true },
+        { dir, tenantId, allowProtectedDeletes: settings.allowProtectedDeletes === true },
         deps,
       ),
     );
@@ -214,7 +291,13 @@ export async function planAndApply(
       report.failed !== undefined
         ? { converged: false, pending: [] }
         : await awaitConvergence(planned.plan, load.desired, tenantId, settings, deps);
-    return { status: "applied", plan: planned.plan, report, convergence };
+    return {
+      status: "applied",
+      plan: planned.plan,
+      report,
+      convergence,
+      summary: summarizeSteps(planned.plan),
+    };
   } finally {
     await lock.release();
   }
@@ -229,7 +312,9 @@ async function execute(
 ): Promise<ApplyReport> {
   deps.progress.phase(`applying ${plan.steps.length} steps…`);
   const resumeStep = deps.resumeStep?.bind(deps);
-  return executePlan({
+  // Steps in flight, for the heartbeat: what the apply waits for, and since when.
+  const running = new Map<string, { step: PlanStep; startedAt: number }>();
+  const work = executePlan({
     plan,
     run: (step, hooks) => deps.runStep(step, tenantId, hooks),
     ...(resumeStep === undefined
@@ -255,9 +340,37 @@ async function execute(
         tenantId,
         deps,
       ),
-    onStart: (step, index, total) =>
-      deps.progress.count(index, total, `${step.address}: ${step.description}`),
+    onStart: (step, index, total) => {
+      running.set(step.id, { step, startedAt: deps.now().getTime() });
+      deps.progress.count(index, total, `${step.address}: ${step.description}`);
+    },
+    onEnd: (step, index, total, outcome) => {
+      const startedAt = running.get(step.id)?.startedAt ?? deps.now().getTime();
+      running.delete(step.id);
+      deps.progress.finished?.(
+        index,
+        total,
+        `${step.address}: ${step.description}`,
+        outcome,
+        deps.now().getTime() - startedAt,
+      );
+    },
   });
+  return deps.progress.heartbeat === undefined
+    ? work
+    : deps.progress.heartbeat(() => waitingFor(running, deps.now().getTime()), work);
+}
+
+/** The heartbeat's line while steps run: the oldest in flight, how long it has run, and how many more. */
+function waitingFor(
+  running: ReadonlyMap<string, { step: PlanStep; startedAt: number }>,
+  now: number,
+): string {
+  const inFlight = [...running.values()].sort((a, b) => a.startedAt - b.startedAt);
+  const oldest = inFlight[0];
+  if (oldest === undefined) return "still applying: between steps";
+  const others = inFlight.length - 1;
+  return `still waiting for ${oldest.step.address} (${oldest.step.description}) to finish, ${formatElapsed(now - oldest.startedAt)} so far${others > 0 ? `; ${others} more step${others === 1 ? "" : "s"} in flight` : ""}`;
 }
 
 type AnyKind = ResourceKind<unknown, unknown, object>;
@@ -322,9 +435,33 @@ export async function awaitConvergence(
   deps: ApplyDeps,
 ): Promise<Convergence> {
   const touched = new Set(plan.steps.map((step) => step.address));
-  const deadline = deps.now().getTime() + (settings.convergeTimeoutMs ?? 60_000);
-  let wait = 250;
+  const started = deps.now().getTime();
+  const timeoutMs = settings.convergeTimeoutMs ?? 60_000;
+  const deadline = started + timeoutMs;
   deps.progress.phase("checking that the tenant shows the applied state…");
+  let pending = [...touched];
+  const work = convergenceLoop(desired, tenantId, settings, deps, touched, deadline, (now) => {
+    pending = now;
+  });
+  return deps.progress.heartbeat === undefined
+    ? work
+    : deps.progress.heartbeat(
+        (elapsed) =>
+          `still waiting for the tenant to show the applied state of ${pending.length} resource${pending.length === 1 ? "" : "s"} (${pending.slice(0, 3).join(", ")}${pending.length > 3 ? ", …" : ""}), ${formatElapsed(elapsed)} of at most ${formatElapsed(timeoutMs)}`,
+        work,
+      );
+}
+
+async function convergenceLoop(
+  desired: DesiredState,
+  tenantId: string,
+  settings: ApplySettings,
+  deps: ApplyDeps,
+  touched: ReadonlySet<string>,
+  deadline: number,
+  onPending: (pending: string[]) => void,
+): Promise<Convergence> {
+  let wait = 250;
   for (;;) {
     let live: LiveTenant;
     try {
@@ -341,6 +478,7 @@ export async function awaitConvergence(
     const pending = changes
       .filter((change) => change.action !== "no-op" && touched.has(change.address))
       .map((change) => change.address);
+    onPending(pending);
     if (pending.length === 0) return { converged: true, pending };
     if (deps.now().getTime() + wait > deadline) return { converged: false, pending };
     await deps.sleep(wait);

@@ -114,7 +114,8 @@ export async function planAgainstLive(
   const result = buildPlan(desired, live, {
     createdAt: deps.now().toISOString(),
     tenantId: options.tenantId,
-    git,
+    // The directory as given (relative to where ppgov ran): `apply PLANFILE` finds the policies there.
+    git: { ...git, dir: options.dir.replace(/\\/g, "/") },
     mode: options.mode ?? "plan",
     allowProtectedDeletes: options.allowProtectedDeletes === true,
   });

@@ -11,7 +11,7 @@ import { acquireLock } from "../adapters/fs/lock-file.js";
 import { createPolicyLoaderDeps } from "../adapters/fs/policy-loader.js";
 import { readGitHead } from "../adapters/git/head.js";
 import { planReadCache } from "../adapters/cache/index.js";
-import { createProgress, reportWhile, type Progress } from "../adapters/progress/index.js";
+import { createProgress, formatElapsed, reportWhile, type Progress } from "../adapters/progress/index.js";
 import {
   createTenantClient,
   createTokenProvider,
@@ -108,7 +108,8 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
     ...(options.shared === undefined ? {} : { tokens: options.shared.tokens }),
     ...(concurrency === undefined ? {} : { concurrency }),
   });
-  const progress = createProgress({ stream: context.stderr, env });
+  // Apply speaks in CI logs too: a line per step started and finished, and a heartbeat while it waits.
+  const progress = createProgress({ stream: context.stderr, env, logLines: options.command === "apply" });
   const tenant: TenantGateway = {
     tenantId: async () => (await client.admin.getTenant()).tenantId.toLowerCase(),
     readLive: (requirements, tenantId) => {
@@ -126,7 +127,13 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
         onPoolStats: (pools) => context.logger.info({ pools }, "tenant read pools"),
       });
       const before = usage.apiCalls;
-      return reportWhile(progress, () => `  …${usage.apiCalls - before} API calls so far`, read);
+      const started = Date.now();
+      return reportWhile(
+        progress,
+        () =>
+          `  …reading the tenant: ${usage.apiCalls - before} API calls so far, ${formatElapsed(Date.now() - started)}`,
+        read,
+      );
     },
     readAllocationAvailability: (environmentIds, entitlementIds) =>
       client.licensing.getAllocationAvailabilityForEnvironments(environmentIds, entitlementIds),

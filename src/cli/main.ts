@@ -41,11 +41,16 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
   // The action's own --format, once commander has parsed it; before that (a parse error), argv's.
   let jsonOutput = formatInArgv(argv) === "json";
   let allowEmpty = false;
+  let commandName: string | undefined;
 
   const getContext = (): CliContext => {
     if (context) return context;
     const opts = program.opts<GlobalOptions>();
-    const level = parseLogLevel(opts.logLevel ?? env.PPGOV_LOG_LEVEL, "warn");
+    // The controller is a long-running service: its one line per cycle is at info, shown by default.
+    const level = parseLogLevel(
+      opts.logLevel ?? env.PPGOV_LOG_LEVEL,
+      commandName === "controller" ? "info" : "warn",
+    );
     const isTty = io.isTty ?? Boolean((stdout as NodeJS.WriteStream).isTTY);
     const stderrIsTty = io.stderrIsTty ?? Boolean((stderr as NodeJS.WriteStream).isTTY);
     context = {
@@ -76,6 +81,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     const opts = action.opts<{ format?: unknown; allowEmpty?: unknown }>();
     jsonOutput = opts.format === "json";
     allowEmpty = opts.allowEmpty === true;
+    commandName = action.name();
   });
   program.exitOverride();
   program.configureOutput({

@@ -72,7 +72,7 @@ export function effectMarkdown(plan: Pick<Plan, "effect" | "impact">): string[] 
       ? ["| Environment | Connector | Before | After |", "|---|---|---|---|"]
       : ["| Environment | Connector | Before | After | Apps | Flows |", "|---|---|---|---|---:|---:|"];
   const table = [...header, ...rows.slice(0, MAX_ROWS)];
-  if (rows.length > MAX_ROWS) table.push("", `_${rows.length - MAX_ROWS} more rows in the JSON plan._`);
+  if (rows.length > MAX_ROWS) table.push("", `_… and ${rows.length - MAX_ROWS} more rows in the JSON plan._`);
   if (rows.length <= FOLD_AFTER_ROWS) out.push(...table, "");
   else
     out.push(
@@ -108,7 +108,9 @@ export function effectTextLines(plan: Pick<Plan, "effect" | "impact">): string[]
       return `${move.connector} ${TEXT_GROUP_WORD[move.before]} → ${TEXT_GROUP_WORD[move.after]}${suffix}`;
     });
     const more = environment.moves.length - TEXT_MAX_MOVES;
-    out.push(`  ${environment.environmentName}: ${moves.join(", ")}${more > 0 ? `, and ${more} more` : ""}`);
+    out.push(
+      `  ${environment.environmentName}: ${moves.join(", ")}${more > 0 ? `, … and ${more} more` : ""}`,
+    );
   }
   if (effect.length > TEXT_MAX_ENVIRONMENTS)
     out.push(`  … and ${effect.length - TEXT_MAX_ENVIRONMENTS} more environments (the JSON plan lists all)`);

@@ -97,7 +97,7 @@ export function renderPlanMarkdown(plan: Plan, options: PlanMarkdownOptions = {}
   }
   if (omitted > 0)
     out.push(
-      `_${omitted} more resource change${omitted === 1 ? " is" : "s are"} not shown here to stay within the length limit: see the full plan._`,
+      `_… and ${omitted} more resource change${omitted === 1 ? " is" : "s are"} not shown here to stay within the length limit: see the full plan._`,
       "",
     );
   out.push(...tail);

@@ -63,3 +63,53 @@ describe("reportWhile", () => {
     expect(createProgress({ stream, env: {} })).not.toBe(silentProgress);
   });
 });
+
+describe("createProgress with logLines (apply in a CI log)", () => {
+  async function logStream(): Promise<{ stream: NodeJS.WritableStream; text: () => string }> {
+    const { PassThrough } = await import("node:stream");
+    const stream = new PassThrough();
+    let text = "";
+    stream.setEncoding("utf8").on("data", (chunk: string) => (text += chunk));
+    return { stream, text: () => text };
+  }
+
+  it("writes plain lines off a terminal: phases, steps started and finished", async () => {
+    const { stream, text } = await logStream();
+    const progress = createProgress({ stream, env: {}, logLines: true });
+    progress.phase("applying 2 steps…");
+    progress.count(1, 2, "DlpPolicy/a: update DLP policy");
+    progress.finished?.(1, 2, "DlpPolicy/a: update DLP policy", "succeeded", 1_234);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(text()).toBe(
+      [
+        "ppgov: applying 2 steps…",
+        "ppgov: step 1 of 2 started: DlpPolicy/a: update DLP policy",
+        "ppgov: step 1 of 2 succeeded in 1.2 s: DlpPolicy/a: update DLP policy",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("beats every interval while the work waits, with the elapsed time, and stops when it settles", async () => {
+    vi.useFakeTimers();
+    const { stream, text } = await logStream();
+    let clock = 0;
+    const progress = createProgress({ stream, env: { CI: "true" }, logLines: true, now: () => clock });
+    let finish: () => void = () => undefined;
+    const work = new Promise<void>((resolve) => (finish = resolve));
+    const beating = progress.heartbeat!((elapsed) => `still waiting for X, ${elapsed} ms`, work);
+    clock = 10_000;
+    await vi.advanceTimersByTimeAsync(10_000);
+    clock = 20_000;
+    await vi.advanceTimersByTimeAsync(10_000);
+    finish();
+    await beating;
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(text()).toBe("ppgov: still waiting for X, 10000 ms\nppgov: still waiting for X, 20000 ms\n");
+  });
+
+  it("stays silent off a terminal without logLines (plan, drift)", async () => {
+    const { stream } = await logStream();
+    expect(createProgress({ stream, env: {} })).toBe(silentProgress);
+  });
+});

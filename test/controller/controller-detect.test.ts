@@ -56,7 +56,9 @@ describe("ppgov controller --mode detect", () => {
     ];
     const child = spawn(process.execPath, args("first"), { cwd: work, env });
     let stdout = "";
+    let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
     const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
     try {
       let drifted = 0;
@@ -68,6 +70,12 @@ describe("ppgov controller --mode detect", () => {
         drifted = Number(/^ppgov_drifted_resources (\d+)/m.exec(text)?.[1] ?? "0");
       }
       expect(drifted).toBe(14); // the sample tenant: 3 to add, 11 to change
+      // No PPGOV_LOG_LEVEL: the controller still logs its one line per cycle (info is its default).
+      for (let attempt = 0; attempt < 100 && !stderr.includes("cycle at "); attempt += 1)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(stderr).toMatch(
+        /"msg":"cycle at [0-9a-f]{12} \(new commit\): drift in 14 resources \([^)]+, … and 11 more\); detect only, nothing applied;/,
+      );
       const requests = (await (await fetch(`${emulator.url}/_emulator/requests`)).json()) as {
         method: string;
         path: string;

@@ -122,6 +122,17 @@ describe("ppgov controller --mode apply", () => {
     await until("the new commit applied", async () =>
       (await emulatorState()).includes("Social media (controller)") ? true : undefined,
     );
+    // Each cycle says what it saw and did in one human line at info (JSON off a terminal).
+    await until("the cycle's log line", () =>
+      Promise.resolve(
+        /"msg":"cycle at [0-9a-f]{12} \(new commit\): drift in 1 resource \(DlpPolicy\/[^)]*\); applied 1 step; \d+ API calls, 0 throttled; [\d.]+ s"/.test(
+          stderr,
+        )
+          ? true
+          : undefined,
+      ),
+    );
+    expect(stderr).toMatch(/"msg":"cycle at [0-9a-f]{12} \(new commit\): drift in \d+ resources \(/);
 
     const text = await metrics();
     for (const name of [

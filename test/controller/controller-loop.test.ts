@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   Controller,
+  cycleLine,
   parseDuration,
   type ControllerDeps,
   type ReconcileResult,
@@ -89,5 +90,31 @@ describe("controller loop", () => {
     expect(parseDuration("1.5s")).toBe(1500);
     expect(parseDuration("250ms")).toBe(250);
     expect(parseDuration("5 minutes")).toBeUndefined();
+  });
+});
+
+describe("cycleLine", () => {
+  it("says in one line what the cycle saw and did, naming the first three drifted addresses", () => {
+    const result = {
+      drifted: 5,
+      driftedAddresses: ["DlpPolicy/a", "DlpPolicy/b", "Environment/c", "Environment/d", "Environment/e"],
+      applied: 7,
+      apiCalls: 41,
+      throttled: 2,
+    };
+    expect(cycleLine("0123456789abcdef", "new commit", "apply", result, 2.34)).toBe(
+      "cycle at 0123456789ab (new commit): drift in 5 resources (DlpPolicy/a, DlpPolicy/b, Environment/c, … and 2 more); applied 7 steps; 41 API calls, 2 throttled; 2.3 s",
+    );
+    expect(
+      cycleLine(
+        "0123456789abcdef",
+        "interval",
+        "detect",
+        { drifted: 0, applied: 0, apiCalls: 9, throttled: 0 },
+        12.6,
+      ),
+    ).toBe(
+      "cycle at 0123456789ab (interval): no drift; detect only, nothing applied; 9 API calls, 0 throttled; 13 s",
+    );
   });
 });

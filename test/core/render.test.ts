@@ -105,7 +105,7 @@ describe("renderPlanMarkdown", () => {
     expect(limited.length).toBeLessThanOrEqual(1200);
     expect(limited).toContain("**Plan: 2 to add, 2 to change, 2 to destroy.**");
     expect(limited).toMatch(
-      /_\d+ more resource changes? (is|are) not shown here to stay within the length limit/,
+      /_… and \d+ more resource changes? (is|are) not shown here to stay within the length limit/,
     );
     expect(renderPlanMarkdown(plan, { maxLength: 100_000 })).toBe(markdown);
   });

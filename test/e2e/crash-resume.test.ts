@@ -9,7 +9,7 @@ import {
   type RequestLogEntry,
   type RunningEmulator,
 } from "../../src/emulator/server.js";
-import { runCli } from "../helpers/run-cli.js";
+import { runCli, withoutProgress } from "../helpers/run-cli.js";
 import { scratchTenants, spawnCli, waitUntil, type ScratchTenant } from "../helpers/scratch-tenant.js";
 
 /**
@@ -81,7 +81,7 @@ describe("a create killed between its 202 and its operation's end", () => {
         env,
         timeoutMs: 60_000,
       });
-      expect(rerun.stderr).toBe("");
+      expect(withoutProgress(rerun.stderr)).toBe("");
       expect(rerun.code).toBe(0);
       expect(rerun.stdout).toContain("Apply complete!");
 
@@ -116,7 +116,7 @@ describe("a create killed between its 202 and its operation's end", () => {
       env: target.env,
       timeoutMs: 60_000,
     });
-    expect(rerun.stderr).toBe("");
+    expect(withoutProgress(rerun.stderr)).toBe("");
     expect(rerun.code).toBe(0);
     expect(first.requests().filter(ENVIRONMENT_CREATE)).toHaveLength(1);
     expect(second.requests().filter(ENVIRONMENT_CREATE)).toHaveLength(0);
@@ -138,7 +138,7 @@ describe("a create killed between its 202 and its operation's end", () => {
       timeoutMs: 60_000,
     });
     expect(rerun.code).toBe(1);
-    expect(rerun.stderr).toBe("");
+    expect(withoutProgress(rerun.stderr)).toBe("");
     expect(rerun.stdout).toMatch(/Apply failed at Environment\/[^\n]+:/);
     expect(rerun.stdout).toMatch(
       /TENANT_LIFECYCLE_FAILED: [^\n]+ \(accepted by the service during an earlier, interrupted run\) failed at stage "Run"/,
@@ -154,7 +154,7 @@ describe("a create killed between its 202 and its operation's end", () => {
       last = await runCli(["apply", "-d", "policies", "--auto-approve"], { cwd, env, timeoutMs: 60_000 });
       if (last.code !== 0) expect(last.stdout).toContain("TENANT_LIFECYCLE_FAILED");
     }
-    expect(last.stderr).toBe("");
+    expect(withoutProgress(last.stderr)).toBe("");
     expect(last.code).toBe(0);
     const journal = (await journalText(env.PPGOV_JOURNAL))
       .split("\n")

@@ -3,7 +3,7 @@ import { cp, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { repoRoot, runCli } from "../helpers/run-cli.js";
+import { repoRoot, runCli, withoutProgress } from "../helpers/run-cli.js";
 
 /**
  * The README's two demo commands, run as a newcomer would, in a scratch directory so that
@@ -36,7 +36,7 @@ describe("ppgov demo", () => {
 
   it("applies with --apply, then plans clean from the kept state, and --reset starts over", async () => {
     const applied = await runCli(["demo", "--apply"], { cwd });
-    expect(applied.stderr).toBe("");
+    expect(withoutProgress(applied.stderr)).toBe("");
     expect(applied.code).toBe(0);
     expect(applied.stdout).toMatch(/Apply complete! Resources: 3 added, \d+ changed, 0 destroyed\./);
     const state = JSON.parse(await readFile(statePath(), "utf8")) as {

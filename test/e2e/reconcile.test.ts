@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "../../src/emulator/server.js";
-import { runCli } from "../helpers/run-cli.js";
+import { runCli, withoutProgress } from "../helpers/run-cli.js";
 import { scratchTenants, spawnCli, waitUntil } from "../helpers/scratch-tenant.js";
 import { tenantWrites } from "../helpers/tenant-writes.js";
 
@@ -78,7 +78,7 @@ describe("plan, apply and drift through the built CLI", () => {
     expect(tenantWrites(emulator)).toEqual([]);
 
     const applied = await runCli(["apply", "plan.json", "--auto-approve"], { cwd: dir, env });
-    expect(applied.stderr).toBe("");
+    expect(withoutProgress(applied.stderr)).toBe("");
     expect(applied.code).toBe(0);
     expect(applied.stdout).toContain(
       `Apply complete! Resources: ${plan.summary.add} added, ${plan.summary.change} changed, ${plan.summary.destroy} destroyed.`,
@@ -134,7 +134,7 @@ describe("plan, apply and drift through the built CLI", () => {
         env,
         timeoutMs: 120_000,
       });
-      expect(rerun.stderr).toBe("");
+      expect(withoutProgress(rerun.stderr)).toBe("");
       expect(rerun.stdout.split("\n").slice(-15).join("\n")).not.toMatch(/Error|failed/);
       expect(rerun.code).toBe(0);
       expect(duplicates(emulator)).toEqual([]);

@@ -167,10 +167,75 @@ describe("the GitHub Action (action.yml runs.main)", () => {
       child.on("close", (code) => resolve({ code, stdout }));
     });
     expect(result.code, result.stdout).toBe(0);
-    expect(result.stdout).toContain("ppgov plan -d policies -o ppgov-plan.json --github-comment");
+    expect(result.stdout).toContain(
+      "ppgov plan -d policies -o ppgov-plan.json --detailed-exitcode --github-comment",
+    );
     expect(outputs(env)).toMatchObject({ valid: "true", exit_code: "0" });
     expect(fake.commentsOn(7)).toHaveLength(1);
     expect(fake.violations).toEqual([]);
+  });
+});
+
+/** Runs the Action's entry point as GitHub does, with INPUT_* variables; resolves with its exit and log. */
+function runActionProcess(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(repoRoot, "src/action/bootstrap.mjs")], {
+      env: { ...env, PATH: process.env.PATH, GITHUB_WORKSPACE: repo },
+    });
+    let stdout = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.on("close", (code) => resolve({ code, stdout }));
+  });
+}
+
+describe("the GitHub Action with github-comment: false", () => {
+  it("still writes every plan output (exit_code 2 = changes) and the job summary, and posts nothing", async () => {
+    const env = actionsEnv("no-comment", "acme/gov", true);
+    const comments = fake.commentsOn(7).length;
+    const result = await runActionProcess({
+      ...env,
+      INPUT_COMMAND: "plan",
+      INPUT_POLICIES: "policies",
+      "INPUT_GITHUB-COMMENT": "false",
+      "INPUT_PLAN-FILE": "no-comment-plan.json",
+    });
+    expect(result.code, result.stdout).toBe(0);
+    const plan = JSON.parse(readFileSync(join(repo, "no-comment-plan.json"), "utf8")) as {
+      planDigest: string;
+    };
+    expect(outputs(env)).toEqual({
+      has_changes: "true",
+      add: "3",
+      change: "11",
+      destroy: "0",
+      plan_path: "no-comment-plan.json",
+      plan_digest: plan.planDigest,
+      valid: "true",
+      exit_code: "2",
+    });
+    const summary = readFileSync(env.GITHUB_STEP_SUMMARY ?? "", "utf8");
+    expect(summary).toContain("## ppgov plan");
+    expect(summary).toContain("Plan: 3 to add, 11 to change, 0 to destroy.");
+    expect(fake.commentsOn(7)).toHaveLength(comments);
+  });
+
+  it("writes the job summary of an apply, and exit_code", async () => {
+    const env = actionsEnv("apply-no-comment", "acme/gov", false);
+    const result = await runActionProcess({
+      ...env,
+      INPUT_COMMAND: "apply",
+      INPUT_POLICIES: "policies",
+      "INPUT_GITHUB-COMMENT": "false",
+      // An unreachable tenant: the apply fails before any write, and the summary says so.
+      PPGOV_ENDPOINT: "http://127.0.0.1:9",
+      PPGOV_TOKEN: "ppgov-dev",
+    });
+    expect(result.code).toBe(1);
+    expect(outputs(env)).toEqual({ exit_code: "1" });
+    const summary = readFileSync(env.GITHUB_STEP_SUMMARY ?? "", "utf8");
+    expect(summary).toContain("## ppgov apply");
+    expect(summary).toContain("❌ Apply did not complete (exit 1).");
   });
 });
 

@@ -148,6 +148,7 @@ describe("action.yml", () => {
       "tenants/contoso",
       "-o",
       "ppgov-plan.json",
+      "--detailed-exitcode",
       "--github-comment",
     ]);
     expect(actionArgv(parseActionInputs({ INPUT_COMMAND: "drift" }))).toEqual([

@@ -53,3 +53,14 @@ export function runOnTerminal(args: string[], cwd: string, env: NodeJS.ProcessEn
     child.on("close", () => resolve(output));
   });
 }
+
+/**
+ * stderr without apply's progress lines ("ppgov: step 1 of 3 started: …", written off a terminal for
+ * CI logs): what is left are warnings, logs and errors.
+ */
+export function withoutProgress(stderr: string): string {
+  return stderr
+    .split("\n")
+    .filter((line) => !line.startsWith("ppgov: "))
+    .join("\n");
+}

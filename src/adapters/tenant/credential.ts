@@ -22,7 +22,8 @@ export type CredentialChoice =
 export const NO_CREDENTIALS_MESSAGE =
   "no credentials: set PPGOV_TOKEN, or AZURE_TENANT_ID and AZURE_CLIENT_ID with a secret (AZURE_CLIENT_SECRET), " +
   "certificate (AZURE_CLIENT_CERTIFICATE_PATH), federated token file (AZURE_FEDERATED_TOKEN_FILE) or GitHub OIDC " +
-  "(`permissions: id-token: write`), or sign in with `az login`";
+  "(`permissions: id-token: write`), or sign in with `az login`; to try ppgov without a tenant, start the emulator " +
+  "(ppgov emulator --seed sample) and set PPGOV_ENDPOINT to the URL it prints and PPGOV_TOKEN=ppgov-dev (or run ppgov demo)";
 
 /** Audience GitHub's OIDC token must carry for an Entra ID federated credential. */
 export const GITHUB_OIDC_AUDIENCE = "api://AzureADTokenExchange";

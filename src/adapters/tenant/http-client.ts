@@ -303,7 +303,7 @@ export class HttpClient {
         continue;
       }
 
-      throw this.failure(details, text);
+      throw this.failure(details, text, url.host);
     }
   }
 
@@ -437,7 +437,20 @@ export class HttpClient {
       serviceMessage?: string | undefined;
     },
     text: string,
+    host: string,
   ): TenantApiError {
+    if (details.status === 404 && details.serviceCode === undefined) {
+      // No service error body: not a missing object (those the request builders expect), but no such
+      // API at this host, which is what a wrong PPGOV_ENDPOINT or cloud looks like.
+      const page = looksLikeHtml(text) ? ` (an HTML page${htmlTitle(text)})` : "";
+      return new TenantApiError(
+        { ...details, retryable: false },
+        {
+          code: "TENANT_NOT_FOUND",
+          message: `${details.method} ${details.path} failed with HTTP 404 from ${host}${page}${details.requestId === "" ? "" : ` (request id ${details.requestId})`}: ${host} has no such API; check PPGOV_ENDPOINT (the emulator's URL, as ppgov emulator prints it) or PPGOV_CLOUD`,
+        },
+      );
+    }
     if (isNotManagementAppError(details.status, text)) {
       return new TenantApiError(
         { ...details, retryable: false },

@@ -1,16 +1,17 @@
 import { createInterface } from "node:readline/promises";
+import { Option } from "commander";
 import { assertPolicyDirectory } from "../../adapters/fs/policy-loader.js";
 import { createPlanValidator, readPlanFile } from "../../adapters/fs/plan-file.js";
-import type { ApplyReport } from "../../app/apply-engine.js";
-import { applySavedPlan, planAndApply, type ApplyOutcome, type Convergence } from "../../app/apply.js";
+import { applySavedPlan, planAndApply, savedPlanDir, type ApplyOutcome } from "../../app/apply.js";
 import { PpgovError, UsageError } from "../../core/errors.js";
-import type { Plan } from "../../core/plan/index.js";
+import type { PlanStep } from "../../core/plan/index.js";
 import { compose } from "../compose.js";
 import { writeLine, type CliContext } from "../context.js";
 import type { CommandRegistrar } from "../program.js";
 import { runApplyForGithub } from "./apply-github.js";
 import {
   parseConcurrency,
+  planKeyOf,
   printDiagnostics,
   printWarnings,
   readConcurrency,
@@ -18,8 +19,13 @@ import {
   resolvePath,
 } from "./plan.js";
 
+export const APPLY_FORMATS = ["text", "json"] as const;
+export type ApplyFormat = (typeof APPLY_FORMATS)[number];
+
 export interface ApplyCommandOptions {
-  dir: string;
+  /** Undefined: `policies`, or for a saved plan the directory the plan recorded. */
+  dir?: string;
+  format?: ApplyFormat;
   autoApprove?: boolean;
   allowProtectedDeletes?: boolean;
   journal?: string;
@@ -32,7 +38,15 @@ export const registerApply: CommandRegistrar = (program, context, setExitCode) =
   program
     .command("apply [planfile]")
     .description("apply a saved plan (refused if stale), or plan and apply after confirmation")
-    .option("-d, --dir <dir>", "policy directory", "policies")
+    .option(
+      "-d, --dir <dir>",
+      "policy directory (default: for a plan file, the one it was made from; else policies)",
+    )
+    .addOption(
+      new Option("--format <format>", "output format; json prints one result object on stdout")
+        .choices(APPLY_FORMATS)
+        .default("text"),
+    )
     .option("--auto-approve", "do not ask for confirmation (needed without a terminal)")
     .option("--allow-protected-deletes", "allow deleting or replacing resources with deletion protection")
     .option("--journal <file>", "apply journal (default PPGOV_JOURNAL or .ppgov/journal.jsonl)")
@@ -47,7 +61,9 @@ export const registerApply: CommandRegistrar = (program, context, setExitCode) =
     .action(async (planFile: string | undefined, options: ApplyCommandOptions) => {
       setExitCode(
         options.githubComment === true
-          ? await runApplyForGithub(context(), options.dir, (ctx) => runApplyCommand(planFile, options, ctx))
+          ? await runApplyForGithub(context(), options.dir ?? "policies", (ctx) =>
+              runApplyCommand(planFile, options, ctx),
+            )
           : await runApplyCommand(planFile, options, context()),
       );
     });
@@ -90,24 +106,42 @@ export async function runApplyCommand(
     ...(env === undefined ? {} : { env }),
   });
   const settleSeconds = createSettleSeconds(env ?? context.env);
+  const planKey = planKeyOf(env ?? context.env);
   const settings = {
-    dir: options.dir,
+    ...(options.dir === undefined ? {} : { dir: options.dir }),
+    ...(planKey === undefined ? {} : { planKey }),
     concurrency,
     allowProtectedDeletes: options.allowProtectedDeletes === true,
     ...(settleSeconds === undefined ? {} : { interruptedCreateSettleMs: settleSeconds * 1000 }),
   };
   let outcome: ApplyOutcome;
+  let dir = options.dir ?? "policies";
+  const json = options.format === "json";
   if (planFile !== undefined) {
     const plan = await readPlanFile(resolvePath(context, planFile), createPlanValidator());
+    if (planKey === undefined && plan.signature !== undefined)
+      context.logger.warn(
+        "the plan is signed, but PPGOV_PLAN_KEY is not set: its signature was not checked (its steps still are)",
+      );
+    dir = savedPlanDir(plan, options.dir);
+    await assertPolicyDirectory(dir, context.cwd).catch((error: unknown) => {
+      if (options.dir !== undefined || !(error instanceof PpgovError)) throw error;
+      throw new UsageError(
+        `${error.message}: the plan was made from it (relative to the directory ppgov ran in); run apply there, or pass -d with the plan's policies`,
+      );
+    });
     outcome = await applySavedPlan(plan, settings, composed.apply);
   } else {
-    await assertPolicyDirectory(options.dir, context.cwd);
+    await assertPolicyDirectory(dir, context.cwd);
     outcome = await planAndApply(
       settings,
       {
         show: (planned) => {
           printWarnings(context, planned.diagnostics);
-          context.stdout.write(renderPlan(planned.plan, "text", context, composed.usage()));
+          // Under --format json stdout holds only the result object; the plan goes to stderr.
+          (json ? context.stderr : context.stdout).write(
+            renderPlan(planned.plan, "text", context, composed.usage()),
+          );
         },
         confirm: async () => {
           if (options.autoApprove === true) return true;
@@ -117,7 +151,9 @@ export async function runApplyCommand(
       composed.apply,
     );
   }
-  return reportOutcome(outcome, options.dir, context, composed.journalPath);
+  return json
+    ? reportOutcomeJson(outcome, dir, context, composed.journalPath)
+    : reportOutcome(outcome, dir, context, composed.journalPath);
 }
 
 function reportOutcome(outcome: ApplyOutcome, dir: string, context: CliContext, journalPath: string): number {
@@ -140,14 +176,12 @@ function reportOutcome(outcome: ApplyOutcome, dir: string, context: CliContext, 
       writeLine(context.stdout, "Apply cancelled; nothing was changed.");
       return 1;
     case "applied":
-      return reportApplied(outcome.plan, outcome.report, outcome.convergence, context, journalPath);
+      return reportApplied(outcome, context, journalPath);
   }
 }
 
 function reportApplied(
-  plan: Plan,
-  report: ApplyReport,
-  convergence: Convergence,
+  { report, convergence, summary }: Extract<ApplyOutcome, { status: "applied" }>,
   context: CliContext,
   journalPath: string,
 ): number {
@@ -183,12 +217,98 @@ function reportApplied(
     );
     return 1;
   }
-  const { add, change, destroy, replace } = plan.summary;
   out();
   out(
-    `Apply complete! Resources: ${add + replace} added, ${change} changed, ${destroy + replace} destroyed.`,
+    `Apply complete! Resources: ${summary.add} added, ${summary.change} changed, ${summary.destroy} destroyed.`,
   );
   return 0;
+}
+
+/** One step of the JSON result: what ran, and how it ended. */
+interface StepJson {
+  id: string;
+  address: string;
+  description: string;
+  outcome: string;
+}
+
+/**
+ * `apply --format json`: one object on stdout. A run that ends 0 prints the result; one that ends 1
+ * prints the JSON error envelope ({"error": {code, message, diagnostics}}) with the result under "apply".
+ */
+function reportOutcomeJson(
+  outcome: ApplyOutcome,
+  dir: string,
+  context: CliContext,
+  journalPath: string,
+): number {
+  const print = (value: object): void => void context.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  const fail = (code: string, message: string, result: object): number => {
+    print({ error: { code, message, diagnostics: [] }, apply: result });
+    return 1;
+  };
+  switch (outcome.status) {
+    case "invalid":
+    case "rejected":
+      // The error envelope with the diagnostics, as every command prints it under --format json.
+      return reportOutcome(outcome, dir, context, journalPath);
+    case "no-changes":
+      print({
+        status: "no-changes",
+        planDigest: outcome.plan.planDigest,
+        summary: { add: 0, change: 0, destroy: 0 },
+        steps: [],
+      });
+      return 0;
+    case "declined":
+      return fail("APPLY_DECLINED", "apply cancelled; nothing was changed", {
+        status: "declined",
+        planDigest: outcome.plan.planDigest,
+      });
+    case "applied": {
+      const { plan, report, convergence, summary } = outcome;
+      const steps: StepJson[] = [
+        ...report.done.map((result) => stepJson(result.step, result.outcome)),
+        ...(report.failed === undefined ? [] : [stepJson(report.failed.step, "failed")]),
+        ...report.notAttempted.map((step) => stepJson(step, "not-attempted")),
+      ];
+      const result = {
+        planDigest: plan.planDigest,
+        summary,
+        steps,
+        journal: journalPath,
+        convergence: {
+          converged: convergence.converged,
+          pending: convergence.pending,
+          ...(convergence.error === undefined ? {} : { error: convergence.error }),
+        },
+      };
+      if (report.failed !== undefined)
+        return fail(
+          "APPLY_STEP_FAILED",
+          `apply failed at ${report.failed.step.id} (${report.failed.step.description}): ${report.failed.code}: ${report.failed.message}`,
+          { status: "failed", ...result },
+        );
+      if (convergence.error !== undefined)
+        return fail(
+          "APPLY_NOT_CONFIRMED",
+          `apply sent every step, but checking that the tenant shows the result failed: ${convergence.error}`,
+          { status: "unconfirmed", ...result },
+        );
+      if (!convergence.converged)
+        return fail(
+          "APPLY_NOT_CONVERGED",
+          `apply sent every step, but the tenant does not show the result yet for: ${convergence.pending.join(", ")}`,
+          { status: "unconfirmed", ...result },
+        );
+      print({ status: "applied", ...result });
+      return 0;
+    }
+  }
+}
+
+function stepJson(step: PlanStep, outcome: string): StepJson {
+  return { id: step.id, address: step.address, description: step.description, outcome };
 }
 
 /** PPGOV_CREATE_SETTLE_SECONDS: how long a re-run looks for the object of a create a killed run started. */

@@ -81,6 +81,8 @@ export async function runController(options: ControllerCommandOptions, context: 
   // One set of connections and one token cache for the controller's lifetime, and the DLP read cache
   // for detect cycles (as `ppgov drift`): an unchanged tenant then costs list pages only.
   const shared = sharedTenantIo(context);
+  // One child logger for every cycle, not one per cycle.
+  const quietLogger = context.logger.child({}, { level: "warn" });
   const cycleEnv = {
     ...context.env,
     PPGOV_CACHE_DIR: context.env.PPGOV_CACHE_DIR?.trim() || join(workDir, "cache"),
@@ -91,7 +93,14 @@ export async function runController(options: ControllerCommandOptions, context: 
     mode: ControllerMode,
     stopping: () => boolean,
   ): Promise<ReconcileResult> => {
-    const cycleContext: CliContext = { ...context, cwd: cloneDir, env: cycleEnv };
+    // At info (the controller's default) the cycle's own line is the news: the reads' and steps' info
+    // lines ("tenant read pools", "step done") are kept for debug.
+    const cycleContext: CliContext = {
+      ...context,
+      cwd: cloneDir,
+      env: cycleEnv,
+      ...(context.logger.level === "info" ? { logger: quietLogger } : {}),
+    };
     const composed = compose(cycleContext, {
       command: "controller",
       journalPath,
@@ -119,7 +128,12 @@ export async function runController(options: ControllerCommandOptions, context: 
           "INVALID",
           `the policies at ${commit.slice(0, 12)} cannot be planned (${outcome.status})`,
         );
-      return { drifted: outcome.report.resources.length, applied: 0, ...usage };
+      return {
+        drifted: outcome.report.resources.length,
+        driftedAddresses: outcome.report.resources.map((resource) => resource.address),
+        applied: 0,
+        ...usage,
+      };
     }
     let sent = 0;
     const apply = {
@@ -136,12 +150,14 @@ export async function runController(options: ControllerCommandOptions, context: 
         return result;
       },
     };
-    let drifted = 0;
+    let drifted: string[] = [];
     const outcome = await planAndApply(
       { dir: options.tenantDir, concurrency: 4, convergeTimeoutMs: 30_000 },
       {
         show: (planned) => {
-          drifted = planned.plan.resources.filter((resource) => resource.action !== "no-op").length;
+          drifted = planned.plan.resources
+            .filter((resource) => resource.action !== "no-op")
+            .map((resource) => resource.address);
         },
         confirm: () => Promise.resolve(!stopping()),
       },
@@ -158,7 +174,7 @@ export async function runController(options: ControllerCommandOptions, context: 
         "APPLY_FAILED",
         `apply failed at ${outcome.report.failed.step.id}: ${outcome.report.failed.message}`,
       );
-    return { drifted, applied: sent, ...usage };
+    return { drifted: drifted.length, driftedAddresses: drifted, applied: sent, ...usage };
   };
 
   const controller = new Controller(

@@ -11,12 +11,14 @@ import { registerExplain } from "./explain.js";
 import { registerReport } from "./report.js";
 import { registerCompletion } from "./completion.js";
 import { registerDoctor } from "./doctor.js";
+import { registerShow } from "./show.js";
 
 /** Every command of the CLI, in help order. */
 export const commandRegistrars: readonly CommandRegistrar[] = [
   registerValidate,
   registerPlan,
   registerApply,
+  registerShow,
   registerDrift,
   registerExport,
   registerExplain,

@@ -24,6 +24,7 @@ import { compose } from "../compose.js";
 import type { CliContext } from "../context.js";
 import {
   addImpact,
+  planForSaving,
   readConcurrency,
   printDiagnostics,
   renderPlan,
@@ -122,7 +123,10 @@ export async function runPlanForGithub(options: PlanCommandOptions, context: Cli
         composed.plan,
       );
       if (outcome.status === "planned") {
-        const plan = await addImpact(outcome.planned.plan, options, composed.client);
+        const plan = planForSaving(
+          await addImpact(outcome.planned.plan, options, composed.client),
+          context.env,
+        );
         diagnostics = [...diagnostics, ...outcome.planned.diagnostics];
         publication.plan = plan;
         publication.apiCalls = outcome.usage.apiCalls;

@@ -6,7 +6,7 @@ import type { LoadedPolicies } from "../../app/load-desired.js";
 import { runPlan, type TenantUsage } from "../../app/plan.js";
 import { UsageError } from "../../core/errors.js";
 import type { Diagnostic } from "../../core/diagnostics.js";
-import { planHasChanges, PLAN_DIAGNOSTIC_CODES, type Plan } from "../../core/plan/index.js";
+import { planHasChanges, signPlan, PLAN_DIAGNOSTIC_CODES, type Plan } from "../../core/plan/index.js";
 import { renderDiagnostics, summaryLine } from "../../render/diagnostics.js";
 import { renderErrorJson } from "../../render/error-json.js";
 import { renderPlanJson } from "../../render/plan-json.js";
@@ -85,6 +85,18 @@ export function readConcurrency(flag: string | undefined, env: NodeJS.ProcessEnv
   return fromEnv === undefined || fromEnv === ""
     ? undefined
     : parseConcurrency(fromEnv, "PPGOV_CONCURRENCY", MAX_READ_CONCURRENCY);
+}
+
+/** PPGOV_PLAN_KEY: the shared key plans are signed with (plan) and checked against (apply). */
+export function planKeyOf(env: NodeJS.ProcessEnv): string | undefined {
+  const key = env.PPGOV_PLAN_KEY;
+  return key === undefined || key === "" ? undefined : key;
+}
+
+/** The plan as it is saved or printed for apply: signed when PPGOV_PLAN_KEY is set. */
+export function planForSaving(plan: Plan, env: NodeJS.ProcessEnv): Plan {
+  const key = planKeyOf(env);
+  return key === undefined ? plan : signPlan(plan, key);
 }
 
 export function colorFor(context: CliContext): boolean {
@@ -198,7 +210,10 @@ export async function runPlanCommand(
     return 1;
   }
   const { diagnostics } = outcome.planned;
-  const plan = await addImpact(outcome.planned.plan, options, composed.client);
+  const plan = planForSaving(
+    await addImpact(outcome.planned.plan, options, composed.client),
+    env ?? context.env,
+  );
   printWarnings(context, [...outcome.loaded.diagnostics, ...diagnostics]);
   context.logger.info(
     {

@@ -12,7 +12,10 @@ export type {
 } from "./live-tenant.js";
 export { buildPlan, desiredDigest, planHasChanges } from "./plan.js";
 export type { BuildPlanOptions, PlanResult } from "./plan.js";
-export { computePlanDigest, sha256, verifyPlanDigest } from "./digest.js";
+export { checkPlanSignature, computePlanDigest, sha256, signPlan, verifyPlanDigest } from "./digest.js";
+export type { SignatureCheck } from "./digest.js";
+export { planDifferences, summarizeSteps } from "./rederive.js";
+export type { StepSummary } from "./rederive.js";
 export { findStaleResources, liveFingerprints } from "./stale.js";
 export type { StaleResource } from "./stale.js";
 export { simulateApply } from "./simulate.js";

@@ -31,7 +31,7 @@ export interface BuildPlanOptions {
   /** ISO time the plan is made (the core reads no clock). */
   createdAt: string;
   tenantId?: string;
-  git?: { commit?: string; dirty?: boolean };
+  git?: { commit?: string; dirty?: boolean; dir?: string };
   mode?: "plan" | "drift";
   /** The override for deleting protected environments. */
   allowProtectedDeletes?: boolean;

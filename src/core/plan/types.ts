@@ -73,7 +73,11 @@ export interface Plan {
   mode: "plan" | "drift";
   createdAt: string;
   tenantId: string | null;
-  git: { commit?: string; dirty?: boolean };
+  /**
+   * Where the plan's policies came from: the commit (and whether the tree was dirty), and the policy
+   * directory as given to plan (relative to the directory ppgov ran in), so `apply PLANFILE` finds them.
+   */
+  git: { commit?: string; dirty?: boolean; dir?: string };
   /** sha256 of the desired documents (sorted, stable key order). */
   desiredDigest: string;
   resources: PlanResource[];
@@ -86,6 +90,8 @@ export interface Plan {
   effect?: DlpEffect;
   /** `plan --impact`: the apps and flows that use the connectors that move. */
   impact?: PlanImpact;
-  /** sha256 over the plan without this field, stable key order. */
+  /** sha256 over the plan without this field and `signature`, stable key order. */
   planDigest: string;
+  /** `hmac-sha256:<hex>` of planDigest with PPGOV_PLAN_KEY, when the plan was made with that key set. */
+  signature?: string;
 }
