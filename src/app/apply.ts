@@ -4,7 +4,7 @@
  * re-reads the tenant until the touched resources match the policies.
  */
 import type { JournalEntry } from "../adapters/fs/journal-file.js";
-import type { HeldLock } from "../adapters/fs/lock-file.js";
+import type { HeldLock } from "./lock.js";
 import { ExitError, PpgovError } from "../core/errors.js";
 import { KIND_REGISTRY } from "../core/kinds/registry.js";
 import type { ResourceKind } from "../core/kinds/resource-kind.js";

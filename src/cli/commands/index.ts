@@ -11,6 +11,7 @@ import { registerExplain } from "./explain.js";
 import { registerReport } from "./report.js";
 import { registerCompletion } from "./completion.js";
 import { registerDoctor } from "./doctor.js";
+import { registerForceUnlock } from "./force-unlock.js";
 
 /** Every command of the CLI, in help order. */
 export const commandRegistrars: readonly CommandRegistrar[] = [
@@ -25,5 +26,6 @@ export const commandRegistrars: readonly CommandRegistrar[] = [
   registerDemo,
   registerEmulatorCommand,
   registerController,
+  registerForceUnlock,
   registerCompletion,
 ];
