@@ -31,6 +31,7 @@ import {
   type ResumeOutcome,
   type StepHooks,
 } from "./apply-engine.js";
+import { guardCreates } from "./create-guard.js";
 import { mergeRequirements, requirementsForPlan } from "./live-requirements.js";
 import type { LoadedPolicies } from "./load-desired.js";
 import { loadDesired, planAgainstLive, resolveTenantId, type PlanDeps, type Planned } from "./plan.js";
@@ -49,6 +50,8 @@ export interface ApplyDeps extends PlanDeps {
   };
   /** Takes the per-tenant lock; throws a clear error when another apply holds it. */
   lock(tenantId: string): Promise<HeldLock>;
+  /** Re-check names around each create (src/app/create-guard.ts); on when the lock is not shared. */
+  guardCreates?: boolean;
   sleep(ms: number): Promise<void>;
 }
 
@@ -229,9 +232,11 @@ async function execute(
 ): Promise<ApplyReport> {
   deps.progress.phase(`applying ${plan.steps.length} steps…`);
   const resumeStep = deps.resumeStep?.bind(deps);
+  const run = (step: PlanStep, hooks?: StepHooks): Promise<{ producedId?: string }> =>
+    deps.runStep(step, tenantId, hooks);
   return executePlan({
     plan,
-    run: (step, hooks) => deps.runStep(step, tenantId, hooks),
+    run: deps.guardCreates === true ? guardCreates(plan, tenantId, run, deps) : run,
     ...(resumeStep === undefined
       ? {}
       : {

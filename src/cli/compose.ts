@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { hostname, tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { JournalFile } from "../adapters/fs/journal-file.js";
-import { createLockBackend, lockRequest } from "../adapters/lock/index.js";
+import { createLockBackend, lockBackendName, lockRequest } from "../adapters/lock/index.js";
 import { createPolicyLoaderDeps } from "../adapters/fs/policy-loader.js";
 import { readGitHead } from "../adapters/git/head.js";
 import { planReadCache } from "../adapters/cache/index.js";
@@ -74,6 +74,15 @@ function countingTransport(usage: TenantUsage, inner: Transport): Transport {
 export function lockName(env: NodeJS.ProcessEnv, tenantId: string): string {
   const target = env.PPGOV_ENDPOINT?.trim() || `cloud:${env.PPGOV_CLOUD?.trim() || "public"}`;
   return createHash("sha256").update(`${target}\n${tenantId.toLowerCase()}`).digest("hex").slice(0, 32);
+}
+
+/** True when the lock is this machine's file (a bad PPGOV_LOCK is reported when the lock is taken). */
+function sharedLockless(env: NodeJS.ProcessEnv, flag: string | undefined): boolean {
+  try {
+    return lockBackendName(env, flag) === "file";
+  } catch {
+    return true;
+  }
 }
 
 /** The file backend's lock of a tenant (PPGOV_LOCK_DIR, default under the temp dir). */
@@ -172,6 +181,8 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
     },
     resumeStep: (step, location) => resumeStep(client, step, location),
     journal,
+    // Without a shared lock, two writers may both create an object: names are re-checked around creates.
+    guardCreates: sharedLockless(env, options.lock),
     lock: async (tenantId) => {
       const lock = await takeLock(backend, env, lockName(env, tenantId), options.command ?? "apply");
       held = lock;
