@@ -44,8 +44,8 @@ describe("two applies without a shared lock", () => {
     expect(second!.code, second!.stdout + second!.stderr).toBe(0);
 
     const after = tenant.emulator.state();
-    const environments = (after.environments ?? []).map((e) => String(e.properties.displayName));
-    const policies = (after.dlpPolicies ?? []).map((p) => String(p.policyDefinition.displayName));
+    const environments = (after.environments ?? []).map((e) => e.properties.displayName as string);
+    const policies = (after.dlpPolicies ?? []).map((p) => p.policyDefinition.displayName as string);
     // Both applies created something (the race was real), and what stays is one object per name.
     expect(environments.length).toBeGreaterThan(environmentsBefore);
     expect(policies.length).toBeGreaterThan(policiesBefore);
