@@ -5,7 +5,7 @@
  */
 import type { JournalEntry } from "../adapters/fs/journal-file.js";
 import { formatElapsed } from "../adapters/progress/index.js";
-import type { HeldLock } from "../adapters/fs/lock-file.js";
+import type { HeldLock } from "./lock.js";
 import { ExitError, PpgovError } from "../core/errors.js";
 import { KIND_REGISTRY } from "../core/kinds/registry.js";
 import type { ResourceKind } from "../core/kinds/resource-kind.js";
@@ -37,6 +37,7 @@ import {
   type ResumeOutcome,
   type StepHooks,
 } from "./apply-engine.js";
+import { guardCreates } from "./create-guard.js";
 import { mergeRequirements, requirementsForPlan } from "./live-requirements.js";
 import type { LoadedPolicies } from "./load-desired.js";
 import { loadDesired, planAgainstLive, resolveTenantId, type PlanDeps, type Planned } from "./plan.js";
@@ -55,6 +56,8 @@ export interface ApplyDeps extends PlanDeps {
   };
   /** Takes the per-tenant lock; throws a clear error when another apply holds it. */
   lock(tenantId: string): Promise<HeldLock>;
+  /** Re-check names around each create (src/app/create-guard.ts); on when the lock is not shared. */
+  guardCreates?: boolean;
   sleep(ms: number): Promise<void>;
 }
 
@@ -314,9 +317,11 @@ async function execute(
   const resumeStep = deps.resumeStep?.bind(deps);
   // Steps in flight, for the heartbeat: what the apply waits for, and since when.
   const running = new Map<string, { step: PlanStep; startedAt: number }>();
+  const run = (step: PlanStep, hooks?: StepHooks): Promise<{ producedId?: string }> =>
+    deps.runStep(step, tenantId, hooks);
   const work = executePlan({
     plan,
-    run: (step, hooks) => deps.runStep(step, tenantId, hooks),
+    run: deps.guardCreates === true ? guardCreates(plan, tenantId, run, deps) : run,
     ...(resumeStep === undefined
       ? {}
       : {

@@ -14,7 +14,8 @@ await build({
   format: "esm",
   target: "node20",
   // Real sign-in only (src/adapters/tenant/credential.ts imports it on the first token request).
-  external: ["@azure/identity"],
+  // The azblob lock only (src/adapters/lock/azblob-lock.ts, imported when PPGOV_LOCK=azblob).
+  external: ["@azure/identity", "@azure/storage-blob"],
   // Bundled CommonJS dependencies (ajv, yaml, pino, commander…) call require().
   banner: {
     js: 'import { createRequire as ppgovCreateRequire } from "node:module"; const require = ppgovCreateRequire(import.meta.url);',

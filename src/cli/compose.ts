@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { hostname, tmpdir } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { JournalFile } from "../adapters/fs/journal-file.js";
-import { acquireLock } from "../adapters/fs/lock-file.js";
+import { createLockBackend, lockBackendName, lockRequest } from "../adapters/lock/index.js";
 import { createPolicyLoaderDeps } from "../adapters/fs/policy-loader.js";
 import { readGitHead } from "../adapters/git/head.js";
 import { planReadCache } from "../adapters/cache/index.js";
@@ -26,6 +26,8 @@ import {
 } from "../adapters/tenant/index.js";
 import type { TokenProvider } from "../adapters/tenant/token-provider.js";
 import type { ApplyDeps } from "../app/apply.js";
+import type { HeldLock, LockBackend } from "../app/lock.js";
+import { PpgovError } from "../core/errors.js";
 import { loadPolicies } from "../app/load-desired.js";
 import type { PlanDeps, TenantGateway, TenantUsage } from "../app/plan.js";
 import type { CliContext } from "./context.js";
@@ -45,6 +47,8 @@ export interface ComposeOptions {
    * keep-alive agent and token cache per cycle would hold sockets and re-acquire tokens every cycle).
    */
   shared?: SharedTenantIo;
+  /** `--lock`: the apply lock's backend (file, github, azblob); default PPGOV_LOCK, else file. */
+  lock?: string;
 }
 
 /** What a long-running process keeps across composed runs. */
@@ -86,12 +90,52 @@ function countingTransport(usage: TenantUsage, inner: Transport): Transport {
   return (request) => counted(usage, () => inner(request));
 }
 
-/** The tenant lock of this machine: one file per endpoint and tenant. */
-export function lockPath(env: NodeJS.ProcessEnv, tenantId: string): string {
+/** The name of a tenant's apply lock, the same on every machine: a hash of the endpoint and tenant. */
+export function lockName(env: NodeJS.ProcessEnv, tenantId: string): string {
   const target = env.PPGOV_ENDPOINT?.trim() || `cloud:${env.PPGOV_CLOUD?.trim() || "public"}`;
-  const key = createHash("sha256").update(`${target}\n${tenantId.toLowerCase()}`).digest("hex").slice(0, 32);
+  return createHash("sha256").update(`${target}\n${tenantId.toLowerCase()}`).digest("hex").slice(0, 32);
+}
+
+/** True when the lock is this machine's file (a bad PPGOV_LOCK is reported when the lock is taken). */
+function sharedLockless(env: NodeJS.ProcessEnv, flag: string | undefined): boolean {
+  try {
+    return lockBackendName(env, flag) === "file";
+  } catch {
+    return true;
+  }
+}
+
+/** The file backend's lock of a tenant (PPGOV_LOCK_DIR, default under the temp dir). */
+export function lockPath(env: NodeJS.ProcessEnv, tenantId: string): string {
   const dir = env.PPGOV_LOCK_DIR?.trim() || join(tmpdir(), "ppgov", "locks");
-  return join(dir, `${key}.lock`);
+  return join(dir, `${lockName(env, tenantId)}.lock`);
+}
+
+/** The lock backend a command asked for (`--lock`, PPGOV_LOCK), built on first use. */
+export function lockBackendFor(
+  context: CliContext,
+  env: NodeJS.ProcessEnv,
+  flag?: string,
+): () => Promise<LockBackend> {
+  let backend: Promise<LockBackend> | undefined;
+  return () =>
+    (backend ??= createLockBackend({
+      env,
+      ...(flag === undefined ? {} : { backend: flag }),
+      secrets: context.secrets,
+      onHeartbeatError: (error) =>
+        context.logger.warn({ err: error }, "renewing the apply lock failed; trying again"),
+    }));
+}
+
+/** Takes `name` on the backend for `command`, recording this run as its holder. */
+export async function takeLock(
+  backend: () => Promise<LockBackend>,
+  env: NodeJS.ProcessEnv,
+  name: string,
+  command: string,
+): Promise<HeldLock> {
+  return (await backend()).acquire(name, lockRequest(env, command, hostname()));
 }
 
 export function compose(context: CliContext, options: ComposeOptions = {}): Composed {
@@ -152,22 +196,36 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
     options.journalPath ?? (env.PPGOV_JOURNAL?.trim() || join(".ppgov", "journal.jsonl")),
   );
   const journal = new JournalFile(journalPath);
+  const backend = lockBackendFor(context, env, options.lock);
+  let held: HeldLock | undefined;
   const apply: ApplyDeps = {
     ...plan,
     runStep: async (step, tenantId, hooks) => {
+      // A hold lost while applying (broken with force-unlock, or taken over as stale) stops the writes.
+      const lost = held?.lost();
+      if (lost !== undefined)
+        throw new PpgovError("LOCK_LOST", `${lost}; stopped before ${step.address}: ${step.description}`);
       const outcome = await executeStep(client, step, { tenantId, ...hooks });
       context.logger.info({ step: step.id, status: outcome.status }, "step done");
       return outcome.producedId === undefined ? {} : { producedId: outcome.producedId };
     },
     resumeStep: (step, location) => resumeStep(client, step, location),
     journal,
-    lock: (tenantId) =>
-      acquireLock(lockPath(env, tenantId), {
-        pid: process.pid,
-        host: hostname(),
-        command: options.command ?? "apply",
-        startedAt: new Date().toISOString(),
-      }),
+    // Without a shared lock, two writers may both create an object: names are re-checked around creates.
+    guardCreates: sharedLockless(env, options.lock),
+    lock: async (tenantId) => {
+      const lock = await takeLock(backend, env, lockName(env, tenantId), options.command ?? "apply");
+      held = lock;
+      context.logger.info({ lock: lock.id, backend: (await backend()).kind }, "apply lock taken");
+      return {
+        id: lock.id,
+        lost: () => lock.lost(),
+        release: async () => {
+          if (held === lock) held = undefined;
+          await lock.release();
+        },
+      };
+    },
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
   return { plan, apply, client, usage: () => ({ ...usage }), progress, journalPath };

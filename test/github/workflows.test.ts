@@ -11,6 +11,7 @@ interface Step {
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
+  env?: Record<string, string>;
 }
 interface Job {
   permissions?: Record<string, string>;
@@ -71,6 +72,12 @@ describe("workflow templates", () => {
         expect(concurrency?.["cancel-in-progress"]).toBe(false);
         expect(job.environment).toBeTruthy();
         expect(job.permissions?.["id-token"]).toBe("write");
+        // The apply lock is shared with other runners and the controller: a Git ref (issue 21 item 2).
+        const applies = job.steps.filter((step) => step.with?.command === "apply");
+        expect(applies.length).toBeGreaterThan(0);
+        for (const step of applies)
+          expect(step.env?.PPGOV_LOCK, `${path}: apply uses the github lock`).toBe("github");
+        expect(job.permissions?.contents).toBe("write");
       }
     },
   );

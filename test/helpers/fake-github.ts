@@ -11,6 +11,7 @@ import { createRequire } from "node:module";
 import type { AddressInfo } from "node:net";
 import { Ajv, type ValidateFunction } from "ajv";
 import addFormatsModule from "ajv-formats";
+import { FakeGitDatabase } from "./fake-github-git.js";
 
 type Json = Record<string, unknown>;
 
@@ -78,14 +79,30 @@ function loadOperations(): Operation[] {
   ajv.addSchema({ components: toJsonSchema(spec.components) }, "gh");
   const operations: Operation[] = [];
   for (const [template, item] of Object.entries(spec.paths)) {
-    const pattern = new RegExp(`^${template.replace(/\{[^}]+\}/g, "[^/]+")}$`);
     for (const [method, raw] of Object.entries(item)) {
       if (!["get", "post", "patch", "put", "delete"].includes(method)) continue;
       const operation = raw as {
         operationId: string;
-        parameters?: { in?: string; name?: string; $ref?: string }[];
+        parameters?: { in?: string; name?: string; $ref?: string; "x-multi-segment"?: boolean }[];
         requestBody?: { content?: Record<string, { schema?: Json }> };
       };
+      // A path parameter marked x-multi-segment (a Git ref: "heads/main") spans several segments.
+      const multiSegment = new Set<string>();
+      for (const parameter of operation.parameters ?? []) {
+        const resolved = parameter.$ref
+          ? (
+              spec.components.parameters as Record<
+                string,
+                { in: string; name: string; "x-multi-segment"?: boolean }
+              >
+            )[parameter.$ref.split("/").pop() ?? ""]
+          : parameter;
+        if (resolved?.in === "path" && resolved["x-multi-segment"] === true && resolved.name)
+          multiSegment.add(resolved.name);
+      }
+      const pattern = new RegExp(
+        `^${template.replace(/\{([^}]+)\}/g, (_, name: string) => (multiSegment.has(name) ? ".+" : "[^/]+"))}$`,
+      );
       const queryNames = new Set<string>();
       for (const parameter of operation.parameters ?? []) {
         const resolved = parameter.$ref
@@ -143,6 +160,8 @@ export class FakeGithub {
   readonly issues = new Map<number, FakeIssue>();
   /** commit sha → PR numbers (for GET /commits/{sha}/pulls). */
   readonly commitPulls = new Map<string, number[]>();
+  /** Trees, commits and refs (the github lock backend). */
+  readonly git = new FakeGitDatabase(() => this.url);
   /** Answer every write with 403, like the read-only token of a fork's pull_request run. */
   readOnly = false;
   private nextCommentId = 1000;
@@ -353,6 +372,7 @@ export class FakeGithub {
         );
       }
       default:
+        if (this.git.route(operationId, url.pathname, body, send)) return;
         this.violations.push(`${operationId}: documented but the fake does not implement it`);
         return send(501, { message: `fake does not implement ${operationId}` });
     }

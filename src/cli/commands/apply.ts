@@ -1,5 +1,6 @@
 import { createInterface } from "node:readline/promises";
 import { Option } from "commander";
+import { LOCK_BACKENDS } from "../../adapters/lock/index.js";
 import { assertPolicyDirectory } from "../../adapters/fs/policy-loader.js";
 import { createPlanValidator, readPlanFile } from "../../adapters/fs/plan-file.js";
 import { applySavedPlan, planAndApply, savedPlanDir, type ApplyOutcome } from "../../app/apply.js";
@@ -32,6 +33,8 @@ export interface ApplyCommandOptions {
   concurrency?: string;
   /** GitHub Actions: report to the job summary and the merged pull request (apply-github.ts). */
   githubComment?: boolean;
+  /** The apply lock's backend: file, github or azblob (default PPGOV_LOCK, else file). */
+  lock?: string;
 }
 
 export const registerApply: CommandRegistrar = (program, context, setExitCode) => {
@@ -53,6 +56,12 @@ export const registerApply: CommandRegistrar = (program, context, setExitCode) =
     .option(
       "--concurrency <n>",
       "parallel steps within a wave (default 4); reads adapt as in plan, up to PPGOV_CONCURRENCY",
+    )
+    .addOption(
+      new Option(
+        "--lock <backend>",
+        "where the tenant's apply lock lives: file (this machine), github (a ref), azblob (a blob lease); default PPGOV_LOCK, else file",
+      ).choices(LOCK_BACKENDS),
     )
     .option(
       "--github-comment",
@@ -103,6 +112,7 @@ export async function runApplyCommand(
     command: "apply",
     ...(reads === undefined ? {} : { concurrency: reads }),
     ...(options.journal === undefined ? {} : { journalPath: options.journal }),
+    ...(options.lock === undefined ? {} : { lock: options.lock }),
     ...(env === undefined ? {} : { env }),
   });
   const settleSeconds = createSettleSeconds(env ?? context.env);

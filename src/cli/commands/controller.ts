@@ -3,10 +3,10 @@
  * to a git clone, the plan/apply use cases against the tenant, the per-tenant controller lock, and the
  * /healthz + /metrics server; SIGTERM/SIGINT finish the cycle in flight and exit 0.
  */
-import { hostname } from "node:os";
 import { isAbsolute, join } from "node:path";
 import { Option } from "commander";
-import { acquireLock, type HeldLock } from "../../adapters/fs/lock-file.js";
+import { LOCK_BACKENDS } from "../../adapters/lock/index.js";
+import type { HeldLock } from "../../app/lock.js";
 import { syncMirror } from "../../adapters/git/mirror.js";
 import { parseListen, startMetricsServer } from "../../adapters/http/metrics-server.js";
 import { planAndApply } from "../../app/apply.js";
@@ -20,7 +20,7 @@ import { ControllerMetrics } from "../../app/controller-metrics.js";
 import { runDrift } from "../../app/drift.js";
 import { loadDesired, resolveTenantId } from "../../app/plan.js";
 import { PpgovError, UsageError } from "../../core/errors.js";
-import { compose, lockPath, sharedTenantIo } from "../compose.js";
+import { compose, lockBackendFor, lockName, sharedTenantIo, takeLock } from "../compose.js";
 import { writeLine, type CliContext } from "../context.js";
 import type { CommandRegistrar } from "../program.js";
 
@@ -34,6 +34,7 @@ interface ControllerCommandOptions {
   tenantDir: string;
   workDir: string;
   concurrency?: string;
+  lock?: string;
 }
 
 export const registerController: CommandRegistrar = (program, context, setExitCode) => {
@@ -54,6 +55,12 @@ export const registerController: CommandRegistrar = (program, context, setExitCo
     .option("--listen <host:port>", "serve /healthz and /metrics here (e.g. 127.0.0.1:9464)")
     .option("--tenant-dir <dir>", "policy directory inside the repository", "policies")
     .option("--work-dir <dir>", "where the clone and the journal live", ".ppgov/controller")
+    .addOption(
+      new Option(
+        "--lock <backend>",
+        "where the apply and controller locks live (default PPGOV_LOCK, else file)",
+      ).choices(LOCK_BACKENDS),
+    )
     .action(async (options: ControllerCommandOptions) => {
       setExitCode(await runController(options, context()));
     });
@@ -87,6 +94,7 @@ export async function runController(options: ControllerCommandOptions, context: 
     ...context.env,
     PPGOV_CACHE_DIR: context.env.PPGOV_CACHE_DIR?.trim() || join(workDir, "cache"),
   };
+  const lockBackend = lockBackendFor(context, context.env, options.lock);
 
   const reconcile = async (
     commit: string,
@@ -107,18 +115,19 @@ export async function runController(options: ControllerCommandOptions, context: 
       shared,
       // Apply cycles read without the cache, as `ppgov apply` does.
       readCache: mode === "detect",
+      ...(options.lock === undefined ? {} : { lock: options.lock }),
     });
     if (controllerLock === undefined) {
       // One controller per tenant: a lock beside the apply lock, held for the controller's lifetime.
       const load = await loadDesired(options.tenantDir, composed.plan);
       if (!load.ok) throw new PpgovError("INVALID", `the policies at ${commit.slice(0, 12)} do not validate`);
       const tenantId = await resolveTenantId(load.desired, composed.plan.tenant);
-      controllerLock = await acquireLock(`${lockPath(context.env, tenantId)}.controller`, {
-        pid: process.pid,
-        host: hostname(),
-        command: "controller",
-        startedAt: new Date().toISOString(),
-      });
+      controllerLock = await takeLock(
+        lockBackend,
+        context.env,
+        `${lockName(context.env, tenantId)}-controller`,
+        "controller",
+      );
     }
     if (mode === "detect") {
       const outcome = await runDrift(options.tenantDir, composed.plan);

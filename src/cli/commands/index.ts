@@ -12,6 +12,7 @@ import { registerReport } from "./report.js";
 import { registerCompletion } from "./completion.js";
 import { registerDoctor } from "./doctor.js";
 import { registerShow } from "./show.js";
+import { registerForceUnlock } from "./force-unlock.js";
 
 /** Every command of the CLI, in help order. */
 export const commandRegistrars: readonly CommandRegistrar[] = [
@@ -27,5 +28,6 @@ export const commandRegistrars: readonly CommandRegistrar[] = [
   registerDemo,
   registerEmulatorCommand,
   registerController,
+  registerForceUnlock,
   registerCompletion,
 ];

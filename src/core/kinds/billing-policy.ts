@@ -106,6 +106,7 @@ export const billingPolicyKind = {
   listLive: (live) => live.billingPolicies,
   liveId: (record) => normalizeId(record.policy.id) ?? record.policy.id,
   liveDisplayName: (record) => record.policy.name,
+  liveCreatedAt: (record) => record.policy.createdOn,
   desiredDisplayName: (spec) => spec.displayName,
   ensure: (spec) => spec.ensure ?? "present",
   canonicalizeDesired: (spec, ctx) =>

@@ -374,6 +374,7 @@ export const dlpPolicyKind = {
   listLive: (live) => live.dlpPolicies,
   liveId: (policy) => normalizeId(policy.policyDefinition.name) ?? policy.policyDefinition.name,
   liveDisplayName: (policy) => policy.policyDefinition.displayName,
+  liveCreatedAt: (policy) => policy.policyDefinition.createdTime,
   desiredDisplayName: (spec) => spec.displayName,
   ensure: (spec) => spec.ensure ?? "present",
   canonicalizeDesired,

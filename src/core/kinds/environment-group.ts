@@ -22,6 +22,7 @@ export const environmentGroupKind = {
   listLive: (live) => live.environmentGroups,
   liveId: (group) => normalizeId(group.id) ?? group.id,
   liveDisplayName: (group) => group.displayName,
+  liveCreatedAt: (group) => group.createdTime,
   desiredDisplayName: (spec) => spec.displayName,
   ensure: (spec) => spec.ensure ?? "present",
   canonicalizeDesired: (spec) => compact({ displayName: spec.displayName, description: spec.description }),

@@ -415,6 +415,7 @@ export const environmentKind = {
   listLive: (live) => live.environments,
   liveId: (environment) => normalizeId(environment.name) ?? environment.name,
   liveDisplayName: (environment) => environment.properties.displayName,
+  liveCreatedAt: (environment) => environment.properties.createdTime,
   desiredDisplayName: (spec) => spec.displayName,
   ensure: (spec) => spec.ensure ?? "present",
   canonicalizeDesired,

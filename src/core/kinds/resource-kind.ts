@@ -101,6 +101,11 @@ export interface ResourceKind<S, L, C extends object> {
   liveId(record: L): string;
   liveDisplayName(record: L): string;
   /**
+   * When the service says the object was created (ISO time), for kinds created by name: two writers
+   * that both created an object of one name keep the earliest (src/app/create-guard.ts).
+   */
+  liveCreatedAt?(record: L): string | undefined;
+  /**
    * Identity used instead of the display name, for kinds whose objects have a natural key (the
    * environment of an allocation, the group of a license assignment).
    */
