@@ -37,7 +37,8 @@ const WORKFLOWS = [".github/workflows", "examples/workflows"].flatMap((dir) =>
 /** What each kind of job may hold; anything else must be read or none. */
 const ALLOWED_WRITES: Record<string, readonly string[]> = {
   plan: ["pull-requests", "id-token"],
-  apply: ["id-token", "pull-requests", "issues"],
+  // contents: the github apply lock is a ref in this repository (docs/security.md).
+  apply: ["id-token", "pull-requests", "issues", "contents"],
   drift: ["id-token", "issues"],
   sarif: ["security-events"],
   check: [],
@@ -92,7 +93,9 @@ describe("workflow security", () => {
         `${path} ${name}`,
       ).toEqual([]);
       if (typeof job.permissions === "object" && job.permissions.contents !== undefined)
-        expect(job.permissions.contents, `${path} ${name}: contents`).toBe("read");
+        expect(job.permissions.contents, `${path} ${name}: contents`).toBe(
+          name === "apply" ? "write" : "read",
+        );
     }
   });
 
