@@ -15,7 +15,7 @@ import {
   type LockHolder,
   type LockRequest,
 } from "../../app/lock.js";
-import { startHeartbeat } from "./heartbeat.js";
+import { heldWithHeartbeat } from "./heartbeat.js";
 import { newHold, parseHolder } from "./identity.js";
 
 export interface AzblobLockSettings {
@@ -99,27 +99,25 @@ export class AzblobLockBackend implements LockBackend {
       throw new PpgovError("LOCKED", `could not take the lease on ${this.describe(name)}; try again`);
     const content = JSON.stringify(hold);
     await blob.upload(content, Buffer.byteLength(content), { conditions: { leaseId } });
-    const heartbeat = startHeartbeat({
-      intervalMs: this.settings.renewMs,
-      ttlMs,
-      renew: async () => {
-        try {
-          await lease.renewLease();
-          return undefined;
-        } catch (error) {
-          const { status } = statusOf(error);
-          if (status === 409 || status === 412 || status === 404)
-            return `the lease on ${this.describe(name)} was broken or lost (${statusOf(error).code ?? status})`;
-          throw error;
-        }
+    return heldWithHeartbeat(
+      hold.id,
+      {
+        intervalMs: this.settings.renewMs,
+        ttlMs,
+        renew: async () => {
+          try {
+            await lease.renewLease();
+            return undefined;
+          } catch (error) {
+            const { status } = statusOf(error);
+            if (status === 409 || status === 412 || status === 404)
+              return `the lease on ${this.describe(name)} was broken or lost (${statusOf(error).code ?? status})`;
+            throw error;
+          }
+        },
+        ...(this.settings.onHeartbeatError ? { onError: this.settings.onHeartbeatError } : {}),
       },
-      ...(this.settings.onHeartbeatError ? { onError: this.settings.onHeartbeatError } : {}),
-    });
-    return {
-      id: hold.id,
-      lost: () => heartbeat.lost(),
-      release: async () => {
-        await heartbeat.stop();
+      async () => {
         try {
           await lease.releaseLease();
         } catch (error) {
@@ -128,7 +126,7 @@ export class AzblobLockBackend implements LockBackend {
           if (status !== 409 && status !== 412 && status !== 404) throw error;
         }
       },
-    };
+    );
   }
 
   async read(name: string): Promise<LockHolder | undefined> {

@@ -15,7 +15,7 @@ import {
   type LockInfo,
 } from "../fs/lock-file.js";
 import type { ForceUnlockResult, HeldLock, LockBackend, LockHolder, LockRequest } from "../../app/lock.js";
-import { startHeartbeat } from "./heartbeat.js";
+import { heldWithHeartbeat } from "./heartbeat.js";
 import { newHold, renewed } from "./identity.js";
 
 export interface FileLockSettings {
@@ -54,25 +54,21 @@ export class FileLockBackend implements LockBackend {
       isAlive: this.settings.isAlive ?? processIsAlive,
       now: this.now,
     });
-    const heartbeat = startHeartbeat({
-      intervalMs: this.settings.heartbeatMs,
-      ttlMs: this.settings.ttlMs,
-      renew: async () => {
-        const next = renewed(hold, this.settings.ttlMs, this.now());
-        if (!(await renewLock(path, next))) return `the lock file ${path} is no longer this run's`;
-        hold = next;
-        return undefined;
+    return heldWithHeartbeat(
+      hold.id,
+      {
+        intervalMs: this.settings.heartbeatMs,
+        ttlMs: this.settings.ttlMs,
+        renew: async () => {
+          const next = renewed(hold, this.settings.ttlMs, this.now());
+          if (!(await renewLock(path, next))) return `the lock file ${path} is no longer this run's`;
+          hold = next;
+          return undefined;
+        },
+        ...(this.settings.onHeartbeatError ? { onError: this.settings.onHeartbeatError } : {}),
       },
-      ...(this.settings.onHeartbeatError ? { onError: this.settings.onHeartbeatError } : {}),
-    });
-    return {
-      id: hold.id,
-      lost: () => heartbeat.lost(),
-      release: async () => {
-        await heartbeat.stop();
-        await held.release();
-      },
-    };
+      () => held.release(),
+    );
   }
 
   async read(name: string): Promise<LockHolder | undefined> {

@@ -19,7 +19,7 @@ import {
   type LockRequest,
 } from "../../app/lock.js";
 import { GithubApiError, type GithubClient } from "../github/client.js";
-import { startHeartbeat } from "./heartbeat.js";
+import { heldWithHeartbeat } from "./heartbeat.js";
 import { newHold, parseHolder, renewed } from "./identity.js";
 
 export interface GithubLockSettings {
@@ -101,30 +101,28 @@ export class GithubLockBackend implements LockBackend {
           );
       }
     }
-    const heartbeat = startHeartbeat({
-      intervalMs: this.settings.heartbeatMs,
-      ttlMs: this.settings.ttlMs,
-      renew: async () => {
-        const next = renewed(hold, this.settings.ttlMs, this.now());
-        const child = await this.commitFor(next, [sha]);
-        if (!(await this.moveRef(name, child)))
-          return `the lock ${this.describe(name)} was broken or taken over (its ref no longer points at this run's commit)`;
-        hold = next;
-        sha = child;
-        return undefined;
+    return heldWithHeartbeat(
+      hold.id,
+      {
+        intervalMs: this.settings.heartbeatMs,
+        ttlMs: this.settings.ttlMs,
+        renew: async () => {
+          const next = renewed(hold, this.settings.ttlMs, this.now());
+          const child = await this.commitFor(next, [sha]);
+          if (!(await this.moveRef(name, child)))
+            return `the lock ${this.describe(name)} was broken or taken over (its ref no longer points at this run's commit)`;
+          hold = next;
+          sha = child;
+          return undefined;
+        },
+        ...(this.settings.onHeartbeatError ? { onError: this.settings.onHeartbeatError } : {}),
       },
-      ...(this.settings.onHeartbeatError ? { onError: this.settings.onHeartbeatError } : {}),
-    });
-    return {
-      id: hold.id,
-      lost: () => heartbeat.lost(),
-      release: async () => {
-        await heartbeat.stop();
+      async () => {
         const current = await this.current(name);
         // Only our own hold is removed: a late release after a takeover must not free the new holder's lock.
         if (current?.sha === sha) await this.deleteRef(name);
       },
-    };
+    );
   }
 
   async read(name: string): Promise<LockHolder | undefined> {

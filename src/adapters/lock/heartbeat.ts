@@ -1,3 +1,5 @@
+import type { HeldLock } from "../../app/lock.js";
+
 /**
  * Renews a held lock on a timer until it is stopped. A renewal that reports the hold gone marks the
  * lock lost (the holder checks before each write); one that fails for another reason (a network blip)
@@ -46,6 +48,26 @@ export function startHeartbeat(options: HeartbeatOptions): Heartbeat {
       stopped = true;
       clearInterval(timer);
       await running;
+    },
+  };
+}
+
+/**
+ * A hold the heartbeat keeps alive: releasing it stops the beat (waiting for a renewal in flight),
+ * then runs the backend's own release.
+ */
+export function heldWithHeartbeat(
+  id: string,
+  options: HeartbeatOptions,
+  release: () => Promise<void>,
+): HeldLock {
+  const heartbeat = startHeartbeat(options);
+  return {
+    id,
+    lost: () => heartbeat.lost(),
+    release: async () => {
+      await heartbeat.stop();
+      await release();
     },
   };
 }
