@@ -43,14 +43,7 @@ export async function acquireLock(
   const isAlive = options.isAlive ?? processIsAlive;
   const now = options.now ?? (() => new Date());
   await mkdir(dirname(path), { recursive: true });
-  const temporary = `${path}.${info.pid}.${Date.now()}.tmp`;
-  const handle = await open(temporary, "wx");
-  try {
-    await handle.writeFile(JSON.stringify(info), "utf8");
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
+  const temporary = await writeAside(`${path}.${info.pid}.${Date.now()}.tmp`, info);
   try {
     for (let attempt = 0; attempt < 3; attempt += 1) {
       try {
@@ -109,14 +102,8 @@ async function releaseIfOurs(path: string, info: LockInfo): Promise<void> {
   if (holder !== undefined && sameHold(holder, info)) await unlink(path).catch(() => undefined);
 }
 
-/**
- * Rewrites a held lock with a new heartbeat (written aside, then renamed over it). Resolves false, and
- * writes nothing, when the lock is no longer this hold's.
- */
-export async function renewLock(path: string, info: LockInfo): Promise<boolean> {
-  const holder = await readLock(path);
-  if (holder === undefined || !sameHold(holder, info)) return false;
-  const temporary = `${path}.${info.pid}.${Date.now()}.renew`;
+/** Writes the lock's content to a new file beside it, synced, for a rename or link into place. */
+async function writeAside(temporary: string, info: LockInfo): Promise<string> {
   const handle = await open(temporary, "wx");
   try {
     await handle.writeFile(JSON.stringify(info), "utf8");
@@ -124,6 +111,17 @@ export async function renewLock(path: string, info: LockInfo): Promise<boolean> 
   } finally {
     await handle.close();
   }
+  return temporary;
+}
+
+/**
+ * Rewrites a held lock with a new heartbeat (written aside, then renamed over it). Resolves false, and
+ * writes nothing, when the lock is no longer this hold's.
+ */
+export async function renewLock(path: string, info: LockInfo): Promise<boolean> {
+  const holder = await readLock(path);
+  if (holder === undefined || !sameHold(holder, info)) return false;
+  const temporary = await writeAside(`${path}.${info.pid}.${Date.now()}.renew`, info);
   try {
     await rename(temporary, path);
   } catch (error) {

@@ -120,7 +120,11 @@ export function checkAllocationAvailability(
     );
   }
   const byType = new Map<string, AllocationMove[]>();
-  for (const move of moves) byType.set(move.currencyType, [...(byType.get(move.currencyType) ?? []), move]);
+  for (const move of moves) {
+    const typed = byType.get(move.currencyType);
+    if (typed === undefined) byType.set(move.currencyType, [move]);
+    else typed.push(move);
+  }
   for (const [currencyType, typed] of [...byType].sort(([a], [b]) => (a < b ? -1 : 1))) {
     if (reported.has(currencyType)) continue;
     const raises = typed.filter((move) => move.desired > move.current);
