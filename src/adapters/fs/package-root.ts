@@ -54,7 +54,7 @@ export function githubRepositoryOf(repository: unknown): string | undefined {
     typeof repository === "string"
       ? repository
       : typeof repository === "object" && repository !== null && "url" in repository
-        ? String((repository as { url: unknown }).url)
+        ? String(repository.url)
         : undefined;
   if (spec === undefined) return undefined;
   const match =
