@@ -62,3 +62,13 @@ export function githubRepositoryOf(repository: unknown): string | undefined {
     /github\.com[/:]([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(spec);
   return match === null ? undefined : `${match[1]}/${match[2]}`;
 }
+
+/**
+ * The released copy of schemas/policy.schema.json of this version in ppgov's GitHub repository (the
+ * release tag vX.Y.Z), for `$schema` lines of a repository that has no schemas/ of its own; undefined
+ * when package.json names no GitHub repository.
+ */
+export function releasedPolicySchemaUrl(manifest: PackageManifest): string | undefined {
+  if (manifest.githubRepository === undefined) return undefined;
+  return `https://raw.githubusercontent.com/${manifest.githubRepository}/v${manifest.version}/schemas/policy.schema.json`;
+}

@@ -11,9 +11,11 @@ import { registerExplain } from "./explain.js";
 import { registerReport } from "./report.js";
 import { registerCompletion } from "./completion.js";
 import { registerDoctor } from "./doctor.js";
+import { registerInit } from "./init.js";
 
 /** Every command of the CLI, in help order. */
 export const commandRegistrars: readonly CommandRegistrar[] = [
+  registerInit,
   registerValidate,
   registerPlan,
   registerApply,
