@@ -1,6 +1,7 @@
 import { Command, Option } from "commander";
 import type { CliContext } from "./context.js";
 import { LOG_FORMATS, LOG_LEVELS } from "../adapters/log/logger.js";
+import { readPackageManifest } from "../adapters/fs/package-root.js";
 
 /** Global options every command accepts (PRODUCT.md §2). */
 export interface GlobalOptions {
@@ -29,7 +30,7 @@ export function buildProgram(
 ): Command {
   const program = new Command("ppgov")
     .description("GitOps policy-as-code reconciler for Microsoft Power Platform governance")
-    .version(packageVersion(), "-V, --version")
+    .version(readPackageManifest().version, "-V, --version")
     .option("-C, --chdir <dir>", "run as if ppgov was started in DIR (before resolving -d, -o, plan files)")
     .addOption(new Option("--log-level <level>", "log level (also PPGOV_LOG_LEVEL)").choices(LOG_LEVELS))
     .addOption(
@@ -53,8 +54,4 @@ export function buildProgram(
       `(run 'ppgov${command === program ? "" : ` ${command.name()}`} --help' for usage)`,
     );
   return program;
-}
-
-function packageVersion(): string {
-  return "0.1.0";
 }

@@ -29,7 +29,8 @@ describe("ppgov demo", () => {
     expect(demo.stdout).toMatch(/^Plan: 3 to add, \d+ to change, 0 to destroy\.$/m);
     expect(demo.stdout).toContain("+ Environment/innovation-lab");
     expect(demo.stdout).toMatch(/^\d+ API calls, 0 throttled \(429\)$/m);
-    expect(demo.stdout).toContain("node bin/ppgov.js demo --apply");
+    expect(demo.stdout).toContain("  ppgov demo --apply   apply this plan");
+    expect(demo.stdout).not.toContain("node bin/ppgov.js");
     // A plan-only demo keeps no state: the next run starts from the sample again.
     expect(existsSync(statePath())).toBe(false);
   });
@@ -49,6 +50,9 @@ describe("ppgov demo", () => {
     expect(again.stdout).toContain("with the state a previous ppgov demo --apply left");
     expect(again.stdout).toContain("No changes.");
     expect(again.stdout).not.toMatch(/^Plan: /m);
+    // Nothing to apply after "No changes.": no --apply hint, the reset one stays.
+    expect(again.stdout).not.toContain("demo --apply   apply");
+    expect(again.stdout).toContain("  ppgov demo --reset");
 
     const reset = await runCli(["demo", "--reset"], { cwd });
     expect(reset.code).toBe(0);

@@ -174,14 +174,15 @@ describe("exportTenant", () => {
 });
 
 describe("rendering", () => {
-  it("points the schema header at the repository's schemas relative to each file, else at the $id", () => {
+  it("points the schema header at the repository's schemas relative to each file, else at a URL as given", () => {
     expect(schemaReference("tenant.yaml", "../schemas/policy.schema.json")).toBe(
       "../schemas/policy.schema.json",
     );
     expect(schemaReference("licensing/billing/x.yaml", "../schemas/policy.schema.json")).toBe(
       "../../../schemas/policy.schema.json",
     );
-    expect(schemaReference("dlp/x.yaml", undefined)).toBe("https://ppgov.dev/schemas/v1/policy.schema.json");
+    const released = "https://raw.githubusercontent.com/ppgov/ppgov/v1.0.0/schemas/policy.schema.json";
+    expect(schemaReference("dlp/x.yaml", released)).toBe(released);
   });
 
   it("reads only what each kind needs from the tenant", () => {

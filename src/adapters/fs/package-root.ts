@@ -26,3 +26,49 @@ function isPpgovManifest(path: string): boolean {
     return false;
   }
 }
+
+/** What ppgov's own package.json says about itself (the fields the CLI reports or points users at). */
+export interface PackageManifest {
+  version: string;
+  /** "owner/name" of the GitHub repository in `repository`, when it names one. */
+  githubRepository?: string;
+}
+
+/** Reads ppgov's package.json (from `root`, the package root by default). */
+export function readPackageManifest(root: string = packageRoot()): PackageManifest {
+  const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as {
+    version?: unknown;
+    repository?: unknown;
+  };
+  if (typeof pkg.version !== "string") throw new Error(`${join(root, "package.json")} has no version`);
+  const repository = githubRepositoryOf(pkg.repository);
+  return { version: pkg.version, ...(repository === undefined ? {} : { githubRepository: repository }) };
+}
+
+/**
+ * "owner/name" from package.json's `repository`: "github:owner/name", "owner/name" or an object whose
+ * url is a github.com git or https URL.
+ */
+export function githubRepositoryOf(repository: unknown): string | undefined {
+  const spec =
+    typeof repository === "string"
+      ? repository
+      : typeof repository === "object" && repository !== null && "url" in repository
+        ? String(repository.url)
+        : undefined;
+  if (spec === undefined) return undefined;
+  const match =
+    /^(?:github:)?([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+?)(?:\.git)?$/.exec(spec) ??
+    /github\.com[/:]([A-Za-z0-9][A-Za-z0-9-]*)\/([A-Za-z0-9._-]+?)(?:\.git)?\/?$/.exec(spec);
+  return match === null ? undefined : `${match[1]}/${match[2]}`;
+}
+
+/**
+ * The released copy of schemas/policy.schema.json of this version in ppgov's GitHub repository (the
+ * release tag vX.Y.Z), for `$schema` lines of a repository that has no schemas/ of its own; undefined
+ * when package.json names no GitHub repository.
+ */
+export function releasedPolicySchemaUrl(manifest: PackageManifest): string | undefined {
+  if (manifest.githubRepository === undefined) return undefined;
+  return `https://raw.githubusercontent.com/${manifest.githubRepository}/v${manifest.version}/schemas/policy.schema.json`;
+}

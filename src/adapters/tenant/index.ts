@@ -2,9 +2,7 @@
  * The tenant client: one object per run with a typed module per API, sharing one HTTP client (and so
  * one correlation id, retry budget, token cache and set of compiled response schemas).
  */
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
-import { packageRoot } from "../fs/package-root.js";
+import { readPackageManifest } from "../fs/package-root.js";
 import { PpgovError } from "../../core/errors.js";
 import { describeProxy, proxySettingsFrom } from "../http/proxy.js";
 import type { Logger } from "../log/logger.js";
@@ -169,10 +167,7 @@ function pick<T extends object, K extends keyof T>(source: T, keys: readonly K[]
 /** The package version for the User-Agent, from the package's own package.json. */
 function packageVersion(): string {
   try {
-    const pkg = JSON.parse(readFileSync(join(packageRoot(), "package.json"), "utf8")) as {
-      version?: string;
-    };
-    return pkg.version ?? "0.0.0";
+    return readPackageManifest().version;
   } catch {
     return "0.0.0";
   }

@@ -11,11 +11,14 @@ import type { ExportFile, ExportSkip } from "../../core/export/index.js";
 import type { LiveRequirements } from "../../core/plan/index.js";
 import { KINDS, type KindName, type TenantSpec } from "../../core/policy/types.js";
 import { createTenantClient, readLiveTenant } from "../../adapters/tenant/index.js";
+import { readPackageManifest, releasedPolicySchemaUrl } from "../../adapters/fs/package-root.js";
 import { writeLine, type CliContext } from "../context.js";
 import type { CommandRegistrar } from "../program.js";
 
-interface ExportCommandOptions {
+export interface ExportCommandOptions {
   output: string;
+  /** Where the `$schema` lines point (relative to the output directory, or a URL); found when absent. */
+  schemaPath?: string;
   force?: boolean;
   kinds?: string;
   dir?: string;
@@ -55,7 +58,8 @@ export async function runExport(options: ExportCommandOptions, context: CliConte
   await assertWritableTarget(outDir, options.output, options.force === true);
   const carried = options.dir === undefined ? {} : await tenantSettingsOf(options.dir, context);
   carried.cloud ??= cloudOf(context.env.PPGOV_CLOUD);
-  const schemaPath = findSchemaPath(outDir);
+  const schemaPath =
+    options.schemaPath ?? findSchemaPath(outDir) ?? releasedPolicySchemaUrl(readPackageManifest());
   const client = createTenantClient({ env: context.env, logger: context.logger, secrets: context.secrets });
   const tenant = {
     tenantId: async () => (await client.admin.getTenant()).tenantId.toLowerCase(),

@@ -13,9 +13,11 @@ import { registerCompletion } from "./completion.js";
 import { registerDoctor } from "./doctor.js";
 import { registerShow } from "./show.js";
 import { registerForceUnlock } from "./force-unlock.js";
+import { registerInit } from "./init.js";
 
 /** Every command of the CLI, in help order. */
 export const commandRegistrars: readonly CommandRegistrar[] = [
+  registerInit,
   registerValidate,
   registerPlan,
   registerApply,

@@ -7,7 +7,7 @@ import type { ExportedDocument } from "./types.js";
 
 export { exportTenant } from "./build.js";
 export { slugify, NameAllocator } from "./names.js";
-export { POLICY_SCHEMA_ID, renderExportedDocument, schemaReference } from "./render-yaml.js";
+export { renderExportedDocument, schemaReference } from "./render-yaml.js";
 export type {
   ExportComment,
   ExportedDocument,

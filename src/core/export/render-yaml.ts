@@ -2,14 +2,14 @@ import { Document, isCollection, isMap, isScalar, type Node } from "yaml";
 import { pointerSegments } from "../kinds/json.js";
 import type { ExportComment, ExportedDocument } from "./types.js";
 
-/** Where editors find the schema when the export directory is not next to the repository's schemas/. */
-export const POLICY_SCHEMA_ID = "https://ppgov.dev/schemas/v1/policy.schema.json";
-
-/** The `$schema` reference of a file: relative to the file when the schema's place is known. */
-export function schemaReference(path: string, schemaPath: string | undefined): string {
-  if (schemaPath === undefined) return POLICY_SCHEMA_ID;
+/**
+ * The `$schema` reference of the file at `path` (relative to the export directory): `schema` itself
+ * when it is a URL, else `schema` (relative to the export directory) made relative to the file.
+ */
+export function schemaReference(path: string, schema: string): string {
+  if (/^[a-z][a-z0-9+.-]*:/i.test(schema)) return schema;
   const depth = path.split("/").length - 1;
-  return `${"../".repeat(depth)}${schemaPath}`;
+  return `${"../".repeat(depth)}${schema}`;
 }
 
 /** Path segments as the yaml package wants them: numbers for sequence indexes. */
@@ -37,10 +37,14 @@ function attach(document: Document, comment: ExportComment): void {
   if (pair !== undefined && isScalar(pair.key)) pair.key.commentBefore = ` ${comment.text}`;
 }
 
-/** One exported document as the text of its file: the schema header, the document, its comments. */
+/**
+ * One exported document as the text of its file: the schema header (when the schema's place is known),
+ * the document, its comments.
+ */
 export function renderExportedDocument(exported: ExportedDocument, schemaPath?: string): string {
   const document = new Document(exported.document);
-  document.commentBefore = ` yaml-language-server: $schema=${schemaReference(exported.path, schemaPath)}`;
+  if (schemaPath !== undefined)
+    document.commentBefore = ` yaml-language-server: $schema=${schemaReference(exported.path, schemaPath)}`;
   for (const comment of exported.comments) attach(document, comment);
   // lineWidth 0: long display names and patterns stay on one line instead of being folded.
   return document.toString({ lineWidth: 0 });

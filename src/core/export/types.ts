@@ -45,8 +45,8 @@ export interface ExportOptions {
   ignore?: readonly string[];
   cloud?: TenantSpec["cloud"];
   /**
-   * Path of `policy.schema.json` relative to the export directory (forward slashes) for the
-   * `yaml-language-server` header; the schema's https $id when absent.
+   * Where `policy.schema.json` is, for the `yaml-language-server` header: a path relative to the
+   * export directory (forward slashes) or a URL; no header when absent.
    */
   schemaPath?: string;
   /** Objects to leave out ("Kind/liveId" → reason), e.g. documents a validation pass refused. */
