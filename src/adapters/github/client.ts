@@ -11,12 +11,25 @@ export interface GithubClientOptions {
   repo: string;
   fetch?: GithubFetch;
   userAgent?: string;
+  /**
+   * The slug of the GitHub App whose installation token this is, when it is one (GET /user is not
+   * open to installation tokens): its comments are authored by `<slug>[bot]`. Default `github-actions`,
+   * the app behind Actions' GITHUB_TOKEN.
+   */
+  appSlug?: string;
+}
+
+/** The author of a comment or issue (`nullable-simple-user` in GitHub's OpenAPI description). */
+export interface GithubUser {
+  login: string;
+  type?: string;
 }
 
 export interface IssueComment {
   id: number;
   body?: string;
   html_url?: string;
+  user?: GithubUser | null;
 }
 
 export interface Issue {
@@ -26,6 +39,7 @@ export interface Issue {
   body?: string | null;
   html_url?: string;
   pull_request?: unknown;
+  user?: GithubUser | null;
   labels: ({ name?: string } | string)[];
 }
 
@@ -58,6 +72,7 @@ export class GithubClient {
   private readonly fetch: GithubFetch;
   /** Number of REST calls made, for logs and metrics. */
   calls = 0;
+  private login?: Promise<string>;
 
   constructor(private readonly options: GithubClientOptions) {
     this.owner = options.owner;
@@ -107,6 +122,34 @@ export class GithubClient {
       if (items.length < 100) break;
     }
     return out;
+  }
+
+  /**
+   * The login that authors what this token writes: `GET /user` (users/get-authenticated) for a user's
+   * token; an app installation token is refused there with 403 (the operation is not
+   * `enabledForGitHubApps` in GitHub's OpenAPI description), and writes as `<app slug>[bot]`.
+   * Asked once per client.
+   */
+  authenticatedLogin(): Promise<string> {
+    this.login ??= this.request<{ login?: unknown }>("GET", "/user").then(
+      (user) => {
+        if (typeof user?.login !== "string" || user.login === "")
+          throw new GithubApiError(200, "GET", "/user", "the answer has no login");
+        return user.login;
+      },
+      (error: unknown) => {
+        if (error instanceof GithubApiError && error.status === 403)
+          return `${this.options.appSlug ?? "github-actions"}[bot]`;
+        throw error;
+      },
+    );
+    return this.login;
+  }
+
+  /** Whether this token's identity wrote a comment or issue: only those are ever edited or deleted. */
+  async isOwn(item: { user?: GithubUser | null }): Promise<boolean> {
+    const login = await this.authenticatedLogin();
+    return item.user?.login !== undefined && item.user.login.toLowerCase() === login.toLowerCase();
   }
 
   listIssueComments(issue: number): Promise<IssueComment[]> {

@@ -45,11 +45,13 @@ export function githubClientFor(
 ): GithubClient | undefined {
   if (!context.token) return undefined;
   const fetchVia = tenantIoFor(env, logger).fetch;
+  const appSlug = env.PPGOV_GITHUB_APP_SLUG?.trim();
   return new GithubClient({
     apiUrl: context.apiUrl,
     token: context.token,
     owner: context.owner,
     repo: context.repo,
+    ...(appSlug ? { appSlug } : {}),
     fetch: (url, init) => fetchVia(new URL(url), init),
   });
 }
