@@ -74,7 +74,7 @@ async function intentDiffFor(
       head: pr.headSha,
       policyDir,
       git: simpleGit(top),
-      loaderDeps: (cwd) => createPolicyLoaderDeps({ cwd }),
+      loaderDeps: (cwd) => createPolicyLoaderDeps({ cwd, env: context.env }),
     });
     return { diff };
   } catch (error: unknown) {
@@ -88,9 +88,13 @@ export async function runPlanForGithub(options: PlanCommandOptions, context: Cli
   await assertPolicyDirectory(options.dir, context.cwd);
   const concurrency = readConcurrency(options.concurrency, context.env);
   const github = await readGithubContext(context.env);
-  const loaded = await loadPolicies(options.dir, createPolicyLoaderDeps({ cwd: context.cwd }), {
-    allowEmpty: context.allowEmpty,
-  });
+  const loaded = await loadPolicies(
+    options.dir,
+    createPolicyLoaderDeps({ cwd: context.cwd, env: context.env }),
+    {
+      allowEmpty: context.allowEmpty,
+    },
+  );
   const intent = await intentDiffFor(context, github, options.dir);
   const summary = {
     directory: options.dir,
