@@ -183,7 +183,7 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
       client.licensing.getAllocationAvailabilityForEnvironments(environmentIds, entitlementIds),
     usage: () => ({ ...usage }),
   };
-  const loaderDeps = createPolicyLoaderDeps({ cwd: context.cwd });
+  const loaderDeps = createPolicyLoaderDeps({ cwd: context.cwd, env: context.env });
   const resolve = (path: string): string => (isAbsolute(path) ? path : join(context.cwd, path));
   const plan: PlanDeps = {
     loadPolicies: (dir) => loadPolicies(dir, loaderDeps, { allowEmpty: context.allowEmpty }),

@@ -1,5 +1,12 @@
 import { styleText } from "node:util";
-import { sortDiagnostics, type Diagnostic } from "../core/diagnostics.js";
+import {
+  capDiagnostics,
+  DEFAULT_DIAGNOSTIC_CAP,
+  sortDiagnostics,
+  type CappedDiagnostics,
+  type Diagnostic,
+  type DiagnosticCap,
+} from "../core/diagnostics.js";
 import type { DiagnosticCodeInfo } from "../core/policy/codes.js";
 import { visibleText } from "../core/visible-text.js";
 import { renderSarif } from "./diagnostics-sarif.js";
@@ -23,6 +30,8 @@ export interface RenderOptions {
    * Codes beyond the loader's own (e.g. the planner's PPG4xx), so SARIF describes them as rules too.
    */
   codes?: Readonly<Record<string, DiagnosticCodeInfo>>;
+  /** How many diagnostics to show (default: 50 per file, 200 in all); the counts are always complete. */
+  cap?: DiagnosticCap;
 }
 
 /** Version of the JSON output's shape (docs/diagnostics.md); bumped only on incompatible changes. */
@@ -36,16 +45,51 @@ export function renderDiagnostics(
   options: RenderOptions = {},
 ): string {
   const sorted = sortDiagnostics(diagnostics);
+  const capped = capDiagnostics(sorted, options.cap ?? DEFAULT_DIAGNOSTIC_CAP);
   switch (format) {
     case "text":
-      return renderText(sorted, summary, options.color === true);
+      return renderText(sorted, capped, summary, options.color === true);
     case "json":
-      return `${JSON.stringify(renderJson(sorted, summary), null, 2)}\n`;
+      return `${JSON.stringify(renderJson(sorted, capped, summary), null, 2)}\n`;
     case "github":
-      return renderGithub(sorted, summary);
+      return renderGithub(sorted, capped, summary);
     case "sarif":
-      return `${JSON.stringify(renderSarif(sorted, summary, options.codes), null, 2)}\n`;
+      return `${JSON.stringify(renderSarif(capped.shown, summary, options.codes), null, 2)}\n`;
   }
+}
+
+/** "… and 59,950 more in policies/dlp/x.yaml" after a file's shown diagnostics. */
+function moreInFile(file: string, count: number): string {
+  return `${visibleText(file)}: … and ${count.toLocaleString("en-US")} more in this file`;
+}
+
+/** The last line when the total cap hid files' diagnostics entirely. */
+function moreElsewhere(capped: CappedDiagnostics): string | undefined {
+  const shownFiles = new Set(capped.shown.map((d) => d.file));
+  let count = 0;
+  let files = 0;
+  for (const [file, omitted] of capped.omittedByFile)
+    if (!shownFiles.has(file)) {
+      count += omitted;
+      files += 1;
+    }
+  if (count === 0) return undefined;
+  return `… and ${count.toLocaleString("en-US")} more in ${plural(files, "other file")} (output shows at most ${capped.shown.length.toLocaleString("en-US")})`;
+}
+
+/** The shown diagnostics as lines, with a "… and N more" note after each file that has more. */
+function cappedLines(capped: CappedDiagnostics, line: (diagnostic: Diagnostic) => string): string[] {
+  const lines: string[] = [];
+  capped.shown.forEach((diagnostic, index) => {
+    lines.push(line(diagnostic));
+    const next = capped.shown[index + 1];
+    const omitted = capped.omittedByFile.get(diagnostic.file);
+    if (next?.file !== diagnostic.file && omitted !== undefined)
+      lines.push(moreInFile(diagnostic.file, omitted));
+  });
+  const elsewhere = moreElsewhere(capped);
+  if (elsewhere !== undefined) lines.push(elsewhere);
+  return lines;
 }
 
 function counts(diagnostics: readonly Diagnostic[]): { errors: number; warnings: number } {
@@ -74,12 +118,17 @@ export function formatPlace(diagnostic: Diagnostic): string {
   return `${diagnostic.file}:${diagnostic.line}:${diagnostic.column}`;
 }
 
-function renderText(diagnostics: readonly Diagnostic[], summary: DiagnosticSummary, color: boolean): string {
+function renderText(
+  diagnostics: readonly Diagnostic[],
+  capped: CappedDiagnostics,
+  summary: DiagnosticSummary,
+  color: boolean,
+): string {
   const paint = (style: "red" | "yellow" | "bold", text: string): string =>
     // The caller decided (terminal, NO_COLOR, FORCE_COLOR); styleText must not second-guess it from
     // process.stdout, which is not where this text necessarily goes.
     color ? styleText(style, text, { validateStream: false }) : text;
-  const lines = diagnostics.map((diagnostic) => {
+  const lines = cappedLines(capped, (diagnostic) => {
     const severity = paint(diagnostic.severity === "error" ? "red" : "yellow", diagnostic.severity);
     // Values quoted from a hostile file (or its name) must not drive the terminal.
     return `${visibleText(formatPlace(diagnostic))}: ${severity} ${diagnostic.code} ${visibleText(diagnostic.message, { keepLineFeeds: true })}`;
@@ -92,7 +141,15 @@ function renderText(diagnostics: readonly Diagnostic[], summary: DiagnosticSumma
 export interface DiagnosticsJson {
   version: number;
   valid: boolean;
-  summary: { directory: string; files: number; documents: number; errors: number; warnings: number };
+  summary: {
+    directory: string;
+    files: number;
+    documents: number;
+    errors: number;
+    warnings: number;
+    /** Diagnostics counted in errors and warnings but not listed (output cap); absent when none. */
+    omitted?: number;
+  };
   diagnostics: {
     severity: Diagnostic["severity"];
     code: string;
@@ -105,7 +162,11 @@ export interface DiagnosticsJson {
   }[];
 }
 
-function renderJson(diagnostics: readonly Diagnostic[], summary: DiagnosticSummary): DiagnosticsJson {
+function renderJson(
+  diagnostics: readonly Diagnostic[],
+  capped: CappedDiagnostics,
+  summary: DiagnosticSummary,
+): DiagnosticsJson {
   const { errors, warnings } = counts(diagnostics);
   return {
     version: DIAGNOSTICS_JSON_VERSION,
@@ -116,9 +177,10 @@ function renderJson(diagnostics: readonly Diagnostic[], summary: DiagnosticSumma
       documents: summary.documentCount,
       errors,
       warnings,
+      ...(capped.omitted > 0 ? { omitted: capped.omitted } : {}),
     },
     // A fixed key order keeps the output diff-friendly.
-    diagnostics: diagnostics.map(diagnosticJson),
+    diagnostics: capped.shown.map(diagnosticJson),
   };
 }
 
@@ -146,8 +208,12 @@ export function escapeGithubProperty(text: string): string {
   return escapeGithubData(text).replace(/:/g, "%3A").replace(/,/g, "%2C");
 }
 
-function renderGithub(diagnostics: readonly Diagnostic[], summary: DiagnosticSummary): string {
-  const lines = diagnostics.map((diagnostic) => {
+function renderGithub(
+  diagnostics: readonly Diagnostic[],
+  capped: CappedDiagnostics,
+  summary: DiagnosticSummary,
+): string {
+  const lines = cappedLines(capped, (diagnostic) => {
     const properties = [`file=${escapeGithubProperty(diagnostic.file)}`];
     if (diagnostic.line > 0) properties.push(`line=${diagnostic.line}`);
     if (diagnostic.line > 0 && diagnostic.column > 0) properties.push(`col=${diagnostic.column}`);

@@ -23,8 +23,16 @@ beforeEach(() => {
   fake.comments.length = 0;
   fake.issues.clear();
   fake.violations.length = 0;
+  fake.requests.length = 0;
+  fake.identity = { app: "github-actions" };
   fake.addPullRequest(7);
-  client = new GithubClient({ apiUrl: fake.url, token: fake.expectedToken, owner: "acme", repo: "gov" });
+  client = new GithubClient({
+    apiUrl: fake.url,
+    token: fake.expectedToken,
+    owner: "acme",
+    repo: "gov",
+    sleep: () => Promise.resolve(),
+  });
 });
 
 function bigPlan(sections: number): string {
@@ -69,6 +77,47 @@ describe("sticky plan comment", () => {
     expect(bodies).toHaveLength(3);
     expect(bodies[0]).toBe("## ppgov plan\nlooks good");
     expect(bodies.filter((body) => body.endsWith("\nA2"))).toHaveLength(1);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it("never edits or deletes a comment carrying the marker that another identity wrote", async () => {
+    // Anyone who may comment can copy the marker: alice's copy must stay as she wrote it.
+    const forged = '<!-- ppgov:v1 {"kind":"plan","target":"policies","part":1} -->\nforged plan';
+    const forgedPart2 = '<!-- ppgov:v1 {"kind":"plan","target":"policies","part":2} -->\nmore';
+    fake.comments.push({ id: 1, issue: 7, body: forged, user: { login: "alice" } });
+    fake.comments.push({ id: 2, issue: 7, body: forgedPart2, user: { login: "mallory" } });
+    const result = await upsertStickyComment(client, 7, key, "## ppgov plan\n\nPlan: 1 to add");
+    expect(result).toMatchObject({ created: 1, updated: 0, deleted: 0 });
+    const again = await upsertStickyComment(client, 7, key, "## ppgov plan\n\nPlan: 2 to add");
+    expect(again).toMatchObject({ created: 0, updated: 1, deleted: 0, commentIds: result.commentIds });
+    expect(fake.commentsOn(7).find((c) => c.id === 1)?.body).toBe(forged);
+    expect(fake.commentsOn(7).find((c) => c.id === 2)?.body).toBe(forgedPart2);
+    const ours = fake.commentsOn(7).filter((c) => c.user.login === "github-actions[bot]");
+    expect(ours.map((c) => c.body.endsWith("Plan: 2 to add"))).toEqual([true]);
+    const writes = fake.requests.filter((r) => r.method === "PATCH" || r.method === "DELETE");
+    expect(writes.every((r) => !/\/comments\/(1|2)$/.test(r.path))).toBe(true);
+    expect(fake.violations).toEqual([]);
+  });
+
+  it("with a user's token, asks GET /user who it is and updates only that user's comments", async () => {
+    fake.identity = { user: "gov-bot" };
+    // github-actions[bot] is not this token's identity: its marked comment is someone else's now.
+    fake.comments.push({
+      id: 3,
+      issue: 7,
+      body: '<!-- ppgov:v1 {"kind":"plan","target":"policies","part":1} -->\nold',
+      user: { login: "github-actions[bot]" },
+    });
+    fake.comments.push({
+      id: 4,
+      issue: 7,
+      body: '<!-- ppgov:v1 {"kind":"plan","target":"policies","part":1} -->\nmine',
+      user: { login: "Gov-Bot" },
+    });
+    const result = await upsertStickyComment(client, 7, key, "## ppgov plan\n\nnew");
+    expect(result).toMatchObject({ created: 0, updated: 1, commentIds: [4] });
+    expect(fake.commentsOn(7).find((c) => c.id === 3)?.body).toMatch(/\nold$/);
+    expect(fake.requests.filter((r) => r.operationId === "users/get-authenticated")).toHaveLength(1);
     expect(fake.violations).toEqual([]);
   });
 
@@ -145,6 +194,27 @@ describe("drift issue", () => {
     expect(fake.violations).toEqual([]);
   });
 
+  it("leaves a drift issue that someone else opened with the marker alone and opens its own", async () => {
+    const forged = '<!-- ppgov:v1 {"kind":"drift","target":"tenants/contoso","firstSeen":"x"} -->\nfake';
+    fake.issues.set(50, {
+      number: 50,
+      title: "ppgov: drift in tenants/contoso",
+      body: forged,
+      state: "open",
+      labels: [DRIFT_LABEL],
+      isPullRequest: false,
+      user: { login: "mallory" },
+    });
+    const created = await reconcileDriftIssue(client, report(true, "2026-01-02T00:00:00Z"));
+    expect(created.action).toBe("created");
+    expect(created.issueNumber).not.toBe(50);
+    const closed = await reconcileDriftIssue(client, report(false, "2026-01-03T00:00:00Z"));
+    expect(closed).toMatchObject({ action: "closed", issueNumber: created.issueNumber });
+    expect(fake.issues.get(50)).toMatchObject({ body: forged, state: "open" });
+    expect(fake.commentsOn(50)).toHaveLength(0);
+    expect(fake.violations).toEqual([]);
+  });
+
   it("keeps scopes apart: one issue each", async () => {
     await reconcileDriftIssue(client, report(true, "2026-01-02T00:00:00Z"));
     await reconcileDriftIssue(client, { ...report(true, "2026-01-02T00:00:00Z"), scope: "tenants/fabrikam" });
@@ -159,8 +229,9 @@ describe("the fake itself", () => {
     await expect(client.request("POST", "/repos/acme/gov/issues/7/comments", { text: "x" })).rejects.toThrow(
       /500/,
     );
-    expect(fake.violations).toHaveLength(2);
-    expect(fake.violations[1]).toMatch(/does not match|not documented/);
+    // The GET is tried three times (a 5xx may be transient); the POST once (it may have taken effect).
+    expect(fake.violations).toHaveLength(4);
+    expect(fake.violations[3]).toMatch(/does not match|not documented/);
     fake.violations.length = 0;
   });
 

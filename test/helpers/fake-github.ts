@@ -48,6 +48,8 @@ export interface FakeIssue {
   state_reason?: string | null;
   labels: string[];
   isPullRequest: boolean;
+  /** Who opened it; ppgov's own issues are opened by `fake.login`. */
+  user?: { login: string };
 }
 
 let cachedOperations: Operation[] | undefined;
@@ -164,6 +166,11 @@ export class FakeGithub {
   readonly git = new FakeGitDatabase(() => this.url);
   /** Answer every write with 403, like the read-only token of a fork's pull_request run. */
   readOnly = false;
+  /**
+   * Whose token this is: an app installation token (GET /user answers 403, as the operation is not
+   * enabledForGitHubApps; it writes as "<slug>[bot]"), or a user's token (GET /user answers its login).
+   */
+  identity: { app: string } | { user: string } = { app: "github-actions" };
   private nextCommentId = 1000;
   private nextIssue = 1;
   private server?: Server;
@@ -181,6 +188,11 @@ export class FakeGithub {
       isPullRequest: true,
     });
     this.nextIssue = Math.max(this.nextIssue, number + 1);
+  }
+
+  /** The login the token's writes are authored by. */
+  get login(): string {
+    return "app" in this.identity ? `${this.identity.app}[bot]` : this.identity.user;
   }
 
   commentsOn(issue: number): FakeComment[] {
@@ -270,6 +282,10 @@ export class FakeGithub {
     const paged = <T>(items: T[]): T[] => items.slice((page - 1) * perPage, page * perPage);
     const issueOf = (number: number): FakeIssue | undefined => this.issues.get(number);
     switch (operationId) {
+      case "users/get-authenticated": {
+        if ("app" in this.identity) return send(403, { message: "Resource not accessible by integration" });
+        return send(200, { login: this.identity.user, id: 1, type: "User", user_view_type: "public" });
+      }
       case "issues/list-comments": {
         const issue = Number(segments[5]);
         if (!issueOf(issue)) return send(404, { message: "Not Found" });
@@ -285,7 +301,7 @@ export class FakeGithub {
           id: this.nextCommentId++,
           issue,
           body: String(body?.body),
-          user: { login: "github-actions[bot]" },
+          user: { login: this.login },
         };
         this.comments.push(comment);
         return send(201, this.commentJson(comment));
@@ -351,6 +367,7 @@ export class FakeGithub {
           state: "open",
           labels: (body?.labels as string[] | undefined) ?? [],
           isPullRequest: false,
+          user: { login: this.login },
         };
         this.issues.set(issue.number, issue);
         return send(201, this.issueJson(issue));
@@ -395,6 +412,7 @@ export class FakeGithub {
       state: issue.state,
       state_reason: issue.state_reason ?? null,
       labels: issue.labels.map((name) => ({ name })),
+      user: { login: issue.user?.login ?? "octocat", type: "User" },
       html_url: `https://github.example/issues/${issue.number}`,
       ...(issue.isPullRequest ? { pull_request: { url: "x" } } : {}),
     };

@@ -46,7 +46,7 @@ const FILES: { file: string; text: string; says: string }[] = [
   {
     file: "merge-key.yaml",
     text: "apiVersion: ppgov/v1\nkind: EnvironmentGroup\nmetadata:\n  name: merge\nspec:\n  <<: {displayName: M}\n",
-    says: "policies/merge-key.yaml:6:3: error PPG204 spec has unknown property '<<'",
+    says: "policies/merge-key.yaml:6:3: error PPG204 spec has a YAML merge key '<<': merge keys are not supported",
   },
   {
     file: "js-function.yaml",

@@ -3,7 +3,7 @@ import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { listPolicyFiles } from "../../src/adapters/fs/policy-files.js";
+import { listPolicyFiles, repositoryCapsFromEnv } from "../../src/adapters/fs/policy-files.js";
 import { hasErrors } from "../../src/core/diagnostics.js";
 import { parsePolicyFile } from "../../src/core/policy/parse-yaml.js";
 import { loadDirectory } from "./load.js";
@@ -98,6 +98,61 @@ describe("hostile files", () => {
     const listing = await listPolicyFiles(".", { cwd: dir });
     expect(listing.files.map((f) => f.path)).toEqual(["real/group.yaml"]);
     expect(listing.diagnostics.map((d) => [d.code, d.file])).toEqual([["PPG100", "dangling.yaml"]]);
+  });
+
+  it("calls a loop of file links a loop, not a missing target", async () => {
+    symlinkSync(join(dir, "b.yaml"), join(dir, "a.yaml"));
+    symlinkSync(join(dir, "a.yaml"), join(dir, "b.yaml"));
+    symlinkSync(join(dir, "self.yaml"), join(dir, "self.yaml"));
+    writeFileSync(join(dir, "ok.yaml"), GROUP);
+    const listing = await listPolicyFiles(".", { cwd: dir });
+    expect(listing.files.map((f) => f.path)).toEqual(["ok.yaml"]);
+    expect(listing.diagnostics.map((d) => [d.code, d.file])).toEqual([
+      ["PPG100", "a.yaml"],
+      ["PPG100", "b.yaml"],
+      ["PPG100", "self.yaml"],
+    ]);
+    for (const diagnostic of listing.diagnostics) {
+      expect(diagnostic.message).toMatch(/symbolic link loop/);
+      expect(diagnostic.message).not.toMatch(/does not exist/);
+    }
+  });
+
+  it("refuses a directory over the file-count cap as a whole, before reading any file", async () => {
+    for (let i = 0; i < 6; i += 1)
+      writeFileSync(join(dir, `f${i}.yaml`), GROUP.replaceAll("ok", `g${i}`).replaceAll("Ok", `G${i}`));
+    const refused = await loadDirectory(dir, { maxFiles: 5 });
+    expect(refused.diagnostics.map((d) => [d.code, d.file, d.line, d.severity])).toEqual([
+      ["PPG115", ".", 0, "error"],
+    ]);
+    expect(refused.diagnostics[0]?.message).toMatch(/more than 5 policy files .*PPGOV_MAX_POLICY_FILES/);
+    expect(refused.documents).toEqual([]);
+    const accepted = await loadDirectory(dir, { maxFiles: 6 });
+    expect(accepted.diagnostics).toEqual([]);
+    expect(accepted.documents).toHaveLength(6);
+  });
+
+  it("refuses a directory over the total-size cap as a whole, naming the sizes", async () => {
+    writeFileSync(join(dir, "a.yaml"), GROUP);
+    writeFileSync(join(dir, "b.yaml"), `# ${"x".repeat(2000)}\n`);
+    const refused = await loadDirectory(dir, { maxTotalBytes: 2048 });
+    expect(refused.diagnostics.map((d) => d.code)).toEqual(["PPG115"]);
+    expect(refused.diagnostics[0]?.message).toMatch(
+      /holds 2\.\d KiB of policy files, over the 2\.0 KiB limit/,
+    );
+    expect(refused.documents).toEqual([]);
+    expect((await loadDirectory(dir, { maxTotalBytes: 4096 })).documents).toHaveLength(1);
+  });
+
+  it("reads the caps from PPGOV_MAX_POLICY_FILES and PPGOV_MAX_POLICY_BYTES, refusing nonsense", () => {
+    expect(repositoryCapsFromEnv({ PPGOV_MAX_POLICY_FILES: "20000", PPGOV_MAX_POLICY_BYTES: "1" })).toEqual({
+      maxFiles: 20_000,
+      maxTotalBytes: 1,
+    });
+    expect(repositoryCapsFromEnv({})).toEqual({});
+    expect(() => repositoryCapsFromEnv({ PPGOV_MAX_POLICY_FILES: "lots" })).toThrow(
+      /PPGOV_MAX_POLICY_FILES must be a positive whole number \(got "lots"\)/,
+    );
   });
 
   it("lists *.yaml and *.yml at any depth, sorted, skipping dot-directories, node_modules and other files", async () => {

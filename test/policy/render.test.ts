@@ -204,3 +204,49 @@ describe("sarif", () => {
     expect(sarifProblems(broken).length).toBeGreaterThanOrEqual(2);
   });
 });
+
+describe("the output cap", () => {
+  const many = (file: string, count: number): Diagnostic[] =>
+    Array.from({ length: count }, (_, i) => ({
+      severity: "error" as const,
+      code: "PPG204",
+      message: `spec has unknown property 'k${i}'`,
+      file,
+      line: i + 10,
+      column: 3,
+    }));
+  const big = [...many("policies/a.yaml", 60_000), ...many("policies/b.yaml", 3)];
+  const bigSummary = { directory: "policies", fileCount: 2, documentCount: 2 };
+
+  it("text shows the first 50 of a file, says how many more, and still counts them all", () => {
+    const lines = renderDiagnostics(big, "text", bigSummary).trimEnd().split("\n");
+    expect(lines.filter((line) => line.startsWith("policies/a.yaml:"))).toHaveLength(51);
+    expect(lines).toContain("policies/a.yaml: … and 59,950 more in this file");
+    expect(lines.filter((line) => line.startsWith("policies/b.yaml:"))).toHaveLength(3);
+    expect(lines.at(-1)).toBe("60003 errors, 0 warnings in 2 files (2 documents)");
+    expect(lines.length).toBeLessThan(60);
+  });
+
+  it("caps the total across files and names what it left out", () => {
+    const files = Array.from({ length: 10 }, (_, i) => many(`policies/f${i}.yaml`, 30)).flat();
+    const lines = renderDiagnostics(files, "text", bigSummary).trimEnd().split("\n");
+    expect(lines.filter((line) => / error PPG204 /.test(line))).toHaveLength(200);
+    expect(lines).toContain("policies/f6.yaml: … and 10 more in this file");
+    expect(lines).toContain("… and 90 more in 3 other files (output shows at most 200)");
+  });
+
+  it("json lists the capped diagnostics, counts all of them and says how many it left out", () => {
+    const json = JSON.parse(renderDiagnostics(big, "json", bigSummary)) as DiagnosticsJson;
+    expect(json.diagnostics).toHaveLength(53);
+    expect(json.summary).toMatchObject({ errors: 60_003, omitted: 59_950 });
+    const small = JSON.parse(renderDiagnostics(diagnostics, "json", summary)) as DiagnosticsJson;
+    expect(small.summary.omitted).toBeUndefined();
+  });
+
+  it("github annotations and sarif results are capped the same way", () => {
+    const github = renderDiagnostics(big, "github", bigSummary).split("\n");
+    expect(github.filter((line) => line.startsWith("::error "))).toHaveLength(53);
+    const sarif = JSON.parse(renderDiagnostics(big, "sarif", bigSummary)) as SarifLog;
+    expect(sarif.runs[0]?.results).toHaveLength(53);
+  });
+});

@@ -1,6 +1,7 @@
 import { lstat, open, readdir, realpath, stat } from "node:fs/promises";
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { Diagnostic } from "../../core/diagnostics.js";
+import { UsageError } from "../../core/errors.js";
 import { DIAGNOSTIC_CODES, type DiagnosticCode } from "../../core/policy/codes.js";
 import type { PolicyFile } from "../../core/policy/parse-yaml.js";
 
@@ -9,6 +10,10 @@ export interface ListPolicyFilesOptions {
   maxFileBytes?: number;
   /** Resolves the policy directory; default process.cwd(). */
   cwd?: string;
+  /** More `*.yaml` / `*.yml` files than this and the directory is refused unread. Default 5,000. */
+  maxFiles?: number;
+  /** Policy files adding up to more bytes than this and the directory is refused unread. Default 32 MiB. */
+  maxTotalBytes?: number;
 }
 
 export interface PolicyFileListing {
@@ -19,6 +24,27 @@ export interface PolicyFileListing {
 }
 
 export const DEFAULT_MAX_FILE_BYTES = 1024 * 1024;
+export const DEFAULT_MAX_FILES = 5_000;
+export const DEFAULT_MAX_TOTAL_BYTES = 32 * 1024 * 1024;
+
+/** Reads PPGOV_MAX_POLICY_FILES and PPGOV_MAX_POLICY_BYTES; throws a usage error naming a bad value. */
+export function repositoryCapsFromEnv(
+  env: NodeJS.ProcessEnv,
+): Pick<ListPolicyFilesOptions, "maxFiles" | "maxTotalBytes"> {
+  const read = (name: string): number | undefined => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === "") return undefined;
+    if (!/^[1-9][0-9]{0,14}$/.test(raw))
+      throw new UsageError(`${name} must be a positive whole number (got "${raw}")`);
+    return Number(raw);
+  };
+  const maxFiles = read("PPGOV_MAX_POLICY_FILES");
+  const maxTotalBytes = read("PPGOV_MAX_POLICY_BYTES");
+  return {
+    ...(maxFiles === undefined ? {} : { maxFiles }),
+    ...(maxTotalBytes === undefined ? {} : { maxTotalBytes }),
+  };
+}
 
 const POLICY_FILE = /\.ya?ml$/i;
 
@@ -28,12 +54,16 @@ const POLICY_FILE = /\.ya?ml$/i;
  * trees give diagnostics, not crashes: symbolic links that resolve outside the directory, files over the
  * size cap (refused from their size, never read whole), special files, binary or non-UTF-8 content.
  * Paths are shown as `dir` was given, joined with the file's path inside it, with forward slashes.
+ * A directory over the file-count or total-size cap is refused as a whole (PPG115) before any file is
+ * read, so memory stays bounded whatever the checkout holds.
  */
 export async function listPolicyFiles(
   dir: string,
   options: ListPolicyFilesOptions = {},
 ): Promise<PolicyFileListing> {
   const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
+  const maxTotalBytes = options.maxTotalBytes ?? DEFAULT_MAX_TOTAL_BYTES;
   const absoluteDir = isAbsolute(dir) ? dir : join(options.cwd ?? process.cwd(), dir);
   const root = await realpath(absoluteDir);
   const display = (relativePath: string): string => toDisplay(dir, relativePath);
@@ -52,7 +82,9 @@ export async function listPolicyFiles(
   };
 
   const visited = new Set<string>();
+  let tooMany = false;
   const walk = async (absolute: string, relativeDir: string): Promise<void> => {
+    if (tooMany) return;
     // A link back up the tree would loop: walk each real directory once.
     const real = await realpath(absolute).catch(() => absolute);
     if (visited.has(real)) return;
@@ -71,14 +103,26 @@ export async function listPolicyFiles(
       return;
     }
     for (const entry of entries) {
+      if (tooMany) return;
       const relativePath = relativeDir === "" ? entry.name : `${relativeDir}/${entry.name}`;
       const entryPath = join(absolute, entry.name);
       let isDirectory = entry.isDirectory();
       let isYaml = POLICY_FILE.test(entry.name);
       if (entry.isSymbolicLink()) {
-        const target = await realpath(entryPath).catch(() => undefined);
+        let failure: string | undefined;
+        const target = await realpath(entryPath).catch((error: unknown) => {
+          failure = errorCode(error);
+          return undefined;
+        });
         if (target === undefined) {
-          if (isYaml) report(relativePath, "PPG100", "is a symbolic link whose target does not exist");
+          if (isYaml)
+            report(
+              relativePath,
+              "PPG100",
+              failure === "ELOOP"
+                ? "is a symbolic link loop: following it leads back to a link already followed (ELOOP)"
+                : "is a symbolic link whose target does not exist",
+            );
           continue;
         }
         const targetStat = await stat(target).catch(() => undefined);
@@ -104,10 +148,41 @@ export async function listPolicyFiles(
         await walk(entryPath, relativePath);
       } else if (isYaml) {
         candidates.push({ relativePath, absolutePath: entryPath });
+        if (candidates.length > maxFiles) tooMany = true;
       }
     }
   };
   await walk(root, "");
+  const refuse = (message: string): PolicyFileListing => ({
+    files: [],
+    diagnostics: [
+      {
+        severity: DIAGNOSTIC_CODES.PPG115.severity,
+        code: "PPG115",
+        message,
+        file: toDisplay(dir, "").replace(/\/$/, "") || ".",
+        line: 0,
+        column: 0,
+      },
+    ],
+    fileCount: candidates.length,
+  });
+  if (tooMany)
+    return refuse(
+      `holds more than ${maxFiles.toLocaleString("en-US")} policy files (the limit; PPGOV_MAX_POLICY_FILES raises it): nothing was read`,
+    );
+  // Sizes first, from stat: a checkout of thousands of large files is refused before it is read.
+  const sizes = await mapLimited(candidates, 16, async (candidate) =>
+    stat(candidate.absolutePath).then(
+      (info) => (info.isFile() ? info.size : 0),
+      () => 0,
+    ),
+  );
+  const totalBytes = sizes.reduce((sum, size) => sum + size, 0);
+  if (totalBytes > maxTotalBytes)
+    return refuse(
+      `holds ${formatBytes(totalBytes)} of policy files, over the ${formatBytes(maxTotalBytes)} limit (PPGOV_MAX_POLICY_BYTES raises it): nothing was read`,
+    );
 
   const files: PolicyFile[] = [];
   const results = await mapLimited(candidates, 16, async (candidate) =>

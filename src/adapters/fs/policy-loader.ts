@@ -2,7 +2,7 @@ import { stat } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
 import type { LoadPoliciesDeps } from "../../app/load-desired.js";
 import { UsageError } from "../../core/errors.js";
-import { listPolicyFiles } from "./policy-files.js";
+import { listPolicyFiles, repositoryCapsFromEnv } from "./policy-files.js";
 import { createPolicyValidator } from "./policy-schemas.js";
 
 export interface PolicyLoaderOptions {
@@ -10,6 +10,8 @@ export interface PolicyLoaderOptions {
   cwd: string;
   maxFileBytes?: number;
   schemaDir?: string;
+  /** PPGOV_MAX_POLICY_FILES and PPGOV_MAX_POLICY_BYTES are read from it (the directory caps). */
+  env?: NodeJS.ProcessEnv;
 }
 
 /**
@@ -20,11 +22,13 @@ export function createPolicyLoaderDeps(options: PolicyLoaderOptions): LoadPolici
   const validator = createPolicyValidator(
     options.schemaDir === undefined ? {} : { schemaDir: options.schemaDir },
   );
+  const caps = repositoryCapsFromEnv(options.env ?? {});
   return {
     validator,
     listPolicyFiles: (dir) =>
       listPolicyFiles(dir, {
         cwd: options.cwd,
+        ...caps,
         ...(options.maxFileBytes === undefined ? {} : { maxFileBytes: options.maxFileBytes }),
       }),
   };

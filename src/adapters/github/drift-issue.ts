@@ -25,16 +25,18 @@ export interface DriftIssueResult {
 /**
  * Keeps one issue per scope in step with the drift: created when drift appears, its body updated in place
  * while it lasts (reopened if it comes back), closed with a comment when it is gone. The issue is found
- * by its hidden marker among issues labelled ppgov/drift, never by its title.
+ * by its hidden marker among issues labelled ppgov/drift that this token's identity opened, never by its
+ * title.
  */
 export async function reconcileDriftIssue(
   client: GithubClient,
   report: DriftReport,
 ): Promise<DriftIssueResult> {
   const key = { kind: "drift", target: report.scope } as const;
-  const candidates = (await client.listIssuesWithLabel(DRIFT_LABEL)).filter((issue) =>
-    markerMatches(issue.body, key),
-  );
+  // Only issues this token's identity opened: a user's issue carrying the marker is not ours to edit.
+  const candidates: Issue[] = [];
+  for (const issue of await client.listIssuesWithLabel(DRIFT_LABEL))
+    if (markerMatches(issue.body, key) && (await client.isOwn(issue))) candidates.push(issue);
   // Prefer an open one; among equals the oldest, so a duplicate made by hand does not take over.
   candidates.sort((a, b) => Number(b.state === "open") - Number(a.state === "open") || a.number - b.number);
   const issue: Issue | undefined = candidates[0];

@@ -1,4 +1,4 @@
-import type { GithubClient } from "./client.js";
+import type { GithubClient, IssueComment } from "./client.js";
 import { formatMarker, parseMarker, type MarkerData, type MarkerKey } from "./marker.js";
 import { GITHUB_COMMENT_LIMIT, splitMarkdown } from "./markdown-split.js";
 
@@ -16,7 +16,8 @@ export const MAX_COMMENT_PARTS = 10;
 /**
  * Posts `body` as ppgov's one comment for `key` on an issue or pull request, updating the earlier
  * comment(s) in place. A body over GitHub's limit becomes several parts; surplus parts from an earlier,
- * longer body are deleted, so the PR never shows two versions.
+ * longer body are deleted, so the PR never shows two versions. Comments carrying the marker that another
+ * identity wrote are never touched (see GithubClient.isOwn).
  */
 export async function upsertStickyComment(
   client: GithubClient,
@@ -33,7 +34,11 @@ export async function upsertStickyComment(
       `${(kept[MAX_COMMENT_PARTS - 1] ?? "").slice(0, GITHUB_COMMENT_LIMIT - markerRoom - 200)}\n\n_Cut here: ${parts.length - MAX_COMMENT_PARTS + 1} more parts are in the job summary and the plan file._`;
     parts = kept;
   }
-  const existing = (await client.listIssueComments(issue))
+  // Only comments this token's identity wrote: anyone who may comment can copy the marker.
+  const own: IssueComment[] = [];
+  for (const comment of await client.listIssueComments(issue))
+    if (parseMarker(comment.body) !== undefined && (await client.isOwn(comment))) own.push(comment);
+  const existing = own
     .map((comment) => ({ comment, marker: parseMarker(comment.body) }))
     .filter(
       (entry): entry is { comment: (typeof entry)["comment"]; marker: MarkerData } =>

@@ -67,7 +67,7 @@ export async function runExport(options: ExportCommandOptions, context: CliConte
     readLive: (requirements: LiveRequirements, tenantId: string) =>
       readLiveTenant(client, requirements, { tenantId, memberCounts: false }),
   };
-  const validator = createPolicyLoaderDeps({ cwd: context.cwd }).validator;
+  const validator = createPolicyLoaderDeps({ cwd: context.cwd, env: context.env }).validator;
   const outcome = await exportLiveTenant(
     {
       ...(kinds === undefined ? {} : { kinds }),
@@ -114,7 +114,9 @@ async function tenantSettingsOf(
 ): Promise<Pick<TenantSpec, "ignore" | "cloud">> {
   await assertPolicyDirectory(dir, context.cwd);
   // Only the Tenant document is wanted here; a directory without one is fine.
-  const loaded = await loadPolicies(dir, createPolicyLoaderDeps({ cwd: context.cwd }), { allowEmpty: true });
+  const loaded = await loadPolicies(dir, createPolicyLoaderDeps({ cwd: context.cwd, env: context.env }), {
+    allowEmpty: true,
+  });
   const tenant = loaded.documents.find((document) => document.document.kind === "Tenant")?.document;
   if (tenant?.kind !== "Tenant") return {};
   const { ignore, cloud } = tenant.spec;

@@ -46,11 +46,13 @@ export function githubClientFor(
 ): GithubClient | undefined {
   if (!context.token) return undefined;
   const fetchVia = tenantIoFor(env, logger).fetch;
+  const appSlug = env.PPGOV_GITHUB_APP_SLUG?.trim();
   return new GithubClient({
     apiUrl: context.apiUrl,
     token: context.token,
     owner: context.owner,
     repo: context.repo,
+    ...(appSlug ? { appSlug } : {}),
     fetch: (url, init) => fetchVia(new URL(url), init),
   });
 }
@@ -73,7 +75,7 @@ async function intentDiffFor(
       head: pr.headSha,
       policyDir,
       git: simpleGit(top),
-      loaderDeps: (cwd) => createPolicyLoaderDeps({ cwd }),
+      loaderDeps: (cwd) => createPolicyLoaderDeps({ cwd, env: context.env }),
     });
     return { diff };
   } catch (error: unknown) {
@@ -87,9 +89,13 @@ export async function runPlanForGithub(options: PlanCommandOptions, context: Cli
   await assertPolicyDirectory(options.dir, context.cwd);
   const concurrency = readConcurrency(options.concurrency, context.env);
   const github = await readGithubContext(context.env);
-  const loaded = await loadPolicies(options.dir, createPolicyLoaderDeps({ cwd: context.cwd }), {
-    allowEmpty: context.allowEmpty,
-  });
+  const loaded = await loadPolicies(
+    options.dir,
+    createPolicyLoaderDeps({ cwd: context.cwd, env: context.env }),
+    {
+      allowEmpty: context.allowEmpty,
+    },
+  );
   const intent = await intentDiffFor(context, github, options.dir);
   const summary = {
     directory: options.dir,

@@ -34,9 +34,13 @@ export const registerValidate: CommandRegistrar = (program, context, setExitCode
 /** Exit code 0 when the policies are valid (warnings allowed), 1 when any error was found. */
 export async function runValidate(options: ValidateOptions, context: CliContext): Promise<number> {
   await assertPolicyDirectory(options.dir, context.cwd);
-  const result = await loadPolicies(options.dir, createPolicyLoaderDeps({ cwd: context.cwd }), {
-    allowEmpty: context.allowEmpty,
-  });
+  const result = await loadPolicies(
+    options.dir,
+    createPolicyLoaderDeps({ cwd: context.cwd, env: context.env }),
+    {
+      allowEmpty: context.allowEmpty,
+    },
+  );
   const summary = {
     directory: options.dir,
     fileCount: result.fileCount,

@@ -27,6 +27,7 @@ export const DIAGNOSTIC_CODES = {
   PPG112: { title: "Unexpected failure while loading a file", severity: "error" },
   PPG113: { title: "No policy documents found", severity: "error" },
   PPG114: { title: "Policy file contains only comments", severity: "warning" },
+  PPG115: { title: "Policy directory too large", severity: "error" },
 
   PPG201: { title: "Unknown apiVersion", severity: "error" },
   PPG202: { title: "Unknown kind", severity: "error" },

@@ -13,7 +13,7 @@ import type { Diagnostic } from "../diagnostics.js";
 import type { SourceLocation } from "./types.js";
 import { DIAGNOSTIC_CODES, type DiagnosticCode } from "./codes.js";
 import { readValuesFast } from "./fast-yaml.js";
-import { locatePointer, type LocateTarget } from "./locate.js";
+import { locatePointer, type KeyIndex, type LocateTarget } from "./locate.js";
 
 /** A policy file as read from disk: the path shown to the user and its text. */
 export interface PolicyFile {
@@ -61,6 +61,8 @@ type YamlDocument = Document.Parsed;
  * only when a rule reports a problem) parses the text again.
  */
 class FileLocator {
+  private index: KeyIndex = new WeakMap();
+
   constructor(
     private readonly file: string,
     private readonly text: string,
@@ -71,12 +73,13 @@ class FileLocator {
     this.parsed ??= parseText(this.text);
     const document = this.parsed.documents[index];
     if (document === undefined) return { file: this.file, line: 1, column: 1 };
-    const position = locatePointer(document, this.parsed.lineCounter, pointer, target);
+    const position = locatePointer(document, this.parsed.lineCounter, pointer, target, this.index);
     return { file: this.file, ...position };
   }
 
   release(): void {
     this.parsed = undefined;
+    this.index = new WeakMap();
   }
 }
 

@@ -193,6 +193,14 @@ function describe(error: SchemaError, keyRuleDefinitions: Map<string, string | u
           "key",
         );
       }
+      if (property === "<<")
+        // YAML 1.1's merge key: ppgov reads YAML 1.2 (core schema), where '<<' is an ordinary key.
+        return finding(
+          "PPG204",
+          `${owner} has a YAML merge key '<<': merge keys are not supported (ppgov reads YAML 1.2, where '<<' is an ordinary key); write the fields out${list}`,
+          childPointer(at, property),
+          "key",
+        );
       return finding(
         "PPG204",
         `${owner} has unknown property '${property}'${list}${didYouMean(property, allowed)}`,

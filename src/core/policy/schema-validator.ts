@@ -108,9 +108,15 @@ export function precompiledPolicyValidator(
       for (const [name, definition] of Object.entries(defs))
         definitions.set(JSON.stringify(definition), name);
   }
-  return assembleValidator(validators, schemas, options, "precompiled", (schema) =>
-    isRecord(schema) ? definitions.get(JSON.stringify(schema)) : undefined,
-  );
+  // The precompiled code hands out the same parentSchema object for every error a keyword raises, so
+  // serialise each object once: stringifying a kind's whole spec schema per error made 60,000 errors
+  // about one mapping cost minutes.
+  const named = new WeakMap<object, string | undefined>();
+  return assembleValidator(validators, schemas, options, "precompiled", (schema) => {
+    if (!isRecord(schema)) return undefined;
+    if (!named.has(schema)) named.set(schema, definitions.get(JSON.stringify(schema)));
+    return named.get(schema);
+  });
 }
 
 function assembleValidator(
