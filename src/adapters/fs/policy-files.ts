@@ -178,7 +178,9 @@ export async function listPolicyFiles(
       () => 0,
     ),
   );
-  const totalBytes = sizes.reduce((sum, size) => sum + size, 0);
+  // A file over the per-file limit is refused on its own (PPG105, naming it) and is never read, so it
+  // does not count towards the total.
+  const totalBytes = sizes.reduce((sum, size) => (size > maxFileBytes ? sum : sum + size), 0);
   if (totalBytes > maxTotalBytes)
     return refuse(
       `holds ${formatBytes(totalBytes)} of policy files, over the ${formatBytes(maxTotalBytes)} limit (PPGOV_MAX_POLICY_BYTES raises it): nothing was read`,
