@@ -4,14 +4,28 @@ import { describe, expect, it } from "vitest";
 import { parseServiceError, TenantApiError } from "../../src/adapters/tenant/errors.js";
 import { createResponseValidator } from "../../src/adapters/tenant/response-validators.js";
 import type { ResponseSchemaName } from "../../src/adapters/tenant/schemas.js";
+import { buildConnectorCatalogue } from "../../src/core/kinds/connector-catalogue.js";
+import { KIND_REGISTRY } from "../../src/core/kinds/registry.js";
+import { buildSkuIndex } from "../../src/core/kinds/sku-index.js";
+import { buildResolver } from "../../src/core/plan/resolve.js";
 import { testClient } from "../tenant/fake-fetch.js";
 
 /** The documented example bodies (test/contract/fixtures/learn/README.md), by file. */
 const LEARN = fileURLToPath(new URL("fixtures/learn/", import.meta.url));
 const fixture = (path: string): unknown => JSON.parse(readFileSync(`${LEARN}${path}`, "utf8")) as unknown;
 
+/**
+ * Learn's current "List tenant settings" example, kept as published: it is not JSON (the value of
+ * `powerCatalogAudienceSetting` is the bare word `All`). The README says so; the test repairs only
+ * that token, in the open, to check the decoder on the newer groups the example shows.
+ */
+const TENANT_SETTINGS_2023 = "bap/list-tenantsettings-2023.txt";
+const UNQUOTED = '"powerCatalogAudienceSetting": All';
+
 /** Each body, the decoder of the request it answers, and that decoder's verdict (undefined = accepted). */
 const BODIES: { file: string; schema: ResponseSchemaName; verdict: string | undefined }[] = [
+  { file: "bap/list-environments.json", schema: "environmentList", verdict: undefined },
+  { file: "bap/list-tenantsettings-2021.json", schema: "tenantSettings", verdict: undefined },
   { file: "graph/subscribedsku-list.json", schema: "subscribedSkuList", verdict: undefined },
   { file: "graph/group-list-example-7-licensed.json", schema: "graphGroupList", verdict: undefined },
   {
@@ -42,9 +56,11 @@ const ERRORS: { file: string; code: string; message: string }[] = [
 describe("the documented example bodies", () => {
   it("are all listed here and in the README", () => {
     const files = readdirSync(LEARN, { recursive: true, encoding: "utf8" })
-      .filter((name) => name.endsWith(".json"))
+      .filter((name) => name.endsWith(".json") || name.endsWith(".txt"))
       .sort();
-    expect(files).toEqual([...BODIES.map((b) => b.file), ...ERRORS.map((e) => e.file)].sort());
+    expect(files).toEqual(
+      [...BODIES.map((b) => b.file), ...ERRORS.map((e) => e.file), TENANT_SETTINGS_2023].sort(),
+    );
     const readme = readFileSync(`${LEARN}README.md`, "utf8");
     for (const file of files) expect(readme, file).toContain(`\`${file}\``);
   });
@@ -129,6 +145,70 @@ describe("the documented example bodies", () => {
       expect((error as TenantApiError).serviceCode).toBe(code);
       expect((error as TenantApiError).serviceMessage).toBe(message);
       expect((error as Error).message).toContain(`failed with HTTP 400 ${code}: ${message}`);
+    }
+  });
+  it("lists Learn's example environment through the client and reads it as the Environment kind does", async () => {
+    const t = testClient([
+      {
+        method: "GET",
+        path: "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments",
+        replies: [{ status: 200, body: fixture("bap/list-environments.json") }],
+      },
+    ]);
+    const environments = await t.client.admin.listEnvironments();
+    expect(environments.map((environment) => environment.name)).toEqual([
+      "aaaabbbb-0000-cccc-1111-dddd2222eeee",
+    ]);
+    const resolver = buildResolver(environments, buildConnectorCatalogue([], [], []), buildSkuIndex([]));
+    expect(KIND_REGISTRY.Environment.canonicalizeLive(environments[0]!, resolver)).toEqual({
+      displayName: "My Power Platform Environment",
+      description: "This is my environment purpose description",
+      location: "unitedstates",
+      azureRegion: "westus",
+      type: "Sandbox",
+      dataverse: { domain: "org0fadb1dd", language: 1033 },
+      updateCadence: "Frequent",
+      adminMode: false,
+      managed: { enabled: false },
+      // The example has no security group and no parent group: read as "none".
+      securityGroupId: null,
+      group: null,
+    });
+  });
+
+  it("reads Learn's example tenant settings through the client (POST, as ppgov sends it)", async () => {
+    const body = fixture("bap/list-tenantsettings-2021.json");
+    const t = testClient([
+      {
+        method: "POST",
+        path: "/providers/Microsoft.BusinessAppPlatform/listTenantSettings",
+        replies: [{ status: 200, body }],
+      },
+    ]);
+    const settings = await t.client.admin.listTenantSettings();
+    expect(settings).toEqual(body);
+    expect(
+      KIND_REGISTRY.TenantSettings.canonicalizeLive({ tenantId: "t", settings }, undefined as never),
+    ).toEqual(body);
+  });
+
+  it("keeps Learn's current tenant-settings example as published: not JSON until its one bare word is quoted", () => {
+    const text = readFileSync(`${LEARN}${TENANT_SETTINGS_2023}`, "utf8");
+    expect(() => JSON.parse(text) as unknown).toThrow(SyntaxError);
+    expect(text.split(UNQUOTED)).toHaveLength(2);
+    const repaired = JSON.parse(text.replace(UNQUOTED, '"powerCatalogAudienceSetting": "All"')) as {
+      powerPlatform: { catalogSettings: unknown; modelExperimentation: unknown };
+    };
+    expect(repaired.powerPlatform.catalogSettings).toEqual({ powerCatalogAudienceSetting: "All" });
+    for (const validator of [
+      createResponseValidator({ precompiledPath: false }),
+      createResponseValidator(),
+    ]) {
+      expect(validator.check("tenantSettings", repaired)).toBeUndefined();
+      // A decoder that took the bare word's likely misreading (a boolean) would hide a wrong type.
+      const wrong = structuredClone(repaired);
+      (wrong.powerPlatform.catalogSettings as Record<string, unknown>).powerCatalogAudienceSetting = true;
+      expect(validator.check("tenantSettings", wrong)).toContain("powerCatalogAudienceSetting");
     }
   });
 });
