@@ -4,10 +4,7 @@ import { describe, expect, it } from "vitest";
 import { parseServiceError, TenantApiError } from "../../src/adapters/tenant/errors.js";
 import { createResponseValidator } from "../../src/adapters/tenant/response-validators.js";
 import type { ResponseSchemaName } from "../../src/adapters/tenant/schemas.js";
-import { buildConnectorCatalogue } from "../../src/core/kinds/connector-catalogue.js";
 import { KIND_REGISTRY } from "../../src/core/kinds/registry.js";
-import { buildSkuIndex } from "../../src/core/kinds/sku-index.js";
-import { buildResolver } from "../../src/core/plan/resolve.js";
 import { testClient } from "../tenant/fake-fetch.js";
 
 /** The documented example bodies (test/contract/fixtures/learn/README.md), by file. */
@@ -159,8 +156,7 @@ describe("the documented example bodies", () => {
     expect(environments.map((environment) => environment.name)).toEqual([
       "aaaabbbb-0000-cccc-1111-dddd2222eeee",
     ]);
-    const resolver = buildResolver(environments, buildConnectorCatalogue([], [], []), buildSkuIndex([]));
-    expect(KIND_REGISTRY.Environment.canonicalizeLive(environments[0]!, resolver)).toEqual({
+    expect(KIND_REGISTRY.Environment.canonicalizeLive(environments[0]!)).toEqual({
       displayName: "My Power Platform Environment",
       description: "This is my environment purpose description",
       location: "unitedstates",
@@ -187,9 +183,7 @@ describe("the documented example bodies", () => {
     ]);
     const settings = await t.client.admin.listTenantSettings();
     expect(settings).toEqual(body);
-    expect(
-      KIND_REGISTRY.TenantSettings.canonicalizeLive({ tenantId: "t", settings }, undefined as never),
-    ).toEqual(body);
+    expect(KIND_REGISTRY.TenantSettings.canonicalizeLive({ tenantId: "t", settings })).toEqual(body);
   });
 
   it("keeps Learn's current tenant-settings example as published: not JSON until its one bare word is quoted", () => {
