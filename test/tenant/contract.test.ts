@@ -211,6 +211,25 @@ const tenantSettings: Contract = {
   },
 };
 
+/** The admin app listing (impact analysis): decoded, each app named as recorded. */
+const adminApps = (environmentId: string): Contract => ({
+  method: "GET",
+  path: `/providers/Microsoft.PowerApps/scopes/admin/environments/${environmentId}/apps`,
+  read: async (client, body) => {
+    const response = await client.http.send<{ value: { name: string }[] }>({
+      method: "GET",
+      api: "powerapps",
+      path: `/providers/Microsoft.PowerApps/scopes/admin/environments/${environmentId}/apps?api-version=2016-11-01`,
+      endpoint: "GET /providers/Microsoft.PowerApps/scopes/admin/environments/{environment}/apps",
+      expect: [200],
+      schema: "inventoryObjectList",
+    });
+    expect(response.body.value.map((app) => app.name)).toEqual(
+      (body as { value: { name: string }[] }).value.map((app) => app.name),
+    );
+  },
+});
+
 /** Fixture path (relative to the fixtures folder) → the request it answers. */
 const CONTRACTS: Record<string, Contract> = {
   "capacity/datasource/Validate_Read/get_tenant_capacity.json": {
@@ -474,6 +493,12 @@ const CONTRACTS: Record<string, Contract> = {
   "tenant_settings/datasource/post_list_tenant_settings.json": tenantSettings,
   "tenant_settings/resources/Validate_Create/get_tenant.json": tenant,
   "tenant_settings/resources/Validate_Create/post_update_tenant_settings.json": tenantSettings,
+  "powerapps/Validate_Read/get_apps_00000000-0000-0000-0000-000000000001.json": adminApps(ID),
+  "powerapps/Validate_Read/get_apps_00000000-0000-0000-0000-000000000002.json": adminApps(
+    "00000000-0000-0000-0000-000000000002",
+  ),
+  "powerapps/Validate_Read/get_environments.json": environmentList,
+  "tenant/datasource/Validate_Read/get_tenant.json": tenant,
 };
 
 function fixtureFiles(dir: string): string[] {
