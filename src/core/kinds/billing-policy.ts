@@ -15,6 +15,7 @@ export interface BillingPolicyCanonical {
   environments?: IdOrPlaceholder[];
 }
 
+// Source: TF provider internal/services/licensing/api_licensing.go (api-version 2022-03-01-preview; Learn's "Billing Policy" pages: 2024-10-01)
 const api = (path: string): string => `/licensing/${path}?api-version=${LICENSING_API_VERSION}`;
 
 function sortIds(ids: IdOrPlaceholder[]): IdOrPlaceholder[] {
@@ -28,6 +29,7 @@ function linkStep(policy: string, verb: "add" | "remove", ids: IdOrPlaceholder[]
     description: `${verb === "add" ? "link" : "unlink"} ${ids.length} environment${ids.length === 1 ? "" : "s"}`,
     api: "powerplatform",
     method: "POST",
+    // Source: TF provider internal/services/licensing/api_licensing.go (AddEnvironmentsToBillingPolicy, RemoveEnvironmentsToBillingPolicy)
     path: api(`billingPolicies/${policy}/environments/${verb}`),
     body: { environmentIds: ids },
     // Unlinking an environment that is gone (deleted, or replaced, in this same apply) is done already.
@@ -46,6 +48,7 @@ function buildSteps(change: KindChange<LiveBillingPolicy, BillingPolicyCanonical
         description: "delete billing policy",
         api: "powerplatform",
         method: "DELETE",
+        // Source: TF provider internal/services/licensing/api_licensing.go (DeleteBillingPolicy)
         path: api(`BillingPolicies/${id}`),
         expect: [200, 204, 404],
         async: "none",
@@ -62,6 +65,7 @@ function buildSteps(change: KindChange<LiveBillingPolicy, BillingPolicyCanonical
       description: "create billing policy",
       api: "powerplatform",
       method: "POST",
+      // Source: TF provider internal/services/licensing/api_licensing.go (CreateBillingPolicy; body billingPolicyCreateDto)
       path: api("BillingPolicies"),
       body: {
         location: after.location,
@@ -83,6 +87,7 @@ function buildSteps(change: KindChange<LiveBillingPolicy, BillingPolicyCanonical
       description: "update billing policy",
       api: "powerplatform",
       method: "PUT",
+      // Source: TF provider internal/services/licensing/api_licensing.go (UpdateBillingPolicy; body BillingPolicyUpdateDto)
       path: api(`billingPolicies/${id}`),
       body: { name: after.displayName, status },
       expect: [200],

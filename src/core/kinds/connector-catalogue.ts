@@ -94,5 +94,6 @@ export function buildConnectorCatalogue(
 
 /** The DLP connector id for a name: the catalogue's, else the standard PowerApps path. */
 export function connectorIdFor(name: string, catalogue: ConnectorCatalogue): string {
+  // Source: TF provider internal/services/connectors/tests/Validate_Read/get_apis.json (connector ids)
   return catalogue.find(name)?.id ?? `/providers/Microsoft.PowerApps/apis/${name}`;
 }

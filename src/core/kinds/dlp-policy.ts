@@ -215,6 +215,7 @@ function canonicalizeLive(policy: WireDlpPolicy, ctx: CanonContext): DlpPolicyCa
 
 // --- request body (§7.3) ----------------------------------------------------------------------------
 
+// Source: TF provider internal/services/dlp_policy/dto.go (environments[].id of a policy definition)
 const ENVIRONMENT_PATH = "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/";
 
 function environmentRef(id: IdOrPlaceholder): Json {
@@ -312,6 +313,7 @@ function buildSteps(
           description: "create DLP policy",
           api: "bap",
           method: "POST",
+          // Source: TF provider internal/services/dlp_policy/api_dlp_policy.go (CreatePolicy)
           path: DLP_V2,
           body: dlpWriteBody(change.after!, ctx.catalogue),
           expect: [200, 201, 202],
@@ -328,6 +330,7 @@ function buildSteps(
           description: "update DLP policy",
           api: "bap",
           method: "PATCH",
+          // Source: TF provider internal/services/dlp_policy/api_dlp_policy.go (UpdatePolicy)
           path: `${DLP_V2}/${id}`,
           body: dlpWriteBody(change.after!, ctx.catalogue, id),
           expect: [200, 202, 204],
@@ -343,6 +346,7 @@ function buildSteps(
           description: "delete DLP policy",
           api: "bap",
           method: "DELETE",
+          // Source: TF provider internal/services/dlp_policy/api_dlp_policy.go (DeletePolicy)
           path: `${DLP_V2}/${idInPath(change.id)}`,
           expect: [200, 202, 204, 404],
           async: "none",

@@ -12,6 +12,7 @@ export interface EnvironmentGroupCanonical {
   description?: string;
 }
 
+// Source: TF provider internal/services/environment_groups/api_environment_group.go (GetEnvironmentGroup, UpdateEnvironmentGroup, DeleteEnvironmentGroup)
 const groupPath = (id: string): string =>
   `${BAP}/environmentGroups/${id}?api-version=${BAP_PATCH_API_VERSION}`;
 
@@ -44,6 +45,7 @@ export const environmentGroupKind = {
             description: "create environment group",
             api: "bap",
             method: "POST",
+            // Source: TF provider internal/services/environment_groups/api_environment_group.go (CreateEnvironmentGroup)
             path: `${BAP}/environmentGroups?api-version=${BAP_PATCH_API_VERSION}`,
             body,
             expect: [200, 201],
@@ -59,6 +61,7 @@ export const environmentGroupKind = {
             description: "update environment group",
             api: "bap",
             method: "PUT",
+            // Source: TF provider internal/services/environment_groups/api_environment_group.go (UpdateEnvironmentGroup)
             path: groupPath(idInPath(change.id)),
             body,
             expect: [200],
@@ -79,6 +82,7 @@ function deleteGroupStep(id: string): StepRequest {
     description: "delete environment group",
     api: "bap",
     method: "DELETE",
+    // Source: TF provider internal/services/environment_groups/api_environment_group.go (DeleteEnvironmentGroup)
     path: groupPath(id),
     expect: [200, 204, 404],
     async: "none",
@@ -96,6 +100,7 @@ export function deleteRuleSetStep(ruleSetId: string): StepRequest {
     description: "delete the group's rule set",
     api: "powerplatform-tenant",
     method: "DELETE",
+    // Source: TF provider internal/services/environment_group_rule_set/api_environment_group_rule_set.go (DeleteEnvironmentGroupRuleSet)
     path: `/governance/ruleSets/${idInPath(ruleSetId)}?api-version=2021-10-01-preview`,
     expect: [200, 204, 404],
     async: "none",
@@ -110,6 +115,7 @@ export function removeFromGroupStep(groupId: string, environmentId: string): Ste
     description: `remove environment ${environmentId} from the group`,
     api: "powerplatform-tenant",
     method: "POST",
+    // Source: TF provider internal/services/environment_groups/api_environment_group.go (RemoveEnvironmentFromEnvironmentGroup, api-version=1; Learn "Environment Groups - Remove Environment From Group": 2024-10-01, docs/emulator.md)
     path: `/environmentmanagement/environmentGroups/${idInPath(groupId)}/removeEnvironment/${idInPath(environmentId)}?api-version=1`,
     expect: [200, 202, 204, 404],
     async: "none",

@@ -251,6 +251,7 @@ function createSteps(change: KindChange<WireEnvironment, EnvironmentCanonical>):
   });
   const steps: StepRequest[] = [
     {
+      // Source: TF provider internal/services/environment/api_environment.go (createEnvironmentWithRetry; body environmentCreateDto)
       ...lifecycleStep(
         "create",
         "create environment",
@@ -273,6 +274,7 @@ function createSteps(change: KindChange<WireEnvironment, EnvironmentCanonical>):
 }
 
 function patchPath(id: string): string {
+  // Source: TF provider internal/services/environment/api_environment.go (updateEnvironmentWithRetry, PATCH, BAP_2021_API_VERSION)
   return `${BAP}/scopes/admin/environments/${id}?api-version=${BAP_PATCH_API_VERSION}`;
 }
 
@@ -286,6 +288,7 @@ function governanceStep(
   live: WireEnvironment | undefined,
 ): StepRequest {
   return {
+    // Source: TF provider internal/services/managed_environment/api_managed_environment.go (enable/disableManagedEnvironmentWithRetry)
     ...lifecycleStep(
       "managed",
       managed.enabled ? "set managed-environment settings" : "turn managed environment off",
@@ -321,6 +324,7 @@ function updateSteps(change: KindChange<WireEnvironment, EnvironmentCanonical>):
   const typeChanges = touches(changed, "/type");
   if (typeChanges)
     steps.push(
+      // Source: TF provider internal/services/environment/api_environment.go (modifyEnvironmentTypeWithRetry; body modifySkuDto)
       lifecycleStep(
         "modify-sku",
         `change type ${before.type} → ${after.type}`,
@@ -334,6 +338,7 @@ function updateSteps(change: KindChange<WireEnvironment, EnvironmentCanonical>):
   if (addsDataverse) {
     const dataverse = after.dataverse!;
     steps.push({
+      // Source: TF provider internal/services/environment/api_environment.go (AddDataverseToEnvironment; body createLinkEnvironmentMetadataDto)
       ...lifecycleStep(
         "provision-dataverse",
         "add Dataverse",
@@ -395,6 +400,7 @@ function updateSteps(change: KindChange<WireEnvironment, EnvironmentCanonical>):
 function deleteSteps(change: KindChange<WireEnvironment, EnvironmentCanonical>): StepRequest[] {
   return [
     {
+      // Source: TF provider internal/services/environment/api_environment.go (deleteEnvironmentWithRetry; body enironmentDeleteDto {code: "7", message})
       ...lifecycleStep(
         "delete",
         "delete environment",

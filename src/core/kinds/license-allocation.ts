@@ -39,6 +39,7 @@ function patchStep(
     description: label === "delete" ? "release the environment's allocations" : "set currency allocations",
     api: "powerplatform",
     method: "PATCH",
+    // Source: Learn "Currency Allocation - Patch Currency Allocation By Environment" (ppgov keeps 2022-03-01-preview, docs/emulator.md)
     path: `/licensing/environments/${idInPath(environment)}/allocations?api-version=${LICENSING_API_VERSION}`,
     body,
     expect: [200, 204],

@@ -60,6 +60,7 @@ function assignStep(group: string, add: WireAssignedLicense[], remove: string[],
     description: label === "delete" ? "remove the group's licenses" : "assign licenses",
     api: "graph",
     method: "POST",
+    // Source: Graph "group: assignLicense"
     path: `/v1.0/groups/${idInPath(group)}/assignLicense`,
     body: { addLicenses: add.map((license) => ({ ...license })), removeLicenses: remove },
     expect: [200, 202],

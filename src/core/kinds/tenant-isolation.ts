@@ -16,9 +16,11 @@ export interface TenantIsolationCanonical {
   allowedTenants?: Record<string, CanonicalDirection>;
 }
 
+// Source: TF provider internal/services/tenant_isolation_policy/api_tenant_isolation_policy.go
 export const TENANT_ISOLATION_PATH = "/providers/PowerPlatform.Governance/v1/tenants";
 
 export function isolationPolicyPath(tenantId: string): string {
+  // Source: TF provider internal/services/tenant_isolation_policy/api_tenant_isolation_policy.go (getTenantIsolationPolicy, createOrUpdateTenantIsolationPolicy)
   return `${TENANT_ISOLATION_PATH}/${encodeURIComponent(tenantId)}/tenantIsolationPolicy`;
 }
 
@@ -69,6 +71,7 @@ function buildSteps(change: KindChange<LiveTenantIsolation, TenantIsolationCanon
       description: `${after.enabled ? "enforce" : "turn off"} tenant isolation, ${allowed.length} allowed tenant${allowed.length === 1 ? "" : "s"}`,
       api: "bap",
       method: "PUT",
+      // Source: TF provider internal/services/tenant_isolation_policy/api_tenant_isolation_policy.go (createOrUpdateTenantIsolationPolicy)
       path: isolationPolicyPath(tenantId),
       body: {
         properties: {

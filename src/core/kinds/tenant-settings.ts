@@ -114,6 +114,7 @@ function buildSteps(change: KindChange<LiveTenantSettings, TenantSettingsCanonic
       description: `update ${count} tenant setting${count === 1 ? "" : "s"}`,
       api: "bap",
       method: "POST",
+      // Source: TF provider internal/services/tenant_settings/api_tenant_settings.go (UpdateTenantSettings)
       path: `${BAP}/scopes/admin/updateTenantSettings?api-version=${BAP_API_VERSION}`,
       body,
       expect: [200],
