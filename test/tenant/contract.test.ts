@@ -219,7 +219,7 @@ const adminApps = (environmentId: string): Contract => ({
     const response = await client.http.send<{ value: { name: string }[] }>({
       method: "GET",
       api: "powerapps",
-      path: `/providers/Microsoft.PowerApps/scopes/admin/environments/${environmentId}/apps?api-version=2016-11-01`,
+      path: `/providers/Microsoft.PowerApps/scopes/admin/environments/${environmentId}/apps?api-version=2023-06-01`,
       endpoint: "GET /providers/Microsoft.PowerApps/scopes/admin/environments/{environment}/apps",
       expect: [200],
       schema: "inventoryObjectList",

@@ -10,7 +10,9 @@ import { createLimiter } from "./concurrency.js";
 import type { HttpClient } from "./http-client.js";
 import { pages } from "./paging.js";
 
-const API_VERSION = "api-version=2016-11-01";
+// The two listings follow different sources: apps the TF provider (BAP_API_VERSION), flows the PowerShell module.
+const APPS_API_VERSION = "api-version=2023-06-01";
+const FLOWS_API_VERSION = "api-version=2016-11-01";
 
 export interface InventoryReadOptions {
   /** Requests in flight at most, per kind of request (lists, flow details). */
@@ -133,7 +135,7 @@ export class InventoryApi {
     for await (const page of pages<WireInventoryObject>(this.http, {
       method: "GET",
       api: "powerapps",
-      path: `${path}?${API_VERSION}`,
+      path: `${path}?${APPS_API_VERSION}`,
       // Source: TF provider internal/services/powerapps/api_powerapps.go
       endpoint: "GET /providers/Microsoft.PowerApps/scopes/admin/environments/{environment}/apps",
       expect: [200],
@@ -176,7 +178,7 @@ export class InventoryApi {
     for await (const page of pages<WireInventoryObject>(this.http, {
       method: "GET",
       api: "flow",
-      path: `${base}/v2/flows?${API_VERSION}`,
+      path: `${base}/v2/flows?${FLOWS_API_VERSION}`,
       // Source: PowerApps admin PowerShell module (Get-AdminFlow); body unverified (docs/emulator.md)
       endpoint: "GET /providers/Microsoft.ProcessSimple/scopes/admin/environments/{environment}/v2/flows",
       expect: [200],
@@ -193,7 +195,7 @@ export class InventoryApi {
           const response = await this.http.send<WireInventoryObject>({
             method: "GET",
             api: "flow",
-            path: `${base}/flows/${encodeURIComponent(summary.name)}?${API_VERSION}`,
+            path: `${base}/flows/${encodeURIComponent(summary.name)}?${FLOWS_API_VERSION}`,
             // Source: PowerApps admin PowerShell module (Get-AdminFlow); body unverified (docs/emulator.md)
             endpoint:
               "GET /providers/Microsoft.ProcessSimple/scopes/admin/environments/{environment}/flows/{flow}",
