@@ -1,4 +1,4 @@
-// Import rules for src/ (docs/architecture.md "Layers and import rules"), run by `npm run lint`.
+// Import rules (docs/architecture.md "Layers and import rules"), run on src/, test/ and bench/ by `npm run lint`.
 // Layers, lowest first: core (pure) <- render (pure) <- adapters <- app <- cli <- action.
 // The emulator is a peer of the product: it may use core and adapters, and only cli (the demo),
 // action and the tests may start it. build/ (the build scripts) may use core and adapters.
