@@ -61,5 +61,7 @@ export default {
     tsPreCompilationDeps: true,
     tsConfig: { fileName: "tsconfig.json" },
     doNotFollow: { path: "node_modules" },
+    // bench/ runs the build (dist/), which may be stale or absent: the rules judge the sources.
+    exclude: { path: "^dist/" },
   },
 };
