@@ -1,6 +1,6 @@
 import type { IncomingMessage } from "node:http";
 import { randomUUID } from "node:crypto";
-import type { JsonValue } from "./types.js";
+import type { JsonValue } from "./json.js";
 
 /** What a route handler answers; the server writes it (or drops it, under fault injection). */
 export interface Reply {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { timestamp } from "./http.js";
-import type { JsonObject } from "./types.js";
+import type { JsonObject } from "./json.js";
 
 export type OperationState = "Running" | "Succeeded" | "Failed";
 

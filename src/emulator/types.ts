@@ -6,12 +6,10 @@
  * Objects are kept as plain JSON and only the fields the emulator reasons about are typed; every
  * other field a seed carries is preserved and returned as is.
  */
+import type { JsonObject } from "./json.js";
 import type { PersistedOperation } from "./lifecycle.js";
 
-export type JsonValue = string | number | boolean | null | JsonValue[] | JsonObject;
-export interface JsonObject {
-  [key: string]: JsonValue | undefined;
-}
+export type { JsonObject, JsonValue } from "./json.js";
 
 /** An admin-API ("BAP") environment object (wire-formats §4.2). */
 export interface WireEnvironment extends JsonObject {

@@ -1,6 +1,6 @@
 import type { Diagnostic } from "../core/diagnostics.js";
 import { DIAGNOSTIC_CODES, type DiagnosticCodeInfo } from "../core/policy/codes.js";
-import type { DiagnosticSummary } from "./diagnostics.js";
+import type { DiagnosticSummary } from "./diagnostic-summary.js";
 
 const SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json";
 const DOCS_URI = "https://ppgov.dev/docs/diagnostics";

@@ -9,19 +9,13 @@ import {
 } from "../core/diagnostics.js";
 import type { DiagnosticCodeInfo } from "../core/policy/codes.js";
 import { visibleText } from "../core/visible-text.js";
+import type { DiagnosticSummary } from "./diagnostic-summary.js";
 import { renderSarif } from "./diagnostics-sarif.js";
 
 export const DIAGNOSTIC_FORMATS = ["text", "json", "github", "sarif"] as const;
 export type DiagnosticFormat = (typeof DIAGNOSTIC_FORMATS)[number];
 
-/** What was checked, for the summary line and the JSON/SARIF envelopes. */
-export interface DiagnosticSummary {
-  /** The policy directory as the user gave it. */
-  directory: string;
-  fileCount: number;
-  documentCount: number;
-  toolVersion?: string;
-}
+export type { DiagnosticSummary } from "./diagnostic-summary.js";
 
 export interface RenderOptions {
   /** Colour severities in text output (the CLI decides from the terminal and NO_COLOR). */

@@ -4,7 +4,7 @@
  */
 import type { EffectiveGroup } from "../core/effective/combine.js";
 import type { Plan } from "../core/plan/types.js";
-import { escapeMarkdown } from "./plan-markdown.js";
+import { escapeMarkdown } from "./markdown-escape.js";
 
 const GROUP_WORD: Record<EffectiveGroup, string> = {
   business: "business",

@@ -1,7 +1,7 @@
 import { KIND_ORDER } from "../core/kinds/registry.js";
-import { visibleText } from "../core/visible-text.js";
 import type { Plan, PlanResource } from "../core/plan/types.js";
 import { effectMarkdown } from "./effect-markdown.js";
+import { escapeMarkdown } from "./markdown-escape.js";
 import {
   ACTION_SYMBOL,
   actionComment,
@@ -26,16 +26,7 @@ export interface PlanMarkdownOptions {
   maxLength?: number;
 }
 
-/** Escapes text for markdown outside code: no HTML, no markup from user strings. */
-export function escapeMarkdown(text: string): string {
-  // Line breaks become spaces (a table cell is one line); other control and bidi characters become
-  // visible escapes, so a name cannot hide or reorder what the reviewer reads.
-  return visibleText(text.replace(/\r?\n/g, " "))
-    .replace(/&/g, "&amp;")
-    .replace(/</g, "&lt;")
-    .replace(/>/g, "&gt;")
-    .replace(/([\\`*_[\]()#|!~])/g, "\\$1");
-}
+export { escapeMarkdown } from "./markdown-escape.js";
 
 /** A fence longer than any backtick run inside, so user strings cannot close it. */
 function fence(body: string): string {

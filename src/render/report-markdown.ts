@@ -2,7 +2,7 @@
  * The coverage report as markdown (a job summary, a wiki page): declared and live side by side.
  */
 import type { ApplyReason, CoverageReport, TenantCoverage } from "../core/effective/index.js";
-import { escapeMarkdown } from "./plan-markdown.js";
+import { escapeMarkdown } from "./markdown-escape.js";
 
 type Side = "declared" | "live";
 const SIDES: Side[] = ["declared", "live"];

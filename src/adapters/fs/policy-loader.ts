@@ -1,6 +1,6 @@
 import { stat } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";
-import type { LoadPoliciesDeps } from "../../app/load-desired.js";
+import type { LoadPoliciesDeps } from "../../core/policy/load-policies.js";
 import { UsageError } from "../../core/errors.js";
 import { listPolicyFiles, repositoryCapsFromEnv } from "./policy-files.js";
 import { createPolicyValidator } from "./policy-schemas.js";

@@ -14,7 +14,7 @@ import {
   type LockBackend,
   type LockHolder,
   type LockRequest,
-} from "../../app/lock.js";
+} from "../../core/ports/lock.js";
 import { heldWithHeartbeat } from "./heartbeat.js";
 import { newHold, parseHolder } from "./identity.js";
 

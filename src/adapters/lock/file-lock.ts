@@ -14,7 +14,13 @@ import {
   renewLock,
   type LockInfo,
 } from "../fs/lock-file.js";
-import type { ForceUnlockResult, HeldLock, LockBackend, LockHolder, LockRequest } from "../../app/lock.js";
+import type {
+  ForceUnlockResult,
+  HeldLock,
+  LockBackend,
+  LockHolder,
+  LockRequest,
+} from "../../core/ports/lock.js";
 import { heldWithHeartbeat } from "./heartbeat.js";
 import { newHold, renewed } from "./identity.js";
 

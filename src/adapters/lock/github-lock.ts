@@ -17,7 +17,7 @@ import {
   type LockBackend,
   type LockHolder,
   type LockRequest,
-} from "../../app/lock.js";
+} from "../../core/ports/lock.js";
 import { GithubApiError, type GithubClient } from "../github/client.js";
 import { heldWithHeartbeat } from "./heartbeat.js";
 import { newHold, parseHolder, renewed } from "./identity.js";

@@ -1,4 +1,4 @@
-import type { HeldLock } from "../../app/lock.js";
+import type { HeldLock } from "../../core/ports/lock.js";
 
 /**
  * Renews a held lock on a timer until it is stopped. A renewal that reports the hold gone marks the

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import type { LockHolder, LockRequest } from "../../app/lock.js";
+import type { LockHolder, LockRequest } from "../../core/ports/lock.js";
 
 /** A fresh hold of `name` for `request`, started now, good for `ttlMs` without a heartbeat. */
 export function newHold(name: string, request: LockRequest, ttlMs: number, now: Date): LockHolder {

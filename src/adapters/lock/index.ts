@@ -5,7 +5,7 @@
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { UsageError } from "../../core/errors.js";
-import type { LockBackend, LockRequest } from "../../app/lock.js";
+import type { LockBackend, LockRequest } from "../../core/ports/lock.js";
 import { GithubClient } from "../github/client.js";
 import type { SecretRegistry } from "../log/secrets.js";
 import { AzblobLockBackend } from "./azblob-lock.js";

@@ -22,6 +22,7 @@ import { createNodeTransport } from "./node-transport.js";
 import { PowerAppsApi } from "./powerapps-api.js";
 import { proxiedFetch } from "./proxied-fetch.js";
 import type { RetryBudget, RetryPolicy } from "./retry.js";
+import type { TenantClient } from "./tenant-client.js";
 import type { TokenProvider } from "./token-provider.js";
 
 export interface TenantClientOptions {
@@ -55,19 +56,7 @@ export interface TenantClientOptions {
   maxListPages?: number;
 }
 
-export interface TenantClient {
-  admin: AdminApi;
-  governance: GovernanceApi;
-  powerApps: PowerAppsApi;
-  licensing: LicensingApi;
-  graph: GraphApi;
-  /** The shared HTTP client (correlation id, retry budget). */
-  http: HttpClient;
-  /** What credential is in use, for a log line; never secret. */
-  credential: string;
-  /** True when PPGOV_ENDPOINT sends every call to one base URL (the emulator). */
-  usesEndpointOverride: boolean;
-}
+export type { TenantClient } from "./tenant-client.js";
 
 /** How a run reaches the services: the tenant APIs' transport and the fetch for token requests. */
 export interface TenantIo {

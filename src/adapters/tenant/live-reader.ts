@@ -26,7 +26,7 @@ import {
   type ReadPoolStats,
   type ReadService,
 } from "./concurrency.js";
-import type { TenantClient } from "./index.js";
+import type { TenantClient } from "./tenant-client.js";
 import { getTenantIsolationPolicy } from "./tenant-isolation-api.js";
 
 export interface ReadLiveTenantOptions {

@@ -12,7 +12,7 @@ import type {
 } from "../../core/wire/types.js";
 import type { ApiName } from "./endpoints.js";
 import type { HttpResponse, RequestSpec } from "./http-client.js";
-import type { TenantClient } from "./index.js";
+import type { TenantClient } from "./tenant-client.js";
 import {
   awaitLifecycle,
   awaitProvisioning,

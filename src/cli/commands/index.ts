@@ -1,7 +1,7 @@
 import type { CommandRegistrar } from "../program.js";
 import { registerValidate } from "./validate.js";
 import { registerEmulatorCommand } from "./emulator.js";
-import { registerPlan } from "./plan.js";
+import { registerPlan } from "./register-plan.js";
 import { registerApply } from "./apply.js";
 import { registerDrift } from "./drift.js";
 import { registerDemo } from "./demo.js";

@@ -1,5 +1,4 @@
 import { isAbsolute, join } from "node:path";
-import { Option } from "commander";
 import { writeFileAtomic } from "../../adapters/fs/plan-file.js";
 import { assertPolicyDirectory } from "../../adapters/fs/policy-loader.js";
 import type { LoadedPolicies } from "../../app/load-desired.js";
@@ -14,8 +13,6 @@ import { renderPlanMarkdown } from "../../render/plan-markdown.js";
 import { renderPlanText } from "../../render/plan-text.js";
 import { compose } from "../compose.js";
 import type { CliContext } from "../context.js";
-import type { CommandRegistrar } from "../program.js";
-import { runPlanForGithub } from "./plan-github.js";
 import { createInventoryReader } from "../../adapters/tenant/inventory-api.js";
 import type { TenantClient } from "../../adapters/tenant/index.js";
 import { MAX_READ_CONCURRENCY } from "../../adapters/tenant/concurrency.js";
@@ -153,35 +150,6 @@ export function renderPlan(plan: Plan, format: PlanFormat, context: CliContext, 
       return renderPlanText(plan, { color: colorFor(context), ...(footer === undefined ? {} : { footer }) });
   }
 }
-
-export const registerPlan: CommandRegistrar = (program, context, setExitCode) => {
-  program
-    .command("plan")
-    .description("compare the policies with the live tenant and show what apply would change")
-    .option("-d, --dir <dir>", "policy directory", "policies")
-    .option("-o, --output <file>", "also write the JSON plan to FILE (for ppgov apply FILE)")
-    .addOption(new Option("--format <format>", "output format").choices(PLAN_FORMATS).default("text"))
-    .option("--detailed-exitcode", "exit 2 when there are changes (0 none, 1 error)")
-    .option("--allow-protected-deletes", "allow deleting or replacing resources with deletion protection")
-    .option(
-      "--concurrency <n>",
-      "most reads in flight per API, 1-256 (or PPGOV_CONCURRENCY); each API starts at 16, rises to this while it answers without 429/503 and halves when it throttles (default 128)",
-    )
-    .option("--no-cache", "read every DLP policy from the service instead of the read cache")
-    .option("--impact", "list the apps and flows that use connectors whose effective DLP group changes")
-    .option("--impact-budget <seconds>", "time budget of the impact analysis (default 120)")
-    .option(
-      "--github-comment",
-      "in GitHub Actions: post the plan on the pull request, label it, write the job summary and step outputs",
-    )
-    .action(async (options: PlanCommandOptions) => {
-      setExitCode(
-        options.githubComment === true
-          ? await runPlanForGithub(options, context())
-          : await runPlanCommand(options, context()),
-      );
-    });
-};
 
 export async function runPlanCommand(
   options: PlanCommandOptions,

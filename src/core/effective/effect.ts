@@ -9,6 +9,7 @@ import type { PlanStep, ResourceChange } from "../plan/types.js";
 import type { DlpPolicyCanonical } from "../kinds/dlp-policy.js";
 import type { WireDlpPolicy } from "../wire/types.js";
 import { applyReason, combineGroups, effectivePolicy, type EffectiveGroup } from "./combine.js";
+import type { ConnectorMove, DlpEffect } from "./effect-types.js";
 import {
   compare,
   environmentViewsOf,
@@ -18,20 +19,7 @@ import {
   type PolicyView,
 } from "./policy-view.js";
 
-export interface ConnectorMove {
-  connector: string;
-  before: EffectiveGroup;
-  after: EffectiveGroup;
-}
-
-export interface EnvironmentEffect {
-  environmentId: string;
-  environmentName: string;
-  moves: ConnectorMove[];
-}
-
-/** Environments whose effective classification changes, sorted by name; [] when nothing moves. */
-export type DlpEffect = EnvironmentEffect[];
+export type { ConnectorMove, DlpEffect, EnvironmentEffect } from "./effect-types.js";
 
 /** Views shared by the two tenants (unchanged policies) are the same objects: no need to serialise them. */
 function sameViews(a: readonly PolicyView[], b: readonly PolicyView[]): boolean {

@@ -1,4 +1,4 @@
-import type { DlpEffect } from "../effective/effect.js";
+import type { DlpEffect } from "../effective/effect-types.js";
 import type { ImpactEntry, ImpactedItem, Inventory, InventoryItem, PlanImpact } from "./types.js";
 
 function impacted(item: InventoryItem): ImpactedItem {

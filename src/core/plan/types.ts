@@ -2,7 +2,7 @@ import type { ChangeAction, StepRequest } from "../kinds/resource-kind.js";
 import type { RegisteredKind } from "../kinds/registry.js";
 import type { DesiredResource } from "./desired-state.js";
 import type { ChangedPath } from "./diff.js";
-import type { DlpEffect } from "../effective/effect.js";
+import type { DlpEffect } from "../effective/effect-types.js";
 import type { PlanImpact } from "../impact/types.js";
 
 /** One resource's change while planning (in memory; the plan JSON keeps a subset). */
