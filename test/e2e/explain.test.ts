@@ -29,7 +29,12 @@ describe("ppgov explain on the sample tenant", () => {
     expect(result.stdout).toContain("  - Production - strict: lists this environment");
     // The shipped policies agree on every connector in production (issue 20 item 7): nothing mixed.
     expect(result.stdout).not.toContain("Mixed");
-    expect(result.stdout).toMatch(/^Business: 10$/m);
+    // Long connector lists wrap at 100 columns.
+    expect(result.stdout).toMatch(
+      /^Business: 10\n {4}shared_approvals, [^\n]+,\n {4}shared_office365users, /m,
+    );
+    const business = result.stdout.split("\nBusiness: 10\n")[1]?.split(/\n(?! )/)[0] ?? "";
+    for (const line of business.split("\n")) expect(line.length).toBeLessThanOrEqual(100);
   });
 
   it("names the mixed connectors and the policies that split them", async () => {
