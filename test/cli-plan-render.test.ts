@@ -99,6 +99,29 @@ describe("long plan lines wrap, one item a line", () => {
   });
 });
 
+describe("a summarised connector map that does not fit a line", () => {
+  it("shows one resulting group a line", () => {
+    const connectors = (group: string, count: number) =>
+      Array.from({ length: count }, (_, index) => ({
+        path: `/connectors/shared_${group.toLowerCase()}_connector_${index}`,
+        after: group,
+      }));
+    const [line] = changeLines(
+      resource(
+        [...connectors("business", 5), ...connectors("nonBusiness", 5), ...connectors("blocked", 3)],
+        "create",
+      ),
+      {},
+    );
+    expect(line?.text.length).toBeGreaterThan(PLAN_LINE_WIDTH);
+    expect(line?.wrapped?.head).toBe("connectors (13):");
+    expect(line?.wrapped?.items.map((item) => item.sign)).toEqual(["+", "+", "+"]);
+    expect(line?.wrapped?.items[2]?.text).toBe(
+      "blocked: shared_blocked_connector_0, shared_blocked_connector_1, shared_blocked_connector_2",
+    );
+  });
+});
+
 describe("the effect section of the terminal plan", () => {
   const blocked = (connector: string) => ({
     connector,

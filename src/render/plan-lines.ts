@@ -38,7 +38,8 @@ export interface ChangeLine {
 }
 
 export interface WrappedItem {
-  sign: "+" | "-" | " ";
+  /** `~`: one group of a summarised map whose entries moved ("nonBusiness → blocked: a, b"). */
+  sign: "+" | "-" | "~" | " ";
   text: string;
 }
 
@@ -283,7 +284,14 @@ function summaryLine(
     .sort(([, a], [, b]) => b.length - a.length)
     .map(([label, keys]) => (keys.length <= 5 ? `${label}: ${keys.join(", ")}` : `${label}: ${keys.length}`));
   const sign = resource.action === "create" ? "+" : "~";
-  return { sign, text: `${parent} (${entries.length}): ${parts.join("; ")}` };
+  const text = `${parent} (${entries.length}): ${parts.join("; ")}`;
+  if (CHANGE_INDENT + text.length <= PLAN_LINE_WIDTH) return { sign, text };
+  // One resulting group (or move) a line.
+  return {
+    sign,
+    text,
+    wrapped: { head: `${parent} (${entries.length}):`, items: parts.map((part) => ({ sign, text: part })) },
+  };
 }
 
 /** Terraform's summary line. A replace counts as one add and one destroy. */

@@ -116,7 +116,7 @@ function resourceSection(
     // The item's sign stays in the first column, where a diff block colours it.
     return [
       `${sign} ${line.wrapped.head}`,
-      ...line.wrapped.items.map((item) => `${item.sign}     ${item.text}`),
+      ...line.wrapped.items.map((item) => `${item.sign === "~" ? "!" : item.sign}     ${item.text}`),
     ];
   });
   if (lines.length === 0) return [`- ${heading}`];
