@@ -148,6 +148,25 @@ describe("a closed pipe ends quietly", () => {
     expect(result.code).toBe(0);
   });
 
+  it("stdout and stderr both closed (logs included): still the command's own exit code", async () => {
+    const tenant = await tenants.open();
+    const run = (args: string[]) =>
+      new Promise<number | null>((resolve, reject) => {
+        const child = spawn(process.execPath, [cliPath, ...args], {
+          cwd: tenant.cwd,
+          env: { PATH: process.env.PATH, NO_COLOR: "1", ...tenant.env },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        child.stdout.destroy();
+        child.stderr.destroy();
+        child.on("error", reject);
+        child.on("close", resolve);
+      });
+    // An unhandled EPIPE would end these with 1 (an uncaught error) instead of 0 and 2.
+    expect(await run(["plan", "--log-level", "debug"])).toBe(0);
+    expect(await run(["drift", "--log-level", "debug", "--log-format", "text"])).toBe(2);
+  });
+
   it("every other command that prints: its own exit code, no EPIPE", async () => {
     const tenant = await tenants.open({ lifecycleDelayMs: 20 });
     const run = (args: string[]) => runIntoClosedPipe(args, { cwd: tenant.cwd, env: tenant.env });
