@@ -83,11 +83,16 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     allowEmpty = opts.allowEmpty === true;
     commandName = action.name();
   });
-  program.exitOverride();
-  program.configureOutput({
-    writeOut: (text) => stdout.write(text),
-    writeErr: (text) => stderr.write(secrets.scrub(text)),
-  });
+  // On every command, not only the root: a subcommand copies these settings when it is created, so
+  // without this its own parse errors (an unknown option, a missing argument) would call process.exit
+  // themselves, past this boundary: unscrubbed, and with no JSON envelope under --format json.
+  for (const command of [program, ...program.commands]) {
+    command.exitOverride();
+    command.configureOutput({
+      writeOut: (text) => stdout.write(text),
+      writeErr: (text) => stderr.write(secrets.scrub(text)),
+    });
+  }
 
   const fail = (code: string, message: string): void => {
     if (jsonOutput) stdout.write(secrets.scrub(renderErrorJson(code, message)));

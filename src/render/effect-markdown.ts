@@ -5,6 +5,7 @@
 import type { EffectiveGroup } from "../core/effective/combine.js";
 import type { Plan } from "../core/plan/types.js";
 import { escapeMarkdown } from "./markdown-escape.js";
+import { wrapList } from "./plan-lines.js";
 
 const GROUP_WORD: Record<EffectiveGroup, string> = {
   business: "business",
@@ -90,7 +91,10 @@ const TEXT_GROUP_WORD: Record<EffectiveGroup, string> = { ...GROUP_WORD, blocked
 const TEXT_MAX_ENVIRONMENTS = 20;
 const TEXT_MAX_MOVES = 8;
 
-/** The effect for the terminal plan: one line per environment, moves (and impact counts) inline. */
+/**
+ * The effect for the terminal plan: environments whose moves are the same share one heading, and
+ * each move (before → after, with impact counts) lists its connectors; long lists wrap.
+ */
 export function effectTextLines(plan: Pick<Plan, "effect" | "impact">): string[] {
   const effect = plan.effect ?? [];
   if (effect.length === 0) return [];
@@ -100,17 +104,35 @@ export function effectTextLines(plan: Pick<Plan, "effect" | "impact">): string[]
       entry.apps.length + entry.flows.length,
     ]),
   );
-  const out = ["Effect on environments (all DLP policies that apply, combined):"];
+  const out = [
+    "Effect on environments (all DLP policies that apply, combined):",
+    // One line on what the section means (docs/effective-policy.md has the whole table).
+    "  what makers can use there after this plan (blocked anywhere wins; business + non-business = mixed)",
+  ];
+  const groups = new Map<string, { names: string[]; lines: string[] }>();
   for (const environment of effect.slice(0, TEXT_MAX_ENVIRONMENTS)) {
-    const moves = environment.moves.slice(0, TEXT_MAX_MOVES).map((move) => {
+    const byMove = new Map<string, string[]>();
+    for (const move of environment.moves.slice(0, TEXT_MAX_MOVES)) {
       const used = counts.get(`${environment.environmentId}\n${move.connector}`);
-      const suffix = plan.impact === undefined ? "" : ` (${used ?? 0} apps/flows)`;
-      return `${move.connector} ${TEXT_GROUP_WORD[move.before]} → ${TEXT_GROUP_WORD[move.after]}${suffix}`;
-    });
+      const label = `${TEXT_GROUP_WORD[move.before]} → ${TEXT_GROUP_WORD[move.after]}`;
+      const connector =
+        plan.impact === undefined ? move.connector : `${move.connector} (${used ?? 0} apps/flows)`;
+      const list = byMove.get(label);
+      if (list) list.push(connector);
+      else byMove.set(label, [connector]);
+    }
+    const lines = [...byMove].flatMap(([label, connectors]) => wrapList(connectors, `      ${label}: `));
     const more = environment.moves.length - TEXT_MAX_MOVES;
-    out.push(
-      `  ${environment.environmentName}: ${moves.join(", ")}${more > 0 ? `, … and ${more} more` : ""}`,
-    );
+    if (more > 0) lines.push(`      … and ${more} more`);
+    const key = lines.join("\n");
+    const group = groups.get(key);
+    if (group) group.names.push(environment.environmentName);
+    else groups.set(key, { names: [environment.environmentName], lines });
+  }
+  for (const { names, lines } of groups.values()) {
+    const heading = wrapList(names, "  ");
+    heading[heading.length - 1] += ":";
+    out.push(...heading, ...lines);
   }
   if (effect.length > TEXT_MAX_ENVIRONMENTS)
     out.push(`  … and ${effect.length - TEXT_MAX_ENVIRONMENTS} more environments (the JSON plan lists all)`);

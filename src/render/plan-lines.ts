@@ -27,11 +27,54 @@ export const ACTION_PHRASE: Record<ChangeAction, string> = {
 /** One line under a resource: a field and what happens to it. */
 export interface ChangeLine {
   sign: "+" | "-" | "~";
+  /** The whole change on one line (what a renderer without room for more prints). */
+  text: string;
+  /**
+   * When `text` is longer than a terminal line: the field alone, then one item of a list or object a
+   * line, each signed `+` (added), `-` (removed) or ` ` (kept, in an ordered list); two scalars are
+   * the old value (`-`) and the new one (`+`).
+   */
+  wrapped?: { head: string; items: WrappedItem[] };
+}
+
+export interface WrappedItem {
+  /** `~`: one group of a summarised map whose entries moved ("nonBusiness → blocked: a, b"). */
+  sign: "+" | "-" | "~" | " ";
   text: string;
 }
 
+/**
+ * Plan lines longer than this (with their 8-character indent and sign) are wrapped: one item a line,
+ * or before and after on a line each.
+ */
+export const PLAN_LINE_WIDTH = 100;
+const CHANGE_INDENT = 8;
+
 /** Maps with more changed entries than this are summarised by value instead of listed. */
 const MAP_SUMMARY_THRESHOLD = 12;
+
+/**
+ * `items` joined by ", " after `prefix`, broken into lines of at most PLAN_LINE_WIDTH characters; the
+ * following lines are indented under the first item. An item longer than a line gets a line of its own.
+ */
+export function wrapList(items: readonly string[], prefix: string, width = PLAN_LINE_WIDTH): string[] {
+  const indent = " ".repeat(prefix.length);
+  const lines: string[] = [];
+  let current = prefix;
+  let empty = true;
+  for (const [index, item] of items.entries()) {
+    const piece = index === items.length - 1 ? item : `${item},`;
+    if (!empty && current.length + 1 + piece.length > width) {
+      lines.push(current);
+      current = indent + piece;
+    } else {
+      current = empty ? current + piece : `${current} ${piece}`;
+    }
+    empty = false;
+  }
+  lines.push(current);
+  return lines;
+}
 
 export function fieldName(path: string): string {
   return pointerSegments(path).join(".");
@@ -73,6 +116,101 @@ function setDifference(before: Json[], after: Json[]): { added: Json[]; removed:
 }
 
 function lineFor(
+  entry: ChangedPath,
+  note: string | undefined,
+  names: Readonly<Record<string, string>>,
+  action: ChangeAction,
+): ChangeLine {
+  const line = oneLine(entry, note, names, action);
+  if (CHANGE_INDENT + line.text.length <= PLAN_LINE_WIDTH) return line;
+  const wrapped = wrapChange(entry, note, names, line.sign);
+  return wrapped === undefined ? line : { ...line, wrapped };
+}
+
+/** A value's parts, one a line: a list's items or an object's `key = value` entries. */
+function itemsOf(value: Json | undefined, names: Readonly<Record<string, string>>): string[] | undefined {
+  if (Array.isArray(value)) return value.map((item) => formatValue(item, names));
+  if (isJsonObject(value) && !isPlaceholder(value))
+    return Object.keys(value)
+      .sort()
+      .map((key) => `${key} = ${formatValue(value[key], names)}`);
+  return undefined;
+}
+
+function wrapChange(
+  entry: ChangedPath,
+  note: string | undefined,
+  names: Readonly<Record<string, string>>,
+  sign: ChangeLine["sign"],
+): ChangeLine["wrapped"] {
+  const field = fieldName(entry.path);
+  const suffix = note === undefined ? "" : ` (${note})`;
+  const before = itemsOf(entry.before, names);
+  const after = itemsOf(entry.after, names);
+  // A field set or removed as a whole: every item takes the line's sign.
+  if (sign !== "~") {
+    const items = sign === "+" ? after : before;
+    if (items === undefined) return undefined;
+    return { head: `${field} =${suffix}`, items: items.map((text) => ({ sign, text })) };
+  }
+  // Two long scalars (or a scalar and a list): before and after, each on its own line.
+  if (before === undefined || after === undefined)
+    return {
+      head: `${field}:${suffix}`,
+      items: [
+        { sign: "-", text: formatValue(entry.before, names) },
+        { sign: "+", text: formatValue(entry.after, names) },
+      ],
+    };
+  // Id lists are sets: what was added and removed. Other lists keep their order (URL patterns and
+  // endpoint rules match first to last), so they show as a line diff with the kept items in place.
+  const items =
+    isIdList(entry.before) && isIdList(entry.after)
+      ? [
+          ...after.filter((item) => !before.includes(item)).map((text) => ({ sign: "+" as const, text })),
+          ...before.filter((item) => !after.includes(item)).map((text) => ({ sign: "-" as const, text })),
+        ]
+      : diffItems(before, after);
+  return { head: `${field}:${suffix}`, items };
+}
+
+/** A line diff of two lists (longest common subsequence); removed before added within each run. */
+export function diffItems(before: readonly string[], after: readonly string[]): WrappedItem[] {
+  const n = before.length;
+  const m = after.length;
+  if (n * m > 250_000)
+    return [
+      ...before.map((text) => ({ sign: "-" as const, text })),
+      ...after.map((text) => ({ sign: "+" as const, text })),
+    ];
+  // common[i][j]: the length of the longest common subsequence of before[i..] and after[j..].
+  const common = Array.from({ length: n + 1 }, () => new Array<number>(m + 1).fill(0));
+  for (let i = n - 1; i >= 0; i--)
+    for (let j = m - 1; j >= 0; j--)
+      common[i]![j] =
+        before[i] === after[j]
+          ? common[i + 1]![j + 1]! + 1
+          : Math.max(common[i + 1]![j]!, common[i]![j + 1]!);
+  const out: WrappedItem[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < n || j < m) {
+    if (i < n && j < m && before[i] === after[j]) {
+      out.push({ sign: " ", text: before[i]! });
+      i++;
+      j++;
+    } else if (i < n && (j === m || common[i + 1]![j]! >= common[i]![j + 1]!)) {
+      out.push({ sign: "-", text: before[i]! });
+      i++;
+    } else {
+      out.push({ sign: "+", text: after[j]! });
+      j++;
+    }
+  }
+  return out;
+}
+
+function oneLine(
   entry: ChangedPath,
   note: string | undefined,
   names: Readonly<Record<string, string>>,
@@ -146,7 +284,14 @@ function summaryLine(
     .sort(([, a], [, b]) => b.length - a.length)
     .map(([label, keys]) => (keys.length <= 5 ? `${label}: ${keys.join(", ")}` : `${label}: ${keys.length}`));
   const sign = resource.action === "create" ? "+" : "~";
-  return { sign, text: `${parent} (${entries.length}): ${parts.join("; ")}` };
+  const text = `${parent} (${entries.length}): ${parts.join("; ")}`;
+  if (CHANGE_INDENT + text.length <= PLAN_LINE_WIDTH) return { sign, text };
+  // One resulting group (or move) a line.
+  return {
+    sign,
+    text,
+    wrapped: { head: `${parent} (${entries.length}):`, items: parts.map((part) => ({ sign, text: part })) },
+  };
 }
 
 /** Terraform's summary line. A replace counts as one add and one destroy. */

@@ -101,9 +101,15 @@ function resourceSection(
   foldAfter: number,
 ): string[] {
   const heading = `\`${ACTION_SYMBOL[resource.action].trim()}\` ${escapeMarkdown(actionComment(resource))} — “${escapeMarkdown(resource.displayName)}”`;
-  const lines = changeLines(resource, names).map(
-    (line) => `${line.sign === "~" ? "!" : line.sign} ${line.text}`,
-  );
+  const lines = changeLines(resource, names).flatMap((line) => {
+    const sign = line.sign === "~" ? "!" : line.sign;
+    if (line.wrapped === undefined) return [`${sign} ${line.text}`];
+    // The item's sign stays in the first column, where a diff block colours it.
+    return [
+      `${sign} ${line.wrapped.head}`,
+      ...line.wrapped.items.map((item) => `${item.sign === "~" ? "!" : item.sign}     ${item.text}`),
+    ];
+  });
   if (lines.length === 0) return [`- ${heading}`];
   const body = lines.join("\n");
   const marks = fence(body);

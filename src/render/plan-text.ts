@@ -57,8 +57,15 @@ export function renderPlanText(plan: Plan, options: PlanTextOptions): string {
       resource.action === "create" ? "green" : resource.action === "update" ? "yellow" : "red";
     out.push(paint("bold", `  # ${actionComment(resource)}`));
     out.push(`${paint(colour, symbol.padStart(3))} ${visibleText(resourceTitle(resource))}`);
-    for (const line of changeLines(resource, plan.names))
-      out.push(`      ${paint(signColour(line.sign), line.sign)} ${visibleText(line.text)}`);
+    for (const line of changeLines(resource, plan.names)) {
+      if (line.wrapped === undefined) {
+        out.push(`      ${paint(signColour(line.sign), line.sign)} ${visibleText(line.text)}`);
+        continue;
+      }
+      out.push(`      ${paint(signColour(line.sign), line.sign)} ${visibleText(line.wrapped.head)}`);
+      for (const item of line.wrapped.items)
+        out.push(`          ${paint(signColour(item.sign), item.sign)} ${visibleText(item.text)}`);
+    }
     out.push("");
   }
   out.push(...effectTextLines(plan).map((line) => visibleText(line)));

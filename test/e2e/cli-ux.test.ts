@@ -67,6 +67,32 @@ describe("--format json failures are JSON on stdout", () => {
     expect(envelope(result.stdout).error.code).toBe("USAGE");
   });
 
+  it.each([
+    [["validate", "--bogus"], "unknown option '--bogus'"],
+    [["plan", "--bogus"], "unknown option '--bogus'"],
+    [["apply", "--bogus"], "unknown option '--bogus'"],
+    [["show", "--bogus", "plan.json"], "unknown option '--bogus'"],
+    [["show"], "missing required argument 'planfile'"],
+    [["drift", "extra"], "too many arguments for 'drift'. Expected 0 arguments but got 1."],
+    [["explain"], "missing required argument 'environment'"],
+    [["doctor", "--bogus"], "unknown option '--bogus'"],
+  ])("%j --format json: commander's own error is the envelope too", async (args, message) => {
+    const result = await runCli([...args, "--format", "json"]);
+    expect(result.code).toBe(1);
+    expect(envelope(result.stdout).error).toEqual({ code: "USAGE", message, diagnostics: [] });
+    expect(result.stderr).toContain(`error: ${message}`);
+  });
+
+  it("a subcommand's parse error is scrubbed of secrets like the root's", async () => {
+    const env = { PPGOV_TOKEN: "secret-in-a-flag-42" };
+    for (const args of [["plan", "--tokn=secret-in-a-flag-42"], ["--tokn=secret-in-a-flag-42"]]) {
+      const result = await runCli(args, { env });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toContain("unknown option '--tokn=[redacted]'");
+      expect(result.stderr).not.toContain("secret-in-a-flag-42");
+    }
+  });
+
   it("a failure of the tenant is the envelope with the error's code", async () => {
     const tenant = await tenants.open();
     await fetch(`${tenant.emulator.url}/_emulator/faults`, {
@@ -121,6 +147,59 @@ describe("a closed pipe ends quietly", () => {
     expect(result.stderr).not.toMatch(/EPIPE|\n\s+at /);
     expect(result.code).toBe(0);
   });
+
+  it("stdout and stderr both closed (logs included): still the command's own exit code", async () => {
+    const tenant = await tenants.open();
+    const run = (args: string[]) =>
+      new Promise<number | null>((resolve, reject) => {
+        const child = spawn(process.execPath, [cliPath, ...args], {
+          cwd: tenant.cwd,
+          env: { PATH: process.env.PATH, NO_COLOR: "1", ...tenant.env },
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        child.stdout.destroy();
+        child.stderr.destroy();
+        child.on("error", reject);
+        child.on("close", resolve);
+      });
+    // An unhandled EPIPE would end these with 1 (an uncaught error) instead of 0 and 2.
+    expect(await run(["plan", "--log-level", "debug"])).toBe(0);
+    expect(await run(["drift", "--log-level", "debug", "--log-format", "text"])).toBe(2);
+  });
+
+  it("every other command that prints: its own exit code, no EPIPE", async () => {
+    const tenant = await tenants.open({ lifecycleDelayMs: 20 });
+    const run = (args: string[]) => runIntoClosedPipe(args, { cwd: tenant.cwd, env: tenant.env });
+    const saved = await runCli(["plan", "-o", "plan.json"], { cwd: tenant.cwd, env: tenant.env });
+    expect(saved.code).toBe(0);
+    const cases: [string[], number][] = [
+      [["plan", "--format", "markdown"], 0],
+      [["plan", "--format", "json"], 0],
+      [["show", "plan.json"], 0],
+      [["show", "plan.json", "--format", "json"], 0],
+      [["drift"], 2],
+      [["drift", "--format", "json"], 2],
+      [["explain", "contoso-production"], 0],
+      [["explain", "contoso-production", "--format", "json"], 0],
+      [["report"], 0],
+      [["report", "--format", "html"], 0],
+      [["doctor"], 0],
+      [["doctor", "--format", "json"], 0],
+      [["export", "-o", "exported"], 0],
+      [["init", "scaffold"], 0],
+      [["demo"], 0],
+      [["--version"], 0],
+      [["plan", "--bogus"], 1],
+      [["show", "no-such-plan.json", "--format", "json"], 1],
+      [["apply", "plan.json", "--format", "json"], 0],
+      [["apply", "plan.json"], 1],
+    ];
+    for (const [args, code] of cases) {
+      const result = await run(args);
+      expect(result.stderr, args.join(" ")).not.toMatch(/EPIPE|\n\s+at /);
+      expect(result.code, args.join(" ")).toBe(code);
+    }
+  }, 120_000);
 });
 
 describe("an empty or mistyped policy directory fails", () => {

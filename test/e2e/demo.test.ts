@@ -31,6 +31,24 @@ describe("ppgov demo", () => {
     expect(demo.stdout).toMatch(/^\d+ API calls, 0 throttled \(429\)$/m);
     expect(demo.stdout).toContain("  ppgov demo --apply   apply this plan");
     expect(demo.stdout).not.toContain("node bin/ppgov.js");
+    // The sample is a model repository: its effect section has no accidental "mixed" (before: 12
+    // of 13 environments showed "business → mixed"), says in a line what it means, and wraps.
+    const effect = demo.stdout.slice(
+      demo.stdout.indexOf("Effect on environments"),
+      demo.stdout.indexOf("\nPlan: "),
+    );
+    expect(effect).toMatch(/^ {2}what makers can use there after this plan \(blocked anywhere wins; /m);
+    expect(effect).toContain(
+      "      non-business → blocked: shared_linkedinv2, shared_sendgrid, shared_youtube",
+    );
+    expect(effect).toContain("  Contoso Production, Finance Production:\n      mixed → business: ");
+    expect(effect).not.toMatch(/→ mixed/);
+    for (const line of effect.split("\n")) expect(line.length).toBeLessThanOrEqual(100);
+    // Long values are one item a line (before: a 500-character licenses line).
+    expect(demo.stdout).toContain(
+      '      ~ urlPatterns:\n          + { group = "business", pattern = "https://api.contoso.com/*" }\n            { group = "business", pattern = "https://*.contoso.com" }',
+    );
+    for (const line of demo.stdout.split("\n")) expect(line.length).toBeLessThanOrEqual(200);
     // A plan-only demo keeps no state: the next run starts from the sample again.
     expect(existsSync(statePath())).toBe(false);
   });

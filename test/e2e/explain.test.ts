@@ -20,14 +20,32 @@ describe("ppgov explain on the sample tenant", () => {
     await emulator.close();
   });
 
-  it("names the policies that apply and why, and the mixed connectors, by metadata.name", async () => {
+  it("names the policies that apply and why, by metadata.name; nothing mixed in production", async () => {
     const result = await runCli(["explain", "contoso-production"], { cwd: repoRoot, env });
     expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/^Effective DLP policy of Contoso Production \(/);
     expect(result.stdout).toContain("as declared");
     expect(result.stdout).toContain("  - Corporate baseline: applies to every environment");
     expect(result.stdout).toContain("  - Production - strict: lists this environment");
+    // The shipped policies agree on every connector in production (issue 20 item 7): nothing mixed.
+    expect(result.stdout).not.toContain("Mixed");
+    // Long connector lists wrap at 100 columns.
+    expect(result.stdout).toMatch(
+      /^Business: 10\n {4}shared_approvals, [^\n]+,\n {4}shared_office365users, /m,
+    );
+    const business = result.stdout.split("\nBusiness: 10\n")[1]?.split(/\n(?! )/)[0] ?? "";
+    for (const line of business.split("\n")) expect(line.length).toBeLessThanOrEqual(100);
+  });
+
+  it("names the mixed connectors and the policies that split them", async () => {
+    // HR Developer is also covered by the tenant's "Developer Sandbox Policy", which the shipped
+    // policies do not manage and which classifies some connectors the other way.
+    const result = await runCli(["explain", "hr-developer"], { cwd: repoRoot, env });
+    expect(result.code).toBe(0);
     expect(result.stdout).toMatch(/Mixed \(business in one policy, non-business in another\): \d+/);
+    expect(result.stdout).toContain(
+      'shared_github: business in "Developer Sandbox Policy"; non-business in "Corporate baseline"',
+    );
     expect(result.stdout).toContain("cannot be used together");
   });
 

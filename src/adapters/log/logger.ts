@@ -94,7 +94,8 @@ const OMITTED_FIELDS = new Set(["level", "time", "pid", "hostname", "name", "msg
 
 /**
  * One pino JSON line as a human line: `warn  retrying GET … status=429 attempt=2`. Nested values stay
- * JSON; an error shows its message. A line that is not JSON is passed through.
+ * JSON; an error shows its message; fields the message already quotes are left out. A line that is
+ * not JSON is passed through.
  */
 export function formatLogLine(line: string): string {
   let entry: unknown;
@@ -106,10 +107,13 @@ export function formatLogLine(line: string): string {
   if (typeof entry !== "object" || entry === null) return line;
   const record = entry as Record<string, unknown>;
   const level = typeof record.level === "number" ? (LEVEL_NAMES[record.level] ?? "log") : "log";
+  const message = typeof record.msg === "string" ? record.msg : "";
+  // A field whose text the message already says ("… on GET /providers/…": method, path) is left out
+  // of the human line; the JSON line keeps every field.
   const fields = Object.entries(record)
     .filter(([key]) => !OMITTED_FIELDS.has(key))
+    .filter(([, value]) => !(typeof value === "string" && value.length >= 3 && message.includes(value)))
     .map(([key, value]) => `${key}=${formatField(value)}`);
-  const message = typeof record.msg === "string" ? record.msg : "";
   return `${[level.padEnd(5), message, ...fields].filter((part) => part !== "").join(" ")}\n`;
 }
 

@@ -7,6 +7,7 @@ import { compose } from "../compose.js";
 import type { CliContext } from "../context.js";
 import type { CommandRegistrar } from "../program.js";
 import { printDiagnostics } from "./plan.js";
+import { wrapList } from "../../render/plan-lines.js";
 
 export const EXPLAIN_FORMATS = ["text", "json"] as const;
 export type ExplainFormat = (typeof EXPLAIN_FORMATS)[number];
@@ -67,7 +68,12 @@ export function renderExplainText(effective: EffectivePolicy, source: "declared"
       for (const entry of entries) out.push(mixedDetail(entry, names));
       out.push("    Connectors from different groups cannot be used together in one app or flow.");
     } else if (entries.length <= LIST_LIMIT)
-      out.push(`    ${entries.map((entry) => entry.connector).join(", ")}`);
+      out.push(
+        ...wrapList(
+          entries.map((entry) => entry.connector),
+          "    ",
+        ),
+      );
     else out.push(`    (${entries.length} connectors; --format json lists them)`);
   }
   return `${out.join("\n")}\n`;
