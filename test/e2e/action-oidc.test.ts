@@ -1,10 +1,11 @@
 /**
  * The bundled Action signs in as it does on a runner: action.yml's `runs.main` (the committed bundle,
- * with @azure/identity inside it) from a checkout with no node_modules, the azure-client-id and
- * azure-tenant-id inputs, and GitHub's OIDC request variables. The local HTTPS authority issues the
+ * with @azure/identity inside it) from a checkout with no node_modules, in a user's own repository made
+ * by `ppgov init`, with the azure-client-id and azure-tenant-id inputs and GitHub's OIDC request variables. The local HTTPS authority issues the
  * Actions ID token and exchanges it for RS256 access tokens the emulator verifies.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -12,8 +13,7 @@ import { startEmulator, type RunningEmulator } from "../../src/emulator/server.j
 import type { EmulatorSeed } from "../../src/emulator/types.js";
 import { actionCheckout, runActionEntry, type ActionCheckout } from "../helpers/action-checkout.js";
 import { startLocalAuthority, type LocalAuthority } from "../helpers/local-authority.js";
-import { policyRepo } from "../helpers/policy-repo.js";
-import { repoRoot } from "../helpers/run-cli.js";
+import { repoRoot, runCli } from "../helpers/run-cli.js";
 
 const TENANT = "11111111-2222-3333-4444-555555555555";
 const PLAN_CLIENT = "99999999-8888-7777-6666-555555555555";
@@ -27,7 +27,13 @@ let emulator: RunningEmulator;
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "ppgov-action-oidc-"));
   repo = join(work, "repo");
-  policyRepo(repo, { name: "CI", email: "ci@example.com" }, "policies");
+  const init = await runCli(["init", repo], { cwd: work });
+  expect(init.code, init.stderr).toBe(0);
+  expect(existsSync(join(repo, ".github/workflows/ppgov-plan.yml"))).toBe(true);
+  const git = (...args: string[]): string => execFileSync("git", args, { cwd: repo, encoding: "utf8" });
+  git("init", "-q", "-b", "main");
+  git("-c", "user.name=CI", "-c", "user.email=ci@example.com", "add", ".");
+  git("-c", "user.name=CI", "-c", "user.email=ci@example.com", "commit", "-q", "-m", "ppgov init");
   action = actionCheckout(work);
   authority = await startLocalAuthority({
     tenantId: TENANT,
