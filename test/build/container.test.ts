@@ -183,6 +183,15 @@ describe("the image's entrypoint and default command, run with node against the 
       expect(healthz?.status).toBe(200);
       expect(healthz?.body.healthy).toBe(true);
       expect(metrics).toMatch(/ppgov_drifted_resources \d+/);
+      // The image's HEALTHCHECK command, aimed at this port, passes.
+      const port = /serving http:\/\/[\d.]+:(\d+)\/metrics/.exec(stdout)?.[1];
+      const check = JSON.parse(
+        (last(final, "HEALTHCHECK")?.args ?? "")
+          .replace(/^.*?CMD\s+/, "")
+          .replace(`:${EXPOSED}/`, `:${port}/`),
+      ) as string[];
+      expect(check[0]).toBe("node");
+      expect(spawnSync(process.execPath, check.slice(1), { timeout: 20_000 }).status).toBe(0);
     } finally {
       child.kill("SIGTERM");
     }
