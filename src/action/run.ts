@@ -1,7 +1,7 @@
 /**
  * The GitHub Action's body: maps the inputs to a CLI run in the same process, then writes the step
  * outputs and job summary (whatever `github-comment` says) and sets the exit code.
- * `bootstrap.mjs` builds the CLI when the action is used from a git ref and then calls `runAction`.
+ * `main.ts` (bundled into action/ppgov-action.mjs, which action.yml runs) calls `runAction`.
  */
 import { appendFile } from "node:fs/promises";
 import { isAbsolute, join } from "node:path";

@@ -1,4 +1,3 @@
-import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,12 +9,15 @@ import {
   startEmulator,
   type RunningEmulator,
 } from "../../src/emulator/server.js";
+import { testChromium } from "../helpers/chromium.js";
 import { repoRoot, runCli } from "../helpers/run-cli.js";
 
-const CHROMIUM = "/usr/bin/chromium";
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
-/** `ppgov report` on the sample tenant, the HTML rendered in Debian's headless chromium. */
+/**
+ * `ppgov report` on the sample tenant, the HTML rendered in headless Chromium from the npm package
+ * @sparticuz/chromium (test/helpers/chromium.ts): no system browser, so it runs wherever `npm ci` did.
+ */
 describe("ppgov report on the sample tenant", () => {
   let emulator: RunningEmulator;
   let env: NodeJS.ProcessEnv;
@@ -23,11 +25,15 @@ describe("ppgov report on the sample tenant", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium`);
     emulator = await startEmulator({ seed: await loadSeedFile(sampleSeedPath), lifecycleDelayMs: 20 });
     env = { PPGOV_ENDPOINT: emulator.url, PPGOV_TOKEN: "ppgov-dev" };
     scratch = await mkdtemp(join(tmpdir(), "ppgov-report-e2e-"));
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
+    const { executablePath, env: browserEnv } = testChromium();
+    browser = await chromium.launch({
+      executablePath,
+      args: ["--no-sandbox"],
+      env: { ...process.env, ...browserEnv },
+    });
   });
   afterAll(async () => {
     await browser.close();

@@ -1,14 +1,16 @@
 /**
  * The built CLI inside a simulated GitHub Actions run: the standard GITHUB_* variables point at the
  * OpenAPI-validating fake, PPGOV_ENDPOINT at the emulator, and the repository is a real git checkout.
+ * The Action itself runs as GitHub runs it: action.yml's `runs.main` (the committed bundle) from a copy
+ * of the Action's files with no node_modules and no dist/, GITHUB_WORKSPACE the separate policy repository.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "../../src/emulator/server.js";
 import type { EmulatorSeed } from "../../src/emulator/types.js";
+import { actionCheckout, runActionEntry, type ActionCheckout } from "../helpers/action-checkout.js";
 import { FakeGithub } from "../helpers/fake-github.js";
 import { repoRoot, runCli } from "../helpers/run-cli.js";
 import { policyRepo, type PolicyRepo } from "../helpers/policy-repo.js";
@@ -20,6 +22,8 @@ let work: string;
 let repo: string;
 let baseSha: string;
 let headSha: string;
+/** The Action's checkout as a runner downloads it, minus everything the bundle does not need. */
+let action: ActionCheckout;
 
 /** git in the checkout (set up in beforeAll). */
 let git: PolicyRepo["git"];
@@ -39,6 +43,7 @@ beforeAll(async () => {
   git("commit", "-q", "-am", "rename the social media policy");
   headSha = git("rev-parse", "HEAD");
   fake.addPullRequest(7);
+  action = actionCheckout(work);
 });
 
 afterAll(async () => {
@@ -145,26 +150,25 @@ describe("ppgov plan --github-comment in a pull_request run", () => {
 });
 
 describe("the GitHub Action (action.yml runs.main)", () => {
+  it("is the committed one-file bundle, run from a checkout with no node_modules or dist/ anywhere above it", () => {
+    expect(action.main).toBe("action/ppgov-action.mjs");
+    for (let dir = action.dir; dir !== dirname(dir); dir = dirname(dir)) {
+      expect(existsSync(join(dir, "node_modules")), dir).toBe(false);
+      expect(existsSync(join(dir, "dist")), dir).toBe(false);
+    }
+    expect(existsSync(join(action.dir, "src"))).toBe(false);
+  });
+
   it("maps its inputs to the CLI, posts the comment with the input token and writes exit_code", async () => {
     const env = actionsEnv("action", "acme/gov", false);
     const { GITHUB_TOKEN: token, ...withoutToken } = env;
-    const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const child = spawn(process.execPath, [join(repoRoot, "src/action/bootstrap.mjs")], {
-        env: {
-          ...withoutToken,
-          PATH: process.env.PATH,
-          GITHUB_WORKSPACE: repo,
-          INPUT_COMMAND: "plan",
-          INPUT_POLICIES: "policies",
-          "INPUT_GITHUB-COMMENT": "true",
-          "INPUT_GITHUB-TOKEN": token,
-          "INPUT_PLAN-FILE": "ppgov-plan.json",
-        },
-      });
-      let stdout = "";
-      child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-      child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-      child.on("close", (code) => resolve({ code, stdout }));
+    const result = await runActionProcess({
+      ...withoutToken,
+      INPUT_COMMAND: "plan",
+      INPUT_POLICIES: "policies",
+      "INPUT_GITHUB-COMMENT": "true",
+      "INPUT_GITHUB-TOKEN": token,
+      "INPUT_PLAN-FILE": "ppgov-plan.json",
     });
     expect(result.code, result.stdout).toBe(0);
     expect(result.stdout).toContain(
@@ -176,17 +180,9 @@ describe("the GitHub Action (action.yml runs.main)", () => {
   });
 });
 
-/** Runs the Action's entry point as GitHub does, with INPUT_* variables; resolves with its exit and log. */
+/** Runs the Action's entry point as GitHub does, with INPUT_* variables, in the policy repository. */
 function runActionProcess(env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(repoRoot, "src/action/bootstrap.mjs")], {
-      env: { ...env, PATH: process.env.PATH, GITHUB_WORKSPACE: repo },
-    });
-    let stdout = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.on("close", (code) => resolve({ code, stdout }));
-  });
+  return runActionEntry(action, repo, env);
 }
 
 describe("the GitHub Action with github-comment: false", () => {

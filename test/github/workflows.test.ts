@@ -8,6 +8,7 @@ import { actionArgv, parseActionInputs, stepSucceeded } from "../../src/action/i
 import { repoRoot } from "../helpers/run-cli.js";
 
 interface Step {
+  name?: string;
   uses?: string;
   run?: string;
   with?: Record<string, unknown>;
@@ -15,6 +16,7 @@ interface Step {
 }
 interface Job {
   permissions?: Record<string, string>;
+  needs?: string | string[];
   environment?: string;
   concurrency?: { group: string; "cancel-in-progress": boolean };
   steps: Step[];
@@ -55,10 +57,11 @@ describe("workflow templates", () => {
         expect(usesAzure, `${path} ${name}: id-token only where OIDC is used`).toBe(true);
       for (const step of job.steps) {
         if (step.run !== undefined) expect(step.run).not.toMatch(/\$\{\{\s*github\.event\./);
-        // ppgov's own Action by the major tag its release workflow moves; every other action by commit.
+        // ppgov's own Action by the major tag its release workflow moves (or a release's commit);
+        // every other action by commit.
         if (step.uses !== undefined && !step.uses.startsWith("./"))
           expect(step.uses, `${path}: ${step.uses} pinned`).toMatch(
-            step.uses.startsWith("ppgov/ppgov@") ? /^ppgov\/ppgov@v\d+$/ : /@[0-9a-f]{40}$/,
+            step.uses.startsWith("ppgov/ppgov@") ? /^ppgov\/ppgov@(v\d+|[0-9a-f]{40})$/ : /@[0-9a-f]{40}$/,
           );
       }
     }
@@ -113,6 +116,65 @@ describe("workflow templates", () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the release workflow", () => {
+  const path = ".github/workflows/release.yml";
+  const workflow = load(path);
+  const runs = (job: Job): string => job.steps.map((step) => step.run ?? "").join("\n");
+
+  it("runs on release tags vX.Y.Z only, one release at a time", () => {
+    expect(workflow.on).toEqual({ push: { tags: ["v[0-9]+.[0-9]+.[0-9]+"] } });
+    expect(workflow.concurrency).toEqual({ group: "release", "cancel-in-progress": false });
+  });
+
+  it("checks first (tag agrees with package.json and CHANGELOG, every test, the committed bundle), with no write", () => {
+    const check = workflow.jobs.check!;
+    expect(check.permissions).toBeUndefined();
+    expect(runs(check)).toMatch(/node scripts\/release\.mjs verify "\$TAG"/);
+    expect(runs(check)).toContain("bash .ci/run");
+    expect(runs(check)).toContain("npm run bundle:action:check");
+    expect(check.steps.find((step) => step.run?.includes("verify"))?.env).toEqual({
+      TAG: "${{ github.ref_name }}",
+    });
+  });
+
+  it("then publishes with provenance, creates the release with the CHANGELOG section and moves the major tag", () => {
+    const release = workflow.jobs.release!;
+    expect(release.needs).toBe("check");
+    expect(release.environment).toBe("release");
+    expect(release.permissions).toEqual({ contents: "write", "id-token": "write" });
+    const order = [
+      "npm ci",
+      "npm run build",
+      "npm run bundle:action:check",
+      'node scripts/release.mjs notes "$TAG" > "$RUNNER_TEMP/notes.md"',
+      "npm publish --provenance --access public",
+      'gh release create "$TAG" --verify-tag --title "$TAG" --notes-file "$RUNNER_TEMP/notes.md"',
+      'node scripts/release.mjs major-tag "$TAG"',
+      "git/refs/tags/$major",
+    ];
+    const text = runs(release);
+    const positions = order.map((fragment) => text.indexOf(fragment));
+    expect(
+      positions.every((position) => position >= 0),
+      JSON.stringify(positions),
+    ).toBe(true);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+    // Trusted publishing: no long-lived npm token anywhere in the workflow.
+    expect(readFileSync(join(repoRoot, path), "utf8")).not.toMatch(/NPM_TOKEN|NODE_AUTH_TOKEN/);
+    const checkout = release.steps.find((step) => step.uses?.startsWith("actions/checkout@"));
+    expect(checkout?.with).toEqual({ "fetch-depth": 0, "persist-credentials": false });
+    const node = release.steps.find((step) => step.uses?.startsWith("actions/setup-node@"));
+    expect(node?.with).toMatchObject({ "node-version": 24, "registry-url": "https://registry.npmjs.org" });
+  });
+
+  it("the package it publishes carries provenance and is public", () => {
+    const manifest = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+      publishConfig?: Record<string, unknown>;
+    };
+    expect(manifest.publishConfig).toEqual({ access: "public", provenance: true });
   });
 });
 

@@ -2,7 +2,8 @@
  * Issue 7, supply chain: every workflow (this repository's, CI included, and the copyable examples) —
  * no pull_request_target, read-only by default and least privilege per job (the plan job: contents read, pull-requests write,
  * id-token write, nothing more), no untrusted `${{ github.event.* }}` / head_ref text inside `run:`
- * scripts, every third-party action pinned to a full commit SHA. test/github/workflows.test.ts checks
+ * scripts, every third-party action pinned to a full commit SHA. Issue 21: no job holding id-token
+ * write runs the checkout's own action (`uses: ./`), and every job has a timeout. test/github/workflows.test.ts checks
  * the ppgov templates' shape; this file checks the security rules on every workflow file.
  */
 import { readdirSync, readFileSync } from "node:fs";
@@ -20,6 +21,7 @@ interface Job {
   permissions?: Permissions;
   uses?: string;
   steps?: Step[];
+  "timeout-minutes"?: number;
 }
 interface Workflow {
   on?: unknown;
@@ -42,7 +44,12 @@ const ALLOWED_WRITES: Record<string, readonly string[]> = {
   drift: ["id-token", "issues"],
   sarif: ["security-events"],
   check: [],
+  // contents: the GitHub release and the v<major> tag; id-token: npm trusted publishing and provenance.
+  release: ["contents", "id-token"],
 };
+
+/** Jobs whose token may write the repository's contents (every other job reads them at most). */
+const CONTENTS_WRITERS = new Set(["apply", "release"]);
 
 function load(path: string): Workflow {
   return parse(readFileSync(join(repoRoot, path), "utf8")) as Workflow;
@@ -62,6 +69,32 @@ function writes(permissions: Permissions): string[] {
   return Object.entries(permissions)
     .filter(([, level]) => level === "write")
     .map(([scope]) => scope);
+}
+
+/**
+ * "job: uses" of every job that holds id-token write and runs an action or reusable workflow from the
+ * checkout (`uses: ./…`): the commit under test's own action.yml and bundle, on a pull request the PR
+ * branch's, which could then take the tenant identity's token (issue 21). Such jobs must run a pinned
+ * release of the Action instead.
+ */
+function localActionsWithOidc(workflow: Workflow): string[] {
+  return Object.entries(workflow.jobs).flatMap(([name, job]) =>
+    writes(job.permissions ?? workflow.permissions).some((scope) => scope === "id-token" || scope === "*")
+      ? [job.uses, ...(job.steps ?? []).map((step) => step.uses)]
+          .filter((target): target is string => target?.startsWith("./") === true)
+          .map((target) => `${name}: ${target}`)
+      : [],
+  );
+}
+
+/** Jobs without a positive `timeout-minutes` of at most two hours (GitHub's default is six). */
+function jobsWithoutTimeout(workflow: Workflow): string[] {
+  return Object.entries(workflow.jobs)
+    .filter(([, job]) => {
+      const timeout = job["timeout-minutes"];
+      return typeof timeout !== "number" || timeout <= 0 || timeout > 120;
+    })
+    .map(([name]) => name);
 }
 
 /** Expressions an attacker controls (PR titles, branch names, comment bodies…). */
@@ -94,7 +127,7 @@ describe("workflow security", () => {
       ).toEqual([]);
       if (typeof job.permissions === "object" && job.permissions.contents !== undefined)
         expect(job.permissions.contents, `${path} ${name}: contents`).toBe(
-          name === "apply" ? "write" : "read",
+          CONTENTS_WRITERS.has(name) ? "write" : "read",
         );
     }
   });
@@ -124,13 +157,24 @@ describe("workflow security", () => {
       for (const target of uses) {
         if (target.startsWith("./")) continue;
         expect(target, `${path} ${name}: docker images by digest`).not.toMatch(/^docker:\/\/(?!.*@sha256:)/);
-        // ppgov's own Action by the major tag its release workflow moves (test/github/workflows.test.ts).
+        // ppgov's own Action by the major tag its release workflow moves, or by a release's commit.
         if (target.startsWith("ppgov/ppgov@"))
-          expect(target, `${path} ${name}`).toMatch(/^ppgov\/ppgov@v\d+$/);
+          expect(target, `${path} ${name}`).toMatch(/^ppgov\/ppgov@(v\d+|[0-9a-f]{40})$/);
         else if (!target.startsWith("docker://"))
           expect(target, `${path} ${name}: ${target}`).toMatch(/^[\w.-]+\/[\w./-]+@[0-9a-f]{40}$/);
       }
     }
+  });
+
+  it.each(WORKFLOWS)(
+    "%s: no job that can mint an OIDC token runs code from the checkout (uses: ./…)",
+    (path) => {
+      expect(localActionsWithOidc(load(path))).toEqual([]);
+    },
+  );
+
+  it.each(WORKFLOWS)("%s: every job has a timeout", (path) => {
+    expect(jobsWithoutTimeout(load(path))).toEqual([]);
   });
 
   it("checkout never leaves the token in .git/config for later steps", () => {
@@ -149,5 +193,23 @@ describe("workflow security", () => {
     expect(UNTRUSTED.test('echo "$TITLE"')).toBe(false);
     expect(writes("write-all")).toEqual(["*"]);
     expect(triggers({ on: "pull_request_target", jobs: {} })).toEqual(["pull_request_target"]);
+    const plan: Job = {
+      permissions: { contents: "read", "id-token": "write" },
+      steps: [{ uses: "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683" }, { uses: "./" }],
+      "timeout-minutes": 20,
+    };
+    expect(localActionsWithOidc({ jobs: { plan } })).toEqual(["plan: ./"]);
+    expect(
+      localActionsWithOidc({ permissions: "write-all", jobs: { plan: { ...plan, permissions: undefined } } }),
+    ).toEqual(["plan: ./"]);
+    expect(localActionsWithOidc({ jobs: { plan: { ...plan, permissions: { contents: "read" } } } })).toEqual(
+      [],
+    );
+    expect(
+      localActionsWithOidc({ jobs: { plan: { ...plan, steps: [{ uses: "ppgov/ppgov@v1" }] } } }),
+    ).toEqual([]);
+    expect(
+      jobsWithoutTimeout({ jobs: { plan, other: { steps: [] }, long: { "timeout-minutes": 360 } } }),
+    ).toEqual(["other", "long"]);
   });
 });
