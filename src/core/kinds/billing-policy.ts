@@ -106,7 +106,6 @@ function buildSteps(change: KindChange<LiveBillingPolicy, BillingPolicyCanonical
 
 export const billingPolicyKind = {
   kind: "BillingPolicy",
-  rank: 4,
   noun: "billing policy",
   listLive: (live) => live.billingPolicies,
   liveId: (record) => normalizeId(record.policy.id) ?? record.policy.id,

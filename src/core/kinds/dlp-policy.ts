@@ -373,7 +373,6 @@ export function dlpPathNote(
 
 export const dlpPolicyKind = {
   kind: "DlpPolicy",
-  rank: 3,
   noun: "DLP policy",
   listLive: (live) => live.dlpPolicies,
   liveId: (policy) => normalizeId(policy.policyDefinition.name) ?? policy.policyDefinition.name,

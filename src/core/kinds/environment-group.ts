@@ -18,7 +18,6 @@ const groupPath = (id: string): string =>
 
 export const environmentGroupKind = {
   kind: "EnvironmentGroup",
-  rank: 1,
   noun: "environment group",
   listLive: (live) => live.environmentGroups,
   liveId: (group) => normalizeId(group.id) ?? group.id,

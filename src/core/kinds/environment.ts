@@ -416,7 +416,6 @@ function deleteSteps(change: KindChange<WireEnvironment, EnvironmentCanonical>):
 
 export const environmentKind = {
   kind: "Environment",
-  rank: 2,
   noun: "environment",
   listLive: (live) => live.environments,
   liveId: (environment) => normalizeId(environment.name) ?? environment.name,

@@ -50,7 +50,6 @@ function patchStep(
 
 export const licenseAllocationKind = {
   kind: "LicenseAllocation",
-  rank: 5,
   noun: "license allocation",
   listLive: (live) =>
     Object.entries(live.allocations)

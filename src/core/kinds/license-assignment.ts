@@ -71,7 +71,6 @@ function assignStep(group: string, add: WireAssignedLicense[], remove: string[],
 
 export const licenseAssignmentKind = {
   kind: "LicenseAssignment",
-  rank: 6,
   noun: "license assignment",
   listLive: (live) => live.licenseGroups.filter((group) => group.assignedLicenses.length > 0),
   liveId: (group) => normalizeId(group.id) ?? group.id,

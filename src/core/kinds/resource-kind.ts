@@ -92,8 +92,6 @@ export interface ResourceRef {
  */
 export interface ResourceKind<S, L, C extends object> {
   kind: ManagedKind;
-  /** Position among kinds, used for stable ordering of independent steps (lower first). */
-  rank: number;
   /** How people call one object of this kind in messages ("environment"). */
   noun: string;
   listLive(live: LiveTenant): readonly L[];

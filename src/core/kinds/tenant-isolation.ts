@@ -94,7 +94,6 @@ export const TENANT_ISOLATION_DISPLAY_NAME = "Tenant isolation";
 
 export const tenantIsolationKind = {
   kind: "TenantIsolation",
-  rank: 8,
   noun: "tenant isolation policy",
   listLive: (live) => (live.tenantIsolation === undefined ? [] : [live.tenantIsolation]),
   liveId: (record) => record.tenantId.toLowerCase(),

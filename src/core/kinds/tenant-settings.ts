@@ -128,7 +128,6 @@ export const TENANT_SETTINGS_DISPLAY_NAME = "Tenant settings";
 
 export const tenantSettingsKind = {
   kind: "TenantSettings",
-  rank: 7,
   noun: "tenant settings object",
   listLive: (live) => (live.tenantSettings === undefined ? [] : [live.tenantSettings]),
   liveId: (record) => record.tenantId.toLowerCase(),
