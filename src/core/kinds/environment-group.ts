@@ -21,6 +21,7 @@ export const environmentGroupKind = {
   noun: "environment group",
   listLive: (live) => live.environmentGroups,
   liveId: (group) => normalizeId(group.id) ?? group.id,
+  referencedAs: "groupNames",
   liveDisplayName: (group) => group.displayName,
   liveCreatedAt: (group) => group.createdTime,
   desiredDisplayName: (spec) => spec.displayName,

@@ -419,6 +419,8 @@ export const environmentKind = {
   noun: "environment",
   listLive: (live) => live.environments,
   liveId: (environment) => normalizeId(environment.name) ?? environment.name,
+  neverPrune: (environment) => environment.properties.isDefault === true,
+  referencedAs: "environmentNames",
   liveDisplayName: (environment) => environment.properties.displayName,
   liveCreatedAt: (environment) => environment.properties.createdTime,
   desiredDisplayName: (spec) => spec.displayName,

@@ -66,6 +66,9 @@ export const licenseAllocationKind = {
     return typeof id === "string" && !id.startsWith("unresolved:") ? id : undefined;
   },
   desiredDisplayName: (spec) => spec.environment,
+  // An allocation is known by its environment.
+  environmentOf: (id, canonical) =>
+    id ?? (typeof canonical?.environment === "string" ? canonical.environment : undefined),
   ensure: () => "present",
   canonicalizeDesired: (spec, ctx) => ({
     environment: ctx.resolveEnvRef(spec.environment),

@@ -18,6 +18,9 @@ export interface CanonContext {
   skus: SkuIndex;
 }
 
+/** The resolver's tables from a document's metadata.name to the live id or placeholder it stands for. */
+export type ReferenceTable = "environmentNames" | "groupNames";
+
 /** Which API a step talks to; the tenant client maps it to a host (wire-formats §1.1). */
 export type ApiName = "bap" | "powerapps" | "powerplatform" | "powerplatform-tenant" | "graph";
 
@@ -144,6 +147,19 @@ export interface ResourceKind<S, L, C extends object> {
   unmanagedNote?(spec: S, live: L): string | undefined;
   /** A remark on a changed path for people reading the plan ("via defaultGroup"). */
   pathNote?(spec: S, path: string, ctx: CanonContext): string | undefined;
+  /** Live objects prune never deletes, though no document declares them (the tenant's default environment). */
+  neverPrune?(record: L): boolean;
+  /**
+   * For kinds whose objects are known by their environment (an allocation): the id of that
+   * environment, from the live id (absent for a create) or the canonical form. The plan shows the
+   * environment's name, and Tenant.ignore globs match it.
+   */
+  environmentOf?(id: string | undefined, canonical: C | undefined): string | undefined;
+  /**
+   * The table the metadata.name of this kind's documents resolves in, for references from other
+   * documents (an env ref names an Environment, `spec.group` an EnvironmentGroup).
+   */
+  referencedAs?: ReferenceTable;
   /** The service's change marker (etag, modified time); undefined → a hash of the canonical form. */
   fingerprint(record: L): string | undefined;
 }
