@@ -107,6 +107,7 @@ function buildSteps(change: KindChange<LiveBillingPolicy, BillingPolicyCanonical
 export const billingPolicyKind = {
   kind: "BillingPolicy",
   noun: "billing policy",
+  liveCollections: ["billingPolicies"],
   listLive: (live) => live.billingPolicies,
   liveId: (record) => normalizeId(record.policy.id) ?? record.policy.id,
   liveDisplayName: (record) => record.policy.name,

@@ -374,6 +374,7 @@ export function dlpPathNote(
 export const dlpPolicyKind = {
   kind: "DlpPolicy",
   noun: "DLP policy",
+  liveCollections: ["dlpPolicies", "connectors", "unblockableConnectorIds", "virtualConnectors"],
   listLive: (live) => live.dlpPolicies,
   liveId: (policy) => normalizeId(policy.policyDefinition.name) ?? policy.policyDefinition.name,
   liveDisplayName: (policy) => policy.policyDefinition.displayName,

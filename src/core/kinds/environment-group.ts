@@ -19,6 +19,14 @@ const groupPath = (id: string): string =>
 export const environmentGroupKind = {
   kind: "EnvironmentGroup",
   noun: "environment group",
+  liveCollections: ["environmentGroups", "environmentGroupRuleSets"],
+  // Rule sets lock managed settings of grouped environments, and must go before their group does.
+  planCollections: (specs, prune) => {
+    if (specs.length === 0 && !prune) return [];
+    const mayBeDeleted = prune || specs.some((spec) => spec.ensure === "absent");
+    return mayBeDeleted ? ["environmentGroups", "environmentGroupRuleSets"] : ["environmentGroups"];
+  },
+  exportCollections: ["environmentGroups"],
   listLive: (live) => live.environmentGroups,
   liveId: (group) => normalizeId(group.id) ?? group.id,
   referencedAs: "groupNames",

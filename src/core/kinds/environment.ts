@@ -417,6 +417,13 @@ function deleteSteps(change: KindChange<WireEnvironment, EnvironmentCanonical>):
 export const environmentKind = {
   kind: "Environment",
   noun: "environment",
+  liveCollections: ["environments", "environmentGroups"],
+  // Groups resolve `spec.group`; their rule sets lock the managed settings of grouped environments.
+  planCollections: (specs) => {
+    if (!specs.some((spec) => spec.group !== undefined)) return [];
+    const managed = specs.some((spec) => spec.managed !== undefined);
+    return managed ? ["environmentGroups", "environmentGroupRuleSets"] : ["environmentGroups"];
+  },
   listLive: (live) => live.environments,
   liveId: (environment) => normalizeId(environment.name) ?? environment.name,
   neverPrune: (environment) => environment.properties.isDefault === true,

@@ -51,6 +51,7 @@ function patchStep(
 export const licenseAllocationKind = {
   kind: "LicenseAllocation",
   noun: "license allocation",
+  liveCollections: ["allocations"],
   listLive: (live) =>
     Object.entries(live.allocations)
       .map(([environmentId, allocations]) => ({ environmentId, allocations }))

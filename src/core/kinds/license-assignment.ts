@@ -72,6 +72,7 @@ function assignStep(group: string, add: WireAssignedLicense[], remove: string[],
 export const licenseAssignmentKind = {
   kind: "LicenseAssignment",
   noun: "license assignment",
+  liveCollections: ["subscribedSkus", "licenseGroups"],
   listLive: (live) => live.licenseGroups.filter((group) => group.assignedLicenses.length > 0),
   liveId: (group) => normalizeId(group.id) ?? group.id,
   liveDisplayName: (group) => group.displayName ?? group.id,

@@ -1,3 +1,5 @@
+import type { LiveCollection } from "../plan/live-tenant.js";
+import type { ResourceKind } from "./resource-kind.js";
 import { kindRank, MANAGED_KIND_ORDER, type ManagedKind } from "./kind-names.js";
 import { billingPolicyKind } from "./billing-policy.js";
 import { dlpPolicyKind } from "./dlp-policy.js";
@@ -29,3 +31,17 @@ export type RegisteredKind = keyof typeof KIND_REGISTRY;
 export const KIND_ORDER: readonly RegisteredKind[] = MANAGED_KIND_ORDER;
 
 export { kindRank };
+
+/** A kind with its types erased, as the code that loops over the registry sees it. */
+export type AnyKind = ResourceKind<unknown, unknown, object> & { kind: RegisteredKind };
+
+/** The live collections a plan of `specs` (the kind's documents) reads for `kind`. */
+export function planCollections(kind: AnyKind, specs: readonly unknown[], prune: boolean): LiveCollection[] {
+  if (kind.planCollections !== undefined) return kind.planCollections(specs, prune);
+  return specs.length > 0 || prune ? [...kind.liveCollections] : [];
+}
+
+/** The live collections export reads for `kind`. */
+export function exportCollections(kind: AnyKind): readonly LiveCollection[] {
+  return kind.exportCollections ?? kind.liveCollections;
+}

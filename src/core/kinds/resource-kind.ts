@@ -1,5 +1,5 @@
 import type { EnvRef, ManagedKind, PrunableKind } from "../policy/types.js";
-import type { LiveTenant } from "../plan/live-tenant.js";
+import type { LiveCollection, LiveTenant } from "../plan/live-tenant.js";
 import type { ConnectorCatalogue } from "./connector-catalogue.js";
 import type { Json } from "./json.js";
 import type { IdOrPlaceholder } from "./placeholder.js";
@@ -97,6 +97,16 @@ export interface ResourceKind<S, L, C extends object> {
   kind: ManagedKind;
   /** How people call one object of this kind in messages ("environment"). */
   noun: string;
+  /**
+   * The live collections read to canonicalise (and so fingerprint) objects of this kind; a plan reads
+   * them when documents of the kind exist or its prune is on, export when the kind is exported.
+   * Environments are always read, by every plan and export.
+   */
+  liveCollections: readonly LiveCollection[];
+  /** Instead of `liveCollections`, for kinds whose plan reads depend on what their documents declare. */
+  planCollections?(specs: readonly S[], prune: boolean): LiveCollection[];
+  /** Instead of `liveCollections`, for kinds whose export reads less. */
+  exportCollections?: readonly LiveCollection[];
   listLive(live: LiveTenant): readonly L[];
   /** Lower-case id. */
   liveId(record: L): string;

@@ -95,6 +95,7 @@ export const TENANT_ISOLATION_DISPLAY_NAME = "Tenant isolation";
 export const tenantIsolationKind = {
   kind: "TenantIsolation",
   noun: "tenant isolation policy",
+  liveCollections: ["tenantIsolation"],
   listLive: (live) => (live.tenantIsolation === undefined ? [] : [live.tenantIsolation]),
   liveId: (record) => record.tenantId.toLowerCase(),
   liveDisplayName: () => TENANT_ISOLATION_DISPLAY_NAME,

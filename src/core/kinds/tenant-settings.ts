@@ -129,6 +129,7 @@ export const TENANT_SETTINGS_DISPLAY_NAME = "Tenant settings";
 export const tenantSettingsKind = {
   kind: "TenantSettings",
   noun: "tenant settings object",
+  liveCollections: ["tenantSettings"],
   listLive: (live) => (live.tenantSettings === undefined ? [] : [live.tenantSettings]),
   liveId: (record) => record.tenantId.toLowerCase(),
   liveDisplayName: () => TENANT_SETTINGS_DISPLAY_NAME,

@@ -3,8 +3,7 @@ import { buildConnectorCatalogue, type ConnectorCatalogue } from "../kinds/conne
 import type { DlpPolicyCanonical } from "../kinds/dlp-policy.js";
 import { isJsonObject, stableStringify, type Json } from "../kinds/json.js";
 import { normalizeId } from "../kinds/ids.js";
-import { KIND_ORDER, KIND_REGISTRY, type RegisteredKind } from "../kinds/registry.js";
-import type { ResourceKind } from "../kinds/resource-kind.js";
+import { KIND_ORDER, KIND_REGISTRY, type AnyKind } from "../kinds/registry.js";
 import { buildSkuIndex } from "../kinds/sku-index.js";
 import { isPrunableKind } from "../policy/types.js";
 import { runPlanChecks } from "./checks.js";
@@ -45,8 +44,6 @@ export interface PlanResult {
   /** The in-memory changes, with canonical before/after (for simulation and export). */
   changes: ResourceChange[];
 }
-
-type AnyKind = ResourceKind<unknown, unknown, object> & { kind: RegisteredKind };
 
 /** Desired state + live tenant → plan. Pure: same inputs, same plan (and digest). */
 export function buildPlan(desired: DesiredState, live: LiveTenant, options: BuildPlanOptions): PlanResult {
