@@ -1,22 +1,12 @@
-import type { EnvRef, ManagedKind, PrunableKind } from "../policy/types.js";
-import type { LiveCollection, LiveTenant } from "../plan/live-tenant.js";
+import type { KindExporter } from "../export/context.js";
+import type { ManagedKind, PrunableKind } from "../policy/types.js";
+import type { CanonContext } from "./canon-context.js";
 import type { ConnectorCatalogue } from "./connector-catalogue.js";
+import type { LiveCollection, LiveTenant } from "../plan/live-tenant.js";
 import type { Json } from "./json.js";
 import type { IdOrPlaceholder } from "./placeholder.js";
-import type { SkuIndex } from "./sku-index.js";
 
-/** How references are resolved while canonicalizing desired documents. */
-export interface CanonContext {
-  /**
-   * An env ref → the live environment id, the placeholder of an environment this apply creates, or
-   * `unresolved:<ref>` (a plan-time check reports it).
-   */
-  resolveEnvRef(ref: EnvRef): IdOrPlaceholder;
-  /** An EnvironmentGroup metadata.name → live group id or placeholder (or `unresolved:<name>`). */
-  resolveGroupRef(name: string): IdOrPlaceholder;
-  catalogue: ConnectorCatalogue;
-  skus: SkuIndex;
-}
+export type { CanonContext };
 
 /** The resolver's tables from a document's metadata.name to the live id or placeholder it stands for. */
 export type ReferenceTable = "environmentNames" | "groupNames";
@@ -170,6 +160,8 @@ export interface ResourceKind<S, L, C extends object> {
    * documents (an env ref names an Environment, `spec.group` an EnvironmentGroup).
    */
   referencedAs?: ReferenceTable;
+  /** How `ppgov export` writes a live object of this kind as a document. */
+  exporter: KindExporter<L, S>;
   /** The service's change marker (etag, modified time); undefined → a hash of the canonical form. */
   fingerprint(record: L): string | undefined;
 }
