@@ -1,32 +1,13 @@
-import type {
-  BillingPolicySpec,
-  DlpPolicySpec,
-  EnvironmentGroupSpec,
-  EnvironmentSpec,
-  LicenseAllocationSpec,
-  LicenseAssignmentSpec,
-  LoadedDocument,
-  ManagedKind,
-  PrunableKind,
-  TenantIsolationSpec,
-  TenantSettingsSpec,
-  TenantSpec,
-} from "../policy/types.js";
+import type { LoadedDocument, ManagedKind, PrunableKind, TenantSpec } from "../policy/types.js";
 import { isPrunableKind, PRUNABLE_KINDS, SINGLETON_KINDS } from "../policy/types.js";
-import { KIND_ORDER, KIND_REGISTRY, planCollections } from "../kinds/registry.js";
+import { KIND_ORDER, KIND_REGISTRY, planCollections, type RegisteredKind } from "../kinds/registry.js";
 import { parseIdRef } from "../kinds/ids.js";
 import type { LiveCollection } from "./live-tenant.js";
 
-export interface SpecByKind {
-  EnvironmentGroup: EnvironmentGroupSpec;
-  Environment: EnvironmentSpec;
-  DlpPolicy: DlpPolicySpec;
-  LicenseAllocation: LicenseAllocationSpec;
-  LicenseAssignment: LicenseAssignmentSpec;
-  BillingPolicy: BillingPolicySpec;
-  TenantSettings: TenantSettingsSpec;
-  TenantIsolation: TenantIsolationSpec;
-}
+/** The written spec of each kind, as its module's `canonicalizeDesired` takes it. */
+export type SpecByKind = {
+  [K in RegisteredKind]: Parameters<(typeof KIND_REGISTRY)[K]["canonicalizeDesired"]>[0];
+};
 
 /** One declared resource: a document of any kind but Tenant, with where it came from. */
 export interface DesiredResource<K extends ManagedKind = ManagedKind> {
