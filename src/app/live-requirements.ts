@@ -1,17 +1,5 @@
 import type { LiveCollection, LiveRequirements, Plan } from "../core/plan/index.js";
-import type { RegisteredKind } from "../core/kinds/registry.js";
-
-/** The live collections the planner reads to canonicalise (and so fingerprint) objects of each kind. */
-const COLLECTIONS_BY_KIND: Record<RegisteredKind, LiveCollection[]> = {
-  EnvironmentGroup: ["environmentGroups", "environmentGroupRuleSets"],
-  Environment: ["environments", "environmentGroups"],
-  DlpPolicy: ["dlpPolicies", "connectors", "unblockableConnectorIds", "virtualConnectors"],
-  BillingPolicy: ["billingPolicies"],
-  LicenseAllocation: ["allocations"],
-  LicenseAssignment: ["subscribedSkus", "licenseGroups"],
-  TenantSettings: ["tenantSettings"],
-  TenantIsolation: ["tenantIsolation"],
-};
+import { KIND_REGISTRY } from "../core/kinds/registry.js";
 
 /**
  * What to re-read to check a saved plan against the tenant: every collection of every kind the plan
@@ -22,7 +10,7 @@ export function requirementsForPlan(plan: Pick<Plan, "resources">): LiveRequirem
   const licenseGroupIds = new Set<string>();
   for (const resource of plan.resources) {
     if (resource.action === "no-op") continue;
-    for (const collection of COLLECTIONS_BY_KIND[resource.kind]) collections.add(collection);
+    for (const collection of KIND_REGISTRY[resource.kind].liveCollections) collections.add(collection);
     if (resource.kind === "LicenseAssignment" && resource.id !== null)
       licenseGroupIds.add(resource.id.toLowerCase());
   }

@@ -1,24 +1,12 @@
 import { buildConnectorCatalogue } from "../kinds/connector-catalogue.js";
+import { KIND_ORDER, KIND_REGISTRY, type AnyKind } from "../kinds/registry.js";
 import { buildSkuIndex } from "../kinds/sku-index.js";
 import { buildIgnoreList, type IgnoreList } from "../plan/ignore.js";
-import type { LiveBillingPolicy, LiveTenant } from "../plan/live-tenant.js";
+import type { LiveTenant } from "../plan/live-tenant.js";
 import { UNRESOLVED_PREFIX } from "../plan/resolve.js";
 import { API_VERSION, KINDS, type KindName, type PolicyDocument } from "../policy/types.js";
-import type { WireEnvironment } from "../wire/types.js";
 import { envRefTable, type ExportContext } from "./context.js";
-import {
-  billingPolicies,
-  dlpPolicies,
-  environmentGroups,
-  environments,
-  licenseAllocations,
-  licenseAssignments,
-  tenantIsolation,
-  tenantSettings,
-  type KindExporter,
-} from "./exporters.js";
 import { isGuid } from "./format.js";
-import { billingPolicySpec } from "./licensing-docs.js";
 import { NameAllocator } from "./names.js";
 import { tenantDocument } from "./tenant-doc.js";
 import {
@@ -29,9 +17,6 @@ import {
   type TenantExport,
 } from "./types.js";
 import { verify } from "./verify.js";
-
-/** Kinds whose documents pin the live id; the others are known by a natural key or are one per tenant. */
-const PINNED_BY_ID = new Set<KindName>(["EnvironmentGroup", "Environment", "DlpPolicy", "BillingPolicy"]);
 
 const compare = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -50,8 +35,12 @@ function exportRound(
 ): Round {
   const documents: ExportedDocument[] = [];
   const skipped: ExportSkip[] = [];
-  const groupNames = new Map<string, string>();
-  const environmentNames = new Map<string, string>();
+  // Live id → metadata.name of the exported document, for the references of later kinds.
+  const exportedNames = {
+    groupNames: new Map<string, string>(),
+    environmentNames: new Map<string, string>(),
+  };
+  const { groupNames, environmentNames } = exportedNames;
   const catalogue = buildConnectorCatalogue(
     live.connectors,
     live.unblockableConnectorIds,
@@ -72,16 +61,17 @@ function exportRound(
     groupName: (id) => groupNames.get(id),
   };
 
-  function exportKind<L>(exporter: KindExporter<L>, onExported: (id: string, name: string) => void): void {
-    if (!kinds.has(exporter.kind)) return;
-    // "default" is the env ref of the default environment, never an Environment document's name.
-    const names = new NameAllocator(exporter.kind === "Environment" ? ["default"] : []);
+  function exportKind(kind: AnyKind): void {
+    if (!kinds.has(kind.kind)) return;
+    const exporter = kind.exporter;
+    const names = new NameAllocator(exporter.reservedNames ?? []);
     const displayNamesUsed = new Map<string, string>();
-    const records = exporter.records(live).map((record) => ({
+    const conflicts = exporter.conflicts?.();
+    const records = kind.listLive(live).map((record) => ({
       record,
-      id: exporter.id(record),
-      displayName: exporter.displayName(record, context),
-      createdAt: exporter.createdAt?.(record) ?? "",
+      id: kind.liveId(record),
+      displayName: exporter.displayName?.(record, context) ?? kind.liveDisplayName(record),
+      createdAt: kind.liveCreatedAt?.(record) ?? "",
     }));
     records.sort(
       (a, b) =>
@@ -89,17 +79,20 @@ function exportRound(
     );
     for (const { record, id, displayName } of records) {
       const skip = (cause: ExportSkip["cause"], reason: string): void => {
-        skipped.push({ kind: exporter.kind, id, displayName, cause, reason });
+        skipped.push({ kind: kind.kind, id, displayName, cause, reason });
       };
-      if (exporter.kind === "Environment" && (record as WireEnvironment).properties.isDefault === true) {
-        skip("default-environment", "the default environment is referenced as `default`");
+      const refused = exporter.skip?.(record);
+      if (refused !== undefined) {
+        skip(refused.cause, refused.reason);
         continue;
       }
-      if (ignore.matches(id, exporter.ignoreName(record, context))) {
+      const ignoreName =
+        exporter.ignoreName === undefined ? displayName : exporter.ignoreName(record, context);
+      if (ignore.matches(id, ignoreName)) {
         skip("ignored", "Tenant.ignore matches it");
         continue;
       }
-      const excluded = exclude.get(exclusionKey(exporter.kind, id));
+      const excluded = exclude.get(exclusionKey(kind.kind, id));
       if (excluded !== undefined) {
         skip("not-expressible", excluded);
         continue;
@@ -107,6 +100,11 @@ function exportRound(
       const built = exporter.build(record, context);
       if ("reason" in built) {
         skip("not-expressible", built.reason);
+        continue;
+      }
+      const conflict = conflicts?.check(built.spec);
+      if (conflict !== undefined) {
+        skip("not-expressible", conflict);
         continue;
       }
       if (exporter.uniqueDisplayName) {
@@ -121,11 +119,11 @@ function exportRound(
         }
       }
       const name = names.allocate(exporter.baseName?.(record, context) ?? displayName, exporter.fallbackName);
-      if (exporter.uniqueDisplayName) displayNamesUsed.set(displayName.trim(), `${exporter.kind}/${name}`);
+      if (exporter.uniqueDisplayName) displayNamesUsed.set(displayName.trim(), `${kind.kind}/${name}`);
       const document = {
         apiVersion: API_VERSION,
-        kind: exporter.kind,
-        metadata: isGuid(id) && PINNED_BY_ID.has(exporter.kind) ? { name, id } : { name },
+        kind: kind.kind,
+        metadata: isGuid(id) && exporter.pinsId ? { name, id } : { name },
         spec: built.spec,
       } as PolicyDocument;
       documents.push({
@@ -134,45 +132,13 @@ function exportRound(
         comments: built.comments,
         liveId: id,
       });
-      onExported(id, name);
+      if (kind.referencedAs !== undefined) exportedNames[kind.referencedAs].set(id, name);
     }
   }
 
-  exportKind(environmentGroups, (id, name) => groupNames.set(id, name));
-  exportKind(environments, (id, name) => environmentNames.set(id, name));
-  exportKind(dlpPolicies, () => undefined);
-  exportBillingPolicies(exportKind);
-  exportKind(licenseAllocations, () => undefined);
-  exportKind(licenseAssignments, () => undefined);
-  exportKind(tenantSettings, () => undefined);
-  exportKind(tenantIsolation, () => undefined);
+  for (const kindName of KIND_ORDER) exportKind(KIND_REGISTRY[kindName]);
   if (kinds.has("Tenant")) documents.unshift(tenantDocument(live, options));
   return { documents, skipped };
-}
-
-/** Billing policies, refusing an environment linked by two of them (PPG314). */
-function exportBillingPolicies(
-  exportKind: (
-    exporter: KindExporter<LiveBillingPolicy>,
-    onExported: (id: string, name: string) => void,
-  ) => void,
-): void {
-  const linkedBy = new Map<string, string>();
-  const exporter: KindExporter<LiveBillingPolicy> = {
-    ...billingPolicies,
-    build: (record, context) => {
-      const built = billingPolicySpec(record, context);
-      if ("reason" in built) return built;
-      for (const ref of built.spec.environments ?? []) {
-        const other = linkedBy.get(ref);
-        if (other !== undefined)
-          return { reason: `environment ${ref} is also linked to billing policy "${other}"` };
-      }
-      for (const ref of built.spec.environments ?? []) linkedBy.set(ref, built.spec.displayName);
-      return built;
-    },
-  };
-  exportKind(exporter, () => undefined);
 }
 
 const MAX_ROUNDS = 4;

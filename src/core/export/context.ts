@@ -1,9 +1,9 @@
 import type { ConnectorCatalogue } from "../kinds/connector-catalogue.js";
 import { normalizeId } from "../kinds/ids.js";
-import type { CanonContext } from "../kinds/resource-kind.js";
+import type { CanonContext } from "../kinds/canon-context.js";
 import type { SkuIndex } from "../kinds/sku-index.js";
 import type { LiveTenant } from "../plan/live-tenant.js";
-import type { ExportComment } from "./types.js";
+import type { ExportComment, SkipCause } from "./types.js";
 import { isGuid, oneLine } from "./format.js";
 
 /** What one kind's document builder sees. */
@@ -23,6 +23,41 @@ export interface ExportContext {
 
 /** A document's spec, or why the live object cannot be written as one. */
 export type Built<S> = { spec: S; comments: ExportComment[] } | { reason: string };
+
+/**
+ * How one kind is exported (the `exporter` of its module). The records, ids, display names and
+ * creation times are the kind's own (`listLive`, `liveId`, `liveDisplayName`, `liveCreatedAt`).
+ */
+export interface KindExporter<L, S> {
+  folder: string;
+  /** Used when a display name slugifies to nothing. */
+  fallbackName: string;
+  /** The document pins the live id in metadata.id (others are known by a natural key or are one per tenant). */
+  pinsId: boolean;
+  /** The validator refuses two documents of a kind with one display name (PPG302). */
+  uniqueDisplayName: boolean;
+  /** metadata.name values the kind's documents may not take ("default" is an env ref). */
+  reservedNames?: readonly string[];
+  /** Instead of `liveDisplayName`. */
+  displayName?(record: L, context: ExportContext): string;
+  /** The display name Tenant.ignore globs are matched against (as the planner does); default the display name. */
+  ignoreName?(record: L, context: ExportContext): string | undefined;
+  /** A preferred base for metadata.name (allocations take their environment's name). */
+  baseName?(record: L, context: ExportContext): string;
+  /** A record never written, and why (the default environment). */
+  skip?(record: L): { cause: SkipCause; reason: string } | undefined;
+  build(record: L, context: ExportContext): Built<S>;
+  /**
+   * A fresh check per export pass: why a built spec cannot be written next to those accepted before it
+   * (two billing policies linking one environment, PPG314); it records the spec when it accepts it.
+   */
+  conflicts?(): ConflictCheck<S>;
+}
+
+export interface ConflictCheck<S> {
+  /** Why `spec` cannot be written next to the specs accepted before; undefined accepts (and records) it. */
+  check(spec: S): string | undefined;
+}
 
 /** The env-ref table: `default`, the name of an exported Environment document, else `id:<guid>`. */
 export function envRefTable(

@@ -1,5 +1,6 @@
 /** `ppgov export`, pure: the live tenant → policy documents → the text of their files. */
 import { KINDS, type KindName } from "../policy/types.js";
+import { exportCollections, KIND_ORDER, KIND_REGISTRY } from "../kinds/registry.js";
 import type { LiveRequirements } from "../plan/desired-state.js";
 import type { LiveCollection } from "../plan/live-tenant.js";
 import { renderExportedDocument } from "./render-yaml.js";
@@ -36,23 +37,9 @@ export function renderExportFiles(documents: readonly ExportedDocument[], schema
 export function exportRequirements(kinds: readonly KindName[] = KINDS): LiveRequirements {
   const wanted = new Set(kinds);
   const collections = new Set<LiveCollection>(["environments"]);
-  if (wanted.has("EnvironmentGroup") || wanted.has("Environment")) collections.add("environmentGroups");
-  if (wanted.has("DlpPolicy"))
-    for (const collection of [
-      "dlpPolicies",
-      "connectors",
-      "unblockableConnectorIds",
-      "virtualConnectors",
-    ] as const)
-      collections.add(collection);
-  if (wanted.has("BillingPolicy")) collections.add("billingPolicies");
-  if (wanted.has("LicenseAllocation")) collections.add("allocations");
-  if (wanted.has("LicenseAssignment")) {
-    collections.add("subscribedSkus");
-    collections.add("licenseGroups");
-  }
-  if (wanted.has("TenantSettings")) collections.add("tenantSettings");
-  if (wanted.has("TenantIsolation")) collections.add("tenantIsolation");
+  for (const kindName of KIND_ORDER)
+    if (wanted.has(kindName))
+      for (const collection of exportCollections(KIND_REGISTRY[kindName])) collections.add(collection);
   return {
     collections: [...collections],
     licenseGroupIds: [],

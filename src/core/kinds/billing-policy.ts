@@ -1,10 +1,17 @@
-import type { BillingPolicySpec } from "../policy/types.js";
+import {
+  type BillingPolicySpec,
+  BILLING_POLICY_STATUSES,
+  type BillingPolicyStatus,
+} from "../policy/types.js";
 import type { LiveBillingPolicy } from "../plan/live-tenant.js";
 import { normalizeId } from "./ids.js";
 import { compact } from "./json.js";
 import { LICENSING_API_VERSION } from "./paths.js";
 import { idInPath, idSortKey, type IdOrPlaceholder } from "./placeholder.js";
 import type { KindChange, ResourceKind, StepRequest } from "./resource-kind.js";
+import { envRefComment, type Built, type ExportContext } from "../export/context.js";
+import { isGeography, isGuid, isResourceGroup } from "../export/format.js";
+import type { ExportComment } from "../export/types.js";
 
 export interface BillingPolicyCanonical {
   displayName: string;
@@ -106,8 +113,8 @@ function buildSteps(change: KindChange<LiveBillingPolicy, BillingPolicyCanonical
 
 export const billingPolicyKind = {
   kind: "BillingPolicy",
-  rank: 4,
   noun: "billing policy",
+  liveCollections: ["billingPolicies"],
   listLive: (live) => live.billingPolicies,
   liveId: (record) => normalizeId(record.policy.id) ?? record.policy.id,
   liveDisplayName: (record) => record.policy.name,
@@ -147,4 +154,68 @@ export const billingPolicyKind = {
     (canonical.environments ?? []).map((id) => ({ kind: "Environment" as const, id })),
   buildSteps,
   fingerprint: () => undefined,
+  exporter: {
+    folder: "licensing/billing",
+    fallbackName: "billing-policy",
+    pinsId: true,
+    uniqueDisplayName: true,
+    build: (record, context) => billingPolicySpec(record, context),
+    // An environment is linked to one billing policy at most (PPG314).
+    conflicts: () => {
+      const linkedBy = new Map<string, string>();
+      return {
+        check: (spec) => {
+          for (const ref of spec.environments ?? []) {
+            const other = linkedBy.get(ref);
+            if (other !== undefined) return `environment ${ref} is also linked to billing policy "${other}"`;
+          }
+          for (const ref of spec.environments ?? []) linkedBy.set(ref, spec.displayName);
+          return undefined;
+        },
+      };
+    },
+  },
 } satisfies ResourceKind<BillingPolicySpec, LiveBillingPolicy, BillingPolicyCanonical>;
+
+// Export: the live object as a document.
+
+export function billingPolicySpec(
+  record: LiveBillingPolicy,
+  context: ExportContext,
+): Built<BillingPolicySpec> {
+  const canonical = billingPolicyKind.canonicalizeLive(record);
+  if (canonical.displayName === "") return { reason: "it has no display name" };
+  if (!isGeography(canonical.location))
+    return { reason: `its location '${canonical.location}' is not a geography name` };
+  const { subscriptionId, resourceGroup } = canonical.billingInstrument;
+  if (!isGuid(subscriptionId)) return { reason: `its subscription id '${subscriptionId}' is not a GUID` };
+  if (!isResourceGroup(resourceGroup))
+    return { reason: `its resource group '${resourceGroup}' is not a valid resource group name` };
+  // Any other status (a policy being provisioned) is left unmanaged.
+  const status = (BILLING_POLICY_STATUSES as readonly string[]).includes(canonical.status ?? "")
+    ? (canonical.status as BillingPolicyStatus)
+    : undefined;
+  const spec: BillingPolicySpec = {
+    displayName: canonical.displayName,
+    location: canonical.location,
+    ...(status === undefined ? {} : { status }),
+    billingInstrument: { subscriptionId, resourceGroup },
+  };
+  const comments: ExportComment[] = [];
+  const entries: { ref: string; id: string }[] = [];
+  for (const id of canonical.environments ?? []) {
+    const ref = typeof id === "string" ? context.envRef(id) : undefined;
+    if (ref === undefined || typeof id !== "string")
+      return { reason: `it links environment ${JSON.stringify(id)}, which is not in the tenant` };
+    entries.push({ ref, id });
+  }
+  entries.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+  // No linked environment has no written form (the list needs one entry): left out, it is unmanaged.
+  if (entries.length > 0) {
+    spec.environments = entries.map((entry) => entry.ref);
+    entries.forEach((entry, index) =>
+      comments.push(...envRefComment(`/spec/environments/${index}`, entry.ref, entry.id, context)),
+    );
+  }
+  return { spec, comments };
+}

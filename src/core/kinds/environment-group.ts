@@ -1,10 +1,11 @@
-import type { EnvironmentGroupSpec } from "../policy/types.js";
+import { type EnvironmentGroupSpec } from "../policy/types.js";
 import type { WireEnvironmentGroup } from "../wire/types.js";
 import { compact } from "./json.js";
 import { normalizeId } from "./ids.js";
 import { BAP, BAP_PATCH_API_VERSION } from "./paths.js";
 import { idInPath } from "./placeholder.js";
 import type { ResourceKind, StepRequest } from "./resource-kind.js";
+import type { Built } from "../export/context.js";
 
 export interface EnvironmentGroupCanonical {
   displayName: string;
@@ -18,10 +19,18 @@ const groupPath = (id: string): string =>
 
 export const environmentGroupKind = {
   kind: "EnvironmentGroup",
-  rank: 1,
   noun: "environment group",
+  liveCollections: ["environmentGroups", "environmentGroupRuleSets"],
+  // Rule sets lock managed settings of grouped environments, and must go before their group does.
+  planCollections: (specs, prune) => {
+    if (specs.length === 0 && !prune) return [];
+    const mayBeDeleted = prune || specs.some((spec) => spec.ensure === "absent");
+    return mayBeDeleted ? ["environmentGroups", "environmentGroupRuleSets"] : ["environmentGroups"];
+  },
+  exportCollections: ["environmentGroups"],
   listLive: (live) => live.environmentGroups,
   liveId: (group) => normalizeId(group.id) ?? group.id,
+  referencedAs: "groupNames",
   liveDisplayName: (group) => group.displayName,
   liveCreatedAt: (group) => group.createdTime,
   desiredDisplayName: (spec) => spec.displayName,
@@ -74,6 +83,13 @@ export const environmentGroupKind = {
     }
   },
   fingerprint: () => undefined,
+  exporter: {
+    folder: "environment-groups",
+    fallbackName: "group",
+    pinsId: true,
+    uniqueDisplayName: true,
+    build: (group) => environmentGroupSpec(group),
+  },
 } satisfies ResourceKind<EnvironmentGroupSpec, WireEnvironmentGroup, EnvironmentGroupCanonical>;
 
 function deleteGroupStep(id: string): StepRequest {
@@ -121,4 +137,16 @@ export function removeFromGroupStep(groupId: string, environmentId: string): Ste
     async: "none",
     idempotent: true,
   };
+}
+
+// Export: the live object as a document.
+
+export function environmentGroupSpec(group: WireEnvironmentGroup): Built<EnvironmentGroupSpec> {
+  const canonical = environmentGroupKind.canonicalizeLive(group);
+  if (canonical.displayName === "") return { reason: "it has no display name" };
+  const spec: EnvironmentGroupSpec = { displayName: canonical.displayName };
+  // An empty description is left out: unmanaged reads the same and keeps the file short.
+  if (canonical.description !== undefined && canonical.description !== "")
+    spec.description = canonical.description;
+  return { spec, comments: [] };
 }

@@ -1,9 +1,16 @@
-import { ALLOCATIONS_V2_ONLY_CURRENCY_TYPES, type LicenseAllocationSpec } from "../policy/types.js";
+import {
+  ALLOCATIONS_V2_ONLY_CURRENCY_TYPES,
+  type LicenseAllocationSpec,
+  CURRENCY_TYPES,
+  type CurrencyType,
+} from "../policy/types.js";
 import type { LiveAllocation } from "../plan/live-tenant.js";
 import { normalizeId } from "./ids.js";
 import { LICENSING_API_VERSION } from "./paths.js";
 import { idInPath, type IdOrPlaceholder } from "./placeholder.js";
 import type { ResourceKind, StepRequest } from "./resource-kind.js";
+import { envRefComment, type Built, type ExportContext } from "../export/context.js";
+import { isWholeNumber } from "../export/format.js";
 
 export interface LicenseAllocationCanonical {
   environment: IdOrPlaceholder;
@@ -48,10 +55,14 @@ function patchStep(
   };
 }
 
+/** An allocation is known by its environment's id. */
+const allocationId = (record: LiveAllocation): string =>
+  normalizeId(record.environmentId) ?? record.environmentId;
+
 export const licenseAllocationKind = {
   kind: "LicenseAllocation",
-  rank: 5,
   noun: "license allocation",
+  liveCollections: ["allocations"],
   listLive: (live) =>
     Object.entries(live.allocations)
       .map(([environmentId, allocations]) => ({ environmentId, allocations }))
@@ -60,13 +71,16 @@ export const licenseAllocationKind = {
           (allocation) => allocation.allocated !== 0 && !isV2Only(allocation.currencyType),
         ),
       ),
-  liveId: (record) => normalizeId(record.environmentId) ?? record.environmentId,
+  liveId: allocationId,
   liveDisplayName: (record) => record.environmentId,
   naturalKey: (spec, ctx) => {
     const id = ctx.resolveEnvRef(spec.environment);
     return typeof id === "string" && !id.startsWith("unresolved:") ? id : undefined;
   },
   desiredDisplayName: (spec) => spec.environment,
+  // An allocation is known by its environment.
+  environmentOf: (id, canonical) =>
+    id ?? (typeof canonical?.environment === "string" ? canonical.environment : undefined),
   ensure: () => "present",
   canonicalizeDesired: (spec, ctx) => ({
     environment: ctx.resolveEnvRef(spec.environment),
@@ -95,4 +109,44 @@ export const licenseAllocationKind = {
     return [patchStep(environment, "allocate", allocationsBody(before, change.after!.allocations))];
   },
   fingerprint: () => undefined,
+  exporter: {
+    folder: "licensing/allocations",
+    fallbackName: "allocation",
+    pinsId: false,
+    uniqueDisplayName: false,
+    displayName: (record, context) => {
+      const id = allocationId(record);
+      return context.environmentName(id) ?? id;
+    },
+    ignoreName: (record, context) => context.environmentName(allocationId(record)),
+    baseName: (record, context) => {
+      const id = allocationId(record);
+      const ref = context.envRef(id);
+      return ref === undefined || ref.startsWith("id:") ? (context.environmentName(id) ?? "") : ref;
+    },
+    build: (record, context) => licenseAllocationSpec(record, context),
+  },
 } satisfies ResourceKind<LicenseAllocationSpec, LiveAllocation, LicenseAllocationCanonical>;
+
+// Export: the live object as a document.
+
+export function licenseAllocationSpec(
+  record: LiveAllocation,
+  context: ExportContext,
+): Built<LicenseAllocationSpec> {
+  const canonical = licenseAllocationKind.canonicalizeLive(record);
+  const id = canonical.environment;
+  const ref = context.envRef(id);
+  if (ref === undefined) return { reason: `its environment ${id} is not in the tenant` };
+  const allocations: Partial<Record<CurrencyType, number>> = {};
+  for (const [type, units] of Object.entries(canonical.allocations)) {
+    if (!(CURRENCY_TYPES as readonly string[]).includes(type))
+      return { reason: `currency type '${type}' is not one a document can declare` };
+    if (!isWholeNumber(units, 0)) return { reason: `${type} holds ${String(units)}, not a whole number ≥ 0` };
+    allocations[type as CurrencyType] = units;
+  }
+  return {
+    spec: { environment: ref, allocations },
+    comments: envRefComment("/spec/environment", ref, id, context),
+  };
+}

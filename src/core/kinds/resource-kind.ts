@@ -1,22 +1,15 @@
-import type { EnvRef, ManagedKind, PrunableKind } from "../policy/types.js";
-import type { LiveTenant } from "../plan/live-tenant.js";
+import type { KindExporter } from "../export/context.js";
+import type { ManagedKind, PrunableKind } from "../policy/types.js";
+import type { CanonContext } from "./canon-context.js";
 import type { ConnectorCatalogue } from "./connector-catalogue.js";
+import type { LiveCollection, LiveTenant } from "../plan/live-tenant.js";
 import type { Json } from "./json.js";
 import type { IdOrPlaceholder } from "./placeholder.js";
-import type { SkuIndex } from "./sku-index.js";
 
-/** How references are resolved while canonicalizing desired documents. */
-export interface CanonContext {
-  /**
-   * An env ref → the live environment id, the placeholder of an environment this apply creates, or
-   * `unresolved:<ref>` (a plan-time check reports it).
-   */
-  resolveEnvRef(ref: EnvRef): IdOrPlaceholder;
-  /** An EnvironmentGroup metadata.name → live group id or placeholder (or `unresolved:<name>`). */
-  resolveGroupRef(name: string): IdOrPlaceholder;
-  catalogue: ConnectorCatalogue;
-  skus: SkuIndex;
-}
+export type { CanonContext };
+
+/** The resolver's tables from a document's metadata.name to the live id or placeholder it stands for. */
+export type ReferenceTable = "environmentNames" | "groupNames";
 
 /** Which API a step talks to; the tenant client maps it to a host (wire-formats §1.1). */
 export type ApiName = "bap" | "powerapps" | "powerplatform" | "powerplatform-tenant" | "graph";
@@ -92,10 +85,18 @@ export interface ResourceRef {
  */
 export interface ResourceKind<S, L, C extends object> {
   kind: ManagedKind;
-  /** Position among kinds, used for stable ordering of independent steps (lower first). */
-  rank: number;
   /** How people call one object of this kind in messages ("environment"). */
   noun: string;
+  /**
+   * The live collections read to canonicalise (and so fingerprint) objects of this kind; a plan reads
+   * them when documents of the kind exist or its prune is on, export when the kind is exported.
+   * Environments are always read, by every plan and export.
+   */
+  liveCollections: readonly LiveCollection[];
+  /** Instead of `liveCollections`, for kinds whose plan reads depend on what their documents declare. */
+  planCollections?(specs: readonly S[], prune: boolean): LiveCollection[];
+  /** Instead of `liveCollections`, for kinds whose export reads less. */
+  exportCollections?: readonly LiveCollection[];
   listLive(live: LiveTenant): readonly L[];
   /** Lower-case id. */
   liveId(record: L): string;
@@ -146,6 +147,21 @@ export interface ResourceKind<S, L, C extends object> {
   unmanagedNote?(spec: S, live: L): string | undefined;
   /** A remark on a changed path for people reading the plan ("via defaultGroup"). */
   pathNote?(spec: S, path: string, ctx: CanonContext): string | undefined;
+  /** Live objects prune never deletes, though no document declares them (the tenant's default environment). */
+  neverPrune?(record: L): boolean;
+  /**
+   * For kinds whose objects are known by their environment (an allocation): the id of that
+   * environment, from the live id (absent for a create) or the canonical form. The plan shows the
+   * environment's name, and Tenant.ignore globs match it.
+   */
+  environmentOf?(id: string | undefined, canonical: C | undefined): string | undefined;
+  /**
+   * The table the metadata.name of this kind's documents resolves in, for references from other
+   * documents (an env ref names an Environment, `spec.group` an EnvironmentGroup).
+   */
+  referencedAs?: ReferenceTable;
+  /** How `ppgov export` writes a live object of this kind as a document. */
+  exporter: KindExporter<L, S>;
   /** The service's change marker (etag, modified time); undefined → a hash of the canonical form. */
   fingerprint(record: L): string | undefined;
 }

@@ -1,8 +1,9 @@
-import type { IsolationDirection, TenantIsolationSpec } from "../policy/types.js";
+import type { IsolationDirection, TenantIsolationSpec, AllowedTenant } from "../policy/types.js";
 import type { LiveTenantIsolation } from "../plan/live-tenant.js";
 import type { WireAllowedTenant } from "../wire/types.js";
 import { compact } from "./json.js";
 import type { KindChange, ResourceKind, StepRequest } from "./resource-kind.js";
+import type { Built } from "../export/context.js";
 
 /** The canonical direction: the written words, plus `none` for a live entry allowing neither way. */
 export type CanonicalDirection = IsolationDirection | "none";
@@ -94,8 +95,8 @@ export const TENANT_ISOLATION_DISPLAY_NAME = "Tenant isolation";
 
 export const tenantIsolationKind = {
   kind: "TenantIsolation",
-  rank: 8,
   noun: "tenant isolation policy",
+  liveCollections: ["tenantIsolation"],
   listLive: (live) => (live.tenantIsolation === undefined ? [] : [live.tenantIsolation]),
   liveId: (record) => record.tenantId.toLowerCase(),
   liveDisplayName: () => TENANT_ISOLATION_DISPLAY_NAME,
@@ -119,4 +120,34 @@ export const tenantIsolationKind = {
   buildSteps,
   isEmpty: (canonical) => !canonical.enabled && Object.keys(canonical.allowedTenants ?? {}).length === 0,
   fingerprint: () => undefined,
+  exporter: {
+    folder: "tenant",
+    fallbackName: "tenant-isolation",
+    pinsId: false,
+    uniqueDisplayName: false,
+    build: (record) => tenantIsolationSpec(record),
+  },
 } satisfies ResourceKind<TenantIsolationSpec, LiveTenantIsolation, TenantIsolationCanonical>;
+
+// Export: the live object as a document.
+
+/** The isolation policy as written; no policy (404) is written as `enabled: false` with nobody allowed. */
+export function tenantIsolationSpec(record: LiveTenantIsolation): Built<TenantIsolationSpec> {
+  const canonical = canonicalIsolation(record);
+  const allowedTenants: AllowedTenant[] = [];
+  for (const [tenantId, direction] of Object.entries(canonical.allowedTenants)) {
+    if (direction === "none")
+      return { reason: `allowed tenant ${tenantId} has neither direction set, which a document cannot say` };
+    allowedTenants.push({ tenantId, direction });
+  }
+  return {
+    spec: { enabled: canonical.enabled, allowedTenants },
+    comments: [
+      {
+        pointer: "/spec/allowedTenants",
+        text: "inbound: their users may connect to this tenant; outbound: this tenant's users may connect to theirs.",
+        position: "before",
+      },
+    ],
+  };
+}

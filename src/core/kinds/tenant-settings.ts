@@ -3,6 +3,7 @@ import type { LiveTenantSettings } from "../plan/live-tenant.js";
 import { escapeSegment, isJsonObject, pointerSegments, valueAt, type Json, type JsonObject } from "./json.js";
 import { BAP, BAP_API_VERSION } from "./paths.js";
 import type { KindChange, ResourceKind, StepRequest } from "./resource-kind.js";
+import type { Built } from "../export/context.js";
 
 /**
  * The settings the policy language knows (schemas/tenant-settings.schema.json), as JSON pointers into
@@ -128,8 +129,8 @@ export const TENANT_SETTINGS_DISPLAY_NAME = "Tenant settings";
 
 export const tenantSettingsKind = {
   kind: "TenantSettings",
-  rank: 7,
   noun: "tenant settings object",
+  liveCollections: ["tenantSettings"],
   listLive: (live) => (live.tenantSettings === undefined ? [] : [live.tenantSettings]),
   liveId: (record) => record.tenantId.toLowerCase(),
   liveDisplayName: () => TENANT_SETTINGS_DISPLAY_NAME,
@@ -151,4 +152,57 @@ export const tenantSettingsKind = {
       : `${count} other setting${count === 1 ? " is" : "s are"} unmanaged (not named in the document)`;
   },
   fingerprint: () => undefined,
+  exporter: {
+    folder: "tenant",
+    fallbackName: "tenant-settings",
+    pinsId: false,
+    uniqueDisplayName: false,
+    build: (record) => tenantSettingsSpec(record),
+  },
 } satisfies ResourceKind<TenantSettingsSpec, LiveTenantSettings, TenantSettingsCanonical>;
+
+// Export: the live object as a document.
+
+/** A setting's value as the schema allows it: booleans, whole numbers ≥ 0 and non-empty text. */
+function expressible(value: Json | undefined): value is boolean | number | string {
+  if (typeof value === "boolean") return true;
+  if (typeof value === "number") return Number.isInteger(value) && value >= 0;
+  return typeof value === "string" && value !== "";
+}
+
+/**
+ * Every setting the policy language knows, at its live value: the repository then manages them all
+ * (a change in the admin center shows as drift). Settings the service adds later stay unmanaged until
+ * the schema names them; the document's comment says so.
+ */
+export function tenantSettingsSpec(record: LiveTenantSettings): Built<TenantSettingsSpec> {
+  const spec: JsonObject = {};
+  let unknown = 0;
+  const settings = record.settings as Json;
+  for (const path of TENANT_SETTING_PATHS) {
+    const value = valueAt(settings, path);
+    if (!expressible(value)) continue;
+    let node = spec;
+    const segments = pointerSegments(path);
+    for (const segment of segments.slice(0, -1)) {
+      const child = node[segment];
+      node = isJsonObject(child) ? child : (node[segment] = {});
+    }
+    node[segments.at(-1)!] = value;
+  }
+  const known = new Set(TENANT_SETTING_PATHS);
+  const countUnknown = (value: Json, path: string): void => {
+    if (isJsonObject(value)) {
+      for (const [key, child] of Object.entries(value)) countUnknown(child, `${path}/${key}`);
+    } else if (!known.has(path)) unknown += 1;
+  };
+  countUnknown(settings, "");
+  const note =
+    unknown === 0
+      ? "Only the settings named here are managed; delete a line to stop managing that setting."
+      : `Only the settings named here are managed; delete a line to stop managing that setting. ${unknown} live setting${unknown === 1 ? " is" : "s are"} not in the policy language yet and stay unmanaged.`;
+  return {
+    spec: spec,
+    comments: [{ pointer: "/spec", text: note, position: "before" }],
+  };
+}

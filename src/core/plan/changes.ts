@@ -19,8 +19,6 @@ export interface KindPlanInput<L> {
   ignore: IgnoreList;
   prune: boolean;
   hash: HashFunction;
-  /** Live objects never deleted by prune (the tenant's default environment). */
-  neverPrune?: (record: L) => boolean;
   displayNameForIgnore?: (record: L) => string | undefined;
 }
 
@@ -122,7 +120,7 @@ export function planKind<S, L, C extends object>(
 
   if (input.prune)
     for (const { id, live } of match.unmatched) {
-      if (input.neverPrune?.(live) === true) continue;
+      if (kind.neverPrune?.(live) === true) continue;
       const before = kind.canonicalizeLive(live, resolver);
       changes.push({
         kind: kind.kind,

@@ -1,32 +1,13 @@
-import type {
-  BillingPolicySpec,
-  DlpPolicySpec,
-  EnvironmentGroupSpec,
-  EnvironmentSpec,
-  LicenseAllocationSpec,
-  LicenseAssignmentSpec,
-  LoadedDocument,
-  ManagedKind,
-  PrunableKind,
-  TenantIsolationSpec,
-  TenantSettingsSpec,
-  TenantSpec,
-} from "../policy/types.js";
-import { PRUNABLE_KINDS, SINGLETON_KINDS } from "../policy/types.js";
-import { KIND_ORDER } from "../kinds/registry.js";
+import type { LoadedDocument, ManagedKind, PrunableKind, TenantSpec } from "../policy/types.js";
+import { isPrunableKind, PRUNABLE_KINDS, SINGLETON_KINDS } from "../policy/types.js";
+import { KIND_ORDER, KIND_REGISTRY, planCollections, type RegisteredKind } from "../kinds/registry.js";
 import { parseIdRef } from "../kinds/ids.js";
 import type { LiveCollection } from "./live-tenant.js";
 
-export interface SpecByKind {
-  EnvironmentGroup: EnvironmentGroupSpec;
-  Environment: EnvironmentSpec;
-  DlpPolicy: DlpPolicySpec;
-  LicenseAllocation: LicenseAllocationSpec;
-  LicenseAssignment: LicenseAssignmentSpec;
-  BillingPolicy: BillingPolicySpec;
-  TenantSettings: TenantSettingsSpec;
-  TenantIsolation: TenantIsolationSpec;
-}
+/** The written spec of each kind, as its module's `canonicalizeDesired` takes it. */
+export type SpecByKind = {
+  [K in RegisteredKind]: Parameters<(typeof KIND_REGISTRY)[K]["canonicalizeDesired"]>[0];
+};
 
 /** One declared resource: a document of any kind but Tenant, with where it came from. */
 export interface DesiredResource<K extends ManagedKind = ManagedKind> {
@@ -171,32 +152,12 @@ export function requiredLiveCollections(desired: DesiredState): LiveRequirements
   const prune = desired.tenant.prune ?? {};
   const wants = (kind: PrunableKind): boolean => desired.byKind[kind].length > 0 || prune[kind] === true;
   const collections = new Set<LiveCollection>(["environments"]);
-  const environmentsUseGroups = desired.byKind.Environment.some(
-    (resource) => resource.spec.group !== undefined,
-  );
-  if (wants("EnvironmentGroup") || environmentsUseGroups) collections.add("environmentGroups");
-  // Rule sets lock managed settings of grouped environments, and must go before their group does.
-  const groupsMayBeDeleted =
-    prune.EnvironmentGroup === true ||
-    desired.byKind.EnvironmentGroup.some((resource) => resource.spec.ensure === "absent");
-  const managedInGroups =
-    environmentsUseGroups &&
-    desired.byKind.Environment.some((resource) => resource.spec.managed !== undefined);
-  if (groupsMayBeDeleted || managedInGroups) collections.add("environmentGroupRuleSets");
-  if (wants("DlpPolicy")) {
-    collections.add("dlpPolicies");
-    collections.add("connectors");
-    collections.add("unblockableConnectorIds");
-    collections.add("virtualConnectors");
+  for (const kindName of KIND_ORDER) {
+    const specs = desired.byKind[kindName].map((resource) => resource.spec);
+    const pruned = isPrunableKind(kindName) && prune[kindName] === true;
+    for (const collection of planCollections(KIND_REGISTRY[kindName], specs, pruned))
+      collections.add(collection);
   }
-  if (wants("BillingPolicy")) collections.add("billingPolicies");
-  if (wants("LicenseAllocation")) collections.add("allocations");
-  if (wants("LicenseAssignment")) {
-    collections.add("subscribedSkus");
-    collections.add("licenseGroups");
-  }
-  if (desired.byKind.TenantSettings.length > 0) collections.add("tenantSettings");
-  if (desired.byKind.TenantIsolation.length > 0) collections.add("tenantIsolation");
   return {
     collections: [...collections],
     licenseGroupIds: [

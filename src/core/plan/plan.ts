@@ -3,8 +3,7 @@ import { buildConnectorCatalogue, type ConnectorCatalogue } from "../kinds/conne
 import type { DlpPolicyCanonical } from "../kinds/dlp-policy.js";
 import { isJsonObject, stableStringify, type Json } from "../kinds/json.js";
 import { normalizeId } from "../kinds/ids.js";
-import { KIND_ORDER, KIND_REGISTRY, type RegisteredKind } from "../kinds/registry.js";
-import type { ResourceKind } from "../kinds/resource-kind.js";
+import { KIND_ORDER, KIND_REGISTRY, type AnyKind } from "../kinds/registry.js";
 import { buildSkuIndex } from "../kinds/sku-index.js";
 import { isPrunableKind } from "../policy/types.js";
 import { runPlanChecks } from "./checks.js";
@@ -46,8 +45,6 @@ export interface PlanResult {
   changes: ResourceChange[];
 }
 
-type AnyKind = ResourceKind<unknown, unknown, object> & { kind: RegisteredKind };
-
 /** Desired state + live tenant → plan. Pure: same inputs, same plan (and digest). */
 export function buildPlan(desired: DesiredState, live: LiveTenant, options: BuildPlanOptions): PlanResult {
   const hash = options.hash ?? sha256;
@@ -59,13 +56,17 @@ export function buildPlan(desired: DesiredState, live: LiveTenant, options: Buil
   const resolver = buildResolver(live.environments, catalogue, buildSkuIndex(live.subscribedSkus));
   const ignore = buildIgnoreList(desired.tenant.ignore ?? []);
   const prune = desired.tenant.prune ?? {};
-  const environmentName = (id: string): string | undefined =>
-    resolver.liveEnvironment(id)?.properties.displayName;
+  const environmentNameOf = (kind: AnyKind, id: string | undefined, canonical: object | undefined) => {
+    const environment = kind.environmentOf?.(id, canonical);
+    return environment === undefined
+      ? undefined
+      : resolver.liveEnvironment(environment)?.properties.displayName;
+  };
 
   const diagnostics: Diagnostic[] = [];
   const changes: ResourceChange[] = [];
   for (const kindName of KIND_ORDER) {
-    const kind = KIND_REGISTRY[kindName] as unknown as AnyKind;
+    const kind: AnyKind = KIND_REGISTRY[kindName];
     const result = planKind(kind, {
       resources: desired.byKind[kindName],
       live,
@@ -73,30 +74,24 @@ export function buildPlan(desired: DesiredState, live: LiveTenant, options: Buil
       ignore,
       prune: isPrunableKind(kindName) && prune[kindName] === true,
       hash,
-      ...(kindName === "Environment"
-        ? {
-            neverPrune: (record: unknown) =>
-              (record as { properties: { isDefault?: boolean } }).properties.isDefault === true,
-          }
-        : {}),
-      ...(kindName === "LicenseAllocation"
-        ? { displayNameForIgnore: (record: unknown) => environmentName(kind.liveId(record)) }
-        : {}),
+      ...(kind.environmentOf === undefined
+        ? {}
+        : {
+            displayNameForIgnore: (record: unknown) =>
+              environmentNameOf(kind, kind.liveId(record), undefined),
+          }),
     });
-    if (kindName === "Environment")
-      for (const [name, id] of result.names) resolver.environmentNames.set(name, id);
-    if (kindName === "EnvironmentGroup")
-      for (const [name, id] of result.names) resolver.groupNames.set(name, id);
+    if (kind.referencedAs !== undefined)
+      for (const [name, id] of result.names) resolver[kind.referencedAs].set(name, id);
     changes.push(...result.changes);
     diagnostics.push(...result.diagnostics);
   }
-  // An allocation is known by its environment: show that environment's name.
+  // A kind known by its environment shows that environment's name.
   for (const change of changes) {
-    if (change.kind !== "LicenseAllocation") continue;
-    const environment = (change.after ?? change.before) as { environment?: unknown } | undefined;
-    const id =
-      change.id ?? (typeof environment?.environment === "string" ? environment.environment : undefined);
-    if (id !== undefined) change.displayName = environmentName(id) ?? change.displayName;
+    const kind: AnyKind = KIND_REGISTRY[change.kind];
+    if (kind.environmentOf === undefined) continue;
+    change.displayName =
+      environmentNameOf(kind, change.id, change.after ?? change.before) ?? change.displayName;
   }
 
   diagnostics.push(

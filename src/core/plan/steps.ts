@@ -6,7 +6,7 @@ import type { WireRuleSet } from "../kinds/rule-set.js";
 import { normalizeId } from "../kinds/ids.js";
 import { isPlaceholder, placeholder } from "../kinds/placeholder.js";
 import type { KindChange, ResourceKind, ResourceRef, StepRequest } from "../kinds/resource-kind.js";
-import { KIND_REGISTRY } from "../kinds/registry.js";
+import { KIND_REGISTRY, kindRank } from "../kinds/registry.js";
 import { unitKey, type StepUnit, type UnitEdge } from "./order.js";
 import type { ResourceChange } from "./types.js";
 
@@ -53,7 +53,7 @@ export function buildUnits(
   const units: StepUnit[] = [];
   const ctx = { catalogue };
   const add = (change: ResourceChange, phase: StepUnit["phase"], steps: StepRequest[]): void => {
-    if (steps.length > 0) units.push({ address: change.address, phase, rank: kindOf(change).rank, steps });
+    if (steps.length > 0) units.push({ address: change.address, phase, rank: kindRank(change.kind), steps });
   };
   const groupsBeingDeleted = new Map<string, ResourceChange>();
   for (const change of changes)

@@ -3,20 +3,20 @@
  * a document that passed schema validation has exactly this shape.
  */
 
+import {
+  MANAGED_KINDS_LISTED,
+  PRUNABLE_KIND_NAMES,
+  SINGLETON_KIND_NAMES,
+  type ManagedKind,
+  type PrunableKind,
+  type SingletonKind,
+} from "../kinds/kind-names.js";
+
 export const API_VERSION = "ppgov/v1";
 
-export const KINDS = [
-  "Tenant",
-  "EnvironmentGroup",
-  "Environment",
-  "DlpPolicy",
-  "LicenseAllocation",
-  "LicenseAssignment",
-  "BillingPolicy",
-  "TenantSettings",
-  "TenantIsolation",
-] as const;
-export type KindName = (typeof KINDS)[number];
+/** Every kind of document, in the order the language lists them: Tenant, then the managed kinds (core/kinds/kind-names.ts). */
+export const KINDS: readonly KindName[] = ["Tenant", ...MANAGED_KINDS_LISTED];
+export type KindName = "Tenant" | ManagedKind;
 
 export type Ensure = "present" | "absent";
 
@@ -238,22 +238,12 @@ export type BillingPolicyDocument = Envelope<"BillingPolicy", BillingPolicySpec>
 // Tenant
 
 /** Kinds whose unmanaged live objects may be pruned. */
-export const PRUNABLE_KINDS = [
-  "EnvironmentGroup",
-  "Environment",
-  "DlpPolicy",
-  "LicenseAllocation",
-  "LicenseAssignment",
-  "BillingPolicy",
-] as const;
-export type PrunableKind = (typeof PRUNABLE_KINDS)[number];
+export const PRUNABLE_KINDS: readonly PrunableKind[] = PRUNABLE_KIND_NAMES;
 
 /** Kinds with exactly one live object per tenant: at most one document each, never pruned. */
-export const SINGLETON_KINDS = ["TenantSettings", "TenantIsolation"] as const;
-export type SingletonKind = (typeof SINGLETON_KINDS)[number];
+export const SINGLETON_KINDS: readonly SingletonKind[] = SINGLETON_KIND_NAMES;
 
-/** Every kind the planner diffs against the tenant (all but Tenant). */
-export type ManagedKind = PrunableKind | SingletonKind;
+export type { ManagedKind, PrunableKind, SingletonKind };
 
 export function isPrunableKind(kind: string): kind is PrunableKind {
   return (PRUNABLE_KINDS as readonly string[]).includes(kind);
