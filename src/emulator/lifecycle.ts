@@ -4,13 +4,13 @@ import type { JsonObject } from "./json.js";
 
 export type OperationState = "Running" | "Succeeded" | "Failed";
 
-/** A BAP lifecycle operation (§3.1): its effect is applied when it succeeds, never when it fails. */
+/** A BAP lifecycle operation (TF internal/api/lifecycle.go): its effect is applied when it succeeds, never when it fails. */
 export interface LifecycleOperation {
   id: string;
   environmentId: string;
   type: string;
   typeDisplayName: string;
-  /** Poll answers an environment object instead of a LifecycleDto (provisionInstance, §3.1). */
+  /** Poll answers an environment object instead of a LifecycleDto (provisionInstance, TF api_environment.go). */
   pollsEnvironment: boolean;
   createdAt: Date;
   dueAt: number;
@@ -64,7 +64,7 @@ export interface PersistedOperation {
 
 export const LIFECYCLE_PATH = "/providers/Microsoft.BusinessAppPlatform/lifecycleOperations";
 
-/** Finished operations stay readable this long, then answer 404 as the service's do (§3.1, §11.2). */
+/** Finished operations stay readable this long, then answer 404 as the service's do (TF internal/api/lifecycle.go). */
 const FINISHED_RETENTION_MS = 15 * 60_000;
 
 /**
@@ -200,7 +200,7 @@ export class LifecycleRegistry {
 
 const STAGES = ["Validate", "Prepare", "Run", "Finalize"] as const;
 
-/** The LifecycleDto body of §3.1, as the poll URL answers it. */
+/** The LifecycleDto body (TF internal/api/lifecycle.go), as the poll URL answers it. */
 export function lifecycleBody(operation: LifecycleOperation, tenantId: string): JsonObject {
   const created = timestamp(operation.createdAt);
   const last = timestamp(operation.lastActionAt);

@@ -61,7 +61,7 @@ const SEGMENT = "([^/]+)";
 
 /**
  * Builds a route from a path template: `{x}` captures one segment. Matching is case-insensitive, as
- * the real services are (e.g. `billingPolicies` / `BillingPolicies`, §8.1).
+ * the real services are (e.g. `billingPolicies` / `BillingPolicies`, TF api_licensing.go).
  */
 export function route(
   method: string,

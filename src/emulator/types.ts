@@ -11,7 +11,7 @@ import type { PersistedOperation } from "./lifecycle.js";
 
 export type { JsonObject, JsonValue } from "./json.js";
 
-/** An admin-API ("BAP") environment object (wire-formats §4.2). */
+/** An admin-API ("BAP") environment object (TF internal/services/environment). */
 export interface WireEnvironment extends JsonObject {
   id: string;
   name: string;
@@ -20,61 +20,61 @@ export interface WireEnvironment extends JsonObject {
   properties: JsonObject;
 }
 
-/** A BAP environment group (§6.1). */
+/** A BAP environment group (TF internal/services/environment_groups). */
 export interface WireEnvironmentGroup extends JsonObject {
   id: string;
   displayName: string;
 }
 
-/** A full DLP v2 policy document (§7.2). */
+/** A full DLP v2 policy document (TF internal/services/dlp_policy). */
 export interface WireDlpPolicy extends JsonObject {
   policyDefinition: JsonObject & { name: string };
 }
 
-/** A PowerApps connector catalogue entry (§7.5). */
+/** A PowerApps connector catalogue entry (TF internal/services/connectors). */
 export interface WireConnector extends JsonObject {
   name: string;
   id: string;
 }
 
-/** One element of the bare `unblockable` / `virtual` arrays (§7.5). */
+/** One element of the bare `unblockable` / `virtual` arrays (TF internal/services/connectors). */
 export interface WireConnectorMetadata extends JsonObject {
   id: string;
 }
 
-/** A PP API billing policy (§8.1). */
+/** A PP API billing policy (TF internal/services/licensing). */
 export interface WireBillingPolicy extends JsonObject {
   id: string;
   name: string;
   status: string;
 }
 
-/** One currency allocation of an environment (§8.3). */
+/** One currency allocation of an environment (Learn "Currency Allocation"). */
 export interface WireCurrencyAllocation extends JsonObject {
   currencyType: string;
   allocated: number;
 }
 
-/** A Graph subscribedSku (§8.4). */
+/** A Graph subscribedSku (Graph "subscribedSku resource type"). */
 export interface WireSubscribedSku extends JsonObject {
   skuId: string;
   skuPartNumber: string;
 }
 
-/** A Graph group with its licenses (§8.4). */
+/** A Graph group with its licenses (Graph "group resource type"). */
 export interface WireGroup extends JsonObject {
   id: string;
   assignedLicenses?: { skuId: string; disabledPlans: string[] }[];
 }
 
-/** An environment-group rule set (§6.2). */
+/** An environment-group rule set (TF internal/services/environment_group_rule_set). */
 export interface WireRuleSet extends JsonObject {
   id: string;
   parameters: JsonObject[];
 }
 
 /**
- * The seed and state format (PRODUCT.md §3). Every key is optional; missing means empty. The keys after
+ * The seed and state format (docs/emulator.md, Seed and state format). Every key is optional; missing means empty. The keys after
  * `groups` are emulator extensions for data the product brief leaves to the emulator.
  */
 export interface EmulatorSeed {
@@ -84,7 +84,7 @@ export interface EmulatorSeed {
   connectors?: WireConnector[];
   unblockableConnectors?: WireConnectorMetadata[];
   billingPolicies?: WireBillingPolicy[];
-  /** environmentId → allocations (§8.3). */
+  /** environmentId → allocations (Learn "Currency Allocation"). */
   allocations?: Record<string, WireCurrencyAllocation[]>;
   /** currencyType → units the tenant owns. */
   currencyPool?: Record<string, number>;

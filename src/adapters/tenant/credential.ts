@@ -1,5 +1,5 @@
 /**
- * Chooses how ppgov authenticates, from the environment (PRODUCT.md §2), and turns it into a
+ * Chooses how ppgov authenticates, from the environment (docs/authentication.md), and turns it into a
  * TokenProvider. The only module that imports @azure/identity.
  */
 import { readFile } from "node:fs/promises";

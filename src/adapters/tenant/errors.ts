@@ -53,7 +53,7 @@ function describe(details: TenantApiErrorDetails): string {
   return `${details.method} ${details.path} failed with ${status}${service === "" ? "" : ` ${service}`}${request}`;
 }
 
-/** The `{code, message}` of an error body in any of the shapes of wire-formats §2.2; tolerant of junk. */
+/** The `{code, message}` of an error body in any BAP, PP API or Graph error shape; tolerant of junk. */
 export function parseServiceError(body: unknown): { code?: string; message?: string } {
   if (typeof body !== "object" || body === null) return {};
   const record = body as Record<string, unknown>;
@@ -83,7 +83,7 @@ export function parseServiceError(body: unknown): { code?: string; message?: str
   };
 }
 
-/** The BAP 403 an unregistered service principal gets (wire-formats §1.2). */
+/** The BAP 403 an unregistered service principal gets (TF internal/api/client.go). */
 export function isNotManagementAppError(status: number, bodyText: string): boolean {
   return status === 403 && bodyText.toLowerCase().includes("does not have permission to access the path");
 }

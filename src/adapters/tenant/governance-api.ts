@@ -1,5 +1,5 @@
 /**
- * DLP (data) policies, PowerPlatform.Governance v2 (wire-formats §7): list (summaries), get (full),
+ * DLP (data) policies, PowerPlatform.Governance v2 (TF internal/services/dlp_policy): list (summaries), get (full),
  * create, whole-document PATCH, delete; and the unblockable / virtual connector lists. No api-version.
  */
 import type {

@@ -50,7 +50,7 @@ const LIFECYCLE_ENDPOINT = "GET /providers/Microsoft.BusinessAppPlatform/lifecyc
 
 /**
  * Follows the `Location` (or `Operation-Location`) of a BAP 202 until the operation ends
- * (wire-formats §3.1): 200 with a terminal `state.id`, 404 (gone = succeeded), 409 (keep polling).
+ * (TF internal/api/lifecycle.go): 200 with a terminal `state.id`, 404 (gone = succeeded), 409 (keep polling).
  * No header means the call was synchronous. `what` names the change for messages ("create environment X").
  */
 export async function awaitLifecycle(
@@ -149,7 +149,7 @@ async function pollLifecycle(
 
 /**
  * The `provisionInstance` (add Dataverse) variant: the Location answers with an **environment**, which
- * is done when `properties.provisioningState` is "Succeeded" (wire-formats §3.1). Tolerates a lifecycle
+ * is done when `properties.provisioningState` is "Succeeded" (TF api_environment.go). Tolerates a lifecycle
  * operation body too.
  */
 export async function awaitProvisioning(
@@ -281,7 +281,7 @@ function failureMessage(what: string, operation: WireLifecycleOperation): string
 /**
  * Re-sends a BAP call refused with 409 OperationNotStartable (another lifecycle operation is running
  * on the environment) after `intervalMs`, up to `retries` times. Nothing was started, so this is safe
- * even for a create. With `emptyConflictIsBusy`, a bare 409 counts too (DELETE, wire-formats §3.2).
+ * even for a create. With `emptyConflictIsBusy`, a bare 409 counts too (DELETE, TF api_environment.go).
  * Any other 409 is final.
  */
 export async function retryWhileBusy<T>(
@@ -308,7 +308,7 @@ export async function retryWhileBusy<T>(
 
 /**
  * For calls whose 409 can also mean "the environment already is as asked" (managed-environment
- * settings, wire-formats §3.2): `call` (which retries "busy" itself) is sent; after any other 409,
+ * settings, TF managed_environment): `call` (which retries "busy" itself) is sent; after any other 409,
  * `alreadyDone` looks at the tenant. Undefined when it is: there is nothing left to do. Otherwise the
  * call is sent again after `intervalMs`, up to `retries` times, and the last 409 is thrown.
  */

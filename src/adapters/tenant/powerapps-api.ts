@@ -1,4 +1,4 @@
-/** The PowerApps connector catalogue (wire-formats §7.5), used to check DLP connector names. */
+/** The PowerApps connector catalogue (TF internal/services/connectors), used to check DLP connector names. */
 import type { WireConnector } from "../../core/wire/types.js";
 import type { HttpClient } from "./http-client.js";
 import { collectAll } from "./paging.js";

@@ -1,6 +1,6 @@
 /**
  * A query string as the services expect it: `$`-prefixed OData keys, and `/`, `,`, `'`, `:` and `$`
- * left readable (legal in a query, RFC 3986 §3.4); spaces as %20, never "+".
+ * left readable (legal in a query, RFC 3986, section 3.4); spaces as %20, never "+".
  */
 export function queryString(params: Record<string, string | number | boolean | undefined>): string {
   const parts: string[] = [];

@@ -1,11 +1,11 @@
 /** Retry policy: which failures are retried, how long to wait, and the per-run budget. */
 
-/** Statuses worth retrying: timeouts, throttling and transient gateway/server failures (wire-formats §2.1). */
+/** Statuses worth retrying: timeouts, throttling and transient gateway/server failures (TF internal/api/client.go). */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /**
  * Answers that say the service is overloaded: the read pools halve their concurrency on them. 503 is
- * included because the admin APIs also shed load with it (wire-formats §2.1 retries both).
+ * included because the admin APIs also shed load with it (the TF provider retries both).
  */
 export const THROTTLE_STATUSES: ReadonlySet<number> = new Set([429, 503]);
 
@@ -48,7 +48,7 @@ export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () =>
 }
 
 /**
- * The wait a `Retry-After` header asks for, in ms: integer seconds or an HTTP-date (RFC 9110 §10.2.3).
+ * The wait a `Retry-After` header asks for, in ms: integer seconds or an HTTP-date (RFC 9110, section 10.2.3).
  * Undefined when absent or unparseable. A date in the past means "now" (0).
  */
 export function parseRetryAfterMs(value: string | null, nowMs: number): number | undefined {

@@ -62,7 +62,7 @@ async function runEmulator(options: EmulatorCommandOptions, context: CliContext)
   await emulator.close();
 }
 
-/** `ppgov emulator`: the local tenant emulator on loopback (PRODUCT.md §2–3). */
+/** `ppgov emulator`: the local tenant emulator on loopback (docs/emulator.md, Running it). */
 export const registerEmulatorCommand: CommandRegistrar = (program: Command, context, setExitCode) => {
   program
     .command("emulator")

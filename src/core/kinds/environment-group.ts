@@ -108,7 +108,7 @@ function deleteGroupStep(id: string): StepRequest {
 
 /**
  * Deletes the group's rule set before the group: the service refuses to delete a group that has one
- * (409 PolicyAssignedToEnvironmentGroup, wire-formats §6.1). The rule set belongs to the group.
+ * (409 PolicyAssignedToEnvironmentGroup, TF environment_groups). The rule set belongs to the group.
  */
 export function deleteRuleSetStep(ruleSetId: string): StepRequest {
   return {
@@ -124,7 +124,7 @@ export function deleteRuleSetStep(ruleSetId: string): StepRequest {
   };
 }
 
-/** Takes an environment out of a group before the group is deleted (§6.1, tenant-sharded host). */
+/** Takes an environment out of a group before the group is deleted (tenant-sharded host, TF api_environment_group.go). */
 export function removeFromGroupStep(groupId: string, environmentId: string): StepRequest {
   return {
     label: `remove-${environmentId}`,

@@ -1,4 +1,4 @@
-/** Request paths and api-versions (wire-formats §4–§8), in one place. */
+/** Request paths and api-versions (sources in the `// Source:` comments below), in one place. */
 // Source: TF provider internal/services/environment/api_environment.go (host api.bap.microsoft.com)
 export const BAP = "/providers/Microsoft.BusinessAppPlatform";
 // Source: TF provider internal/constants/constants.go (BAP_API_VERSION)

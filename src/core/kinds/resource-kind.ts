@@ -11,16 +11,16 @@ export type { CanonContext };
 /** The resolver's tables from a document's metadata.name to the live id or placeholder it stands for. */
 export type ReferenceTable = "environmentNames" | "groupNames";
 
-/** Which API a step talks to; the tenant client maps it to a host (wire-formats §1.1). */
+/** Which API a step talks to; the tenant client maps it to a host (TF internal/constants/constants.go). */
 export type ApiName = "bap" | "powerapps" | "powerplatform" | "powerplatform-tenant" | "graph";
 
 export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /**
  * How the apply engine waits after the request: `lifecycle` polls the BAP lifecycle operation
- * (§3.1), `provisionInstance` polls until provisioningState is Succeeded (§3.1 exception),
- * `billingPolicyStatus` polls the policy until Enabled/Disabled (§3.2), `tenantIsolation` follows a
- * 202's Location until it answers 200 (§3.3), `none` is synchronous.
+ * (TF internal/api/lifecycle.go), `provisionInstance` polls until provisioningState is Succeeded,
+ * `billingPolicyStatus` polls the policy until Enabled/Disabled, `tenantIsolation` follows a
+ * 202's Location until it answers 200, `none` is synchronous.
  */
 export type StepAsync =
   "lifecycle" | "provisionInstance" | "billingPolicyStatus" | "tenantIsolation" | "none";

@@ -1,5 +1,5 @@
 /**
- * Environment-group rule sets (wire-formats §6.2), which the wire types module does not cover yet.
+ * Environment-group rule sets (TF internal/services/environment_group_rule_set), which the wire types module does not cover yet.
  * Only what the plan-time "locked by the group" check reads.
  */
 export interface WireRuleSetParameter {

@@ -21,7 +21,7 @@ export interface MatchResult<L> {
 }
 
 /**
- * Pairs documents of one kind with live objects. Identity rules (PRODUCT.md §1):
+ * Pairs documents of one kind with live objects. Identity rules (docs/policy-format.md, Identity):
  * 1. `metadata.id`, compared lower-case; a pinned id missing from the tenant is an error, unless the
  *    document says `ensure: absent` (then there is nothing to do).
  * 2. A natural key for kinds that have one (the environment of an allocation, the group of a

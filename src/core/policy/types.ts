@@ -1,5 +1,5 @@
 /**
- * The policy language v1 as users write it (PRODUCT.md §1). These types mirror `schemas/*.schema.json`;
+ * The policy language v1 as users write it (docs/policy-format.md). These types mirror `schemas/*.schema.json`;
  * a document that passed schema validation has exactly this shape.
  */
 
@@ -58,7 +58,7 @@ export type SharingMode = (typeof SHARING_MODES)[number];
 export const SOLUTION_CHECKER_MODES = ["none", "warn", "block"] as const;
 export type SolutionCheckerMode = (typeof SOLUTION_CHECKER_MODES)[number];
 
-/** Managed-environment settings (governanceConfiguration, wire-formats §5). */
+/** Managed-environment settings (governanceConfiguration, TF managed_environment). */
 export interface ManagedSpec {
   enabled: boolean;
   /** Maximum number of people an app can be shared with; -1 = no limit. */
@@ -260,7 +260,7 @@ export interface TenantSpec {
 export type TenantDocument = Envelope<"Tenant", TenantSpec>;
 
 // ---------------------------------------------------------------------------------------------------
-// TenantSettings (wire-formats §9): declared partially, only the settings a document names are managed
+// TenantSettings (TF tenant_settings): declared partially, only the settings a document names are managed
 
 export interface TenantSearchSettings {
   disableDocsSearch?: boolean;
@@ -337,7 +337,7 @@ export interface TenantSettingsSpec {
 export type TenantSettingsDocument = Envelope<"TenantSettings", TenantSettingsSpec>;
 
 // ---------------------------------------------------------------------------------------------------
-// TenantIsolation (wire-formats §9, §3.3)
+// TenantIsolation (TF internal/services/tenant_isolation_policy)
 
 export const ISOLATION_DIRECTIONS = ["inbound", "outbound", "both"] as const;
 export type IsolationDirection = (typeof ISOLATION_DIRECTIONS)[number];

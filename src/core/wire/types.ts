@@ -18,7 +18,7 @@ import { CURRENCY_TYPES } from "../policy/types.js";
 // ---------------------------------------------------------------------------------------------------
 // Common
 
-/** A list envelope. BAP and PowerApps page with `nextLink`; PP API and Graph with `@odata.nextLink` (§2.3). */
+/** A list envelope. BAP and PowerApps page with `nextLink`; PP API and Graph with `@odata.nextLink`. */
 export interface ListPage<T> {
   value: T[];
   nextLink?: string;
@@ -42,11 +42,11 @@ export interface IdRef<T extends string = string> {
   id: T;
 }
 
-/** The all-zero GUID: on environment PATCH it means "none" for `parentEnvironmentGroup` and `billingPolicy` (§4.4). */
+/** The all-zero GUID: on environment PATCH it means "none" for `parentEnvironmentGroup` and `billingPolicy` (TF resource_environment.go). */
 export const ZERO_GUID = "00000000-0000-0000-0000-000000000000";
 
 // ---------------------------------------------------------------------------------------------------
-// Errors (§2.2)
+// Errors
 
 /**
  * An error body. BAP, PP API and Graph all use `{error:{code,message}}`; PP API sometimes adds a
@@ -70,7 +70,7 @@ export interface WireErrorBody {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Environments (BAP, §4)
+// Environments (BAP, TF internal/services/environment)
 
 /** `properties.environmentSku`. "Default" is the tenant's default environment (read only). */
 export type EnvironmentSku = "Production" | "Sandbox" | "Trial" | "Developer" | "Default";
@@ -80,15 +80,15 @@ export type UpdateCadenceId = "Frequent" | "Moderate";
 /** `properties.states.runtime.id`: "AdminMode" means admin mode is on. */
 export type RuntimeStateId = "Enabled" | "AdminMode" | (string & {});
 
-/** `properties.states.management.id`: "Ready" once a PATCH has settled (§3.2). */
+/** `properties.states.management.id`: "Ready" once a PATCH has settled (TF api_environment.go). */
 export type ManagementStateId = "Ready" | "Running" | "NotSpecified" | (string & {});
 
-/** Managed environment = protectionLevel "Standard" (§5). */
+/** Managed environment = protectionLevel "Standard". */
 export type ProtectionLevel = "Basic" | "Standard";
 
 /**
  * `properties.governanceConfiguration.settings.extendedSettings`: every value is a **string**, including
- * numbers and booleans ("10", "true"); see §5 for the known keys.
+ * numbers and booleans ("10", "true"); keys per TF internal/services/managed_environment.
  */
 export interface ManagedExtendedSettings {
   excludeEnvironmentFromAnalysis?: string;
@@ -107,7 +107,7 @@ export interface ManagedExtendedSettings {
   [key: string]: string | undefined;
 }
 
-/** `properties.governanceConfiguration` on read, and the body of POST …/governanceConfiguration (§5). */
+/** `properties.governanceConfiguration` on read, and the body of POST …/governanceConfiguration (TF managed_environment). */
 export interface GovernanceConfiguration {
   protectionLevel: ProtectionLevel;
   settings?: { extendedSettings?: ManagedExtendedSettings; [key: string]: unknown };
@@ -133,7 +133,7 @@ export interface LinkedEnvironmentMetadata {
   [key: string]: unknown;
 }
 
-/** The expanded billing policy projection (`$expand=properties/billingPolicy`), may lag the licensing API (§3.2). */
+/** The expanded billing policy projection (`$expand=properties/billingPolicy`), may lag the licensing API. */
 export interface EnvironmentBillingPolicyProjection {
   id: string;
   name?: string;
@@ -152,7 +152,7 @@ export interface EnvironmentProperties {
   createdBy?: WirePrincipal;
   lastModifiedTime?: string;
   lastModifiedBy?: WirePrincipal;
-  /** "Succeeded"; "LinkedDatabaseProvisioning" while Dataverse is added (§3.1). */
+  /** "Succeeded"; "LinkedDatabaseProvisioning" while Dataverse is added. */
   provisioningState?: string;
   creationType?: string;
   environmentSku: EnvironmentSku;
@@ -187,12 +187,12 @@ export interface EnvironmentProperties {
     crossGeoCopilotDataMovementEnabled?: boolean;
     crossBoundaryCopilotDataMovementEnabled?: boolean;
   };
-  /** Hosts per service; `microsoft.PowerAppsAdvisor` locates the solution-checker rule list (§5). */
+  /** Hosts per service; `microsoft.PowerAppsAdvisor` locates the solution-checker rule list. */
   runtimeEndpoints?: Record<string, string>;
   [key: string]: unknown;
 }
 
-/** An environment as BAP returns it from list and get (§4.2). The environment id is `name`. */
+/** An environment as BAP returns it from list and get (TF environment/dto.go). The environment id is `name`. */
 export interface WireEnvironment {
   /** "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/<guid>" */
   id: string;
@@ -205,7 +205,7 @@ export interface WireEnvironment {
   [key: string]: unknown;
 }
 
-/** Body of `POST /environments?api-version=2023-06-01` (§4.3). */
+/** Body of `POST /environments?api-version=2023-06-01` (TF environmentCreateDto). */
 export interface EnvironmentCreateBody {
   location: string;
   properties: {
@@ -237,7 +237,7 @@ export interface EnvironmentCreateBody {
 }
 
 /**
- * Body of `PATCH /scopes/admin/environments/{id}?api-version=2021-04-01` (§4.4). Answers 202 + lifecycle.
+ * Body of `PATCH /scopes/admin/environments/{id}?api-version=2021-04-01` (TF resource_environment.go). Answers 202 + lifecycle.
  * The zero GUID in `parentEnvironmentGroup`/`billingPolicy` removes the link.
  */
 export interface EnvironmentPatchBody {
@@ -284,7 +284,7 @@ export interface EnvironmentDeleteBody {
   message: string;
 }
 
-/** `GET /locations` item (§4.1). */
+/** `GET /locations` item (TF internal/services/locations). */
 export interface WireLocation {
   id?: string;
   type?: string;
@@ -339,13 +339,13 @@ export interface WireTenantSettings {
   [key: string]: unknown;
 }
 
-/** One allowed tenant of the isolation policy (§9). `tenantId` may be "*" (every tenant). */
+/** One allowed tenant of the isolation policy. `tenantId` may be "*" (every tenant). */
 export interface WireAllowedTenant {
   tenantId: string;
   direction: { inbound: boolean; outbound: boolean };
 }
 
-/** `GET/PUT /providers/PowerPlatform.Governance/v1/tenants/{tenantId}/tenantIsolationPolicy` (§9). */
+/** `GET/PUT /providers/PowerPlatform.Governance/v1/tenants/{tenantId}/tenantIsolationPolicy` (TF tenant_isolation_policy). */
 export interface WireTenantIsolationPolicy {
   properties: {
     tenantId?: string;
@@ -356,7 +356,7 @@ export interface WireTenantIsolationPolicy {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Lifecycle operations (§3.1)
+// Lifecycle operations (TF internal/api/lifecycle.go)
 
 /** Terminal states are "Succeeded" and "Failed"; anything else means keep polling. */
 export type LifecycleStateId = "Succeeded" | "Failed" | "Running" | "NotStarted" | (string & {});
@@ -394,7 +394,7 @@ export interface WireLifecycleOperation {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Environment groups (BAP, §6.1)
+// Environment groups (BAP, TF internal/services/environment_groups)
 
 export interface WireEnvironmentGroup {
   id: string;
@@ -412,7 +412,7 @@ export interface EnvironmentGroupBody {
 }
 
 /**
- * An environment-group rule set (tenant-sharded PP API, §6.2): the managed-environment settings the
+ * An environment-group rule set (tenant-sharded PP API, TF environment_group_rule_set): the managed-environment settings the
  * group imposes on its members. `GET …/environmentGroups/{id}/ruleSets` answers `{value:[ruleSet]}`,
  * or 204 when the group has none.
  */
@@ -431,7 +431,7 @@ export interface WireRuleSet {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// DLP policies (PowerPlatform.Governance v2, §7)
+// DLP policies (PowerPlatform.Governance v2, TF internal/services/dlp_policy)
 
 /** Wire classification: Confidential = business, General = non-business. */
 export type ConnectorClassification = "Confidential" | "General" | "Blocked";
@@ -520,7 +520,7 @@ export interface DlpPolicyDefinitionSummary {
   isLegacySchemaVersion?: boolean;
 }
 
-/** List item of `GET …/v2/policies`: summaries only, no connector groups or rules (§7.1). */
+/** List item of `GET …/v2/policies`: summaries only, no connector groups or rules. */
 export interface WireDlpPolicySummary {
   policyDefinition: DlpPolicyDefinitionSummary;
 }
@@ -530,7 +530,7 @@ export interface DlpConnectorConfigurationsDefinition {
   endpointConfigurations?: DlpEndpointConfiguration[];
 }
 
-/** Full v2 policy: GET `…/v2/policies/{name}`, POST 201 and PATCH 200 answers (§7.2). */
+/** Full v2 policy: GET `…/v2/policies/{name}`, POST 201 and PATCH 200 answers. */
 export interface WireDlpPolicy {
   policyDefinition: DlpPolicyDefinitionSummary & {
     /** The service always returns all three groups (possibly empty). */
@@ -542,7 +542,7 @@ export interface WireDlpPolicy {
 }
 
 /**
- * Body of create (POST, 201) and update (PATCH, 200, the whole document, not a merge) (§7.3).
+ * Body of create (POST, 201) and update (PATCH, 200, the whole document, not a merge).
  * `name` is omitted on create and set on PATCH; read-only fields are not sent.
  */
 export interface DlpPolicyWriteBody {
@@ -565,7 +565,7 @@ export function endpointOf(rule: DlpEndpointRule): string {
   return rule.endPoint ?? rule.endpoint ?? "";
 }
 
-/** `GET …/v1/connectors/metadata/unblockable` item (a bare array, §7.5): cannot be put in Blocked. */
+/** `GET …/v1/connectors/metadata/unblockable` item (a bare array): cannot be put in Blocked. */
 export interface WireUnblockableConnector {
   id: string;
   metadata: { unblockable: boolean; [key: string]: unknown };
@@ -585,7 +585,7 @@ export interface WireVirtualConnector {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Connector catalogue (PowerApps, §7.5)
+// Connector catalogue (PowerApps, TF internal/services/connectors)
 
 /** `GET /providers/Microsoft.PowerApps/apis` item. */
 export interface WireConnector {
@@ -607,11 +607,11 @@ export interface WireConnector {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Licensing (PP API, §8)
+// Licensing (PP API, TF internal/services/licensing)
 
 export type BillingPolicyStatus = "Enabled" | "Disabled" | "Provisioning" | (string & {});
 
-/** A billing policy (`/licensing/billingPolicies`, §8.1). `status` other than Enabled/Disabled means poll. */
+/** A billing policy (`/licensing/billingPolicies`). `status` other than Enabled/Disabled means poll. */
 export interface WireBillingPolicy {
   id: string;
   /** The display name. Settable in place. */
@@ -658,7 +658,7 @@ export interface BillingPolicyEnvironmentsBody {
   environmentIds: string[];
 }
 
-/** `ExternalCurrencyType` values known today (§8.3) are the policy language's; others pass through as strings. */
+/** `ExternalCurrencyType` values known today (Learn "Currency Allocation") are the policy language's; others pass through as strings. */
 export { CURRENCY_TYPES };
 export type CurrencyType = (typeof CURRENCY_TYPES)[number] | (string & {});
 
@@ -669,7 +669,7 @@ export interface CurrencyAllocation {
 }
 
 /**
- * `GET/PATCH /licensing/environments/{id}/allocations` (§8.3). A 404 `EnvironmentAllocationNotFound`
+ * `GET/PATCH /licensing/environments/{id}/allocations` (Learn "Currency Allocation"). A 404 `EnvironmentAllocationNotFound`
  * means nothing is allocated (the client returns an empty list).
  */
 export interface WireEnvironmentAllocations {
@@ -702,7 +702,7 @@ export interface WireEntitlementAvailability {
   unit?: unknown;
 }
 
-/** `GET /licensing/tenantCapacity` (§8.2): storage capacity; ppgov only reads a few totals. */
+/** `GET /licensing/tenantCapacity` (TF internal/services/capacity): storage capacity; ppgov only reads a few totals. */
 export interface WireTenantCapacity {
   tenantId?: string;
   licenseModelType?: string;
@@ -720,7 +720,7 @@ export interface WireTenantCapacity {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Microsoft Graph license assignment (§8.4)
+// Microsoft Graph license assignment (Graph "assignLicense")
 
 export interface WireServicePlanInfo {
   servicePlanId: string;

@@ -8,7 +8,7 @@ const CLASSIFICATIONS = ["Confidential", "General", "Blocked"] as const;
 const ENVIRONMENT_TYPES = ["AllEnvironments", "OnlyEnvironments", "ExceptEnvironments"];
 const URL_CLASSIFICATIONS = ["General", "Confidential", "Blocked", "Ignore"];
 const API_PREFIX = "/providers/Microsoft.PowerApps/apis/";
-/** Fields the list leaves out: it returns summaries only (§7.1). */
+/** Fields the list leaves out: it returns summaries only (TF internal/services/dlp_policy). */
 const SUMMARY_OMITS = ["connectorGroups"];
 
 function findPolicy(context: EmulatorContext, name: string): WireDlpPolicy | undefined {
@@ -30,7 +30,7 @@ function lastSegment(id: string): string {
   return id.split("/").filter(Boolean).pop() ?? id;
 }
 
-/** The service echoes the connector's display name in `name` when it knows it (§7.3). */
+/** The service echoes the connector's display name in `name` when it knows it (TF internal/services/dlp_policy). */
 function connectorName(context: EmulatorContext, id: string): string {
   const short = lastSegment(id).toLowerCase();
   const known = context.store.state.connectors.find((connector) => connector.name.toLowerCase() === short);
@@ -176,7 +176,7 @@ function normaliseConfigurations(input: unknown): { value: JsonObject | undefine
     }
     const endpointRules: JsonObject[] = [];
     for (const rule of Array.isArray(entry.endpointRules) ? entry.endpointRules : []) {
-      // The provider sends `endpoint`, the service answers `endPoint` (§7.3): accept both.
+      // The provider sends `endpoint`, the service answers `endPoint` (TF api_dlp_policy.go): accept both.
       const endPoint = isRecord(rule) ? (rule.endPoint ?? rule.endpoint) : undefined;
       if (
         !isRecord(rule) ||

@@ -1,4 +1,4 @@
-/** Environments (wire-formats §4): list, get, create, update and delete through lifecycle operations. */
+/** Environments (TF internal/services/environment): list, get, create, update and delete through lifecycle operations. */
 import { randomUUID } from "node:crypto";
 import { buildEnvironment, type DataverseRequest } from "../environment-factory.js";
 import { bapError, isRecord, json, page, ZERO_GUID, type Reply } from "../http.js";
@@ -254,7 +254,7 @@ function patchEnvironment(request: RouteRequest, context: EmulatorContext): Repl
     billingPolicyId === undefined &&
     hasOnlyAiKeys(patch)
   ) {
-    return json(204); // AI-features PATCH that changes nothing (§4.1)
+    return json(204); // AI-features PATCH that changes nothing (TF api_environment.go)
   }
   changes.push(...aiChanges);
   // The changed properties are computed now, as data, so a pending update survives a restart.

@@ -102,7 +102,7 @@ function deleteGroup(request: RouteRequest, context: EmulatorContext): Reply {
   return json(200);
 }
 
-/** PP API membership shortcuts (§6.1): applied at once, answered 202. */
+/** PP API membership shortcuts (TF internal/services/environment_groups): applied at once, answered 202. */
 function membership(mode: "add" | "remove") {
   return (request: RouteRequest, context: EmulatorContext): Reply => {
     const [groupId = "", envId = ""] = request.params;
