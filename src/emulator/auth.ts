@@ -13,12 +13,15 @@ export interface JwtAuthority {
   tenantId?: string;
   /**
    * Application ids registered as Power Platform management applications. When set, admin-API and
-   * PowerApps calls from any other app (`appid`/`azp` claim) are refused with the real 403 (TF internal/api/client.go).
+   * PowerApps calls from any other app (`appid`/`azp` claim) are refused with the real 403 (TF
+   * internal/api/client.go).
    */
   managementApplications?: string[];
 }
 
-/** Token audiences the real services accept, per API family (TF internal/api/client.go, tryGetScopeFromURL). */
+/**
+ * Token audiences the real services accept, per API family (TF internal/api/client.go, tryGetScopeFromURL).
+ */
 const AUDIENCES: Record<ApiFamily, readonly string[]> = {
   bap: ["https://service.powerapps.com", "https://api.bap.microsoft.com"],
   powerapps: ["https://service.powerapps.com", "https://api.bap.microsoft.com"],

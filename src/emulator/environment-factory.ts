@@ -155,7 +155,10 @@ export interface NewEnvironment {
   dataverse?: DataverseRequest;
 }
 
-/** A full environment object as a GET returns it (TF internal/services/environment), with every generated property filled in. */
+/**
+ * A full environment object as a GET returns it (TF internal/services/environment), with every generated
+ * property filled in.
+ */
 export function buildEnvironment(spec: NewEnvironment, now: Date): WireEnvironment {
   const geo = geoOf(spec.location);
   const created = timestamp(now);
@@ -187,7 +190,8 @@ export function buildEnvironment(spec: NewEnvironment, now: Date): WireEnvironme
       "microsoft.ApiManagement": `https://management.${host.toUpperCase()}.azure-apihub.net`,
       "microsoft.Flow": `https://${geo.flow}.api.flow.microsoft.com`,
     },
-    // The service reports CommonDataService even without a database; metadata is then null (TF environment fixtures).
+    // The service reports CommonDataService even without a database; metadata is then null
+    // (test/contract/fixtures/tf-provider/environment).
     databaseType: "CommonDataService",
     linkedEnvironmentMetadata: spec.dataverse ? linkedMetadata(spec.location, spec.dataverse, now) : null,
     trialScenarioType: "None",

@@ -4,13 +4,19 @@ import type { JsonObject } from "./json.js";
 
 export type OperationState = "Running" | "Succeeded" | "Failed";
 
-/** A BAP lifecycle operation (TF internal/api/lifecycle.go): its effect is applied when it succeeds, never when it fails. */
+/**
+ * A BAP lifecycle operation (TF internal/api/lifecycle.go): its effect is applied when it succeeds, never
+ * when it fails.
+ */
 export interface LifecycleOperation {
   id: string;
   environmentId: string;
   type: string;
   typeDisplayName: string;
-  /** Poll answers an environment object instead of a LifecycleDto (provisionInstance, TF api_environment.go). */
+  /**
+   * Poll answers an environment object instead of a LifecycleDto (provisionInstance, TF
+   * internal/services/environment/api_environment.go).
+   */
   pollsEnvironment: boolean;
   createdAt: Date;
   dueAt: number;
@@ -64,7 +70,10 @@ export interface PersistedOperation {
 
 export const LIFECYCLE_PATH = "/providers/Microsoft.BusinessAppPlatform/lifecycleOperations";
 
-/** Finished operations stay readable this long, then answer 404 as the service's do (TF internal/api/lifecycle.go). */
+/**
+ * Finished operations stay readable this long, then answer 404 as the service's do (TF
+ * internal/api/lifecycle.go).
+ */
 const FINISHED_RETENTION_MS = 15 * 60_000;
 
 /**

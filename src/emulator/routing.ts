@@ -61,7 +61,8 @@ const SEGMENT = "([^/]+)";
 
 /**
  * Builds a route from a path template: `{x}` captures one segment. Matching is case-insensitive, as
- * the real services are (e.g. `billingPolicies` / `BillingPolicies`, TF api_licensing.go).
+ * the real services are (e.g. `billingPolicies` / `BillingPolicies`, TF
+ * internal/services/licensing/api_licensing.go).
  */
 export function route(
   method: string,

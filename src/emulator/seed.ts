@@ -186,7 +186,8 @@ export function stateFromSeed(seed: EmulatorSeed): EmulatorState {
     flows: copy.flows ?? {},
   };
   if (copy.tenantIsolationPolicy) state.tenantIsolationPolicy = copy.tenantIsolationPolicy;
-  // The link is owned by the licensing API (TF internal/services/licensing): drop stale projections so there is one truth.
+  // The link is owned by the licensing API (TF internal/services/licensing): drop stale projections so there
+  // is one truth.
   for (const env of environments) delete env.properties.billingPolicy;
   return state;
 }

@@ -74,8 +74,8 @@ export interface WireRuleSet extends JsonObject {
 }
 
 /**
- * The seed and state format (docs/emulator.md, Seed and state format). Every key is optional; missing means empty. The keys after
- * `groups` are emulator extensions for data the product brief leaves to the emulator.
+ * The seed and state format (docs/emulator.md, Seed and state format). Every key is optional; missing means
+ * empty. The keys after `groups` are emulator extensions for data the product brief leaves to the emulator.
  */
 export interface EmulatorSeed {
   environments?: WireEnvironment[];

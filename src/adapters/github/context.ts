@@ -11,7 +11,7 @@ export interface PullRequestInfo {
   fromFork: boolean;
 }
 
-/** The standard Actions variables (GitHub "Store information in variables"), read once. */
+/** The standard Actions variables (docs/github.md), read once. */
 export interface GithubContext {
   apiUrl: string;
   serverUrl: string;

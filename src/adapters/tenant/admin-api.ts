@@ -1,6 +1,7 @@
 /**
  * The admin API ("BAP", `/providers/Microsoft.BusinessAppPlatform`): environments, their lifecycle
- * operations, environment groups, reference lists and tenant settings (TF internal/services/environment, …).
+ * operations, environment groups, reference lists and tenant settings (TF internal/services/environment,
+ * environment_groups, tenant_settings).
  */
 import type {
   EnvironmentCreateBody,
@@ -36,7 +37,10 @@ import { queryString, seg } from "./query.js";
 const BAP = "/providers/Microsoft.BusinessAppPlatform";
 /** GET, list, create, delete, locations. */
 const V2023 = "2023-06-01";
-/** PATCH (pinned on purpose, TF api_environment.go), modifySku, provisionInstance, governanceConfiguration, groups. */
+/**
+ * PATCH (pinned on purpose, TF internal/services/environment/api_environment.go), modifySku,
+ * provisionInstance, governanceConfiguration, groups.
+ */
 const V2021 = "2021-04-01";
 
 const LIST_EXPAND = "properties/billingPolicy,properties/copilotPolicies";
@@ -204,8 +208,8 @@ export class AdminApi {
 
   /**
    * Re-reads an environment until `ready` holds: a lifecycle operation that Succeeded is not always
-   * visible yet (TF api_environment.go: management state still Running after a PATCH, Dataverse metadata
-   * missing right after a create). Gives up with a clear error after `deadlineMs`.
+   * visible yet (TF internal/services/environment/api_environment.go: management state still Running after a
+   * PATCH, Dataverse metadata missing right after a create). Gives up with a clear error after `deadlineMs`.
    */
   async waitForEnvironment(
     id: string,
@@ -254,8 +258,8 @@ export class AdminApi {
   /**
    * Managed-environment settings (protectionLevel Standard = managed, Basic = not). Idempotent. The
    * service answers 409 both while the environment is busy and when it already is as asked
-   * (TF api_managed_environment.go): after a 409 the environment is read, and the call is done if it already
-   * matches, else sent again (up to the busy retries).
+   * (TF internal/services/managed_environment/api_managed_environment.go): after a 409 the environment is
+   * read, and the call is done if it already matches, else sent again (up to the busy retries).
    */
   async setGovernanceConfiguration(id: string, body: GovernanceConfiguration): Promise<void> {
     const response = await retryUnlessAlreadyDone(

@@ -1,6 +1,6 @@
 /**
- * Chooses how ppgov authenticates, from the environment (docs/authentication.md), and turns it into a
- * TokenProvider. The only module that imports @azure/identity.
+ * Chooses how ppgov authenticates, from the environment (docs/authentication.md, How ppgov picks a
+ * credential), and turns it into a TokenProvider. The only module that imports @azure/identity.
  */
 import { readFile } from "node:fs/promises";
 import type { TokenCredential } from "@azure/identity";

@@ -2,7 +2,8 @@ import { PpgovError } from "../../core/errors.js";
 
 /**
  * The one place that knows which host serves which API, which token scope each API needs, and how
- * `PPGOV_ENDPOINT` collapses every host onto one base URL (TF internal/constants/constants.go, internal/api/client.go).
+ * `PPGOV_ENDPOINT` collapses every host onto one base URL (TF internal/constants/constants.go,
+ * internal/api/client.go).
  */
 
 /** The logical APIs ppgov calls. BAP and PowerApps share a token audience; Flow (admin inventory) has its own. */

@@ -1,6 +1,7 @@
 /**
- * DLP (data) policies, PowerPlatform.Governance v2 (TF internal/services/dlp_policy): list (summaries), get (full),
- * create, whole-document PATCH, delete; and the unblockable / virtual connector lists. No api-version.
+ * DLP (data) policies, PowerPlatform.Governance v2 (TF internal/services/dlp_policy): list (summaries), get
+ * (full), create, whole-document PATCH, delete; and the unblockable / virtual connector lists. No
+ * api-version.
  */
 import type {
   DlpPolicyWriteBody,

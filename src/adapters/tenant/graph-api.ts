@@ -1,4 +1,7 @@
-/** Microsoft Graph license assignment (Graph "assignLicense", "List subscribedSkus"): tenant SKUs, group licenses, assignLicense. */
+/**
+ * Microsoft Graph license assignment (Graph "group: assignLicense", "List subscribedSkus"): tenant SKUs,
+ * group licenses, assignLicense.
+ */
 import type { AssignLicenseBody, WireGraphGroup, WireSubscribedSku } from "../../core/wire/types.js";
 import type { HttpClient } from "./http-client.js";
 import { collectAll } from "./paging.js";

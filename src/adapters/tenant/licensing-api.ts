@@ -107,7 +107,10 @@ export class LicensingApi {
     });
   }
 
-  /** Lower-case ids of the environments linked to a policy (the licensing API is the source of truth, TF api_licensing.go). */
+  /**
+   * Lower-case ids of the environments linked to a policy (the licensing API is the source of truth, TF
+   * internal/services/licensing/api_licensing.go).
+   */
   async listBillingPolicyEnvironments(policyId: string): Promise<string[]> {
     const links = await collectAll<WireBillingPolicyEnvironmentLink>(this.http, {
       method: "GET",
@@ -272,7 +275,10 @@ export class LicensingApi {
     });
   }
 
-  /** Polls a policy whose status is transient (`Provisioning`) until Enabled/Disabled (TF DoWaitForFinalStatus). */
+  /**
+   * Polls a policy whose status is transient (`Provisioning`) until Enabled/Disabled (TF
+   * internal/services/licensing/api_licensing.go).
+   */
   async awaitFinalStatus(policy: WireBillingPolicy): Promise<WireBillingPolicy> {
     const interval = this.options.billingPollIntervalMs ?? 10_000;
     const deadline = this.http.now() + (this.options.billingDeadlineMs ?? 10 * 60_000);

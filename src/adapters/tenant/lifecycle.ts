@@ -149,8 +149,8 @@ async function pollLifecycle(
 
 /**
  * The `provisionInstance` (add Dataverse) variant: the Location answers with an **environment**, which
- * is done when `properties.provisioningState` is "Succeeded" (TF api_environment.go). Tolerates a lifecycle
- * operation body too.
+ * is done when `properties.provisioningState` is "Succeeded" (TF
+ * internal/services/environment/api_environment.go). Tolerates a lifecycle operation body too.
  */
 export async function awaitProvisioning(
   http: HttpClient,
@@ -281,8 +281,8 @@ function failureMessage(what: string, operation: WireLifecycleOperation): string
 /**
  * Re-sends a BAP call refused with 409 OperationNotStartable (another lifecycle operation is running
  * on the environment) after `intervalMs`, up to `retries` times. Nothing was started, so this is safe
- * even for a create. With `emptyConflictIsBusy`, a bare 409 counts too (DELETE, TF api_environment.go).
- * Any other 409 is final.
+ * even for a create. With `emptyConflictIsBusy`, a bare 409 counts too (DELETE, TF
+ * internal/services/environment/api_environment.go). Any other 409 is final.
  */
 export async function retryWhileBusy<T>(
   http: HttpClient,
@@ -308,9 +308,9 @@ export async function retryWhileBusy<T>(
 
 /**
  * For calls whose 409 can also mean "the environment already is as asked" (managed-environment
- * settings, TF managed_environment): `call` (which retries "busy" itself) is sent; after any other 409,
- * `alreadyDone` looks at the tenant. Undefined when it is: there is nothing left to do. Otherwise the
- * call is sent again after `intervalMs`, up to `retries` times, and the last 409 is thrown.
+ * settings, TF internal/services/managed_environment): `call` (which retries "busy" itself) is sent; after
+ * any other 409, `alreadyDone` looks at the tenant. Undefined when it is: there is nothing left to do.
+ * Otherwise the call is sent again after `intervalMs`, up to `retries` times, and the last 409 is thrown.
  */
 export async function retryUnlessAlreadyDone<T>(
   http: HttpClient,

@@ -1,6 +1,9 @@
 /** Retry policy: which failures are retried, how long to wait, and the per-run budget. */
 
-/** Statuses worth retrying: timeouts, throttling and transient gateway/server failures (TF internal/api/client.go). */
+/**
+ * Statuses worth retrying: timeouts, throttling and transient gateway/server failures (TF
+ * internal/api/client.go).
+ */
 export const RETRYABLE_STATUSES: ReadonlySet<number> = new Set([408, 425, 429, 500, 502, 503, 504]);
 
 /**
@@ -48,8 +51,8 @@ export function backoffDelayMs(retry: number, policy: RetryPolicy, random: () =>
 }
 
 /**
- * The wait a `Retry-After` header asks for, in ms: integer seconds or an HTTP-date (RFC 9110, section 10.2.3).
- * Undefined when absent or unparseable. A date in the past means "now" (0).
+ * The wait a `Retry-After` header asks for, in ms: integer seconds or an HTTP-date (RFC 9110, section
+ * 10.2.3). Undefined when absent or unparseable. A date in the past means "now" (0).
  */
 export function parseRetryAfterMs(value: string | null, nowMs: number): number | undefined {
   if (value === null) return undefined;

@@ -204,7 +204,8 @@ function producedId(step: StepRequest, status: number, body: unknown): string | 
   const record = typeof body === "object" && body !== null ? (body as Record<string, unknown>) : {};
   switch (step.produces?.from) {
     case "lifecycle.environment":
-      // The synchronous create variant answers 201 with the environment; its id is `name` (TF api_environment.go).
+      // The synchronous create variant answers 201 with the environment; its id is `name` (TF
+      // internal/services/environment/api_environment.go).
       return status === 200 || status === 201 ? nonEmpty(record.name) : undefined;
     case "body.id":
       return nonEmpty(record.id);

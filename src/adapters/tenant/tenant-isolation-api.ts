@@ -1,6 +1,6 @@
 /**
- * The tenant isolation policy (TF tenant_isolation_policy): GET (404 = no policy) and the wait after a PUT that
- * answered 202. The PUT itself is a plan step, sent by the step executor.
+ * The tenant isolation policy (TF internal/services/tenant_isolation_policy): GET (404 = no policy) and the
+ * wait after a PUT that answered 202. The PUT itself is a plan step, sent by the step executor.
  */
 import { PpgovError } from "../../core/errors.js";
 import { isolationPolicyPath } from "../../core/kinds/tenant-isolation.js";

@@ -224,7 +224,7 @@ function canonicalizeLive(policy: WireDlpPolicy, ctx: CanonContext): DlpPolicyCa
   };
 }
 
-// --- request body (TF api_dlp_policy.go) -------------------------------------------------------------------------
+// --- request body (TF internal/services/dlp_policy/api_dlp_policy.go) --------------------------------------
 
 // Source: TF provider internal/services/dlp_policy/dto.go (environments[].id of a policy definition)
 const ENVIRONMENT_PATH = "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/";

@@ -108,7 +108,8 @@ function deleteGroupStep(id: string): StepRequest {
 
 /**
  * Deletes the group's rule set before the group: the service refuses to delete a group that has one
- * (409 PolicyAssignedToEnvironmentGroup, TF environment_groups). The rule set belongs to the group.
+ * (409 PolicyAssignedToEnvironmentGroup, TF internal/services/environment_groups). The rule set belongs to
+ * the group.
  */
 export function deleteRuleSetStep(ruleSetId: string): StepRequest {
   return {
@@ -124,7 +125,10 @@ export function deleteRuleSetStep(ruleSetId: string): StepRequest {
   };
 }
 
-/** Takes an environment out of a group before the group is deleted (tenant-sharded host, TF api_environment_group.go). */
+/**
+ * Takes an environment out of a group before the group is deleted (tenant-sharded host, TF
+ * internal/services/environment_groups/api_environment_group.go).
+ */
 export function removeFromGroupStep(groupId: string, environmentId: string): StepRequest {
   return {
     label: `remove-${environmentId}`,

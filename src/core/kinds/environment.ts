@@ -73,7 +73,7 @@ export interface EnvironmentCanonical {
   managed?: ManagedCanonical;
 }
 
-// --- managed-environment settings: typed ↔ the wire's strings (TF managed_environment) -----------------------------
+// --- managed-environment settings: typed ↔ the wire's strings (TF internal/services/managed_environment) ---
 
 type SettingCodec = {
   key: keyof ManagedExtendedSettings & string;

@@ -18,9 +18,10 @@ export type HttpMethod = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /**
  * How the apply engine waits after the request: `lifecycle` polls the BAP lifecycle operation
- * (TF internal/api/lifecycle.go), `provisionInstance` polls until provisioningState is Succeeded,
- * `billingPolicyStatus` polls the policy until Enabled/Disabled, `tenantIsolation` follows a
- * 202's Location until it answers 200, `none` is synchronous.
+ * (TF internal/api/lifecycle.go), `provisionInstance` polls until provisioningState is Succeeded
+ * (TF internal/services/environment/api_environment.go), `billingPolicyStatus` polls the policy until
+ * Enabled/Disabled (TF internal/services/licensing/api_licensing.go), `tenantIsolation` follows a 202's
+ * Location until it answers 200 (TF internal/services/tenant_isolation_policy), `none` is synchronous.
  */
 export type StepAsync =
   "lifecycle" | "provisionInstance" | "billingPolicyStatus" | "tenantIsolation" | "none";

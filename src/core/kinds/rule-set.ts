@@ -1,6 +1,6 @@
 /**
- * Environment-group rule sets (TF internal/services/environment_group_rule_set), which the wire types module does not cover yet.
- * Only what the plan-time "locked by the group" check reads.
+ * Environment-group rule sets (TF internal/services/environment_group_rule_set), which the wire types module
+ * does not cover yet. Only what the plan-time "locked by the group" check reads.
  */
 export interface WireRuleSetParameter {
   /** "Sharing", "AdminDigest", "SolutionChecker", "Copilot", "Lifecycle", … */

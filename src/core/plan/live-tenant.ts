@@ -48,7 +48,10 @@ export interface LiveTenant {
   tenantId?: string;
   environments: WireEnvironment[];
   environmentGroups: WireEnvironmentGroup[];
-  /** Rule sets by environment group id (TF environment_group_rule_set); absent when not read. */
+  /**
+   * Rule sets by environment group id (TF internal/services/environment_group_rule_set); absent when not
+   * read.
+   */
   environmentGroupRuleSets?: Record<string, WireRuleSet>;
   /** Full v2 documents (one GET per policy). */
   dlpPolicies: WireDlpPolicy[];

@@ -351,7 +351,7 @@ const ROUTES: [
   ],
 ];
 
-/** updateTenantSettings merges a partial object into the settings (TF tenant_settings). */
+/** updateTenantSettings merges a partial object into the settings (TF internal/services/tenant_settings). */
 function mergeSettings(target: Record<string, unknown>, patch: unknown): void {
   if (typeof patch !== "object" || patch === null) return;
   for (const [key, value] of Object.entries(patch)) {

@@ -1,6 +1,6 @@
 /**
- * The policy language v1 as users write it (docs/policy-format.md). These types mirror `schemas/*.schema.json`;
- * a document that passed schema validation has exactly this shape.
+ * The policy language v1 as users write it (docs/policy-format.md). These types mirror
+ * `schemas/*.schema.json`; a document that passed schema validation has exactly this shape.
  */
 
 import {
@@ -58,7 +58,7 @@ export type SharingMode = (typeof SHARING_MODES)[number];
 export const SOLUTION_CHECKER_MODES = ["none", "warn", "block"] as const;
 export type SolutionCheckerMode = (typeof SOLUTION_CHECKER_MODES)[number];
 
-/** Managed-environment settings (governanceConfiguration, TF managed_environment). */
+/** Managed-environment settings (governanceConfiguration, TF internal/services/managed_environment). */
 export interface ManagedSpec {
   enabled: boolean;
   /** Maximum number of people an app can be shared with; -1 = no limit. */
@@ -260,7 +260,8 @@ export interface TenantSpec {
 export type TenantDocument = Envelope<"Tenant", TenantSpec>;
 
 // ---------------------------------------------------------------------------------------------------
-// TenantSettings (TF tenant_settings): declared partially, only the settings a document names are managed
+// TenantSettings (TF internal/services/tenant_settings): declared partially, only the settings a document
+// names are managed
 
 export interface TenantSearchSettings {
   disableDocsSearch?: boolean;

@@ -18,7 +18,10 @@ import { CURRENCY_TYPES } from "../policy/types.js";
 // ---------------------------------------------------------------------------------------------------
 // Common
 
-/** A list envelope. BAP and PowerApps page with `nextLink`; PP API and Graph with `@odata.nextLink`. */
+/**
+ * A list envelope. BAP and PowerApps page with `nextLink` (PowerApps admin PowerShell module, InvokeApi);
+ * PP API and Graph with `@odata.nextLink` (Graph "Paging Microsoft Graph data in your app").
+ */
 export interface ListPage<T> {
   value: T[];
   nextLink?: string;
@@ -42,11 +45,14 @@ export interface IdRef<T extends string = string> {
   id: T;
 }
 
-/** The all-zero GUID: on environment PATCH it means "none" for `parentEnvironmentGroup` and `billingPolicy` (TF resource_environment.go). */
+/**
+ * The all-zero GUID: on environment PATCH it means "none" for `parentEnvironmentGroup` and `billingPolicy`
+ * (TF internal/services/environment/resource_environment.go).
+ */
 export const ZERO_GUID = "00000000-0000-0000-0000-000000000000";
 
 // ---------------------------------------------------------------------------------------------------
-// Errors
+// Errors (test/contract/fixtures/tf-provider/; Graph "Microsoft Graph error responses and resource types")
 
 /**
  * An error body. BAP, PP API and Graph all use `{error:{code,message}}`; PP API sometimes adds a
@@ -80,7 +86,10 @@ export type UpdateCadenceId = "Frequent" | "Moderate";
 /** `properties.states.runtime.id`: "AdminMode" means admin mode is on. */
 export type RuntimeStateId = "Enabled" | "AdminMode" | (string & {});
 
-/** `properties.states.management.id`: "Ready" once a PATCH has settled (TF api_environment.go). */
+/**
+ * `properties.states.management.id`: "Ready" once a PATCH has settled (TF
+ * internal/services/environment/api_environment.go).
+ */
 export type ManagementStateId = "Ready" | "Running" | "NotSpecified" | (string & {});
 
 /** Managed environment = protectionLevel "Standard". */
@@ -107,7 +116,10 @@ export interface ManagedExtendedSettings {
   [key: string]: string | undefined;
 }
 
-/** `properties.governanceConfiguration` on read, and the body of POST …/governanceConfiguration (TF managed_environment). */
+/**
+ * `properties.governanceConfiguration` on read, and the body of POST …/governanceConfiguration (TF
+ * internal/services/managed_environment).
+ */
 export interface GovernanceConfiguration {
   protectionLevel: ProtectionLevel;
   settings?: { extendedSettings?: ManagedExtendedSettings; [key: string]: unknown };
@@ -133,7 +145,10 @@ export interface LinkedEnvironmentMetadata {
   [key: string]: unknown;
 }
 
-/** The expanded billing policy projection (`$expand=properties/billingPolicy`), may lag the licensing API. */
+/**
+ * The expanded billing policy projection (`$expand=properties/billingPolicy`), may lag the licensing API
+ * (TF internal/services/environment/resource_environment.go, confirmBillingPolicy).
+ */
 export interface EnvironmentBillingPolicyProjection {
   id: string;
   name?: string;
@@ -192,7 +207,10 @@ export interface EnvironmentProperties {
   [key: string]: unknown;
 }
 
-/** An environment as BAP returns it from list and get (TF environment/dto.go). The environment id is `name`. */
+/**
+ * An environment as BAP returns it from list and get (TF internal/services/environment/dto.go). The
+ * environment id is `name`.
+ */
 export interface WireEnvironment {
   /** "/providers/Microsoft.BusinessAppPlatform/scopes/admin/environments/<guid>" */
   id: string;
@@ -205,7 +223,7 @@ export interface WireEnvironment {
   [key: string]: unknown;
 }
 
-/** Body of `POST /environments?api-version=2023-06-01` (TF environmentCreateDto). */
+/** Body of `POST /environments?api-version=2023-06-01` (TF internal/services/environment/dto.go). */
 export interface EnvironmentCreateBody {
   location: string;
   properties: {
@@ -237,8 +255,9 @@ export interface EnvironmentCreateBody {
 }
 
 /**
- * Body of `PATCH /scopes/admin/environments/{id}?api-version=2021-04-01` (TF resource_environment.go). Answers 202 + lifecycle.
- * The zero GUID in `parentEnvironmentGroup`/`billingPolicy` removes the link.
+ * Body of `PATCH /scopes/admin/environments/{id}?api-version=2021-04-01` (TF
+ * internal/services/environment/resource_environment.go). Answers 202 + lifecycle. The zero GUID in
+ * `parentEnvironmentGroup`/`billingPolicy` removes the link.
  */
 export interface EnvironmentPatchBody {
   properties: {
@@ -345,7 +364,10 @@ export interface WireAllowedTenant {
   direction: { inbound: boolean; outbound: boolean };
 }
 
-/** `GET/PUT /providers/PowerPlatform.Governance/v1/tenants/{tenantId}/tenantIsolationPolicy` (TF tenant_isolation_policy). */
+/**
+ * `GET/PUT /providers/PowerPlatform.Governance/v1/tenants/{tenantId}/tenantIsolationPolicy` (TF
+ * internal/services/tenant_isolation_policy).
+ */
 export interface WireTenantIsolationPolicy {
   properties: {
     tenantId?: string;
@@ -412,9 +434,9 @@ export interface EnvironmentGroupBody {
 }
 
 /**
- * An environment-group rule set (tenant-sharded PP API, TF environment_group_rule_set): the managed-environment settings the
- * group imposes on its members. `GET …/environmentGroups/{id}/ruleSets` answers `{value:[ruleSet]}`,
- * or 204 when the group has none.
+ * An environment-group rule set (tenant-sharded PP API, TF internal/services/environment_group_rule_set): the
+ * managed-environment settings the group imposes on its members. `GET …/environmentGroups/{id}/ruleSets`
+ * answers `{value:[ruleSet]}`, or 204 when the group has none.
  */
 export interface WireRuleSet {
   id: string;
@@ -658,7 +680,10 @@ export interface BillingPolicyEnvironmentsBody {
   environmentIds: string[];
 }
 
-/** `ExternalCurrencyType` values known today (Learn "Currency Allocation") are the policy language's; others pass through as strings. */
+/**
+ * `ExternalCurrencyType` values known today (Learn "Currency Allocation - Get Currency Allocation By
+ * Environment") are the policy language's; others pass through as strings.
+ */
 export { CURRENCY_TYPES };
 export type CurrencyType = (typeof CURRENCY_TYPES)[number] | (string & {});
 
@@ -669,8 +694,9 @@ export interface CurrencyAllocation {
 }
 
 /**
- * `GET/PATCH /licensing/environments/{id}/allocations` (Learn "Currency Allocation"). A 404 `EnvironmentAllocationNotFound`
- * means nothing is allocated (the client returns an empty list).
+ * `GET/PATCH /licensing/environments/{id}/allocations` (Learn "Currency Allocation - Get Currency Allocation
+ * By Environment"). A 404 `EnvironmentAllocationNotFound` means nothing is allocated (the client returns an
+ * empty list).
  */
 export interface WireEnvironmentAllocations {
   environmentId: string;
@@ -702,7 +728,10 @@ export interface WireEntitlementAvailability {
   unit?: unknown;
 }
 
-/** `GET /licensing/tenantCapacity` (TF internal/services/capacity): storage capacity; ppgov only reads a few totals. */
+/**
+ * `GET /licensing/tenantCapacity` (TF internal/services/capacity): storage capacity; ppgov only reads a few
+ * totals.
+ */
 export interface WireTenantCapacity {
   tenantId?: string;
   licenseModelType?: string;
@@ -720,7 +749,7 @@ export interface WireTenantCapacity {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Microsoft Graph license assignment (Graph "assignLicense")
+// Microsoft Graph license assignment (Graph "user: assignLicense", "group: assignLicense")
 
 export interface WireServicePlanInfo {
   servicePlanId: string;

@@ -26,7 +26,10 @@ function environmentExists(context: EmulatorContext, id: string): boolean {
   return context.store.state.environments.some((env) => env.name.toLowerCase() === id.toLowerCase());
 }
 
-/** GET allocations: 404 EnvironmentAllocationNotFound when nothing was ever allocated (docs/emulator.md, Unverified). */
+/**
+ * GET allocations: 404 EnvironmentAllocationNotFound when nothing was ever allocated (docs/emulator.md, Power
+ * Platform API).
+ */
 function getAllocations(request: RouteRequest, context: EmulatorContext): Reply {
   const id = request.params[0] ?? "";
   if (!environmentExists(context, id)) {

@@ -30,7 +30,10 @@ function lastSegment(id: string): string {
   return id.split("/").filter(Boolean).pop() ?? id;
 }
 
-/** The service echoes the connector's display name in `name` when it knows it (TF internal/services/dlp_policy). */
+/**
+ * The service echoes the connector's display name in `name` when it knows it (TF
+ * internal/services/dlp_policy).
+ */
 function connectorName(context: EmulatorContext, id: string): string {
   const short = lastSegment(id).toLowerCase();
   const known = context.store.state.connectors.find((connector) => connector.name.toLowerCase() === short);
@@ -176,7 +179,8 @@ function normaliseConfigurations(input: unknown): { value: JsonObject | undefine
     }
     const endpointRules: JsonObject[] = [];
     for (const rule of Array.isArray(entry.endpointRules) ? entry.endpointRules : []) {
-      // The provider sends `endpoint`, the service answers `endPoint` (TF api_dlp_policy.go): accept both.
+      // The provider sends `endpoint`, the service answers `endPoint` (TF
+      // internal/services/dlp_policy/api_dlp_policy.go): accept both.
       const endPoint = isRecord(rule) ? (rule.endPoint ?? rule.endpoint) : undefined;
       if (
         !isRecord(rule) ||

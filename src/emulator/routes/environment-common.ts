@@ -97,7 +97,8 @@ export function operationReply(
   const headers: Record<string, string> = {
     [header]: `${request.baseUrl}${LIFECYCLE_PATH}/${operation.id}?api-version=2023-06-01`,
   };
-  // Clients poll at the Retry-After of the 202 (TF internal/api/lifecycle.go); whole seconds only, so only for slow operations.
+  // Clients poll at the Retry-After of the 202 (TF internal/api/lifecycle.go); whole seconds only, so only
+  // for slow operations.
   const delayMs = operation.dueAt - operation.createdAt.getTime();
   if (delayMs >= 1000) headers["Retry-After"] = String(Math.ceil(delayMs / 1000));
   return json(202, undefined, headers);

@@ -131,9 +131,9 @@ function governanceConfiguration(request: RouteRequest, context: EmulatorContext
   const requested = enable
     ? { protectionLevel: "Standard", settings: { extendedSettings: settings } }
     : { protectionLevel: "Basic" };
-  // TF internal/services/managed_environment: the service answers 409 when the environment already is as asked (the
-  // Terraform provider then reads the environment to tell that from "busy"). The body of that 409 is
-  // not recorded; this one carries a generic code, and clients must not depend on it.
+  // TF internal/services/managed_environment: the service answers 409 when the environment already is as
+  // asked (the Terraform provider then reads the environment to tell that from "busy"). The body of that 409
+  // is not recorded; this one carries a generic code, and clients must not depend on it.
   if (sameGovernance(env.properties.governanceConfiguration, requested))
     return bapError(
       409,
@@ -167,7 +167,8 @@ function getLifecycleOperation(request: RouteRequest, context: EmulatorContext):
       : undefined;
   if (!operation.pollsEnvironment)
     return json(200, lifecycleBody(operation, context.store.state.tenantId), headers);
-  // provisionInstance polls answer the environment itself (TF api_environment.go).
+  // provisionInstance polls answer the environment itself (TF
+  // internal/services/environment/api_environment.go).
   const env = findEnvironment(context, operation.environmentId);
   if (!env) return bapError(404, "EnvironmentNotFound", "The environment no longer exists.");
   const copy = view(env, new URL(request.url.href), context);

@@ -1,4 +1,7 @@
-/** Environments (TF internal/services/environment): list, get, create, update and delete through lifecycle operations. */
+/**
+ * Environments (TF internal/services/environment): list, get, create, update and delete through lifecycle
+ * operations.
+ */
 import { randomUUID } from "node:crypto";
 import { buildEnvironment, type DataverseRequest } from "../environment-factory.js";
 import { bapError, isRecord, json, page, ZERO_GUID, type Reply } from "../http.js";
@@ -254,7 +257,8 @@ function patchEnvironment(request: RouteRequest, context: EmulatorContext): Repl
     billingPolicyId === undefined &&
     hasOnlyAiKeys(patch)
   ) {
-    return json(204); // AI-features PATCH that changes nothing (TF api_environment.go)
+    // AI-features PATCH that changes nothing (TF internal/services/environment/api_environment.go)
+    return json(204);
   }
   changes.push(...aiChanges);
   // The changed properties are computed now, as data, so a pending update survives a restart.

@@ -15,7 +15,7 @@ function policyNotFound(id: string): Reply {
   return ppError(404, "BillingPolicyNotFound", `The billing policy '${id}' could not be found.`);
 }
 
-/** Environment ids are lower-cased both ways (TF api_licensing.go). */
+/** Environment ids are lower-cased both ways (TF internal/services/licensing/api_licensing.go). */
 export function linkEnvironment(context: EmulatorContext, policyId: string, environmentId: string): void {
   unlinkEnvironment(context, environmentId);
   const links = context.store.state.billingPolicyEnvironments;
@@ -37,7 +37,10 @@ function policyOfEnvironment(context: EmulatorContext, environmentId: string): W
   return undefined;
 }
 
-/** The `properties.billingPolicy` projection an environment GET shows with `$expand` (TF internal/services/environment). */
+/**
+ * The `properties.billingPolicy` projection an environment GET shows with `$expand` (TF
+ * internal/services/environment).
+ */
 export function billingProjection(context: EmulatorContext, environmentId: string): JsonObject | undefined {
   const policy = policyOfEnvironment(context, environmentId);
   if (!policy) return undefined;
@@ -67,7 +70,10 @@ export function billingProjection(context: EmulatorContext, environmentId: strin
   };
 }
 
-/** A policy as the API shows it; `Provisioning` for a moment after creation (TF api_licensing.go, DoWaitForFinalStatus). */
+/**
+ * A policy as the API shows it; `Provisioning` for a moment after creation (TF
+ * internal/services/licensing/api_licensing.go).
+ */
 function policyView(policy: WireBillingPolicy, context: EmulatorContext): WireBillingPolicy {
   const copy = structuredClone(policy);
   const until = context.billingProvisioningUntil.get(policy.id);

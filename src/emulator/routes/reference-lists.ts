@@ -1,4 +1,7 @@
-/** Reference lists (locations, currencies, languages) and domain-name validation (TF internal/services/locations, currencies, languages). */
+/**
+ * Reference lists (locations, currencies, languages) and domain-name validation (TF
+ * internal/services/locations, currencies, languages).
+ */
 import { bapError, isRecord, json, type Reply } from "../http.js";
 import { route, type EmulatorContext, type Route, type RouteRequest } from "../routing.js";
 import { BAP, DOMAIN_PATTERN, domainInUse, stringField } from "./environment-common.js";

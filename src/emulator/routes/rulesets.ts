@@ -106,7 +106,10 @@ function deleteRuleSet(request: RouteRequest, context: EmulatorContext): Reply {
   return json(200);
 }
 
-/** Legacy environment-group rule sets (TF internal/services/environment_group_rule_set), served on the one emulator host. */
+/**
+ * Legacy environment-group rule sets (TF internal/services/environment_group_rule_set), served on the one
+ * emulator host.
+ */
 export function ruleSetRoutes(): Route[] {
   return [
     // Source: TF provider internal/services/environment_group_rule_set/api_environment_group_rule_set.go
