@@ -20,7 +20,8 @@ export interface JwtAuthority {
 }
 
 /**
- * Token audiences the real services accept, per API family (TF internal/api/client.go, tryGetScopeFromURL).
+ * Token audiences the real services accept, per API family (TF internal/api/client.go, tryGetScopeFromURL;
+ * for `api.bap.microsoft.com`, the PowerApps admin PowerShell module, Get-AudienceForHostName).
  */
 const AUDIENCES: Record<ApiFamily, readonly string[]> = {
   bap: ["https://service.powerapps.com", "https://api.bap.microsoft.com"],

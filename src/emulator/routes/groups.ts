@@ -102,7 +102,10 @@ function deleteGroup(request: RouteRequest, context: EmulatorContext): Reply {
   return json(200);
 }
 
-/** PP API membership shortcuts (TF internal/services/environment_groups): applied at once, answered 202. */
+/**
+ * PP API membership shortcuts (removeEnvironment: TF internal/services/environment_groups; addEnvironment:
+ * docs/emulator.md, Unverified): applied at once, answered 202.
+ */
 function membership(mode: "add" | "remove") {
   return (request: RouteRequest, context: EmulatorContext): Reply => {
     const [groupId = "", envId = ""] = request.params;

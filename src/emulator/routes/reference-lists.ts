@@ -1,6 +1,6 @@
 /**
- * Reference lists (locations, currencies, languages) and domain-name validation (TF
- * internal/services/locations, currencies, languages).
+ * Reference lists (locations, currencies, languages: TF internal/services/locations, currencies,
+ * languages) and domain-name validation (TF internal/services/environment/api_environment.go).
  */
 import { bapError, isRecord, json, type Reply } from "../http.js";
 import { route, type EmulatorContext, type Route, type RouteRequest } from "../routing.js";
