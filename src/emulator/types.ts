@@ -75,7 +75,7 @@ export interface WireRuleSet extends JsonObject {
 
 /**
  * The seed and state format (docs/emulator.md, Seed and state format). Every key is optional; missing means
- * empty. The keys after `groups` are emulator extensions for data the product brief leaves to the emulator.
+ * empty. The keys after `groups` are emulator extensions (docs/emulator.md lists them).
  */
 export interface EmulatorSeed {
   environments?: WireEnvironment[];

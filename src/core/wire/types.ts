@@ -1,7 +1,8 @@
 /**
  * Wire-format types: the JSON objects ppgov reads from and writes to the four tenant APIs (admin API
- * "BAP", PowerApps, Power Platform API, Microsoft Graph), as documented in
- * `shared/reference/wire-formats.md` (section numbers below refer to it) and recorded in
+ * "BAP", PowerApps, Power Platform API, Microsoft Graph), as the Terraform provider for Power Platform
+ * sends and reads them (`TF internal/...` below: paths in microsoft/terraform-provider-power-platform), as
+ * Learn and the Graph docs publish them (page titles below), and as recorded in
  * `test/contract/fixtures/tf-provider/`.
  *
  * Pure types, no I/O. The tenant client (src/adapters/tenant) validates responses against JSON Schemas
