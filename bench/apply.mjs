@@ -34,10 +34,22 @@ import {
 
 const LIFECYCLE_POLL = /\/lifecycleOperations\//i;
 
-/** Longest path through the steps (ms), and their serial sum, with the per-step cost model above. */
-async function stepFloors(plan, latencyMs, lifecycleMs) {
+/**
+ * Longest path through the steps (ms), and their serial sum, with the per-step cost model above.
+ * `guardMs`, when given, is added to each create of an object matched by name: without a shared lock
+ * (the file lock, the default) apply re-reads that kind's list before and after such a create
+ * (src/app/create-guard.ts), a read the duplicate check depends on, so it is part of that chain.
+ */
+async function stepFloors(plan, latencyMs, lifecycleMs, guardMs = 0) {
   const { refsIn } = await import(join(root, "dist", "core", "plan", "index.js"));
-  const cost = (step) => (step.async === "none" ? latencyMs : 2 * latencyMs + lifecycleMs);
+  const guarded = new Set(
+    plan.resources
+      .filter((resource) => resource.action === "create" || resource.action === "replace")
+      .map((resource) => resource.address),
+  );
+  const cost = (step) =>
+    (step.async === "none" ? latencyMs : 2 * latencyMs + lifecycleMs) +
+    (step.produces !== undefined && guarded.has(step.address) ? guardMs : 0);
   const steps = [...plan.steps].sort((a, b) => a.wave - b.wave);
   const producedBy = new Map();
   const lastOfResource = new Map();
@@ -118,6 +130,11 @@ async function main() {
       const applied = runCli(emulator.url, args, { env });
       const { log } = await requestLog(emulator.url);
       const cut = phases(log);
+      const stepRequests = { writes: 0, polls: 0, reads: 0 };
+      for (const entry of cut.steps)
+        if (isWrite(entry)) stepRequests.writes += 1;
+        else if (LIFECYCLE_POLL.test(entry.path)) stepRequests.polls += 1;
+        else stepRequests.reads += 1;
       const journalText = readFileSync(journal, "utf8");
       const journalEntries = journalText.split("\n").filter((line) => line.trim() !== "").length;
 
@@ -126,6 +143,9 @@ async function main() {
       await control(emulator.url, "POST", "reset");
       const afterFloor = await pagedFloorRead(emulator.url, cut.after);
       const steps = await stepFloors(plan, latencyMs, lifecycleMs);
+      // The create guard's two reads of the environment list: its pages one after another.
+      const guardMs = 2 * beforeFloor.longest * latencyMs;
+      const guardedSteps = await stepFloors(plan, latencyMs, lifecycleMs, guardMs);
       const floor = beforeFloor.wallMs + steps.critical + afterFloor.wallMs;
       const serial = beforeFloor.wallMs + steps.serial + afterFloor.wallMs;
 
@@ -176,6 +196,13 @@ async function main() {
       console.log(
         `journal: ${journalEntries} entries, ${(statSync(journal).size / 1024).toFixed(1)} KiB written, ${journalEntries} fsyncs ` +
           `(${(journalEntries / Math.max(1, steps.count)).toFixed(1)} per step)`,
+      );
+      console.log(
+        `during the steps: ${stepRequests.writes} writes, ${stepRequests.polls} lifecycle polls, ${stepRequests.reads} reads ` +
+          `(the create guard's list reads, src/app/create-guard.ts); with the guard's two list reads ` +
+          `(${seconds(guardMs)} s) on each create's chain the steps floor at ${seconds(guardedSteps.critical)} s: ` +
+          `steps / that = ${(measured.steps / guardedSteps.critical).toFixed(2)}, whole apply / (reads + that) = ` +
+          `${(applied.wallMs / (beforeFloor.wallMs + guardedSteps.critical + afterFloor.wallMs)).toFixed(2)}`,
       );
       const throttled = log.filter((entry) => entry.status === 429).length;
       if (throttled > 0) console.log(`429s during the apply: ${throttled}`);

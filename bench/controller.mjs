@@ -139,7 +139,14 @@ async function main() {
       const step = Math.max(1, Math.round((cycles - warmUp) / 9));
       for (let target = warmUp + step; target < cycles + step; target += step) {
         const done = await waitForCycles(metricsUrl, Math.min(target, cycles), child);
-        samples.push({ cycles: done, ...processFigures(child.pid) });
+        const sample = { cycles: done, ...processFigures(child.pid) };
+        const previous = samples.at(-1) ?? warm;
+        sample.cpuPerCycleMs = (sample.cpuMs - previous.cpuMs) / (sample.cycles - previous.cycles);
+        samples.push(sample);
+        // As it goes, so that a run stopped early still shows the trend.
+        console.log(
+          `  after ${done} cycles: RSS ${sample.rssMb.toFixed(0)} MB, ${sample.cpuPerCycleMs.toFixed(0)} ms CPU per cycle since ${previous.cycles}`,
+        );
       }
       const end = samples.at(-1);
       const { log } = await requestLog(emulator.url);
@@ -149,11 +156,21 @@ async function main() {
       const lists = log.filter((entry) => !/[0-9a-f]{8}-[0-9a-f]{4}-/i.test(pathOf(entry))).length;
 
       printTable(
-        ["after cycles", "RSS MB", "CPU s"],
+        ["after cycles", "RSS MB", "CPU s", "CPU ms per cycle (since the row above)"],
         [
-          [1, first.rssMb.toFixed(0), (first.cpuMs / 1000).toFixed(1)],
-          [warm.cycles, warm.rssMb.toFixed(0), (warm.cpuMs / 1000).toFixed(1)],
-          ...samples.map((s) => [s.cycles, s.rssMb.toFixed(0), (s.cpuMs / 1000).toFixed(1)]),
+          [1, first.rssMb.toFixed(0), (first.cpuMs / 1000).toFixed(1), "-"],
+          [
+            warm.cycles,
+            warm.rssMb.toFixed(0),
+            (warm.cpuMs / 1000).toFixed(1),
+            ((warm.cpuMs - first.cpuMs) / (warm.cycles - 1)).toFixed(0),
+          ],
+          ...samples.map((s) => [
+            s.cycles,
+            s.rssMb.toFixed(0),
+            (s.cpuMs / 1000).toFixed(1),
+            s.cpuPerCycleMs.toFixed(0),
+          ]),
         ],
       );
       const peakAfterWarm = Math.max(...samples.map((s) => s.rssMb));

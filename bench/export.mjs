@@ -21,7 +21,10 @@ function sizeOf(dir) {
 const results = await runReadBench({
   name: "export",
   args: (_tenant, work) => ["export", "-o", join(work, "exported")],
-  check: (_run, work) => {
+  check: (run, work) => {
+    // The CLI's own split: "Exported N documents to … (read s, export s, write s):".
+    const summary = /^Exported .*$/m.exec(run.stdout)?.[0];
+    if (summary !== undefined) console.log(summary);
     const { files, bytes } = sizeOf(join(work, "exported"));
     console.log(`wrote ${files} files, ${(bytes / 1024 / 1024).toFixed(1)} MB`);
   },

@@ -12,6 +12,7 @@ import { generatePolicyRepo } from "./generate-repo.mjs";
 
 const TARGET_MS = 2000;
 const TARGET_MB = 300;
+const ISSUE_24_MS = 1000;
 
 async function measure(dir) {
   const started = performance.now();
@@ -85,6 +86,10 @@ if (process.argv[2] === "--child") {
   const met = valid.wallMs < TARGET_MS && valid.maxRssMb < TARGET_MB && valid.diagnostics === 0;
   console.log(
     met ? `  target met (< ${TARGET_MS} ms, < ${TARGET_MB} MB, no diagnostics)` : "  TARGET MISSED",
+  );
+  // Issue 24's tighter bound, on this machine: reported beside the original target, which sets the exit code.
+  console.log(
+    `  issue 24 (<= ${ISSUE_24_MS} ms): ${valid.wallMs <= ISSUE_24_MS ? "met" : "NOT met"} (wall ${valid.wallMs} ms, CPU ${valid.cpuMs} ms: on a busy machine wall exceeds CPU)`,
   );
   // For information: the cost of positions when many documents are broken (no target).
   run("same size, a fifth of the teams with mistakes", 0.2);

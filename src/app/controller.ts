@@ -5,6 +5,7 @@
  */
 import { PpgovError } from "../core/errors.js";
 import type { ControllerMetrics } from "./controller-metrics.js";
+import type { LoadedPolicies } from "./load-desired.js";
 
 export type ControllerMode = "detect" | "apply";
 
@@ -190,4 +191,38 @@ export function parseDuration(text: string): number | undefined {
   const value = Number(match[1]);
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] as "ms" | "s" | "m" | "h"];
   return Math.round(value * unit);
+}
+
+/**
+ * The policies of the commit being reconciled, loaded (read, parsed, validated) once per commit and
+ * directory: the clone is reset to the commit it reports, so an unchanged cycle would load the same
+ * files again. A failed load is not kept; the next cycle tries again. The documents are shared by
+ * the cycles of a commit, and frozen so that nothing can change them for the next cycle.
+ */
+export class CommitPolicies {
+  private kept: { commit: string; dir: string; loaded: Promise<LoadedPolicies> } | undefined;
+
+  constructor(private readonly load: (dir: string) => Promise<LoadedPolicies>) {}
+
+  /** The loader for `commit`'s cycle. */
+  loaderFor(commit: string): (dir: string) => Promise<LoadedPolicies> {
+    return (dir) => {
+      const kept = this.kept;
+      if (kept !== undefined && kept.commit === commit && kept.dir === dir) return kept.loaded;
+      const loaded = this.load(dir).then(deepFreeze);
+      this.kept = { commit, dir, loaded };
+      loaded.catch(() => {
+        if (this.kept?.loaded === loaded) this.kept = undefined;
+      });
+      return loaded;
+    };
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
 }

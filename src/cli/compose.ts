@@ -49,6 +49,8 @@ export interface ComposeOptions {
   shared?: SharedTenantIo;
   /** `--lock`: the apply lock's backend (file, github, azblob); default PPGOV_LOCK, else file. */
   lock?: string;
+  /** Loads the policies instead of a loader made for this run (the controller loads each commit once). */
+  loadPolicies?: PlanDeps["loadPolicies"];
 }
 
 /** What a long-running process keeps across composed runs. */
@@ -70,6 +72,12 @@ export interface Composed {
   usage(): TenantUsage;
   progress: Progress;
   journalPath: string;
+}
+
+/** Loads policies below the working directory with one validator (compiled or precompiled) for its life. */
+export function policiesLoader(context: CliContext): PlanDeps["loadPolicies"] {
+  const loaderDeps = createPolicyLoaderDeps({ cwd: context.cwd, env: context.env });
+  return (dir) => loadPolicies(dir, loaderDeps, { allowEmpty: context.allowEmpty });
 }
 
 /** Sends one request, counting it and, when the answer is 429, the throttling. */
@@ -183,10 +191,9 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
       client.licensing.getAllocationAvailabilityForEnvironments(environmentIds, entitlementIds),
     usage: () => ({ ...usage }),
   };
-  const loaderDeps = createPolicyLoaderDeps({ cwd: context.cwd, env: context.env });
   const resolve = (path: string): string => (isAbsolute(path) ? path : join(context.cwd, path));
   const plan: PlanDeps = {
-    loadPolicies: (dir) => loadPolicies(dir, loaderDeps, { allowEmpty: context.allowEmpty }),
+    loadPolicies: options.loadPolicies ?? policiesLoader(context),
     tenant,
     now: () => new Date(),
     gitHead: (dir) => readGitHead(resolve(dir)),

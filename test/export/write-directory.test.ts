@@ -40,6 +40,29 @@ describe("writing the export directory", () => {
     expect((await readdir(root)).filter((name) => name.startsWith("."))).toEqual([]);
   });
 
+  it("writes hundreds of files in many folders, each whole, into a new and an existing directory", async () => {
+    const many = Array.from({ length: 300 }, (_, i) => ({
+      path: `environments/team-${i % 7}/env-${i}.yaml`,
+      text: `kind: Environment\nname: env-${i}\n${"x".repeat(i * 10)}\n`,
+    }));
+    for (const target of [join(root, "many-new"), join(root, "many-existing")]) {
+      if (target.endsWith("existing")) await mkdir(join(target, "environments"), { recursive: true });
+      await writeExportDirectory(target, many, true);
+      for (const file of many) expect(await readFile(join(target, file.path), "utf8")).toBe(file.text);
+      expect((await readdir(join(target, "environments"))).length).toBe(7);
+    }
+    expect((await readdir(root)).filter((name) => name.startsWith("."))).toEqual([]);
+  });
+
+  it("a file that cannot be written fails the export and leaves no staging directory", async () => {
+    const clash = [
+      { path: "dlp", text: "a file where a folder must go\n" },
+      { path: "dlp/baseline.yaml", text: "kind: DlpPolicy\n" },
+    ];
+    await expect(writeExportDirectory(join(root, "clash"), clash, false)).rejects.toThrow();
+    expect((await readdir(root)).filter((name) => name.startsWith(".") || name === "clash")).toEqual([]);
+  });
+
   it("finds the repository's schema, or an installed package's, relative to the export directory", async () => {
     expect(findSchemaPath(join(repoRoot, "exported"))).toBe("../schemas/policy.schema.json");
     const project = join(root, "project");

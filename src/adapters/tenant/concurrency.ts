@@ -144,6 +144,7 @@ export class AdaptiveLimit {
 
 /** One request's place in a pool: the round it started in, and whether it was throttled. */
 interface Slot {
+  service: ReadService;
   limiter: AdaptiveLimiter;
   epoch: number;
   throttled: boolean;
@@ -161,11 +162,11 @@ class AdaptiveLimiter {
     return this.peakInFlight;
   }
 
-  async acquire(): Promise<Slot> {
+  async acquire(service: ReadService): Promise<Slot> {
     if (this.active < this.limit.current && this.waiting.length === 0) this.take();
     // pump() takes the slot for the waiter before waking it.
     else await new Promise<void>((resolve) => this.waiting.push(resolve));
-    return { limiter: this, epoch: this.limit.epoch, throttled: false };
+    return { service, limiter: this, epoch: this.limit.epoch, throttled: false };
   }
 
   release(slot: Slot, succeeded: boolean): void {
@@ -193,6 +194,15 @@ class AdaptiveLimiter {
     }
   }
 }
+
+/**
+ * Each request's slot travels with its async context, so the HTTP client's throttling report reaches
+ * the pool (and round) of the request that was throttled without being passed down. One storage for
+ * the process, not one per pool: Node (20) never releases an AsyncLocalStorage that has run, and
+ * copies every live one onto each new promise, so a pool per read (the controller reads every cycle)
+ * made each promise carry one more property per cycle: heap and CPU per cycle grew without bound.
+ */
+const slotContext = new AsyncLocalStorage<Slot>();
 
 /** The services ppgov reads from; each throttles its callers on its own, so each gets its own pool. */
 export type ReadService = "bap" | "powerApps" | "powerPlatform" | "graph";
@@ -245,9 +255,6 @@ export function createReadPools(options: number | ReadPoolOptions = {}): ReadPoo
           max: options.max ?? DEFAULT_READ_CONCURRENCY_CEILING,
           initial: options.initial ?? DEFAULT_READ_CONCURRENCY,
         };
-  // Each request's slot travels with its async context, so the HTTP client's throttling report
-  // reaches the pool (and round) of the request that was throttled without being passed down.
-  const context = new AsyncLocalStorage<Slot>();
   const limiters = new Map<ReadService, AdaptiveLimiter>();
   const limiterOf = (service: ReadService): AdaptiveLimiter => {
     let limiter = limiters.get(service);
@@ -259,10 +266,10 @@ export function createReadPools(options: number | ReadPoolOptions = {}): ReadPoo
   };
   const run = async <R>(service: ReadService, task: () => Promise<R>): Promise<R> => {
     const limiter = limiterOf(service);
-    const slot = await limiter.acquire();
+    const slot = await limiter.acquire(service);
     let succeeded = false;
     try {
-      const result = await context.run(slot, task);
+      const result = await slotContext.run(slot, task);
       succeeded = true;
       return result;
     } finally {
@@ -295,8 +302,9 @@ export function createReadPools(options: number | ReadPoolOptions = {}): ReadPoo
       return values;
     },
     throttled() {
-      const slot = context.getStore();
-      if (slot !== undefined) slot.limiter.throttled(slot);
+      const slot = slotContext.getStore();
+      // Only this pool's own requests: another pool's slot (a read inside its task) is not ours.
+      if (slot !== undefined && limiters.get(slot.service) === slot.limiter) slot.limiter.throttled(slot);
     },
     stats() {
       const out: Partial<Record<ReadService, ReadPoolStats>> = {};

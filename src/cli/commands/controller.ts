@@ -11,6 +11,7 @@ import { syncMirror } from "../../adapters/git/mirror.js";
 import { parseListen, startMetricsServer } from "../../adapters/http/metrics-server.js";
 import { planAndApply } from "../../app/apply.js";
 import {
+  CommitPolicies,
   Controller,
   parseDuration,
   type ControllerMode,
@@ -20,7 +21,7 @@ import { ControllerMetrics } from "../../app/controller-metrics.js";
 import { runDrift } from "../../app/drift.js";
 import { loadDesired, resolveTenantId } from "../../app/plan.js";
 import { PpgovError, UsageError } from "../../core/errors.js";
-import { compose, lockBackendFor, lockName, sharedTenantIo, takeLock } from "../compose.js";
+import { compose, lockBackendFor, lockName, policiesLoader, sharedTenantIo, takeLock } from "../compose.js";
 import { writeLine, type CliContext } from "../context.js";
 import type { CommandRegistrar } from "../program.js";
 
@@ -95,6 +96,8 @@ export async function runController(options: ControllerCommandOptions, context: 
     PPGOV_CACHE_DIR: context.env.PPGOV_CACHE_DIR?.trim() || join(workDir, "cache"),
   };
   const lockBackend = lockBackendFor(context, context.env, options.lock);
+  // One validator for the controller's lifetime, and each commit's policies loaded once.
+  const policies = new CommitPolicies(policiesLoader({ ...context, cwd: cloneDir }));
 
   const reconcile = async (
     commit: string,
@@ -115,6 +118,7 @@ export async function runController(options: ControllerCommandOptions, context: 
       shared,
       // Apply cycles read without the cache, as `ppgov apply` does.
       readCache: mode === "detect",
+      loadPolicies: policies.loaderFor(commit),
       ...(options.lock === undefined ? {} : { lock: options.lock }),
     });
     if (controllerLock === undefined) {
