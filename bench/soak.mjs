@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Seeded soak of `ppgov apply` through the BUILT CLI against the in-process emulator (issue 7, "Faults").
 //
-//   node bench/soak.mjs [--runs 200] [--crash 100] [--seed 7] [--json]
+//   node bench/soak.mjs [--runs 200] [--crash 100] [--seed 7] [--json]   (--help: usage)
 //
 // Fault runs: a random valid change set is written to a copy of policies/, random faults are switched on
 // (latency, 429 with Retry-After, 500/503, dropped connections, lifecycle operations ending Failed) and
@@ -9,25 +9,67 @@
 // when it stopped before any write, saying nothing was changed), and a second apply without faults
 // converges. Crash runs: the apply is killed with SIGKILL once a random
 // number of requests reached the tenant; the re-run converges. After every run the emulator's state must
-// hold no duplicate environment or DLP policy (by display name). Prints the counts; exits 1 on any breach.
-// Needs `npm run build` first (`npm run soak` does it).
+// hold no duplicate environment or DLP policy (by display name), and once converged every one the
+// repository declares (none lost) and none it neither declares nor held at the start (none unexpected).
+// "retries" counts the attempts the CLI itself logged as retried, not the faults injected. Prints the
+// counts; exits 1 on any breach, 2 on a bad flag. Needs `npm run build` first (`npm run soak` does it).
 import { spawn } from "node:child_process";
-import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { parse, stringify } from "yaml";
+import { parse, parseAllDocuments, stringify } from "yaml";
+
+const USAGE = `usage: node bench/soak.mjs [--runs N] [--crash N] [--seed N] [--json]
+
+Seeded soak of \`ppgov apply\` (the built CLI) against the in-process emulator.
+  --runs N   apply runs under random faults (default 200)
+  --crash N  applies killed with SIGKILL mid-run, then re-run (default 100)
+  --seed N   seed of the change sets, faults and kill points (default 7)
+  --json     print the figures and breaches as one JSON object
+  -h, --help print this and exit
+Exit 0 when every run converged with no duplicate, lost or unexpected resource, 1 on any breach, 2 on a
+bad flag. Needs \`npm run build\` first.
+`;
+
+/** The flags, checked before anything starts: a typo must not start a 300-run soak. */
+function parseFlags(argv) {
+  const flags = { runs: 200, crash: 100, seed: 7, json: false };
+  const numeric = { "--runs": "runs", "--crash": "crash", "--seed": "seed" };
+  for (let index = 0; index < argv.length; index += 1) {
+    const arg = argv[index];
+    if (arg === "--help" || arg === "-h") return { help: true };
+    if (arg === "--json") {
+      flags.json = true;
+      continue;
+    }
+    const [name, inline] =
+      arg.startsWith("--") && arg.includes("=") ? arg.split(/=(.*)/s, 2) : [arg, undefined];
+    const key = numeric[name];
+    if (key === undefined) return { error: `unknown option '${arg}'` };
+    const value = inline ?? argv[(index += 1)];
+    if (value === undefined || !/^\d+$/.test(value))
+      return { error: `${name} needs a whole number (got ${value ?? "nothing"})` };
+    flags[key] = Number(value);
+  }
+  return { flags };
+}
+
+const parsed = parseFlags(process.argv.slice(2));
+if (parsed.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+if (parsed.error !== undefined) {
+  process.stderr.write(`soak: ${parsed.error}\n(run 'node bench/soak.mjs --help' for usage)\n`);
+  process.exit(2);
+}
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const cli = join(root, "bin", "ppgov.js");
 const { loadSeedFile, sampleSeedPath, startEmulator } = await import(join(root, "dist/emulator/server.js"));
 // The emulator's own PRNG (mulberry32): the whole soak is reproducible from its seed.
 const { seededRandom } = await import(join(root, "dist/emulator/faults.js"));
-
-function option(name, fallback) {
-  const at = process.argv.indexOf(name);
-  return at >= 0 && process.argv[at + 1] !== undefined ? Number(process.argv[at + 1]) : fallback;
-}
 
 function run(args, cwd, env, { killAfterRequests, emulator } = {}) {
   return new Promise((resolveRun) => {
@@ -136,17 +178,35 @@ function randomFaults(random) {
   return faults;
 }
 
-function duplicates(state) {
-  const count = (names) => names.length - new Set(names).size;
-  return (
-    count((state.environments ?? []).map((e) => e.properties.displayName)) +
-    count((state.dlpPolicies ?? []).map((p) => p.policyDefinition.displayName))
-  );
+/** The live environments and DLP policies, each as "Environment <display name>" or "DlpPolicy <…>". */
+function liveNames(state) {
+  return [
+    ...(state.environments ?? []).map((e) => `Environment ${e.properties.displayName}`),
+    ...(state.dlpPolicies ?? []).map((p) => `DlpPolicy ${p.policyDefinition.displayName}`),
+  ];
 }
 
-const runs = option("--runs", 200);
-const crashRuns = option("--crash", 0);
-const seed = option("--seed", 7);
+function duplicates(state) {
+  const names = liveNames(state);
+  return names.length - new Set(names).size;
+}
+
+/** The environments and DLP policies the repository copy declares, named as liveNames names them. */
+async function declaredNames(dir) {
+  const names = [];
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!entry.isFile() || !/\.ya?ml$/.test(entry.name)) continue;
+    const text = await readFile(join(entry.parentPath ?? entry.path, entry.name), "utf8");
+    for (const document of parseAllDocuments(text)) {
+      const value = document.toJS();
+      if ((value?.kind === "Environment" || value?.kind === "DlpPolicy") && value.spec?.displayName)
+        names.push(`${value.kind} ${value.spec.displayName}`);
+    }
+  }
+  return names;
+}
+
+const { runs, crash: crashRuns, seed } = parsed.flags;
 const random = seededRandom(seed);
 const emulator = await startEmulator({
   seed: await loadSeedFile(sampleSeedPath),
@@ -175,6 +235,8 @@ const figures = {
   crashRuns: 0,
   crashConverged: 0,
   duplicates: 0,
+  lost: 0,
+  unexpected: 0,
   unclearFailures: 0,
   notConverged: 0,
 };
@@ -206,18 +268,55 @@ function messageLines(stderr) {
   return lines.slice(-6).join(" | ").slice(-600) || "(no message on stderr)";
 }
 
-function checkDuplicates(label) {
-  const found = duplicates(emulator.state());
+/**
+ * No duplicate ever; once the run converged, every declared resource present (none lost) and nothing
+ * neither declared nor there at the start (none unexpected).
+ */
+async function checkTenant(label, converged) {
+  const state = emulator.state();
+  const found = duplicates(state);
   if (found > 0) {
     figures.duplicates += found;
     breaches.push(`${label}: ${found} duplicate(s) in the tenant`);
   }
+  if (!converged) return;
+  const live = new Set(liveNames(state));
+  const declared = await declaredNames(join(work, "policies"));
+  const lost = declared.filter((name) => !live.has(name));
+  const expected = new Set([...declared, ...baseline]);
+  const unexpected = [...live].filter((name) => !expected.has(name));
+  if (lost.length > 0) {
+    figures.lost += lost.length;
+    breaches.push(`${label}: declared but not in the tenant: ${lost.slice(0, 5).join(", ")}`);
+  }
+  if (unexpected.length > 0) {
+    figures.unexpected += unexpected.length;
+    breaches.push(
+      `${label}: in the tenant but neither declared nor there at the start: ${unexpected.slice(0, 5).join(", ")}`,
+    );
+  }
+}
+
+/** Attempts the CLI retried, from its own log lines ("retrying after …", info for 429s, warn else). */
+function retriesLogged(stderr) {
+  let count = 0;
+  for (const line of stderr.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    try {
+      if (/^retrying after /.test(JSON.parse(line).msg ?? "")) count += 1;
+    } catch {
+      // A line cut short at the kill: not a record.
+    }
+  }
+  return count;
 }
 
 // The sample repository is converged first, so every run starts from a clean re-plan.
 emulator.setFaults({});
 const first = await run(apply, work, env);
 if (first.code !== 0) throw new Error(`initial apply failed: ${first.stderr}`);
+// What the tenant held after the first converge, declared or not (the seed's own objects).
+const baseline = new Set(liveNames(emulator.state()));
 
 for (let serial = 1; serial <= runs; serial += 1) {
   const label = `run ${serial}`;
@@ -225,15 +324,17 @@ for (let serial = 1; serial <= runs; serial += 1) {
   await writeChangeSet(work, random, serial);
   emulator.resetRequests();
   emulator.setFaults(randomFaults(random));
-  const result = await run(apply, work, env);
+  // Retries are logged at info (429) and warn: info, as JSON lines, to count them.
+  const result = await run(apply, work, { ...env, PPGOV_LOG_LEVEL: "info", PPGOV_LOG_FORMAT: "json" });
   const log = emulator.requests();
   const faulted = log.filter((r) => r.status === 0 || r.status === 429 || r.status >= 500).length;
   figures.faultsInjected += faulted;
-  // Every request the tenant answered with a fault that the run still got past was a retry.
-  figures.retries += faulted;
+  figures.retries += retriesLogged(result.stderr);
   emulator.setFaults({});
+  let converged = false;
   if (result.code === 0 && (await replanIsEmpty())) {
     figures.convergedFirstTime += 1;
+    converged = true;
   } else {
     const report = result.stdout + result.stderr;
     if (result.code !== 1 || !/failed|not attempted|nothing was changed in the tenant/i.test(report)) {
@@ -242,9 +343,12 @@ for (let serial = 1; serial <= runs; serial += 1) {
         `${label}: apply exit ${result.code} without a clear failure report: ${messageLines(result.stderr)}`,
       );
     }
-    if (await recover(label)) figures.convergedAfterRetry += 1;
+    if (await recover(label)) {
+      figures.convergedAfterRetry += 1;
+      converged = true;
+    }
   }
-  checkDuplicates(label);
+  await checkTenant(label, converged);
 }
 
 for (let serial = 1; serial <= crashRuns; serial += 1) {
@@ -254,19 +358,21 @@ for (let serial = 1; serial <= crashRuns; serial += 1) {
   emulator.resetRequests();
   emulator.setFaults({});
   await run(apply, work, env, { killAfterRequests: 1 + Math.floor(random() * 40), emulator });
-  if (await recover(label)) figures.crashConverged += 1;
-  checkDuplicates(label);
+  const converged = await recover(label);
+  if (converged) figures.crashConverged += 1;
+  await checkTenant(label, converged);
 }
 
 figures.seconds = Math.round((Date.now() - started) / 1000);
 await emulator.close();
 await rm(work, { recursive: true, force: true });
-if (process.argv.includes("--json")) console.log(JSON.stringify({ figures, breaches }));
+if (parsed.flags.json) console.log(JSON.stringify({ figures, breaches }));
 else {
   console.log(
     `soak seed ${seed}: runs ${figures.runs}, faults injected ${figures.faultsInjected}, retries ${figures.retries}, ` +
       `converged first time ${figures.convergedFirstTime}, converged after retry ${figures.convergedAfterRetry}, ` +
       `crash runs ${figures.crashRuns} (converged ${figures.crashConverged}), duplicates ${figures.duplicates}, ` +
+      `lost ${figures.lost}, unexpected ${figures.unexpected}, ` +
       `unclear failures ${figures.unclearFailures}, not converged ${figures.notConverged}, ${figures.seconds} s`,
   );
   for (const breach of breaches) console.log(`BREACH ${breach}`);

@@ -69,9 +69,12 @@ export function guardCreates(
     const read = deps.tenant.readLive(requirementsForPlan({ resources: [resource] }), tenantId);
     const entry = { startedAt, read };
     inflight.set(key, entry);
-    void read.finally(() => {
+    // Forgotten once settled; a failed read rejects for its caller only (finally's own promise would
+    // carry the rejection on, unhandled, and end the process).
+    const forget = (): void => {
       if (inflight.get(key) === entry) inflight.delete(key);
-    });
+    };
+    read.then(forget, forget);
     return read;
   };
 

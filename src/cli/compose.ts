@@ -155,6 +155,7 @@ export function compose(context: CliContext, options: ComposeOptions = {}): Comp
     env,
     logger: context.logger,
     secrets: context.secrets,
+    notices: context.stderr,
     fetch: countingFetch(usage, io.fetch),
     transport: countingTransport(usage, io.transport),
     ...(options.shared === undefined ? {} : { tokens: options.shared.tokens }),

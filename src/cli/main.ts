@@ -41,6 +41,8 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
   // The action's own --format, once commander has parsed it; before that (a parse error), argv's.
   let jsonOutput = formatInArgv(argv) === "json";
   let allowEmpty = false;
+  // --request-timeout and --deadline win over PPGOV_REQUEST_TIMEOUT and PPGOV_DEADLINE.
+  let deadlineFlags: NodeJS.ProcessEnv = {};
   let commandName: string | undefined;
 
   const getContext = (): CliContext => {
@@ -61,7 +63,7 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
         format: resolveLogFormat(opts.logFormat, env, stderrIsTty),
       }),
       secrets,
-      env,
+      env: Object.keys(deadlineFlags).length === 0 ? env : { ...env, ...deadlineFlags },
       cwd: workingDirectory(opts.chdir, io.cwd),
       stdout,
       stderr,
@@ -78,9 +80,18 @@ export async function main(argv: readonly string[], io: MainIo = {}): Promise<nu
     exitCode = code;
   });
   program.hook("preAction", (_program: Command, action: Command) => {
-    const opts = action.opts<{ format?: unknown; allowEmpty?: unknown }>();
+    const opts = action.opts<{
+      format?: unknown;
+      allowEmpty?: unknown;
+      requestTimeout?: string;
+      deadline?: string;
+    }>();
     jsonOutput = opts.format === "json";
     allowEmpty = opts.allowEmpty === true;
+    deadlineFlags = {
+      ...(opts.requestTimeout === undefined ? {} : { PPGOV_REQUEST_TIMEOUT: opts.requestTimeout }),
+      ...(opts.deadline === undefined ? {} : { PPGOV_DEADLINE: opts.deadline }),
+    };
     commandName = action.name();
   });
   // On every command, not only the root: a subcommand copies these settings when it is created, so

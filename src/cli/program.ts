@@ -1,7 +1,8 @@
-import { Command, Option } from "commander";
+import { Command, InvalidArgumentError, Option } from "commander";
 import type { CliContext } from "./context.js";
 import { LOG_FORMATS, LOG_LEVELS } from "../adapters/log/logger.js";
 import { readPackageManifest } from "../adapters/fs/package-root.js";
+import { parseDuration } from "../adapters/tenant/deadlines.js";
 
 /** Global options every command accepts (PRODUCT.md §2). */
 export interface GlobalOptions {
@@ -11,6 +12,30 @@ export interface GlobalOptions {
   chdir?: string;
   /** False for `--no-color`. */
   color?: boolean;
+}
+
+/** The commands that call the tenant, which take `--request-timeout` and `--deadline`. */
+const TENANT_COMMANDS: ReadonlySet<string> = new Set([
+  "plan",
+  "apply",
+  "drift",
+  "export",
+  "explain",
+  "report",
+  "doctor",
+  "controller",
+]);
+
+/** A duration flag's value, checked as it is parsed (a bad one is a usage error naming the flag). */
+function durationFlag(flag: string): (value: string) => string {
+  return (value) => {
+    try {
+      parseDuration(value, flag);
+    } catch (error) {
+      throw new InvalidArgumentError(error instanceof Error ? error.message : String(error));
+    }
+    return value;
+  };
 }
 
 /**
@@ -43,6 +68,20 @@ export function buildProgram(
     .option("--debug", "show stack traces on errors")
     .enablePositionalOptions(false);
   for (const register of registrars) register(program, context, setExitCode);
+  for (const command of program.commands.filter((each) => TENANT_COMMANDS.has(each.name())))
+    command
+      .addOption(
+        new Option(
+          "--request-timeout <duration>",
+          "give up on one attempt of a tenant call after this long, e.g. 30s (also PPGOV_REQUEST_TIMEOUT; default 30s)",
+        ).argParser(durationFlag("--request-timeout")),
+      )
+      .addOption(
+        new Option(
+          "--deadline <duration>",
+          "give up on a tenant call, retries included, after this long, e.g. 2m (also PPGOV_DEADLINE; default 2m)",
+        ).argParser(durationFlag("--deadline")),
+      );
   // Every command that reads a policy directory (its -d defaults to policies/) refuses one with no
   // documents (PPG113) unless told; export's optional -d only lends settings and accepts anything.
   for (const command of program.commands)

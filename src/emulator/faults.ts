@@ -36,6 +36,20 @@ export type FaultDecision =
 
 const RATE_KEYS = ["rate429", "rate5xx", "rateDrop", "lifecycleFailRate", "rateMalformed"] as const;
 
+/**
+ * The longest delay a Node timer keeps (2^31-1 ms, about 24.8 days); a longer one fires after 1 ms,
+ * so a latency above it would silently act as none. Every count and duration is held to it.
+ */
+export const MAX_FAULT_MS = 2 ** 31 - 1;
+/** Retry-After is in seconds; a client waits it as a timer in ms. */
+const MAX_FAULT_VALUE: Readonly<Record<string, number>> = {
+  latencyMs: MAX_FAULT_MS,
+  consistencyLagMs: MAX_FAULT_MS,
+  isolationAsyncMs: MAX_FAULT_MS,
+  retryAfterSeconds: Math.floor(MAX_FAULT_MS / 1000),
+  deleteFailures: MAX_FAULT_MS,
+};
+
 /** Validates a faults document; returns an error message or the config. */
 export function parseFaultConfig(value: unknown): FaultConfig | string {
   if (typeof value !== "object" || value === null || Array.isArray(value))
@@ -65,6 +79,8 @@ export function parseFaultConfig(value: unknown): FaultConfig | string {
       return `${key} must be a non-negative number`;
     }
     if ((RATE_KEYS as readonly string[]).includes(key) && field > 1) return `${key} must be between 0 and 1`;
+    const max = MAX_FAULT_VALUE[key];
+    if (max !== undefined && field > max) return `${key} must be at most ${max} (got ${field})`;
     if (key === "deleteFailures" && !Number.isInteger(field)) return "deleteFailures must be a whole number";
   }
   return record;

@@ -56,17 +56,88 @@ export function familyError(family: ApiFamily, status: number, code: string, mes
 
 export class BadRequestBody extends Error {}
 
-/** Reads the whole body; an empty body is `undefined`. Any content type is accepted (§11.1). */
-export async function readJsonBody(request: IncomingMessage): Promise<unknown> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  const text = Buffer.concat(chunks).toString("utf8").trim();
+/** A request body over MAX_REQUEST_BODY_BYTES: answered 413, the rest of the body not kept. */
+export class RequestBodyTooLarge extends Error {
+  constructor(readonly limit: number) {
+    super(`The request body is too large and exceeds the maximum permissible limit of ${limit} bytes.`);
+  }
+}
+
+/**
+ * Far above any request ppgov sends (a DLP policy classifying every connector is well under 1 MiB),
+ * far below what would strain the emulator's memory.
+ */
+export const MAX_REQUEST_BODY_BYTES = 10 * 1024 * 1024;
+
+/** Keys that would reach an object's prototype when merged or assigned: dropped from every body. */
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/**
+ * Reads the whole body, at most `limit` bytes (a longer one, announced by Content-Length or found
+ * while reading, throws RequestBodyTooLarge before it is buffered); an empty body is `undefined`. Any
+ * content type is accepted (§11.1). `__proto__`, `constructor` and `prototype` keys are dropped at any
+ * depth, so no handler that merges or assigns a body's keys can reach a prototype.
+ */
+export async function readJsonBody(
+  request: IncomingMessage,
+  limit = MAX_REQUEST_BODY_BYTES,
+): Promise<unknown> {
+  const announced = Number(request.headers["content-length"] ?? Number.NaN);
+  if (Number.isFinite(announced) && announced > limit) {
+    discardRest(request);
+    throw new RequestBodyTooLarge(limit);
+  }
+  const bytes = await new Promise<Buffer>((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= limit) {
+        chunks.push(chunk);
+        return;
+      }
+      chunks.length = 0;
+      request.off("data", onData);
+      discardRest(request);
+      reject(new RequestBodyTooLarge(limit));
+    };
+    request.on("data", onData);
+    request.once("end", () => resolve(Buffer.concat(chunks, size)));
+    request.once("error", reject);
+  });
+  const text = bytes.toString("utf8").trim();
   if (text === "") return undefined;
   try {
-    return JSON.parse(text) as unknown;
+    return JSON.parse(text, (key, value: unknown) => (PROTOTYPE_KEYS.has(key) ? undefined : value));
   } catch {
     throw new BadRequestBody("The request body is not valid JSON.");
   }
+}
+
+/** How long the rest of a refused body is read and dropped, so the client gets the 413 and not a reset. */
+const DISCARD_MS = 5_000;
+
+/**
+ * Reads the rest of a refused body without keeping it (an answer sent while the client still sends
+ * would otherwise be lost in a connection reset); a body still coming after DISCARD_MS loses its
+ * connection.
+ */
+function discardRest(request: IncomingMessage): void {
+  const timer = setTimeout(() => request.socket.destroy(), DISCARD_MS);
+  timer.unref();
+  request.once("end", () => clearTimeout(timer));
+  request.once("close", () => clearTimeout(timer));
+  request.resume();
+}
+
+/** The 413 of an oversized body (its rest is read and dropped, see discardRest). */
+export function bodyTooLarge(family: ApiFamily | undefined, error: RequestBodyTooLarge): Reply {
+  // Source: the code and message Azure Storage answers an oversized request body with (Microsoft
+  // Learn, "Request body is too large" troubleshooting article, code RequestBodyTooLarge); the admin
+  // APIs' own 413 body is not recorded, so the family's error shape carries it.
+  return family === undefined
+    ? json(413, { error: { code: "RequestBodyTooLarge", message: error.message } })
+    : familyError(family, 413, "RequestBodyTooLarge", error.message);
 }
 
 export interface PageOptions {

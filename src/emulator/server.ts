@@ -8,6 +8,8 @@ import { decideFault, parseFaultConfig, seededRandom, type FaultConfig } from ".
 import { decideMalformed, malform } from "./malformed.js";
 import {
   BadRequestBody,
+  bodyTooLarge,
+  RequestBodyTooLarge,
   familyError,
   isRecord,
   json,
@@ -222,7 +224,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (request.method === "GET" && path === "/_emulator/state")
       return json(200, store.snapshot() as JsonValue);
     if (request.method === "PUT" && path === "/_emulator/faults") {
-      const parsed = parseFaultConfig(await readJsonBody(request));
+      let body: unknown;
+      try {
+        body = await readJsonBody(request);
+      } catch (error) {
+        if (error instanceof RequestBodyTooLarge) return bodyTooLarge(undefined, error);
+        if (error instanceof BadRequestBody)
+          return json(400, { error: { code: "InvalidFaults", message: `faults: ${error.message}` } });
+        throw error;
+      }
+      const parsed = parseFaultConfig(body);
       if (typeof parsed === "string") return json(400, { error: { code: "InvalidFaults", message: parsed } });
       faults = parsed;
       return json(200, faults as JsonValue);
@@ -269,6 +280,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     } catch (error) {
       if (error instanceof BadRequestBody)
         return familyError(family, 400, "InvalidRequestContent", error.message);
+      if (error instanceof RequestBodyTooLarge) return bodyTooLarge(family, error);
       throw error;
     }
     let params: string[];

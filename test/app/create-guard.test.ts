@@ -136,3 +136,36 @@ describe("create guard", () => {
     ).toEqual(["z", "a", "b", "0"]);
   });
 });
+
+describe("a failed re-check", () => {
+  it("fails the create with the read's error, and leaves no unhandled rejection behind", async () => {
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const sent: PlanStep[] = [];
+      const run = guardCreates(
+        plan,
+        "t",
+        (step) => {
+          sent.push(step);
+          return Promise.resolve({});
+        },
+        {
+          tenant: { readLive: () => Promise.reject(new Error("503 on GET environmentGroups")) },
+          progress: { phase: () => undefined },
+          now: () => new Date(),
+        },
+      );
+      await expect(run(createStep)).rejects.toThrow("503 on GET environmentGroups");
+      // Unhandled rejections are reported after the microtask queue drains.
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+      expect(sent).toEqual([]);
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+});

@@ -17,6 +17,12 @@ import type { ResponseSchemaName } from "./schemas.js";
 import type { TokenProvider } from "./token-provider.js";
 import { createNodeTransport } from "./node-transport.js";
 import {
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  DEFAULT_WAIT_NOTICE_MS,
+  formatDuration,
+} from "./deadlines.js";
+import {
   fetchTransport,
   ResponseDecodingError,
   ResponseTooLargeError,
@@ -78,8 +84,20 @@ export interface HttpClientOptions {
   retry?: Partial<RetryPolicy>;
   /** Shared retry budget; a number creates one. Default 50 retries per run. */
   retryBudget?: RetryBudget | number;
-  /** Per-attempt timeout, headers and body included. Default 60 s. */
+  /** Per-attempt timeout, headers and body included. Default 30 s (PPGOV_REQUEST_TIMEOUT). */
   timeoutMs?: number;
+  /**
+   * The most one call may take, every attempt and backoff wait included; then it fails with
+   * TENANT_DEADLINE naming the host and endpoint. Default 2 min (PPGOV_DEADLINE).
+   */
+  deadlineMs?: number;
+  /**
+   * Told, as one human line, when a call is still unanswered after `waitNoticeMs` (then at most every
+   * 30 s, one line for all calls): what it waits for and how long it will. Default: nowhere.
+   */
+  notice?: (line: string) => void;
+  /** Default 10 s. */
+  waitNoticeMs?: number;
   /** The most bytes of one response body ppgov reads; a longer body fails the request. Default 64 MiB. */
   maxResponseBytes?: number;
   random?: () => number;
@@ -108,7 +126,7 @@ export interface Exchange {
 
 export type ExchangeListener = (exchange: Exchange) => void;
 
-export const DEFAULT_TIMEOUT_MS = 60_000;
+export const DEFAULT_TIMEOUT_MS = DEFAULT_REQUEST_TIMEOUT_MS;
 /**
  * Far above any answer the admin APIs give (a page of 100 environments or a DLP policy classifying
  * thousands of connectors is well under 10 MB), and far below what would exhaust the process's memory.
@@ -133,6 +151,11 @@ export class HttpClient {
   private readonly transport: Transport;
   private readonly policy: RetryPolicy;
   private readonly timeoutMs: number;
+  private readonly deadlineMs: number;
+  private readonly notice: ((line: string) => void) | undefined;
+  private readonly waitNoticeMs: number;
+  /** When the last waiting notice was given (client-wide, so parallel hung reads say it once). */
+  private lastNoticeAt = Number.NEGATIVE_INFINITY;
   private readonly maxResponseBytes: number;
   private readonly random: () => number;
   private readonly newRequestId: () => string;
@@ -158,6 +181,9 @@ export class HttpClient {
         ? options.retryBudget
         : new RetryBudget(options.retryBudget ?? DEFAULT_RETRY_BUDGET);
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
+    this.notice = options.notice;
+    this.waitNoticeMs = options.waitNoticeMs ?? DEFAULT_WAIT_NOTICE_MS;
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
     this.random = options.random ?? Math.random;
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
@@ -167,25 +193,47 @@ export class HttpClient {
     this.maxListPages = options.maxListPages;
   }
 
-  /** Sends one logical request (possibly several attempts) and returns the accepted response. */
+  /**
+   * Sends one logical request (possibly several attempts) and returns the accepted response. Each
+   * attempt has `timeoutMs`, the whole call `deadlineMs`; a call unanswered after `waitNoticeMs` says
+   * what it waits for.
+   */
   async send<T>(spec: RequestSpec): Promise<HttpResponse<T>> {
     const url = this.urlOf(spec);
+    const progress = { attempt: 1 };
+    const stopNotice = this.noticeWhileWaiting(spec, url, progress);
+    try {
+      return await this.sendWithin<T>(spec, url, progress);
+    } finally {
+      stopNotice();
+    }
+  }
+
+  private async sendWithin<T>(
+    spec: RequestSpec,
+    url: URL,
+    progress: { attempt: number },
+  ): Promise<HttpResponse<T>> {
     const scope = this.resolver.scopeFor(url);
     const idempotent = spec.idempotent ?? spec.method !== "POST";
     const path = url.pathname;
+    const deadline = this.now() + this.deadlineMs;
     let refreshedToken = false;
 
     for (let attempt = 1; ; attempt++) {
+      progress.attempt = attempt;
       const requestId = this.newRequestId();
       const token = await this.tokens.getToken(scope);
       const started = this.now();
+      // The last attempt gets what is left of the call's deadline, not a whole timeout.
+      const attemptMs = Math.max(1, Math.min(this.timeoutMs, deadline - started));
       let response: TransportResponse;
       // A timer of our own, not AbortSignal.timeout: that one does not keep the process alive, so a body
       // that never settles would end the run with exit code 13 and no message instead of a timeout.
       const timeout = new AbortController();
       const timer = setTimeout(
         () => timeout.abort(new DOMException("the attempt timed out", "TimeoutError")),
-        this.timeoutMs,
+        attemptMs,
       );
       try {
         // Reading the body is part of the attempt: a connection dropped mid-body fails here.
@@ -211,7 +259,7 @@ export class HttpClient {
             },
           );
         }
-        const failure = this.describeNetworkError(error);
+        const failure = this.describeNetworkError(error, attemptMs);
         this.logger.debug(
           { method: spec.method, path, attempt, requestId, durationMs: this.now() - started, error: failure },
           "tenant request failed without a response",
@@ -227,7 +275,14 @@ export class HttpClient {
             },
           );
         }
-        await this.backOff({ spec, path, attempt, what: `${failure} on ${spec.method} ${path}`, details });
+        await this.backOff({
+          spec,
+          url,
+          attempt,
+          deadline,
+          what: `${failure} on ${spec.method} ${path}`,
+          details,
+        });
         continue;
       } finally {
         clearTimeout(timer);
@@ -294,8 +349,9 @@ export class HttpClient {
         const retryAfterMs = parseRetryAfterMs(response.headers.get("retry-after"), this.now());
         await this.backOff({
           spec,
-          path,
+          url,
           attempt,
+          deadline,
           what: `${status} on ${spec.method} ${path}`,
           details,
           retryAfterMs,
@@ -349,11 +405,39 @@ export class HttpClient {
     };
   }
 
-  /** Waits before the next attempt, or throws when attempts, budget or patience run out. */
+  /**
+   * From the first `waitNoticeMs` of a call on, one line saying what it waits for (at most one every
+   * 30 s for the whole client); returns the timer's stop.
+   */
+  private noticeWhileWaiting(spec: RequestSpec, url: URL, progress: { attempt: number }): () => void {
+    const notice = this.notice;
+    if (notice === undefined) return () => undefined;
+    const started = this.now();
+    let timer: NodeJS.Timeout | undefined;
+    const tick = (): void => {
+      const now = this.now();
+      if (now - this.lastNoticeAt >= Math.max(this.waitNoticeMs, 30_000)) {
+        this.lastNoticeAt = now;
+        notice(
+          `ppgov: still waiting for an answer from ${url.host} (${spec.endpoint}) after ${formatDuration(now - started)}, attempt ${progress.attempt}; each attempt waits up to ${formatDuration(this.timeoutMs)} and the call gives up after ${formatDuration(this.deadlineMs)} (--request-timeout, --deadline)`,
+        );
+      }
+      timer = setTimeout(tick, Math.max(this.waitNoticeMs, 30_000));
+      timer.unref();
+    };
+    timer = setTimeout(tick, this.waitNoticeMs);
+    // The attempt's own timer keeps the process alive; this one must not outlive the call.
+    timer.unref();
+    return () => clearTimeout(timer);
+  }
+
+  /** Waits before the next attempt, or throws when attempts, budget, deadline or patience run out. */
   private async backOff(input: {
     spec: RequestSpec;
-    path: string;
+    url: URL;
     attempt: number;
+    /** When the call's deadline passes (this.now() clock). */
+    deadline: number;
     what: string;
     details: {
       status: number | undefined;
@@ -366,11 +450,12 @@ export class HttpClient {
     retryAfterMs?: number | undefined;
   }): Promise<void> {
     const { attempt, what, details, retryAfterMs } = input;
+    const path = input.url.pathname;
     if (attempt >= this.policy.maxAttempts) {
       throw new TenantApiError(
         { ...details, retryable: true },
         {
-          message: `${input.spec.method} ${input.path} still failing after ${attempt} attempts (last: ${what})`,
+          message: `${input.spec.method} ${path} still failing after ${attempt} attempts (last: ${what})`,
         },
       );
     }
@@ -383,6 +468,17 @@ export class HttpClient {
         },
       );
     }
+    const delayMs = retryAfterMs ?? backoffDelayMs(attempt, this.policy, this.random);
+    // Another attempt after the wait would start at or past the deadline: fail now, saying so.
+    if (this.now() + delayMs >= input.deadline) {
+      throw new TenantApiError(
+        { ...details, retryable: true },
+        {
+          code: "TENANT_DEADLINE",
+          message: `${input.spec.endpoint} at ${input.url.host}: no successful answer within the ${formatDuration(this.deadlineMs)} deadline for the call (${attempt} attempt${attempt === 1 ? "" : "s"} of up to ${formatDuration(this.timeoutMs)}; last: ${what}); check that ${input.url.host} is reachable (PPGOV_ENDPOINT, proxy), or allow longer with --deadline / PPGOV_DEADLINE and --request-timeout / PPGOV_REQUEST_TIMEOUT`,
+        },
+      );
+    }
     if (!this.budget.take(what)) {
       throw new TenantApiError(
         { ...details, retryable: true },
@@ -392,7 +488,6 @@ export class HttpClient {
         },
       );
     }
-    const delayMs = retryAfterMs ?? backoffDelayMs(attempt, this.policy, this.random);
     const level = details.status === 429 ? "info" : "warn";
     this.logger[level](
       {
@@ -488,9 +583,9 @@ export class HttpClient {
     return new TenantApiError({ ...details, retryable: false });
   }
 
-  private describeNetworkError(error: unknown): string {
+  private describeNetworkError(error: unknown, attemptMs: number): string {
     if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
-      return `no complete response within ${this.timeoutMs} ms (timeout)`;
+      return `no complete response within ${attemptMs} ms (timeout)`;
     }
     if (error instanceof ResponseDecodingError) return this.secrets.scrub(error.message);
     const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;

@@ -21,6 +21,7 @@ import { LicensingApi, type LicensingApiOptions } from "./licensing-api.js";
 import { createNodeTransport } from "./node-transport.js";
 import { PowerAppsApi } from "./powerapps-api.js";
 import { proxiedFetch } from "./proxied-fetch.js";
+import { deadlinesFromEnv } from "./deadlines.js";
 import type { RetryBudget, RetryPolicy } from "./retry.js";
 import type { TenantClient } from "./tenant-client.js";
 import type { TokenProvider } from "./token-provider.js";
@@ -38,7 +39,15 @@ export interface TenantClientOptions {
   cloud?: CloudName;
   /** Overrides the credential chosen from `env` (tests). */
   tokens?: TokenProvider;
+  /** Per attempt; overrides PPGOV_REQUEST_TIMEOUT (default 30 s). */
   timeoutMs?: number;
+  /** Per call, retries included; overrides PPGOV_DEADLINE (default 2 min). */
+  deadlineMs?: number;
+  /**
+   * Where a call still unanswered after 10 s says, in one human line, what it waits for (the CLI's
+   * stderr). Default: nowhere.
+   */
+  notices?: NodeJS.WritableStream;
   /** The most bytes of one response body read (default 64 MiB, DEFAULT_MAX_RESPONSE_BYTES). */
   maxResponseBytes?: number;
   retry?: Partial<RetryPolicy>;
@@ -95,7 +104,10 @@ export function createTenantClient(options: TenantClientOptions): TenantClient {
   const tokenFetch = options.fetch ?? io?.fetch;
   const tokens =
     options.tokens ?? createTokenProvider({ env, secrets, ...(tokenFetch ? { fetch: tokenFetch } : {}) });
+  const notices = options.notices;
   const http = new HttpClient({
+    ...deadlinesFromEnv(env),
+    ...(notices === undefined ? {} : { notice: (line) => notices.write(`${secrets.scrub(line)}\n`) }),
     resolver,
     tokens,
     logger,
@@ -107,6 +119,7 @@ export function createTenantClient(options: TenantClientOptions): TenantClient {
       "transport",
       "fetch",
       "timeoutMs",
+      "deadlineMs",
       "maxResponseBytes",
       "retry",
       "retryBudget",
@@ -178,6 +191,12 @@ export {
 export { createNodeTransport } from "./node-transport.js";
 export { proxiedFetch } from "./proxied-fetch.js";
 export { TenantApiError } from "./errors.js";
+export {
+  DEFAULT_DEADLINE_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  deadlinesFromEnv,
+  parseDuration,
+} from "./deadlines.js";
 export { LifecycleFailedError } from "./lifecycle.js";
 export { mapWithConcurrency } from "./concurrency.js";
 export { EndpointResolver, type ApiName, type CloudName } from "./endpoints.js";

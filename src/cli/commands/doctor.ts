@@ -39,6 +39,7 @@ export async function runDoctorCommand(options: DoctorOptions, context: CliConte
     env: context.env,
     logger: context.logger,
     secrets: context.secrets,
+    notices: context.stderr,
     maxListPages: 1,
   });
   const run = await runDoctor(client, READ_PROBES);

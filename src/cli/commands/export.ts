@@ -60,7 +60,12 @@ export async function runExport(options: ExportCommandOptions, context: CliConte
   carried.cloud ??= cloudOf(context.env.PPGOV_CLOUD);
   const schemaPath =
     options.schemaPath ?? findSchemaPath(outDir) ?? releasedPolicySchemaUrl(readPackageManifest());
-  const client = createTenantClient({ env: context.env, logger: context.logger, secrets: context.secrets });
+  const client = createTenantClient({
+    env: context.env,
+    logger: context.logger,
+    secrets: context.secrets,
+    notices: context.stderr,
+  });
   const tenant = {
     tenantId: async () => (await client.admin.getTenant()).tenantId.toLowerCase(),
     // Member counts only serve the seat check of a plan.

@@ -15,7 +15,7 @@ const coreTypes = PLAIN_SCALAR_TYPES.map(
 /**
  * Text the two readers are known to judge differently, found by property tests: aliases and anchors
  * (the full path counts aliases), tags, explicit and collection keys (stringified differently), tabs in
- * indentation and comments glued to a closing quote or bracket (yaml refuses them, js-yaml does not).
+ * indentation and comments glued to a quote, bracket, brace or comma (yaml refuses them, js-yaml does not).
  * Such files take the full path; this only costs speed.
  */
 const NEEDS_FULL_PARSER: readonly { pattern: RegExp; needs: readonly string[] }[] = [
@@ -25,6 +25,8 @@ const NEEDS_FULL_PARSER: readonly { pattern: RegExp; needs: readonly string[] }[
   { pattern: /[\]}]\s*:(?:\s|$)/m, needs: ["]", "}"] },
   { pattern: /^[ ]*\t/m, needs: ["\t"] },
   { pattern: /["'\]}]#/, needs: ["#"] },
+  // A "#" right after a flow indicator ("{#a: 1}", "[1,#x]"): js-yaml reads a comment, yaml refuses it.
+  { pattern: /[[{,]#/, needs: ["#"] },
 ];
 
 /** A pattern can only match text holding one of the characters it needs; looking for those is cheap. */

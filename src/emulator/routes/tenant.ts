@@ -17,7 +17,9 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Deep merge of a partial settings object, as updateTenantSettings does (§9). */
 function merge(target: JsonObject, patch: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(patch)) {
-    const current = target[key];
+    // Bodies arrive without these keys (readJsonBody drops them); a merge never follows one anyway.
+    if (key === "__proto__" || key === "constructor" || key === "prototype") continue;
+    const current = Object.hasOwn(target, key) ? target[key] : undefined;
     if (isRecord(value) && isRecord(current)) merge(current, value);
     else target[key] = value as JsonObject[string];
   }
