@@ -4,7 +4,7 @@ import { LOG_FORMATS, LOG_LEVELS } from "../adapters/log/logger.js";
 import { readPackageManifest } from "../adapters/fs/package-root.js";
 import { parseDuration } from "../adapters/tenant/deadlines.js";
 
-/** Global options every command accepts (PRODUCT.md §2). */
+/** Global options every command accepts (README.md, Command-line conventions). */
 export interface GlobalOptions {
   logLevel?: string;
   logFormat?: string;

@@ -1,6 +1,6 @@
 import { isMalformedKind, MALFORMED_KINDS, type MalformedSettings } from "./malformed.js";
 
-/** Fault injection (PRODUCT.md §3): every field optional, rates in 0..1. */
+/** Fault injection (docs/emulator.md, Control endpoints): every field optional, rates in 0..1. */
 export interface FaultConfig extends MalformedSettings {
   latencyMs?: number;
   rate429?: number;
@@ -10,13 +10,13 @@ export interface FaultConfig extends MalformedSettings {
   lifecycleFailRate?: number;
   /**
    * Emulator extension: for this long after a lifecycle operation succeeds, environment reads lag
-   * behind as the real service's do (wire-formats §3.2): no `linkedEnvironmentMetadata` and no
+   * behind as the real service's do (TF provider recording environment/resource/Validate_Create_Waits_For_Dataverse_Metadata): no `linkedEnvironmentMetadata` and no
    * `billingPolicy` projection after a create, `states.management.id = "Running"` after an update.
    */
   consistencyLagMs?: number;
   /**
    * Emulator extension: when above 0, a tenant isolation PUT answers 202 with a Location to poll
-   * (wire-formats §3.3), and the new policy takes effect this long after the PUT.
+   * (TF provider internal/services/tenant_isolation_policy/api_tenant_isolation_policy.go), and the new policy takes effect this long after the PUT.
    */
   isolationAsyncMs?: number;
   /**

@@ -21,18 +21,18 @@ export function json(status: number, body?: JsonValue, headers?: Record<string, 
   return reply;
 }
 
-/** BAP error body (§2.2): `detailUrlType` is part of every recorded BAP error. */
+/** BAP error body (TF provider recordings, e.g. environment/resource/Validate_Do_Not_Retry_On_NoCapacity): `detailUrlType` is part of every recorded BAP error. */
 export function bapError(status: number, code: string, message: string): Reply {
   return json(status, { error: { code, message, detailUrlType: "NotSpecified" } });
 }
 
-/** PP API error body (§2.2). Some PP API errors also carry a top-level `status`. */
+/** PP API error body (TF provider internal/services/licensing recordings). Some PP API errors also carry a top-level `status`. */
 export function ppError(status: number, code: string, message: string, withStatus = false): Reply {
   const body = { error: { code, message } };
   return json(status, withStatus ? { status, ...body } : body);
 }
 
-/** Graph error body with `innerError` (§2.2). */
+/** Graph error body with `innerError` (Graph "Microsoft Graph error responses and resource types"). */
 export function graphError(status: number, code: string, message: string): Reply {
   return json(status, {
     error: {
@@ -75,7 +75,7 @@ const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor",
 /**
  * Reads the whole body, at most `limit` bytes (a longer one, announced by Content-Length or found
  * while reading, throws RequestBodyTooLarge before it is buffered); an empty body is `undefined`. Any
- * content type is accepted (§11.1). `__proto__`, `constructor` and `prototype` keys are dropped at any
+ * content type is accepted (docs/emulator.md, What it serves). `__proto__`, `constructor` and `prototype` keys are dropped at any
  * depth, so no handler that merges or assigns a body's keys can reach a prototype.
  */
 export async function readJsonBody(
@@ -144,7 +144,7 @@ export interface PageOptions {
   /** The request URL, absolute, pointing at this emulator. */
   url: URL;
   pageSize: number;
-  /** `nextLink` for BAP and PowerApps, `@odata.nextLink` for PP API and Graph (§2.3). */
+  /** `nextLink` for BAP and PowerApps, `@odata.nextLink` for PP API and Graph (TF provider internal/api/client.go paging; Graph "Paging Microsoft Graph data in your app"). */
   linkKey: "nextLink" | "@odata.nextLink";
   extra?: Record<string, JsonValue>;
   /** Builds the response form of an item; applied to the page only, not to the whole list. */

@@ -46,7 +46,7 @@ export interface EmulatorLogger {
 }
 
 export interface EmulatorOptions {
-  /** Seed in the format of PRODUCT.md §3; every key optional. */
+  /** Seed in the format of docs/emulator.md, Seed and state format; every key optional. */
   seed?: EmulatorSeed;
   /** Persist state here (atomic write after each mutation); loaded at start when it exists. */
   statePath?: string;
@@ -251,7 +251,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     const auth = await verifier.verify(request.headers.authorization, family);
     if (!auth.ok && "forbidden" in auth) {
-      // The service's answer to an app that is not a registered management application (§1.2).
+      // The service's answer to an app that is not a registered management application (docs/authentication.md, Register the app as a Power Platform management application).
       return familyError(
         family,
         403,

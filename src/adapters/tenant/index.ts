@@ -27,7 +27,7 @@ import type { TenantClient } from "./tenant-client.js";
 import type { TokenProvider } from "./token-provider.js";
 
 export interface TenantClientOptions {
-  /** Reads PPGOV_ENDPOINT, PPGOV_TOKEN, AZURE_* and ACTIONS_ID_TOKEN_* (PRODUCT.md §2), and PPGOV_CLOUD. */
+  /** Reads PPGOV_ENDPOINT, PPGOV_TOKEN, AZURE_* and ACTIONS_ID_TOKEN_* (docs/authentication.md, Environment variables), and PPGOV_CLOUD. */
   env: NodeJS.ProcessEnv;
   logger: Logger;
   secrets: SecretRegistry;

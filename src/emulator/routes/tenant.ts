@@ -6,7 +6,7 @@ import type { JsonObject } from "../types.js";
 const BAP = "/providers/Microsoft.BusinessAppPlatform";
 const ISOLATION = "/providers/PowerPlatform.Governance/v1/tenants/{tenantId}/tenantIsolationPolicy";
 
-/** An isolation PUT answered 202: the policy it sets takes effect at `dueAt` (§3.3). */
+/** An isolation PUT answered 202: the policy it sets takes effect at `dueAt` (TF provider internal/services/tenant_isolation_policy/api_tenant_isolation_policy.go). */
 interface PendingIsolation {
   dueAt: number;
   policy: JsonObject;
@@ -14,7 +14,7 @@ interface PendingIsolation {
 }
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Deep merge of a partial settings object, as updateTenantSettings does (§9). */
+/** Deep merge of a partial settings object, as updateTenantSettings does (TF provider internal/services/tenant_settings/api_tenant_settings.go). */
 function merge(target: JsonObject, patch: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(patch)) {
     // Bodies arrive without these keys (readJsonBody drops them); a merge never follows one anyway.
@@ -25,7 +25,7 @@ function merge(target: JsonObject, patch: Record<string, unknown>): void {
   }
 }
 
-/** Both recorded tenant shapes at once: the ARM-style one and the geo one (§4.1). */
+/** Both recorded tenant shapes at once: the ARM-style one and the geo one (TF provider recordings tenant_settings/resources/Validate_Create/get_tenant.json and tenant/datasource). */
 function tenant(context: EmulatorContext): JsonObject {
   const defaultEnv = context.store.state.environments.find((env) => env.properties.isDefault === true);
   const geo = defaultEnv?.location ?? "unitedstates";
