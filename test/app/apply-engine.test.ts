@@ -141,6 +141,27 @@ describe("executePlan", () => {
     expect(at("start EnvironmentGroup/g:update")).toBeGreaterThan(at("end DlpPolicy/p:update"));
   });
 
+  it("rejects on a journal error only once the steps already running ended, and starts nothing more", async () => {
+    const events: string[] = [];
+    const journal = {
+      append(entry: JournalEntry): Promise<void> {
+        if (entry.address === "B/broken" && entry.event === "start")
+          return Promise.reject(new Error("disk full"));
+        events.push(`${entry.event} ${entry.address}`);
+        return Promise.resolve();
+      },
+    };
+    const run: StepRunner = async (s) => {
+      await tick(s.address === "A/slow" ? 20 : 1);
+      return {};
+    };
+    const plan = planOf([step("A/slow", 1), step("B/broken", 1), step("C/later", 1)]);
+    await expect(executePlan({ plan, run, journal, concurrency: 2, now: clock })).rejects.toThrow(
+      "disk full",
+    );
+    expect(events).toEqual(["start A/slow", "end A/slow"]);
+  });
+
   it("lets steps wait on accepted operations beyond the steps being sent, up to the waiting limit", async () => {
     let sending = 0;
     let waiting = 0;
