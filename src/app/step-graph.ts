@@ -5,7 +5,10 @@
  *  - acts on the same resource (a resource's steps run in plan order, a replace's delete before its create);
  *  - produces an id it uses (a `{"$ref": …}` placeholder);
  *  - acts on a related resource: one whose id (or placeholder) one of the two resources' steps names in
- *    a path or body — the references the planner orders by (src/core/plan/steps.ts, buildEdges);
+ *    a path or body — the references the planner orders by (src/core/plan/steps.ts, buildEdges), as far
+ *    as a request carries them. A reference in a canonical form that no step of either resource sends
+ *    (an environment whose SKU changes, in a group that is renamed) is not ordered: neither request
+ *    names the other object, so neither depends on the other's state;
  * and a step of a resource the plan deletes or replaces waits for every step of an earlier wave, as the
  * waves did: what releases a reference to it need not name it any more.
  * Every edge goes from an earlier wave to a later one, so the graph has no cycle, and it keeps every
