@@ -1,11 +1,15 @@
 /**
- * Executes a plan's steps wave by wave: steps of one wave run with bounded concurrency, a wave starts
- * after the previous one ended, placeholders are replaced by the ids earlier steps produced, and every
- * step's start and end is journaled before the engine moves on. The first failure stops the run: steps
- * already running finish, nothing new starts.
+ * Executes a plan's steps by their dependency graph (src/app/step-graph.ts): a step starts as soon as
+ * the steps it depends on ended (not when its whole wave did), placeholders are replaced by the ids
+ * earlier steps produced, and every step's start and end is journaled before the engine moves on.
+ * At most `concurrency` steps are being sent at once; a step whose long-running operation the service
+ * accepted gives its place up while it waits for that operation (up to `waitingLimit` such waits), as
+ * waiting is not a write in flight. The first failure stops the run: steps already running finish,
+ * nothing new starts.
  */
 import type { JournalEntry } from "../adapters/fs/journal-file.js";
 import { substituteRefs, type Plan, type PlanStep } from "../core/plan/index.js";
+import { stepGraph } from "./step-graph.js";
 
 /**
  * Runs one step whose placeholders are already substituted; resolves with the id it created, if any.
@@ -59,8 +63,13 @@ export interface EngineOptions {
   plan: Plan;
   run: StepRunner;
   journal: ApplyJournal;
-  /** Steps of one wave running at once. */
+  /** Steps being sent at once (a step waiting on its accepted operation no longer counts). */
   concurrency: number;
+  /**
+   * Steps waiting on an accepted long-running operation at once (polling it), besides the `concurrency`
+   * being sent. Default: DEFAULT_WAITING_LIMIT.
+   */
+  waitingLimit?: number;
   now: () => Date;
   prior?: PriorRun;
   /**
@@ -100,6 +109,9 @@ export interface ApplyReport {
   resolved: Map<string, string>;
 }
 
+/** Steps that may wait on accepted operations at once unless told otherwise. */
+export const DEFAULT_WAITING_LIMIT = 64;
+
 /** Groups steps by wave, keeping plan order within a wave. */
 export function waves(steps: readonly PlanStep[]): PlanStep[][] {
   const byWave = new Map<number, PlanStep[]>();
@@ -115,6 +127,9 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
   const { plan, journal } = options;
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1)
     throw new RangeError(`concurrency must be a positive integer (got ${options.concurrency})`);
+  const waitingLimit = options.waitingLimit ?? DEFAULT_WAITING_LIMIT;
+  if (!Number.isInteger(waitingLimit) || waitingLimit < 1)
+    throw new RangeError(`waitingLimit must be a positive integer (got ${waitingLimit})`);
   const resolved = new Map<string, string>();
   const done: StepResult[] = [];
   const notAttempted: PlanStep[] = [];
@@ -151,14 +166,34 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
     outcomes.set(step.id, result.outcome);
   };
 
-  const runOne = async (step: PlanStep): Promise<void> => {
-    const prior = options.prior;
-    if (prior?.succeeded.has(step.id) === true) {
-      const producedId = prior.succeeded.get(step.id);
-      record(step, producedId);
-      done.push({ step, outcome: "skipped", ...(producedId === undefined ? {} : { producedId }) });
+  // Places: `sending` steps hold one of `concurrency`; a step whose operation was accepted moves to one of
+  // `waitingLimit` (handed on directly to a step queued for one when it ends).
+  let sending = 0;
+  let waiting = 0;
+  const queuedForWaiting: (() => void)[] = [];
+  interface Place {
+    waiting: boolean;
+  }
+  const toWaiting = async (place: Place): Promise<void> => {
+    if (place.waiting) return;
+    if (waiting >= waitingLimit) await new Promise<void>((resolve) => queuedForWaiting.push(resolve));
+    else waiting += 1;
+    place.waiting = true;
+    sending -= 1;
+    pump();
+  };
+  const release = (place: Place): void => {
+    if (!place.waiting) {
+      sending -= 1;
       return;
     }
+    const next = queuedForWaiting.shift();
+    if (next === undefined) waiting -= 1;
+    else next();
+  };
+
+  const runOne = async (step: PlanStep, place: Place): Promise<void> => {
+    const prior = options.prior;
     started += 1;
     const index = started;
     options.onStart?.(step, index, total);
@@ -169,6 +204,7 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
         // The service accepted this step for an earlier run: watch that operation rather than start another.
         // Journaled again, so a kill during this run still leaves the URL for the next one.
         await journal.append(entry(step, { event: "accepted", location: interrupted.location }));
+        await toWaiting(place);
         const resumed = await options.resume(substituteStep(step, resolved), interrupted.location);
         if (
           resumed.status === "finished" &&
@@ -189,7 +225,11 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
       }
       const concrete = substituteStep(step, resolved);
       const outcome = await options.run(concrete, {
-        onAccepted: (location) => journal.append(entry(step, { event: "accepted", location })),
+        // Durable first; then the step waits on the operation, which is not a write in flight.
+        onAccepted: async (location) => {
+          await journal.append(entry(step, { event: "accepted", location }));
+          await toWaiting(place);
+        },
       });
       const { producedId } = outcome;
       await succeed({ step, outcome: "succeeded", ...(producedId === undefined ? {} : { producedId }) });
@@ -209,22 +249,76 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
     options.onEnd?.(step, index, total, outcomes.get(step.id) ?? "succeeded");
   };
 
-  for (const wave of waves(plan.steps)) {
-    if (failed !== undefined) {
-      notAttempted.push(...wave);
-      continue;
+  const graph = stepGraph(plan);
+  const position = new Map(plan.steps.map((step, index) => [step.id, index] as const));
+  const byId = new Map(plan.steps.map((step) => [step.id, step] as const));
+  const blockedBy = new Map(
+    plan.steps.map((step) => [step.id, graph.dependsOn.get(step.id)!.length] as const),
+  );
+  const ready = plan.steps.filter((step) => blockedBy.get(step.id) === 0);
+  const begun = new Set<string>();
+  let running = 0;
+  let crash: { error: unknown } | undefined;
+  let settle: () => void = () => undefined;
+  const settled = new Promise<void>((resolve) => {
+    settle = resolve;
+  });
+
+  /** The ready step to start next: the heaviest chain first, then plan order. */
+  const takeReady = (): PlanStep => {
+    let best = 0;
+    for (let index = 1; index < ready.length; index += 1) {
+      const [a, b] = [ready[index]!, ready[best]!];
+      const [wa, wb] = [graph.weight.get(a.id)!, graph.weight.get(b.id)!];
+      if (wa > wb || (wa === wb && position.get(a.id)! < position.get(b.id)!)) best = index;
     }
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (failed === undefined && next < wave.length) {
-        const step = wave[next++]!;
-        await runOne(step);
+    return ready.splice(best, 1)[0]!;
+  };
+  const ended = (step: PlanStep): void => {
+    for (const id of graph.dependents.get(step.id)!) {
+      const left = blockedBy.get(id)! - 1;
+      blockedBy.set(id, left);
+      if (left === 0) ready.push(byId.get(id)!);
+    }
+  };
+  function pump(): void {
+    while (failed === undefined && crash === undefined && sending < options.concurrency && ready.length > 0) {
+      const step = takeReady();
+      begun.add(step.id);
+      if (options.prior?.succeeded.has(step.id) === true) {
+        // Done by an earlier run of this plan: nothing to send.
+        const producedId = options.prior.succeeded.get(step.id);
+        record(step, producedId);
+        done.push({ step, outcome: "skipped", ...(producedId === undefined ? {} : { producedId }) });
+        ended(step);
+        continue;
       }
-    };
-    await Promise.all(Array.from({ length: Math.min(options.concurrency, wave.length) }, worker));
-    // Steps of this wave never started because a sibling failed.
-    if (next < wave.length) notAttempted.push(...wave.slice(next));
+      sending += 1;
+      running += 1;
+      const place: Place = { waiting: false };
+      runOne(step, place).then(
+        () => {
+          release(place);
+          running -= 1;
+          // A failed step's dependents never become ready: nothing new starts after a failure anyway.
+          if (failed === undefined) ended(step);
+          pump();
+        },
+        (error: unknown) => {
+          release(place);
+          running -= 1;
+          crash ??= { error };
+          pump();
+        },
+      );
+    }
+    if (running === 0) settle();
   }
+  pump();
+  await settled;
+  // Steps still running when a failure or a journal error stopped the run have ended by now.
+  if (crash !== undefined) throw crash.error;
+  notAttempted.push(...plan.steps.filter((step) => !begun.has(step.id)));
   return { done, ...(failed === undefined ? {} : { failed }), notAttempted, resolved };
 }
 

@@ -80,19 +80,115 @@ describe("waves", () => {
 });
 
 describe("executePlan", () => {
-  it("starts a wave only after every step of the previous one ended", async () => {
+  it("starts a step once its own dependencies ended, while an unrelated slow step is still running", async () => {
     const events: string[] = [];
     const run: StepRunner = async (s) => {
       events.push(`start ${s.address}`);
-      await tick(s.address === "A/slow" ? 20 : 1);
+      await tick(s.address === "A/slow" ? 40 : 1);
       events.push(`end ${s.address}`);
-      return {};
+      return s.label === "create" ? { producedId: `id-${s.address}` } : {};
     };
-    const plan = planOf([step("A/slow", 0), step("A/fast", 0), step("B/next", 1)]);
+    // Wave 1 holds a slow step and a create; wave 2 a step that uses the create's id. With waves the
+    // last step would wait for A/slow too.
+    const plan = planOf([
+      step("A/slow", 1),
+      create("B/new", 1),
+      step("C/uses", 2, { body: { environment: { $ref: "B/new#id" } } }),
+    ]);
     const report = await executePlan({ plan, run, journal: memoryJournal(), concurrency: 4, now: clock });
     expect(report.failed).toBeUndefined();
-    expect(events.indexOf("start B/next")).toBeGreaterThan(events.indexOf("end A/slow"));
-    expect(report.done.map((result) => result.outcome)).toEqual(["succeeded", "succeeded", "succeeded"]);
+    expect(events.indexOf("start C/uses")).toBeGreaterThan(events.indexOf("end B/new"));
+    expect(events.indexOf("end C/uses")).toBeLessThan(events.indexOf("end A/slow"));
+    expect(report.done.map((result) => result.step.address)).toEqual(["B/new", "C/uses", "A/slow"]);
+  });
+
+  it("keeps the waves' order between steps on the same, a related or a deleted resource", async () => {
+    const events: string[] = [];
+    const run: StepRunner = async (s) => {
+      events.push(`start ${s.id}`);
+      await tick(s.address === "Environment/e" ? 20 : 1);
+      events.push(`end ${s.id}`);
+      return {};
+    };
+    const plan: Plan = {
+      ...planOf([
+        step("Environment/e", 1, { path: "/environments/env-1" }),
+        step("Environment/e", 2, { label: "second", path: "/environments/env-1" }),
+        // Names the environment's id: waits for its steps of earlier waves.
+        step("DlpPolicy/p", 2, { path: "/policies/pol-1", body: { environments: [{ name: "ENV-1" }] } }),
+        // Deleted: waits for every step of an earlier wave, as with waves.
+        step("EnvironmentGroup/g", 3, { method: "DELETE", path: "/groups/grp-1" }),
+      ]),
+      resources: [
+        { address: "Environment/e", id: "env-1", action: "update" },
+        { address: "DlpPolicy/p", id: "pol-1", action: "update" },
+        { address: "EnvironmentGroup/g", id: "grp-1", action: "delete" },
+      ].map((resource) => ({
+        ...resource,
+        kind: resource.address.split("/")[0] as Plan["resources"][number]["kind"],
+        name: resource.address.split("/")[1]!,
+        displayName: resource.address,
+        changedPaths: [],
+        fingerprint: null,
+      })) as Plan["resources"],
+    };
+    const report = await executePlan({ plan, run, journal: memoryJournal(), concurrency: 4, now: clock });
+    expect(report.failed).toBeUndefined();
+    const at = (event: string): number => events.indexOf(event);
+    expect(at("start Environment/e:second")).toBeGreaterThan(at("end Environment/e:update"));
+    expect(at("start DlpPolicy/p:update")).toBeGreaterThan(at("end Environment/e:update"));
+    expect(at("start EnvironmentGroup/g:update")).toBeGreaterThan(at("end Environment/e:second"));
+    expect(at("start EnvironmentGroup/g:update")).toBeGreaterThan(at("end DlpPolicy/p:update"));
+  });
+
+  it("rejects on a journal error only once the steps already running ended, and starts nothing more", async () => {
+    const events: string[] = [];
+    const journal = {
+      append(entry: JournalEntry): Promise<void> {
+        if (entry.address === "B/broken" && entry.event === "start")
+          return Promise.reject(new Error("disk full"));
+        events.push(`${entry.event} ${entry.address}`);
+        return Promise.resolve();
+      },
+    };
+    const run: StepRunner = async (s) => {
+      await tick(s.address === "A/slow" ? 20 : 1);
+      return {};
+    };
+    const plan = planOf([step("A/slow", 1), step("B/broken", 1), step("C/later", 1)]);
+    await expect(executePlan({ plan, run, journal, concurrency: 2, now: clock })).rejects.toThrow(
+      "disk full",
+    );
+    expect(events).toEqual(["start A/slow", "end A/slow"]);
+  });
+
+  it("lets steps wait on accepted operations beyond the steps being sent, up to the waiting limit", async () => {
+    let sending = 0;
+    let waiting = 0;
+    let peakSending = 0;
+    let peakWaiting = 0;
+    const run: StepRunner = async (_s, hooks) => {
+      sending += 1;
+      peakSending = Math.max(peakSending, sending);
+      await tick(1);
+      sending -= 1;
+      await hooks.onAccepted("https://ops/1");
+      waiting += 1;
+      peakWaiting = Math.max(peakWaiting, waiting);
+      await tick(15);
+      waiting -= 1;
+      return {};
+    };
+    const plan = planOf(
+      Array.from({ length: 8 }, (_, index) => step(`A/${index}`, 1, { async: "lifecycle" })),
+    );
+    const journal = memoryJournal();
+    const report = await executePlan({ plan, run, journal, concurrency: 2, waitingLimit: 5, now: clock });
+    expect(report.failed).toBeUndefined();
+    expect(report.done).toHaveLength(8);
+    expect(peakSending).toBe(2);
+    expect(peakWaiting).toBe(5);
+    expect(journal.entries.filter((entry) => entry.event === "accepted")).toHaveLength(8);
   });
 
   it.each([1, 2, 3, 8])("never runs more than %i steps of a wave at once", async (concurrency) => {
@@ -116,6 +212,9 @@ describe("executePlan", () => {
     await expect(
       executePlan({ plan, run, journal: memoryJournal(), concurrency: 0, now: clock }),
     ).rejects.toThrow(/concurrency must be a positive integer/);
+    await expect(
+      executePlan({ plan, run, journal: memoryJournal(), concurrency: 1, waitingLimit: 0, now: clock }),
+    ).rejects.toThrow(/waitingLimit must be a positive integer/);
   });
 
   it("substitutes the ids earlier creates produced into later paths (encoded) and bodies", async () => {
@@ -372,7 +471,11 @@ describe("resuming an interrupted run", () => {
       entry({ stepId: "A/1:create", address: "A/1", event: "start" }),
       entry({ stepId: "A/1:create", address: "A/1", event: "accepted", location: LOCATION }),
     ];
-    const plan = planOf([create("A/1", 0), step("B/1", 1)], "sha256:plan-b");
+    // B/1 uses A/1's id: it waits for A/1, so it is not attempted when A/1 fails.
+    const plan = planOf(
+      [create("A/1", 0), step("B/1", 1, { body: { of: { $ref: "A/1#id" } } })],
+      "sha256:plan-b",
+    );
     const journal = memoryJournal();
     const sent: string[] = [];
     const report = await executePlan({
