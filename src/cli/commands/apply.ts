@@ -55,7 +55,7 @@ export const registerApply: CommandRegistrar = (program, context, setExitCode) =
     .option("--journal <file>", "apply journal (default PPGOV_JOURNAL or .ppgov/journal.jsonl)")
     .option(
       "--concurrency <n>",
-      "parallel steps within a wave (default 4); reads adapt as in plan, up to PPGOV_CONCURRENCY",
+      "steps sent at once (default 4; steps waiting on a long-running operation do not count); reads adapt as in plan, up to PPGOV_CONCURRENCY",
     )
     .addOption(
       new Option(
