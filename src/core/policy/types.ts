@@ -37,7 +37,11 @@ export interface Envelope<K extends KindName, S> {
 // ---------------------------------------------------------------------------------------------------
 // Environment
 
-export const ENVIRONMENT_TYPES = ["Production", "Sandbox", "Trial", "Developer"] as const;
+/**
+ * Every type a document may declare. The last two are read, never made: ppgov cannot create a Teams or
+ * Default environment, nor change an environment's type to or from them (PPG416).
+ */
+export const ENVIRONMENT_TYPES = ["Production", "Sandbox", "Trial", "Developer", "Teams", "Default"] as const;
 export type EnvironmentType = (typeof ENVIRONMENT_TYPES)[number];
 
 export const UPDATE_CADENCES = ["Frequent", "Moderate"] as const;
