@@ -51,7 +51,9 @@ describe("ppgov and a Teams environment", () => {
     expect(exported.code).toBe(0);
     const file = join(scratch, "repo", "environments", "sales-team.yaml");
     const written = await readFile(file, "utf8");
-    expect(written).toContain("  type: Teams\n");
+    expect(written).toContain(
+      "  type: Teams # read only: ppgov never creates this type nor changes it (PPG416)\n",
+    );
     expect(written).toContain(`  id: ${TEAMS_ID}`);
 
     const clean = await runCli(["plan", "-d", "repo", "--detailed-exitcode"], { cwd: scratch, env });
@@ -84,7 +86,7 @@ describe("ppgov and a Teams environment", () => {
     const dlp = plan.steps.filter((step) => step.address === "DlpPolicy/teams-dlp");
     expect(JSON.stringify(dlp)).toContain(TEAMS_ID);
 
-    await writeFile(file, written.replace("  type: Teams\n", "  type: Sandbox\n"));
+    await writeFile(file, written.replace("  type: Teams #", "  type: Sandbox #"));
     const retyped = await runCli(["plan", "-d", "repo"], { cwd: scratch, env });
     expect(retyped.code).toBe(1);
     expect(retyped.stdout + retyped.stderr).toMatch(

@@ -643,6 +643,12 @@ export function environmentSpec(
     }
   }
   if (canonical.managed !== undefined) spec.managed = managedSpec(canonical.managed);
+  if (isReadOnlyType(canonical.type))
+    comments.push({
+      pointer: "/spec/type",
+      text: "read only: ppgov never creates this type nor changes it (PPG416)",
+      position: "trailing",
+    });
   return { spec: orderEnvironmentSpec(spec), comments };
 }
 
