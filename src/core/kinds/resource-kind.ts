@@ -160,7 +160,12 @@ export interface ResourceKind<S, L, C extends object> {
    * Problems that only show once a document meets the live object (a type ppgov cannot create or
    * change); run with the plan's other checks, an error stops the plan.
    */
-  changeProblems?(change: PlannedChange<C>): ChangeProblem[];
+  changeProblems?(change: PlannedChange<C>, spec: S, ctx: CanonContext): ChangeProblem[];
+  /**
+   * Domains of other tenants the kind's documents name, which the reader resolves to tenant ids
+   * (LiveTenant.tenantDomains) before the plan canonicalises them.
+   */
+  tenantDomains?(specs: readonly S[]): string[];
   dependsOn(canonical: C): ResourceRef[];
   buildSteps(change: KindChange<L, C>, ctx: StepContext): StepRequest[];
   /**

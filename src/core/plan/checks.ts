@@ -317,7 +317,7 @@ export function checkSecurityGroupNeedsDataverse({ changes }: CheckInput): Diagn
 }
 
 /** Each kind's own `changeProblems` over its planned creates, updates and replaces. */
-export function checkKindChangeProblems({ changes }: CheckInput): Diagnostic[] {
+export function checkKindChangeProblems({ changes, resolver }: CheckInput): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   for (const change of changes) {
     const { action, resource, after } = change;
@@ -325,13 +325,17 @@ export function checkKindChangeProblems({ changes }: CheckInput): Diagnostic[] {
     if (action !== "create" && action !== "update" && action !== "replace") continue;
     const kind: AnyKind = KIND_REGISTRY[change.kind];
     const problems =
-      kind.changeProblems?.({
-        action,
-        address: change.address,
-        ...(change.before === undefined ? {} : { before: change.before }),
-        after,
-        ...(change.reason === undefined ? {} : { reason: change.reason }),
-      }) ?? [];
+      kind.changeProblems?.(
+        {
+          action,
+          address: change.address,
+          ...(change.before === undefined ? {} : { before: change.before }),
+          after,
+          ...(change.reason === undefined ? {} : { reason: change.reason }),
+        },
+        resource.spec,
+        resolver,
+      ) ?? [];
     for (const problem of problems)
       diagnostics.push(documentDiagnostic(problem.code, problem.message, resource, problem.pointer));
   }

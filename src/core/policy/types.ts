@@ -348,8 +348,10 @@ export const ISOLATION_DIRECTIONS = ["inbound", "outbound", "both"] as const;
 export type IsolationDirection = (typeof ISOLATION_DIRECTIONS)[number];
 
 export interface AllowedTenant {
-  /** Entra tenant id (a GUID), or "*" for every tenant. */
-  tenantId: string;
+  /** Entra tenant id (a GUID), or "*" for every tenant. Exactly one of tenantId and domain. */
+  tenantId?: string;
+  /** A domain of the tenant (contoso.onmicrosoft.com), resolved to its tenant id at plan time. */
+  domain?: string;
   /** inbound: users of that tenant may connect to this one; outbound: this tenant's users may connect there. */
   direction: IsolationDirection;
 }
