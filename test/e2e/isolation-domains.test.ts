@@ -77,6 +77,14 @@ describe("ppgov TenantIsolation by domain", () => {
     expect(JSON.stringify(plan.steps[0]!.body)).toContain(`"tenantId":"${PARTNER}"`);
     expect(JSON.stringify(plan.steps[0]!.body)).not.toContain("onmicrosoft");
 
+    // Apply re-reads the tenant (domains resolved again) and re-derives the plan before it writes.
+    const applied = await runCli(["apply", "plan.json", "-d", "repo"], { cwd: scratch, env });
+    expect(applied.stderr).not.toMatch(/error/i);
+    expect(applied.code).toBe(0);
+    const converged = await runCli(["plan", "-d", "repo", "--detailed-exitcode"], { cwd: scratch, env });
+    expect(converged.stdout).toContain("No changes.");
+    expect(converged.code).toBe(0);
+
     await writeFile(
       file,
       byDomain.replace(
