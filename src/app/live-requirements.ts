@@ -19,9 +19,12 @@ export function requirementsForPlan(plan: Pick<Plan, "resources">): LiveRequirem
 
 /** The union of two requirement sets. */
 export function mergeRequirements(a: LiveRequirements, b: LiveRequirements): LiveRequirements {
+  // Domains are resolved again so the plan re-derived at apply canonicalises them as the plan did.
+  const domains = [...new Set([...(a.tenantDomains ?? []), ...(b.tenantDomains ?? [])])].sort();
   return {
     collections: [...new Set([...a.collections, ...b.collections])],
     licenseGroupIds: [...new Set([...a.licenseGroupIds, ...b.licenseGroupIds])],
     allLicensedGroups: a.allLicensedGroups || b.allLicensedGroups,
+    ...(domains.length === 0 ? {} : { tenantDomains: domains }),
   };
 }

@@ -40,6 +40,7 @@ const SEED_KEYS: Record<keyof EmulatorSeed, KeyKind> = {
   tenantIsolationPolicy: "object",
   ruleSets: "array",
   groupMemberCounts: "object",
+  tenantDomains: "object",
   apps: "object",
   flows: "object",
   lifecycleOperations: "array",
@@ -182,6 +183,7 @@ export function stateFromSeed(seed: EmulatorSeed): EmulatorState {
     tenantCapacity: copy.tenantCapacity ?? readReferenceJson<JsonObject>("tenant-capacity.json"),
     ruleSets: copy.ruleSets ?? [],
     groupMemberCounts: copy.groupMemberCounts ?? {},
+    tenantDomains: copy.tenantDomains ?? {},
     apps: copy.apps ?? {},
     flows: copy.flows ?? {},
   };

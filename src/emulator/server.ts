@@ -25,6 +25,7 @@ import { environmentRoutes } from "./routes/environments.js";
 import { referenceRoutes } from "./routes/reference-lists.js";
 import { dlpRoutes } from "./routes/dlp.js";
 import { graphRoutes } from "./routes/graph.js";
+import { tenantInformationRoutes } from "./routes/tenant-information.js";
 import { groupRoutes } from "./routes/groups.js";
 import { allocationRoutes } from "./routes/allocations.js";
 import { licensingRoutes } from "./routes/licensing.js";
@@ -119,6 +120,7 @@ function allRoutes(): Route[] {
     ...licensingRoutes(),
     ...allocationRoutes(),
     ...graphRoutes(),
+    ...tenantInformationRoutes(),
     ...tenantRoutes(),
     ...ruleSetRoutes(),
     ...inventoryRoutes(),

@@ -104,6 +104,8 @@ export interface EmulatorSeed {
   ruleSets?: WireRuleSet[];
   /** Extension: Graph group id → number of direct members (`groups/{id}/members/$count`); default 0. */
   groupMemberCounts?: Record<string, number>;
+  /** Extension: other tenants' domains → tenant ids, for Graph findTenantInformationByDomainName. */
+  tenantDomains?: Record<string, string>;
   /** Extension: the tenant isolation policy; absent means GET answers 404. */
   tenantIsolationPolicy?: JsonObject;
   /** Extension: environment id (lower case) → admin app inventory (PowerApps app objects). */

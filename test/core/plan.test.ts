@@ -90,7 +90,7 @@ describe("buildPlan", () => {
     expect(second.plan.steps).toEqual([]);
   });
 
-  it("never changes the type of the default environment", () => {
+  it("never changes the type of the default environment: a document asking for it is an error", () => {
     const result = plan(
       desired(
         doc.environment({
@@ -102,8 +102,9 @@ describe("buildPlan", () => {
       ),
       liveTenant(),
     );
-    expect(result.plan.resources[0]!.changedPaths.map((c) => c.path)).toEqual(["/description"]);
-    expect(result.plan.steps.map((step) => step.label)).toEqual(["patch"]);
+    expect(errors(result)).toEqual([
+      expect.stringMatching(/^PPG416 Environment\/d changes type Default → Production/),
+    ]);
   });
 
   it("leaves fields the document does not set unmanaged", () => {

@@ -108,7 +108,7 @@ const managedSettingsArb = (odd: boolean) =>
 const envDraftArb = (odd: boolean): fc.Arbitrary<EnvDraft> =>
   fc.record({
     displayName: displayNameArb(odd),
-    type: pick(odd, ["Production", "Sandbox", "Trial", "Developer"], ["Teams"]),
+    type: pick(odd, ["Production", "Sandbox", "Trial", "Developer", "Teams"], ["SubscriptionBasedTrial"]),
     location: pick(odd, ["europe", "unitedstates", "Europe"], ["united states"]),
     description: maybe(fc.constantFrom("", "Apps of the team", "multi\nline")),
     azureRegion: maybe(fc.constantFrom("westeurope", "EastUS", "west europe")),

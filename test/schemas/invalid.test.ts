@@ -81,7 +81,7 @@ const cases: InvalidCase[] = [
       {
         instancePath: "/spec/type",
         keyword: "enum",
-        params: { allowedValues: ["Production", "Sandbox", "Trial", "Developer"] },
+        params: { allowedValues: ["Production", "Sandbox", "Trial", "Developer", "Teams", "Default"] },
       },
     ],
   },

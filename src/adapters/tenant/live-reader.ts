@@ -28,6 +28,7 @@ import {
 } from "./concurrency.js";
 import type { TenantClient } from "./tenant-client.js";
 import { getTenantIsolationPolicy } from "./tenant-isolation-api.js";
+import { resolveTenantDomains } from "./tenant-domains.js";
 
 export interface ReadLiveTenantOptions {
   /** The tenant id when known (Tenant document, AZURE_TENANT_ID); read from the admin API otherwise. */
@@ -155,6 +156,11 @@ async function readCollections(
     const counts = options.memberCounts ?? true;
     tasks.push(readLicenseGroups(client, requirements, pools, counts ? { skusRead } : undefined, live));
   }
+  const domains = requirements.tenantDomains ?? [];
+  if (domains.length > 0)
+    tasks.push(
+      resolveTenantDomains(client.http, domains, pools).then((resolved) => (live.tenantDomains = resolved)),
+    );
   if (needs("tenantSettings") || needs("tenantIsolation")) {
     tasks.push(readTenantObjects(client, live, needs("tenantSettings"), needs("tenantIsolation")));
   }

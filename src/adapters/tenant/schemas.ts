@@ -219,6 +219,12 @@ const graphGroup = obj(
   { displayName: nullable(str) },
 );
 
+// Graph "tenantInformation resource type"
+const tenantInformation = obj(
+  { tenantId: str },
+  { defaultDomainName: nullable(str), displayName: nullable(str) },
+);
+
 const ruleSet = obj(
   {
     parameters: {
@@ -314,6 +320,7 @@ export const RESPONSE_SCHEMAS = {
   subscribedSkuList: list(subscribedSku),
   graphGroup,
   graphGroupList: list(graphGroup),
+  tenantInformation,
   count: { type: "integer", minimum: 0 },
   ruleSet,
   ruleSetList: list(ruleSet),

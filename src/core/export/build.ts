@@ -56,6 +56,7 @@ function exportRound(
       skus,
       resolveEnvRef: (ref) => `${UNRESOLVED_PREFIX}${ref}`,
       resolveGroupRef: (name) => `${UNRESOLVED_PREFIX}${name}`,
+      resolveTenantDomain: (domain) => `${UNRESOLVED_PREFIX}${domain.toLowerCase()}`,
     },
     ...envRefTable(live, environmentNames),
     groupName: (id) => groupNames.get(id),

@@ -12,6 +12,8 @@ export interface CanonContext {
   resolveEnvRef(ref: EnvRef): IdOrPlaceholder;
   /** An EnvironmentGroup metadata.name → live group id or placeholder (or `unresolved:<name>`). */
   resolveGroupRef(name: string): IdOrPlaceholder;
+  /** A tenant's domain → its tenant id (lower case), or `unresolved:<domain>` (a plan-time check reports it). */
+  resolveTenantDomain(domain: string): string;
   catalogue: ConnectorCatalogue;
   skus: SkuIndex;
 }

@@ -21,7 +21,14 @@ import { normalizeId } from "./ids.js";
 import { compact, type Json, type JsonObject } from "./json.js";
 import { BAP, BAP_API_VERSION, BAP_PATCH_API_VERSION } from "./paths.js";
 import { idInPath, type IdOrPlaceholder } from "./placeholder.js";
-import type { CanonContext, KindChange, ResourceKind, StepRequest } from "./resource-kind.js";
+import type {
+  CanonContext,
+  ChangeProblem,
+  KindChange,
+  PlannedChange,
+  ResourceKind,
+  StepRequest,
+} from "./resource-kind.js";
 import type { Built, ExportContext } from "../export/context.js";
 import {
   isAzureRegion,
@@ -228,6 +235,48 @@ function replaceReason(before: EnvironmentCanonical, after: EnvironmentCanonical
   return before.dataverse && after.dataverse === null
     ? "Dataverse cannot be removed from an environment"
     : undefined;
+}
+
+/**
+ * Types ppgov reads and lets documents name, but never writes. The TF provider's environment_type
+ * accepts Developer, Sandbox, Production, Trial and Default, and no Teams (Source: TF provider
+ * internal/services/environment/dto.go, EnvironmentTypes); Microsoft365DSC's PPPowerAppsEnvironment
+ * reads Teams among its EnvironmentSKU values (Source: Microsoft365DSC
+ * docs/docs/resources/power-platform/PPPowerAppsEnvironment.md). Microsoft Teams creates Teams
+ * environments and the tenant has one Default environment, so the admin API's create and modifySku
+ * take neither (the emulator answers InvalidEnvironmentSku, src/emulator/routes/environment-common.ts).
+ */
+export const READ_ONLY_ENVIRONMENT_TYPES: readonly EnvironmentType[] = ["Teams", "Default"];
+
+const isReadOnlyType = (type: string | undefined): boolean =>
+  type !== undefined && (READ_ONLY_ENVIRONMENT_TYPES as readonly string[]).includes(type);
+
+/** A Teams or Default environment may be declared (to adopt and reference it), never made or retyped. */
+function changeProblems(change: PlannedChange<EnvironmentCanonical>): ChangeProblem[] {
+  const after = change.after.type;
+  const before = change.before?.type;
+  if (change.action !== "update" && isReadOnlyType(after)) {
+    const why =
+      change.action === "create"
+        ? "and no live environment matches it"
+        : `and the change replaces the environment (${change.reason ?? "a create-only field changes"})`;
+    return [
+      {
+        code: "PPG416",
+        pointer: "/spec/type",
+        message: `${change.address} declares type ${after}, ${why}: ppgov reads ${after} environments but cannot create one (the admin API creates Production, Sandbox, Trial and Developer environments). Match an existing ${after} environment by displayName or metadata.id, or declare another type`,
+      },
+    ];
+  }
+  if (change.before === undefined) return [];
+  if (before === after || (!isReadOnlyType(before) && !isReadOnlyType(after))) return [];
+  return [
+    {
+      code: "PPG416",
+      pointer: "/spec/type",
+      message: `${change.address} changes type ${before} → ${after}: ppgov cannot change the type of a Teams or Default environment, nor make one. Write type: ${before}`,
+    },
+  ];
 }
 
 // --- steps ------------------------------------------------------------------------------------------
@@ -467,9 +516,8 @@ export const environmentKind = {
   ignorePaths: [],
   ignoreWhenLiveAbsent: ["/azureRegion", "/dataverse/language", "/dataverse/currency", "/dataverse/domain"],
   createOnlyPaths: ["/location", "/azureRegion", "/dataverse/language", "/dataverse/currency"],
-  // The tenant's default environment has the type "Default", which no document can write or change.
-  ignoreChange: (path, before) => path === "/type" && (before as { type?: unknown }).type === "Default",
   replaceReason,
+  changeProblems,
   dependsOn: (canonical) =>
     canonical.group ? [{ kind: "EnvironmentGroup" as const, id: canonical.group }] : [],
   buildSteps(change) {
@@ -595,6 +643,12 @@ export function environmentSpec(
     }
   }
   if (canonical.managed !== undefined) spec.managed = managedSpec(canonical.managed);
+  if (isReadOnlyType(canonical.type))
+    comments.push({
+      pointer: "/spec/type",
+      text: "read only: ppgov never creates this type nor changes it (PPG416)",
+      position: "trailing",
+    });
   return { spec: orderEnvironmentSpec(spec), comments };
 }
 

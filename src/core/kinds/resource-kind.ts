@@ -5,6 +5,7 @@ import type { ConnectorCatalogue } from "./connector-catalogue.js";
 import type { LiveCollection, LiveTenant } from "../plan/live-tenant.js";
 import type { Json } from "./json.js";
 import type { IdOrPlaceholder } from "./placeholder.js";
+import type { PlanDiagnosticCode } from "../plan/codes.js";
 
 export type { CanonContext };
 
@@ -74,6 +75,24 @@ export interface StepContext {
   catalogue: ConnectorCatalogue;
 }
 
+/** One planned create, update or replace of a document, as a kind's `changeProblems` sees it. */
+export interface PlannedChange<C> {
+  action: "create" | "update" | "replace";
+  address: string;
+  /** The live canonical form (absent for a create). */
+  before?: C;
+  after: C;
+  /** Why a replace cannot be made in place. */
+  reason?: string;
+}
+
+/** A problem a kind finds in one planned change, at a pointer of the document. */
+export interface ChangeProblem {
+  code: PlanDiagnosticCode;
+  pointer: string;
+  message: string;
+}
+
 /** A reference from one canonical form to another resource, by live id or placeholder. */
 export interface ResourceRef {
   kind: PrunableKind;
@@ -137,6 +156,16 @@ export interface ResourceKind<S, L, C extends object> {
   createOnlyPaths: readonly string[];
   /** Other reasons a change cannot be made in place (checked after `createOnlyPaths`). */
   replaceReason?(before: C, after: C): string | undefined;
+  /**
+   * Problems that only show once a document meets the live object (a type ppgov cannot create or
+   * change); run with the plan's other checks, an error stops the plan.
+   */
+  changeProblems?(change: PlannedChange<C>, spec: S, ctx: CanonContext): ChangeProblem[];
+  /**
+   * Domains of other tenants the kind's documents name, which the reader resolves to tenant ids
+   * (LiveTenant.tenantDomains) before the plan canonicalises them.
+   */
+  tenantDomains?(specs: readonly S[]): string[];
   dependsOn(canonical: C): ResourceRef[];
   buildSteps(change: KindChange<L, C>, ctx: StepContext): StepRequest[];
   /**

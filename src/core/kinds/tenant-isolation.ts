@@ -2,7 +2,14 @@ import type { IsolationDirection, TenantIsolationSpec, AllowedTenant } from "../
 import type { LiveTenantIsolation } from "../plan/live-tenant.js";
 import type { WireAllowedTenant } from "../wire/types.js";
 import { compact } from "./json.js";
-import type { KindChange, ResourceKind, StepRequest } from "./resource-kind.js";
+import type {
+  CanonContext,
+  ChangeProblem,
+  KindChange,
+  PlannedChange,
+  ResourceKind,
+  StepRequest,
+} from "./resource-kind.js";
 import type { Built } from "../export/context.js";
 
 /** The canonical direction: the written words, plus `none` for a live entry allowing neither way. */
@@ -59,6 +66,72 @@ export function canonicalIsolation(record: LiveTenantIsolation): Required<Tenant
   };
 }
 
+const UNRESOLVED = "unresolved:";
+
+/** The tenant id an entry names: its tenantId, or its domain resolved (`unresolved:<domain>` if unknown). */
+function entryTenantId(entry: AllowedTenant, ctx: CanonContext): string {
+  if (entry.tenantId !== undefined) return entry.tenantId.toLowerCase();
+  return ctx.resolveTenantDomain(entry.domain ?? "");
+}
+
+function canonicalizeDesired(spec: TenantIsolationSpec, ctx: CanonContext): TenantIsolationCanonical {
+  return compact({
+    enabled: spec.enabled,
+    allowedTenants:
+      spec.allowedTenants === undefined
+        ? undefined
+        : sortedMap(spec.allowedTenants.map((entry) => [entryTenantId(entry, ctx), entry.direction])),
+  });
+}
+
+/**
+ * A domain no tenant has (PPG417), and two entries naming one tenant once domains are resolved
+ * (PPG418; the same tenantId written twice is PPG316, at validation).
+ */
+function changeProblems(
+  change: PlannedChange<TenantIsolationCanonical>,
+  spec: TenantIsolationSpec,
+  ctx: CanonContext,
+): ChangeProblem[] {
+  const problems: ChangeProblem[] = [];
+  const seen = new Map<string, { index: number; byDomain: boolean }>();
+  (spec.allowedTenants ?? []).forEach((entry, index) => {
+    const id = entryTenantId(entry, ctx);
+    const pointer = `/spec/allowedTenants/${index}/${entry.domain === undefined ? "tenantId" : "domain"}`;
+    if (entry.domain !== undefined && id.startsWith(UNRESOLVED)) {
+      problems.push({
+        code: "PPG417",
+        pointer,
+        message: `${change.address}: no Entra tenant has the domain '${entry.domain}' (Graph findTenantInformationByDomainName found none); check the spelling, or write the tenant's id as tenantId`,
+      });
+      return;
+    }
+    const first = seen.get(id);
+    if (first === undefined) {
+      seen.set(id, { index, byDomain: entry.domain !== undefined });
+      return;
+    }
+    if (first.byDomain || entry.domain !== undefined)
+      problems.push({
+        code: "PPG418",
+        pointer,
+        message: `${change.address}: '${entry.domain ?? entry.tenantId ?? ""}' is tenant ${id}, already listed at spec.allowedTenants[${first.index}]; list each tenant once, with direction both to allow it either way`,
+      });
+  });
+  return problems;
+}
+
+/** The domain an entry was written with, shown next to the tenant id it resolved to. */
+function pathNote(spec: TenantIsolationSpec, path: string, ctx: CanonContext): string | undefined {
+  const prefix = "/allowedTenants/";
+  if (!path.startsWith(prefix)) return undefined;
+  const id = path.slice(prefix.length);
+  const entry = (spec.allowedTenants ?? []).find(
+    (candidate) => candidate.domain !== undefined && entryTenantId(candidate, ctx) === id,
+  );
+  return entry?.domain === undefined ? undefined : `domain ${entry.domain.toLowerCase()}`;
+}
+
 /** The PUT replaces the whole policy: the intended state (live values kept where unmanaged) is sent. */
 function buildSteps(change: KindChange<LiveTenantIsolation, TenantIsolationCanonical>): StepRequest[] {
   // The reader always yields a record (404 = no policy), so there is a tenant id to address.
@@ -102,14 +175,7 @@ export const tenantIsolationKind = {
   liveDisplayName: () => TENANT_ISOLATION_DISPLAY_NAME,
   desiredDisplayName: () => TENANT_ISOLATION_DISPLAY_NAME,
   ensure: () => "present",
-  canonicalizeDesired: (spec) =>
-    compact({
-      enabled: spec.enabled,
-      allowedTenants:
-        spec.allowedTenants === undefined
-          ? undefined
-          : sortedMap(spec.allowedTenants.map((entry) => [entry.tenantId.toLowerCase(), entry.direction])),
-    }),
+  canonicalizeDesired,
   canonicalizeLive: canonicalIsolation,
   partialPaths: [""],
   atomicPaths: [],
@@ -117,6 +183,12 @@ export const tenantIsolationKind = {
   ignoreWhenLiveAbsent: [],
   createOnlyPaths: [],
   dependsOn: () => [],
+  changeProblems,
+  pathNote,
+  tenantDomains: (specs) =>
+    specs.flatMap((spec) =>
+      (spec.allowedTenants ?? []).flatMap((entry) => (entry.domain === undefined ? [] : [entry.domain])),
+    ),
   buildSteps,
   isEmpty: (canonical) => !canonical.enabled && Object.keys(canonical.allowedTenants ?? {}).length === 0,
   fingerprint: () => undefined,

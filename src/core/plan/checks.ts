@@ -4,6 +4,7 @@ import { DLP_GROUPS, type EnvironmentSpec } from "../policy/types.js";
 import { isDeletionProtected, type EnvironmentCanonical } from "../kinds/environment.js";
 import { escapeSegment } from "../kinds/json.js";
 import type { LicenseAssignmentCanonical } from "../kinds/license-assignment.js";
+import { KIND_REGISTRY, type AnyKind } from "../kinds/registry.js";
 import { RULE_PARAMETER_SETTINGS } from "../kinds/rule-set.js";
 import type { DesiredResource, DesiredState } from "./desired-state.js";
 import { documentDiagnostic, planDiagnostic } from "./diagnostic.js";
@@ -28,6 +29,7 @@ export function runPlanChecks(input: CheckInput): Diagnostic[] {
     ...checkProtectedDeletes(input),
     ...checkGroupLockedSettings(input),
     ...checkSecurityGroupNeedsDataverse(input),
+    ...checkKindChangeProblems(input),
   ];
 }
 
@@ -310,6 +312,32 @@ export function checkSecurityGroupNeedsDataverse({ changes }: CheckInput): Diagn
           "/spec/securityGroupId",
         ),
       );
+  }
+  return diagnostics;
+}
+
+/** Each kind's own `changeProblems` over its planned creates, updates and replaces. */
+export function checkKindChangeProblems({ changes, resolver }: CheckInput): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  for (const change of changes) {
+    const { action, resource, after } = change;
+    if (resource === undefined || after === undefined) continue;
+    if (action !== "create" && action !== "update" && action !== "replace") continue;
+    const kind: AnyKind = KIND_REGISTRY[change.kind];
+    const problems =
+      kind.changeProblems?.(
+        {
+          action,
+          address: change.address,
+          ...(change.before === undefined ? {} : { before: change.before }),
+          after,
+          ...(change.reason === undefined ? {} : { reason: change.reason }),
+        },
+        resource.spec,
+        resolver,
+      ) ?? [];
+    for (const problem of problems)
+      diagnostics.push(documentDiagnostic(problem.code, problem.message, resource, problem.pointer));
   }
   return diagnostics;
 }

@@ -20,6 +20,9 @@ export const PLAN_DIAGNOSTIC_CODES = {
   PPG413: { title: "Dependency cycle between changes", severity: "error" },
   PPG414: { title: "Several documents match the same live object", severity: "error" },
   PPG415: { title: "Security group set on an environment without Dataverse", severity: "error" },
+  PPG416: { title: "Environment type ppgov reads but cannot create or change", severity: "error" },
+  PPG417: { title: "Allowed tenant's domain not found", severity: "error" },
+  PPG418: { title: "Allowed tenant listed twice once domains are resolved", severity: "error" },
 } as const satisfies Record<string, DiagnosticCodeInfo>;
 
 export type PlanDiagnosticCode = keyof typeof PLAN_DIAGNOSTIC_CODES;

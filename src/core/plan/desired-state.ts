@@ -1,6 +1,12 @@
 import type { LoadedDocument, ManagedKind, PrunableKind, TenantSpec } from "../policy/types.js";
 import { isPrunableKind, PRUNABLE_KINDS, SINGLETON_KINDS } from "../policy/types.js";
-import { KIND_ORDER, KIND_REGISTRY, planCollections, type RegisteredKind } from "../kinds/registry.js";
+import {
+  KIND_ORDER,
+  KIND_REGISTRY,
+  planCollections,
+  type AnyKind,
+  type RegisteredKind,
+} from "../kinds/registry.js";
 import { parseIdRef } from "../kinds/ids.js";
 import type { LiveCollection } from "./live-tenant.js";
 
@@ -82,6 +88,8 @@ export interface LiveRequirements {
    * documents name, or (absent) every environment. Export, prune and the apply re-read leave it out.
    */
   allocationEnvironments?: EnvironmentSelection;
+  /** Domains of other tenants the documents name (lower case), to resolve to tenant ids; absent: none. */
+  tenantDomains?: string[];
 }
 
 /** One LicenseAssignment's group (lower-case id) and the SKUs it wants there. */
@@ -152,11 +160,13 @@ export function requiredLiveCollections(desired: DesiredState): LiveRequirements
   const prune = desired.tenant.prune ?? {};
   const wants = (kind: PrunableKind): boolean => desired.byKind[kind].length > 0 || prune[kind] === true;
   const collections = new Set<LiveCollection>(["environments"]);
+  const domains = new Set<string>();
   for (const kindName of KIND_ORDER) {
     const specs = desired.byKind[kindName].map((resource) => resource.spec);
     const pruned = isPrunableKind(kindName) && prune[kindName] === true;
-    for (const collection of planCollections(KIND_REGISTRY[kindName], specs, pruned))
-      collections.add(collection);
+    const kind: AnyKind = KIND_REGISTRY[kindName];
+    for (const collection of planCollections(kind, specs, pruned)) collections.add(collection);
+    for (const domain of kind.tenantDomains?.(specs) ?? []) domains.add(domain.toLowerCase());
   }
   return {
     collections: [...collections],
@@ -175,5 +185,6 @@ export function requiredLiveCollections(desired: DesiredState): LiveRequirements
     ...(wants("LicenseAllocation") && prune.LicenseAllocation !== true
       ? { allocationEnvironments: allocationEnvironments(desired) }
       : {}),
+    ...(domains.size === 0 ? {} : { tenantDomains: [...domains].sort() }),
   };
 }

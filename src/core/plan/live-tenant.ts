@@ -75,13 +75,18 @@ export interface LiveTenant {
   tenantSettings?: LiveTenantSettings;
   /** The tenant isolation policy, when read. */
   tenantIsolation?: LiveTenantIsolation;
+  /**
+   * Domain (lower case) → tenant id, or null for a domain no tenant has: the domains documents name,
+   * resolved when read (LiveRequirements.tenantDomains).
+   */
+  tenantDomains?: Record<string, string | null>;
   /** Connector names known at the last apply, to call out connectors new in the catalogue. */
   previousCatalogue?: string[];
 }
 
 export type LiveCollection = Exclude<
   keyof LiveTenant,
-  "tenantId" | "previousCatalogue" | "allocationAvailability"
+  "tenantId" | "previousCatalogue" | "allocationAvailability" | "tenantDomains"
 >;
 
 export function emptyLiveTenant(): LiveTenant {

@@ -53,7 +53,12 @@ export function buildPlan(desired: DesiredState, live: LiveTenant, options: Buil
     live.unblockableConnectorIds,
     live.virtualConnectors,
   );
-  const resolver = buildResolver(live.environments, catalogue, buildSkuIndex(live.subscribedSkus));
+  const resolver = buildResolver(
+    live.environments,
+    catalogue,
+    buildSkuIndex(live.subscribedSkus),
+    live.tenantDomains,
+  );
   const ignore = buildIgnoreList(desired.tenant.ignore ?? []);
   const prune = desired.tenant.prune ?? {};
   const environmentNameOf = (kind: AnyKind, id: string | undefined, canonical: object | undefined) => {

@@ -28,6 +28,7 @@ export function buildResolver(
   environments: readonly WireEnvironment[],
   catalogue: ConnectorCatalogue,
   skus: SkuIndex,
+  tenantDomains: Readonly<Record<string, string | null>> = {},
 ): Resolver {
   const byId = new Map<string, WireEnvironment>();
   for (const environment of environments)
@@ -53,6 +54,10 @@ export function buildResolver(
     },
     resolveGroupRef(name: string): IdOrPlaceholder {
       return groupNames.get(name) ?? `${UNRESOLVED_PREFIX}${name}`;
+    },
+    resolveTenantDomain(domain: string): string {
+      const key = domain.toLowerCase();
+      return tenantDomains[key]?.toLowerCase() ?? `${UNRESOLVED_PREFIX}${key}`;
     },
   };
 }

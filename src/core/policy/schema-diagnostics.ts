@@ -309,6 +309,19 @@ function describe(error: SchemaError, keyRuleDefinitions: Map<string, string | u
         const got = present.length === 0 ? "nothing" : present.join(", ");
         return finding("PPG210", `${path} must have exactly one of ${names.join(", ")} (got ${got})`);
       }
+      // Required properties plus exactly one of the others (an allowed tenant: direction, and tenantId or domain).
+      const required = Array.isArray(parent.required) ? parent.required.map(String) : [];
+      const choices = names.filter((name) => !required.includes(name));
+      if (
+        required.length > 0 &&
+        choices.length > 1 &&
+        parent.minProperties === required.length + 1 &&
+        parent.maxProperties === required.length + 1
+      ) {
+        const chosen = present.filter((name) => choices.includes(name));
+        const got = chosen.length === 0 ? "none" : chosen.join(", ");
+        return finding("PPG210", `${path} must have exactly one of ${choices.join(", ")} (got ${got})`);
+      }
       if (error.keyword === "minProperties") {
         return Number(params.limit) === 1
           ? finding("PPG209", `${path} must not be empty`)

@@ -37,7 +37,11 @@ export interface Envelope<K extends KindName, S> {
 // ---------------------------------------------------------------------------------------------------
 // Environment
 
-export const ENVIRONMENT_TYPES = ["Production", "Sandbox", "Trial", "Developer"] as const;
+/**
+ * Every type a document may declare. The last two are read, never made: ppgov cannot create a Teams or
+ * Default environment, nor change an environment's type to or from them (PPG416).
+ */
+export const ENVIRONMENT_TYPES = ["Production", "Sandbox", "Trial", "Developer", "Teams", "Default"] as const;
 export type EnvironmentType = (typeof ENVIRONMENT_TYPES)[number];
 
 export const UPDATE_CADENCES = ["Frequent", "Moderate"] as const;
@@ -344,8 +348,10 @@ export const ISOLATION_DIRECTIONS = ["inbound", "outbound", "both"] as const;
 export type IsolationDirection = (typeof ISOLATION_DIRECTIONS)[number];
 
 export interface AllowedTenant {
-  /** Entra tenant id (a GUID), or "*" for every tenant. */
-  tenantId: string;
+  /** Entra tenant id (a GUID), or "*" for every tenant. Exactly one of tenantId and domain. */
+  tenantId?: string;
+  /** A domain of the tenant (contoso.onmicrosoft.com), resolved to its tenant id at plan time. */
+  domain?: string;
   /** inbound: users of that tenant may connect to this one; outbound: this tenant's users may connect there. */
   direction: IsolationDirection;
 }

@@ -79,8 +79,11 @@ export interface WireErrorBody {
 // ---------------------------------------------------------------------------------------------------
 // Environments (BAP, TF internal/services/environment)
 
-/** `properties.environmentSku`. "Default" is the tenant's default environment (read only). */
-export type EnvironmentSku = "Production" | "Sandbox" | "Trial" | "Developer" | "Default";
+/**
+ * `properties.environmentSku`. "Default" is the tenant's default environment, "Teams" one Microsoft Teams
+ * made (Microsoft365DSC PPPowerAppsEnvironment's EnvironmentSKU); both are read only.
+ */
+export type EnvironmentSku = "Production" | "Sandbox" | "Trial" | "Developer" | "Default" | "Teams";
 
 export type UpdateCadenceId = "Frequent" | "Moderate";
 
@@ -229,7 +232,7 @@ export interface EnvironmentCreateBody {
   location: string;
   properties: {
     displayName: string;
-    environmentSku: Exclude<EnvironmentSku, "Default">;
+    environmentSku: Exclude<EnvironmentSku, "Default" | "Teams">;
     description?: string;
     azureRegion?: string;
     updateCadence?: IdRef<UpdateCadenceId>;
@@ -263,7 +266,7 @@ export interface EnvironmentCreateBody {
 export interface EnvironmentPatchBody {
   properties: {
     displayName?: string;
-    environmentSku?: Exclude<EnvironmentSku, "Default">;
+    environmentSku?: Exclude<EnvironmentSku, "Default" | "Teams">;
     description?: string;
     updateCadence?: IdRef<UpdateCadenceId>;
     parentEnvironmentGroup?: IdRef;
@@ -285,7 +288,7 @@ export interface EnvironmentPatchBody {
 
 /** Body of `POST /scopes/admin/environments/{id}/modifySku?api-version=2021-04-01`. */
 export interface ModifySkuBody {
-  environmentSku: Exclude<EnvironmentSku, "Default">;
+  environmentSku: Exclude<EnvironmentSku, "Default" | "Teams">;
 }
 
 /** Body of `POST /environments/{id}/provisionInstance?api-version=2021-04-01` (add Dataverse). */

@@ -25,7 +25,10 @@ export const allowedTenantsOnce: Rule = (context) => {
   for (const loaded of ofKind(context.documents, "TenantIsolation")) {
     const seen = new Map<string, number>();
     (loaded.document.spec.allowedTenants ?? []).forEach((entry, index) => {
-      const key = entry.tenantId.toLowerCase();
+      // A domain and the id it resolves to are only compared at plan time.
+      const field = entry.tenantId === undefined ? "domain" : "tenantId";
+      const named = entry.tenantId ?? entry.domain ?? "";
+      const key = `${field}:${named.toLowerCase()}`;
       const first = seen.get(key);
       if (first === undefined) {
         seen.set(key, index);
@@ -34,8 +37,8 @@ export const allowedTenantsOnce: Rule = (context) => {
       context.report(
         loaded,
         "PPG316",
-        `/spec/allowedTenants/${index}/tenantId`,
-        `tenant ${entry.tenantId} is already listed at spec.allowedTenants[${first}] (${placeOf(loaded, `/spec/allowedTenants/${first}`)}); list each tenant once, with direction both to allow it either way`,
+        `/spec/allowedTenants/${index}/${field}`,
+        `tenant ${named} is already listed at spec.allowedTenants[${first}] (${placeOf(loaded, `/spec/allowedTenants/${first}`)}); list each tenant once, with direction both to allow it either way`,
       );
     });
   }
