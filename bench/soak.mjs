@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Seeded soak of `ppgov apply` through the BUILT CLI against the in-process emulator (issue 7, "Faults").
 //
-//   node bench/soak.mjs [--runs 200] [--crash 100] [--seed 7] [--json]   (--help: usage)
+//   node bench/soak.mjs [--runs 200] [--crash 100] [--seed 7] [--only N] [--json]   (--help: usage)
 //
 // Fault runs: a random valid change set is written to a copy of policies/, random faults are switched on
 // (latency, 429 with Retry-After, 500/503, dropped connections, lifecycle operations ending Failed) and
@@ -20,22 +20,25 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parse, parseAllDocuments, stringify } from "yaml";
 
-const USAGE = `usage: node bench/soak.mjs [--runs N] [--crash N] [--seed N] [--json]
+const USAGE = `usage: node bench/soak.mjs [--runs N] [--crash N] [--seed N] [--only N] [--json]
 
 Seeded soak of \`ppgov apply\` (the built CLI) against the in-process emulator.
   --runs N   apply runs under random faults (default 200)
   --crash N  applies killed with SIGKILL mid-run, then re-run (default 100)
   --seed N   seed of the change sets, faults and kill points (default 7)
+  --only N   reproduce fault run N alone: runs 1..N-1 still run (each run starts from the state the
+             ones before it left), their breaches are not reported, no crash runs
   --json     print the figures and breaches as one JSON object
   -h, --help print this and exit
 Exit 0 when every run converged with no duplicate, lost or unexpected resource, 1 on any breach, 2 on a
-bad flag. Needs \`npm run build\` first.
+bad flag. The full stderr of every apply that breached is written to a file the breach names.
+Needs \`npm run build\` first.
 `;
 
 /** The flags, checked before anything starts: a typo must not start a 300-run soak. */
 function parseFlags(argv) {
-  const flags = { runs: 200, crash: 100, seed: 7, json: false };
-  const numeric = { "--runs": "runs", "--crash": "crash", "--seed": "seed" };
+  const flags = { runs: 200, crash: 100, seed: 7, only: undefined, json: false };
+  const numeric = { "--runs": "runs", "--crash": "crash", "--seed": "seed", "--only": "only" };
   for (let index = 0; index < argv.length; index += 1) {
     const arg = argv[index];
     if (arg === "--help" || arg === "-h") return { help: true };
@@ -51,6 +54,12 @@ function parseFlags(argv) {
     if (value === undefined || !/^\d+$/.test(value))
       return { error: `${name} needs a whole number (got ${value ?? "nothing"})` };
     flags[key] = Number(value);
+  }
+  if (flags.only !== undefined) {
+    if (flags.only < 1) return { error: "--only needs a run number from 1" };
+    // Runs 1..N-1 set up the state run N starts from (repository, tenant, the fault PRNG's position).
+    flags.runs = flags.only;
+    flags.crash = 0;
   }
   return { flags };
 }
@@ -214,6 +223,15 @@ const emulator = await startEmulator({
   faultSeed: seed,
 });
 const work = await mkdtemp(join(tmpdir(), "ppgov-soak-"));
+// Outside `work` (removed at the end): the full stderr of each apply that breached, named in the breach.
+const reportDir = await mkdtemp(join(tmpdir(), "ppgov-soak-report-"));
+let reportsWritten = 0;
+async function keepStderr(label, step, stderr) {
+  const file = join(reportDir, `${label.replace(/\s+/g, "-")}-${step}.stderr.log`);
+  await writeFile(file, stderr);
+  reportsWritten += 1;
+  return file;
+}
 await cp(join(root, "policies"), join(work, "policies"), { recursive: true });
 const env = {
   PPGOV_ENDPOINT: emulator.url,
@@ -254,10 +272,13 @@ async function replanIsEmpty() {
 async function recover(label) {
   emulator.setFaults({});
   const again = await run(apply, work, env);
-  if (again.code === 0 && (await replanIsEmpty())) return true;
+  // Re-planned whatever the exit code, so the breach quotes this run's re-plan, not an earlier run's.
+  const replanEmpty = await replanIsEmpty();
+  if (again.code === 0 && replanEmpty) return true;
   figures.notConverged += 1;
+  const file = await keepStderr(label, "retry-apply", again.stderr);
   breaches.push(
-    `${label}: the apply without faults did not converge (exit ${again.code}): ${again.stderr.slice(0, 400)} ${lastReplan}`,
+    `${label}: the apply without faults did not converge (exit ${again.code}; full stderr in ${file}): ${again.stderr.slice(0, 400)} ${lastReplan}`,
   );
   return false;
 }
@@ -320,6 +341,11 @@ const baseline = new Set(liveNames(emulator.state()));
 
 for (let serial = 1; serial <= runs; serial += 1) {
   const label = `run ${serial}`;
+  if (parsed.flags.only === serial) {
+    // Only run N is reported: what the runs before it breached is not its finding.
+    for (const key of Object.keys(figures)) figures[key] = 0;
+    breaches.length = 0;
+  }
   figures.runs += 1;
   await writeChangeSet(work, random, serial);
   emulator.resetRequests();
@@ -330,6 +356,7 @@ for (let serial = 1; serial <= runs; serial += 1) {
   const faulted = log.filter((r) => r.status === 0 || r.status === 429 || r.status >= 500).length;
   figures.faultsInjected += faulted;
   figures.retries += retriesLogged(result.stderr);
+  if (parsed.flags.only === serial) await keepStderr(label, "fault-apply", result.stderr);
   emulator.setFaults({});
   let converged = false;
   if (result.code === 0 && (await replanIsEmpty())) {
@@ -339,8 +366,9 @@ for (let serial = 1; serial <= runs; serial += 1) {
     const report = result.stdout + result.stderr;
     if (result.code !== 1 || !/failed|not attempted|nothing was changed in the tenant/i.test(report)) {
       figures.unclearFailures += 1;
+      const file = await keepStderr(label, "fault-apply", result.stderr);
       breaches.push(
-        `${label}: apply exit ${result.code} without a clear failure report: ${messageLines(result.stderr)}`,
+        `${label}: apply exit ${result.code} without a clear failure report (full stderr in ${file}): ${messageLines(result.stderr)}`,
       );
     }
     if (await recover(label)) {
@@ -366,7 +394,9 @@ for (let serial = 1; serial <= crashRuns; serial += 1) {
 figures.seconds = Math.round((Date.now() - started) / 1000);
 await emulator.close();
 await rm(work, { recursive: true, force: true });
-if (parsed.flags.json) console.log(JSON.stringify({ figures, breaches }));
+if (reportsWritten === 0) await rm(reportDir, { recursive: true, force: true });
+if (parsed.flags.json)
+  console.log(JSON.stringify({ figures, breaches, ...(reportsWritten > 0 ? { reportDir } : {}) }));
 else {
   console.log(
     `soak seed ${seed}: runs ${figures.runs}, faults injected ${figures.faultsInjected}, retries ${figures.retries}, ` +
@@ -376,5 +406,6 @@ else {
       `unclear failures ${figures.unclearFailures}, not converged ${figures.notConverged}, ${figures.seconds} s`,
   );
   for (const breach of breaches) console.log(`BREACH ${breach}`);
+  if (reportsWritten > 0) console.log(`full stderr of the breaching applies: ${reportDir}`);
 }
 process.exitCode = breaches.length > 0 ? 1 : 0;

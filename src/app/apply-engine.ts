@@ -25,7 +25,8 @@ export interface StepHooks {
 /**
  * Watches, to its end, the operation an interrupted run started for `step` (its URL from the journal).
  * "finished": it succeeded (with the id it created, when the service names it); "gone": the service no
- * longer knows it, so its outcome is unknown. Throws when it ended Failed.
+ * longer knows it, so its outcome is unknown. Throws when it ended Failed (an error with code
+ * OPERATION_FAILED_CODE): the engine then sends the step again, since that operation had no effect.
  */
 export type StepResumer = (step: PlanStep, location: string) => Promise<ResumeOutcome>;
 
@@ -200,12 +201,18 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
     await journal.append(entry(step, { event: "start" }));
     try {
       const interrupted = prior?.interrupted.get(step.id);
+      // What the look-up for an object the interrupted run may have made goes by.
+      let lookup = interrupted;
       if (interrupted?.location !== undefined && options.resume) {
         // The service accepted this step for an earlier run: watch that operation rather than start another.
         // Journaled again, so a kill during this run still leaves the URL for the next one.
         await journal.append(entry(step, { event: "accepted", location: interrupted.location }));
         await toWaiting(place);
-        const resumed = await options.resume(substituteStep(step, resolved), interrupted.location);
+        const resumed = await resumeOrOver(
+          options.resume,
+          substituteStep(step, resolved),
+          interrupted.location,
+        );
         if (
           resumed.status === "finished" &&
           (step.produces === undefined || resumed.producedId !== undefined)
@@ -214,10 +221,18 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
           await succeed({ step, outcome: "resumed", ...(producedId === undefined ? {} : { producedId }) });
           return;
         }
+        if (resumed.status === "failed") {
+          // The earlier run's operation ended Failed, with no effect: the step is sent afresh, as the run
+          // after one that saw it fail does. Journaled as a new start, so a kill from here does not point
+          // the next run at the old operation again. The re-send keeps its waiting place (a rare recovery,
+          // still bounded by waitingLimit) rather than queueing again for a sending one.
+          await journal.append(entry(step, { event: "start" }));
+          lookup = { startedAt: interrupted.startedAt, killed: false };
+        }
         // Gone (outcome unknown), or succeeded without naming its object: look for the object as before.
       }
-      if (interrupted !== undefined && step.produces !== undefined && options.findCreated) {
-        const existing = await options.findCreated(step, interrupted);
+      if (lookup !== undefined && step.produces !== undefined && options.findCreated) {
+        const existing = await options.findCreated(step, lookup);
         if (existing !== undefined) {
           await succeed({ step, outcome: "adopted", producedId: existing });
           return;
@@ -320,6 +335,25 @@ export async function executePlan(options: EngineOptions): Promise<ApplyReport> 
   if (crash !== undefined) throw crash.error;
   notAttempted.push(...plan.steps.filter((step) => !begun.has(step.id)));
   return { done, ...(failed === undefined ? {} : { failed }), notAttempted, resolved };
+}
+
+/**
+ * Polls an earlier run's operation; one that ended Failed (OPERATION_FAILED_CODE) is over and had no
+ * effect, as a lifecycle operation's effect is applied only when it succeeds (TF provider
+ * internal/api/lifecycle.go), so it is "failed" here, for the step to be sent again, not this run's
+ * failure. Any other error is.
+ */
+async function resumeOrOver(
+  resume: StepResumer,
+  step: PlanStep,
+  location: string,
+): Promise<ResumeOutcome | { status: "failed" }> {
+  try {
+    return await resume(step, location);
+  } catch (error: unknown) {
+    if (describeFailure(step, error).code === OPERATION_FAILED_CODE) return { status: "failed" };
+    throw error;
+  }
 }
 
 /** The step with every `{"$ref": …}` replaced by the id an earlier step produced. */

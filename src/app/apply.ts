@@ -30,6 +30,7 @@ import type { Diagnostic } from "../core/diagnostics.js";
 import {
   appliedAt,
   executePlan,
+  OPERATION_FAILED_CODE,
   priorRun,
   touchedAddresses,
   type ApplyReport,
@@ -329,7 +330,13 @@ async function execute(
             deps.progress.phase(
               `${step.address}: an interrupted run left its operation running; following it instead of sending it again…`,
             );
-            return resumeStep(step, location, tenantId);
+            return resumeStep(step, location, tenantId).catch((error: unknown) => {
+              if ((error as { code?: unknown } | null)?.code === OPERATION_FAILED_CODE)
+                deps.progress.phase(
+                  `${step.address}: the operation the interrupted run left running ended Failed, so it changed nothing; sending the step again…`,
+                );
+              throw error;
+            });
           },
         }),
     journal: deps.journal,

@@ -466,47 +466,99 @@ describe("resuming an interrupted run", () => {
     expect(priorRun([...killed, ...journal.entries], "sha256:next").interrupted.size).toBe(0);
   });
 
-  it("reports a followed operation that ended Failed as the step's failure; the next run creates afresh", async () => {
+  it("sends a step again when the operation an interrupted run left ended Failed (it changed nothing)", async () => {
+    // The run lost track of its create's operation (the poll kept failing), so the URL stayed in the
+    // journal; the operation then ended Failed. Soak seed 7 run 149: the apply after it, faults off,
+    // exited 1 on that old failure instead of creating the environment.
+    const earlier = [
+      entry({ stepId: "A/1:create", address: "A/1", event: "start" }),
+      entry({ stepId: "A/1:create", address: "A/1", event: "accepted", location: LOCATION }),
+      entry({
+        stepId: "A/1:create",
+        address: "A/1",
+        event: "end",
+        outcome: "failed",
+        error: { code: "TENANT_RETRY_BUDGET", message: "retry budget exhausted after 50 retries" },
+      }),
+    ];
+    const plan = planOf(
+      [create("A/1", 0), step("B/1", 1, { body: { a: { $ref: "A/1#id" } } })],
+      "sha256:plan-b",
+    );
+    const journal = memoryJournal();
+    const sent: PlanStep[] = [];
+    const followed: string[] = [];
+    const looked: InterruptedStep[] = [];
+    const report = await executePlan({
+      plan,
+      run: (s) => {
+        sent.push(s);
+        return Promise.resolve(s.address === "A/1" ? { producedId: "env-new" } : {});
+      },
+      resume: (s, location) => {
+        followed.push(`${s.address} ${location}`);
+        return Promise.reject(
+          Object.assign(
+            new Error('create environment A/1 failed at stage "Run" (lifecycle operation op-1)'),
+            { code: OPERATION_FAILED_CODE },
+          ),
+        );
+      },
+      findCreated: (_s, interrupted) => {
+        looked.push(interrupted);
+        return Promise.resolve(undefined);
+      },
+      journal,
+      concurrency: 1,
+      now: clock,
+      prior: priorRun(earlier, "sha256:plan-b"),
+    });
+    expect(report.failed).toBeUndefined();
+    expect(followed).toEqual([`A/1 ${LOCATION}`]);
+    // One look (the old operation is over, no settle wait), then the create is sent afresh.
+    expect(looked).toEqual([{ startedAt: "2026-11-22T11:00:00.000Z", killed: false }]);
+    expect(sent.map((s) => s.address)).toEqual(["A/1", "B/1"]);
+    expect(sent[1]?.body).toEqual({ a: "env-new" });
+    expect(report.done.map((r) => [r.step.address, r.outcome, r.producedId])).toEqual([
+      ["A/1", "succeeded", "env-new"],
+      ["B/1", "succeeded", undefined],
+    ]);
+    // Journaled as a new start after the old URL: a kill while re-sending does not follow the old
+    // operation again.
+    expect(journal.entries.slice(0, 3).map((e) => [e.stepId, e.event, e.location])).toEqual([
+      ["A/1:create", "start", undefined],
+      ["A/1:create", "accepted", LOCATION],
+      ["A/1:create", "start", undefined],
+    ]);
+    const killedNow = journal.entries.slice(0, 3);
+    expect(priorRun([...earlier, ...killedNow], "sha256:plan-c").interrupted.get("A/1:create")).toEqual({
+      startedAt: clock().toISOString(),
+      killed: true,
+    });
+  });
+
+  it("still fails the step when following the old operation fails for another reason", async () => {
     const killed = [
       entry({ stepId: "A/1:create", address: "A/1", event: "start" }),
       entry({ stepId: "A/1:create", address: "A/1", event: "accepted", location: LOCATION }),
     ];
-    // B/1 uses A/1's id: it waits for A/1, so it is not attempted when A/1 fails.
-    const plan = planOf(
-      [create("A/1", 0), step("B/1", 1, { body: { of: { $ref: "A/1#id" } } })],
-      "sha256:plan-b",
-    );
-    const journal = memoryJournal();
+    const plan = planOf([create("A/1", 0)], "sha256:plan-b");
     const sent: string[] = [];
     const report = await executePlan({
       plan,
       run: (s) => {
         sent.push(s.address);
-        return Promise.resolve({});
+        return Promise.resolve({ producedId: "x" });
       },
       resume: () =>
-        Promise.reject(
-          Object.assign(
-            new Error('create environment A/1 failed at stage "Run" (lifecycle operation op-1)'),
-            {
-              code: OPERATION_FAILED_CODE,
-            },
-          ),
-        ),
-      journal,
+        Promise.reject(Object.assign(new Error("retry budget exhausted"), { code: "TENANT_RETRY_BUDGET" })),
+      journal: memoryJournal(),
       concurrency: 1,
       now: clock,
       prior: priorRun(killed, "sha256:plan-b"),
     });
     expect(sent).toEqual([]);
-    expect(report.failed).toMatchObject({
-      code: OPERATION_FAILED_CODE,
-      message: expect.stringContaining("failed at stage") as string,
-    });
-    expect(report.notAttempted.map((s) => s.address)).toEqual(["B/1"]);
-    // The operation's end was seen: the next run does not follow it again, it looks once and creates.
-    const next = priorRun([...killed, ...journal.entries], "sha256:plan-c").interrupted.get("A/1:create");
-    expect(next).toEqual({ startedAt: clock().toISOString(), killed: false });
+    expect(report.failed).toMatchObject({ code: "TENANT_RETRY_BUDGET" });
   });
 
   it("keeps the URL of an operation a run lost track of (timeout, connection) for the next run", () => {
