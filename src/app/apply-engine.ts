@@ -113,17 +113,6 @@ export interface ApplyReport {
 /** Steps that may wait on accepted operations at once unless told otherwise. */
 export const DEFAULT_WAITING_LIMIT = 64;
 
-/** Groups steps by wave, keeping plan order within a wave. */
-export function waves(steps: readonly PlanStep[]): PlanStep[][] {
-  const byWave = new Map<number, PlanStep[]>();
-  for (const step of steps) {
-    const list = byWave.get(step.wave) ?? [];
-    list.push(step);
-    byWave.set(step.wave, list);
-  }
-  return [...byWave.keys()].sort((a, b) => a - b).map((wave) => byWave.get(wave)!);
-}
-
 export async function executePlan(options: EngineOptions): Promise<ApplyReport> {
   const { plan, journal } = options;
   if (!Number.isInteger(options.concurrency) || options.concurrency < 1)

@@ -6,7 +6,6 @@ import {
   priorRun,
   substituteStep,
   touchedAddresses,
-  waves,
   type InterruptedStep,
   type StepRunner,
 } from "../../src/app/apply-engine.js";
@@ -67,17 +66,6 @@ function memoryJournal(): { entries: JournalEntry[]; append: (entry: JournalEntr
 
 const clock = (): Date => new Date("2026-11-22T12:00:00.000Z");
 const tick = (ms = 1): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
-describe("waves", () => {
-  it("groups steps by wave in ascending order, keeping plan order within a wave", () => {
-    const steps = [step("B/1", 2), step("A/1", 1), step("B/2", 2), step("A/2", 1), step("C/1", 5)];
-    expect(waves(steps).map((wave) => wave.map((s) => s.address))).toEqual([
-      ["A/1", "A/2"],
-      ["B/1", "B/2"],
-      ["C/1"],
-    ]);
-  });
-});
 
 describe("executePlan", () => {
   it("starts a step once its own dependencies ended, while an unrelated slow step is still running", async () => {
