@@ -305,21 +305,14 @@ function describe(error: SchemaError, keyRuleDefinitions: Map<string, string | u
     case "maxProperties": {
       const names = isRecord(parent.properties) ? Object.keys(parent.properties) : [];
       const present = isRecord(error.data) ? Object.keys(error.data) : [];
-      if (parent.minProperties === 1 && parent.maxProperties === 1 && names.length > 0) {
-        const got = present.length === 0 ? "nothing" : present.join(", ");
-        return finding("PPG210", `${path} must have exactly one of ${names.join(", ")} (got ${got})`);
-      }
-      // Required properties plus exactly one of the others (an allowed tenant: direction, and tenantId or domain).
+      // Exactly one of the properties not required (min = max = required + 1): `spec.scope` (all, only,
+      // except), an allowed tenant (direction, and tenantId or domain).
       const required = Array.isArray(parent.required) ? parent.required.map(String) : [];
       const choices = names.filter((name) => !required.includes(name));
-      if (
-        required.length > 0 &&
-        choices.length > 1 &&
-        parent.minProperties === required.length + 1 &&
-        parent.maxProperties === required.length + 1
-      ) {
+      const exactlyOne = required.length + 1;
+      if (choices.length > 1 && parent.minProperties === exactlyOne && parent.maxProperties === exactlyOne) {
         const chosen = present.filter((name) => choices.includes(name));
-        const got = chosen.length === 0 ? "none" : chosen.join(", ");
+        const got = chosen.length === 0 ? "nothing" : chosen.join(", ");
         return finding("PPG210", `${path} must have exactly one of ${choices.join(", ")} (got ${got})`);
       }
       if (error.keyword === "minProperties") {
