@@ -37,7 +37,7 @@ export async function measureCore(seedPath, repoDir) {
   const live = liveTenantFromSeed(seed, virtual);
   const { createPolicyValidator } = await import(dist("adapters/fs/policy-schemas.js"));
   const { listPolicyFiles } = await import(dist("adapters/fs/policy-files.js"));
-  const { loadPolicies } = await import(dist("app/load-desired.js"));
+  const { loadPolicies } = await import(dist("core/policy/load-policies.js"));
   const { buildDesiredState, buildPlan } = await import(dist("core/plan/index.js"));
   const { withDlpEffect } = await import(dist("app/impact.js"));
   const { renderPlanText } = await import(dist("render/plan-text.js"));

@@ -19,7 +19,7 @@ async function measure(dir) {
   const cpuStart = process.cpuUsage();
   const { createPolicyValidator } = await import("../dist/adapters/fs/policy-schemas.js");
   const { listPolicyFiles } = await import("../dist/adapters/fs/policy-files.js");
-  const { loadPolicies } = await import("../dist/app/load-desired.js");
+  const { loadPolicies } = await import("../dist/core/policy/load-policies.js");
   const validator = createPolicyValidator();
   const result = await loadPolicies(dir, { validator, listPolicyFiles: (d) => listPolicyFiles(d) });
   const wallMs = performance.now() - started;

@@ -5,7 +5,7 @@
  */
 import type { JournalEntry } from "../adapters/fs/journal-file.js";
 import { formatElapsed } from "../adapters/progress/index.js";
-import type { HeldLock } from "./lock.js";
+import type { HeldLock } from "../core/ports/lock.js";
 import { ExitError, PpgovError } from "../core/errors.js";
 import { KIND_REGISTRY } from "../core/kinds/registry.js";
 import type { ResourceKind } from "../core/kinds/resource-kind.js";
@@ -40,7 +40,7 @@ import {
 } from "./apply-engine.js";
 import { guardCreates } from "./create-guard.js";
 import { mergeRequirements, requirementsForPlan } from "./live-requirements.js";
-import type { LoadedPolicies } from "./load-desired.js";
+import type { LoadedPolicies } from "../core/policy/load-policies.js";
 import { loadDesired, planAgainstLive, resolveTenantId, type PlanDeps, type Planned } from "./plan.js";
 
 export interface ApplyDeps extends PlanDeps {

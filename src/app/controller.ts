@@ -5,7 +5,7 @@
  */
 import { PpgovError } from "../core/errors.js";
 import type { ControllerMetrics } from "./controller-metrics.js";
-import type { LoadedPolicies } from "./load-desired.js";
+import type { LoadedPolicies } from "../core/policy/load-policies.js";
 
 export type ControllerMode = "detect" | "apply";
 

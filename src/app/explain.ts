@@ -21,7 +21,7 @@ import {
   type LiveTenant,
 } from "../core/plan/index.js";
 import type { LiveCollection } from "../core/plan/live-tenant.js";
-import type { LoadedPolicies } from "./load-desired.js";
+import type { LoadedPolicies } from "../core/policy/load-policies.js";
 import { loadDesired, resolveTenantId, type PlanDeps } from "./plan.js";
 
 /** What explain and report read besides what the policies need: every DLP policy and the catalogue. */

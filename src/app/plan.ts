@@ -22,7 +22,7 @@ import {
   type AllocationAvailability,
 } from "../core/plan/allocation-availability.js";
 import { withDlpEffect } from "./impact.js";
-import type { LoadedPolicies } from "./load-desired.js";
+import type { LoadedPolicies } from "../core/policy/load-policies.js";
 
 /** What the app layer needs from the tenant: the adapter implements it with the tenant client. */
 export interface TenantGateway {

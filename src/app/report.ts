@@ -9,7 +9,7 @@ import { defaultEnvironmentId } from "../core/plan/allocation-availability.js";
 import { CURRENCY_TYPES } from "../core/policy/types.js";
 import type { LiveCollection } from "../core/plan/live-tenant.js";
 import { readTenantPair } from "./explain.js";
-import type { LoadedPolicies } from "./load-desired.js";
+import type { LoadedPolicies } from "../core/policy/load-policies.js";
 import { loadDesired, type PlanDeps } from "./plan.js";
 
 const REPORT_COLLECTIONS: LiveCollection[] = ["allocations", "subscribedSkus"];

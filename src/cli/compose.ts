@@ -26,9 +26,9 @@ import {
 } from "../adapters/tenant/index.js";
 import type { TokenProvider } from "../adapters/tenant/token-provider.js";
 import type { ApplyDeps } from "../app/apply.js";
-import type { HeldLock, LockBackend } from "../app/lock.js";
+import type { HeldLock, LockBackend } from "../core/ports/lock.js";
 import { PpgovError } from "../core/errors.js";
-import { loadPolicies } from "../app/load-desired.js";
+import { loadPolicies } from "../core/policy/load-policies.js";
 import type { PlanDeps, TenantGateway, TenantUsage } from "../app/plan.js";
 import type { CliContext } from "./context.js";
 

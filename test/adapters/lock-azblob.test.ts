@@ -1,7 +1,7 @@
 import { BlobServiceClient } from "@azure/storage-blob";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { AzblobLockBackend } from "../../src/adapters/lock/azblob-lock.js";
-import type { LockRequest } from "../../src/app/lock.js";
+import type { LockRequest } from "../../src/core/ports/lock.js";
 import { startAzurite, type RunningAzurite } from "../helpers/azurite.js";
 
 /** The azblob lock backend against Azurite (Microsoft's storage emulator), started on a free port in memory. */

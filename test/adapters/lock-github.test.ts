@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GithubClient } from "../../src/adapters/github/client.js";
 import { GithubLockBackend } from "../../src/adapters/lock/github-lock.js";
-import type { LockRequest } from "../../src/app/lock.js";
+import type { LockRequest } from "../../src/core/ports/lock.js";
 import { FakeGithub } from "../helpers/fake-github.js";
 
 /** The github lock backend against the fake GitHub, which checks every request against GitHub's OpenAPI description. */

@@ -8,7 +8,7 @@ import { createPolicyValidator } from "../../src/adapters/fs/policy-schemas.js";
 import { listPolicyFiles } from "../../src/adapters/fs/policy-files.js";
 import { createLimiter } from "../../src/adapters/tenant/concurrency.js";
 import { readLiveTenant } from "../../src/adapters/tenant/live-reader.js";
-import { loadPolicies } from "../../src/app/load-desired.js";
+import { loadPolicies } from "../../src/core/policy/load-policies.js";
 import { hasErrors } from "../../src/core/diagnostics.js";
 import { buildDesiredState, buildPlan, requiredLiveCollections } from "../../src/core/plan/index.js";
 import { loadSeedFile, startEmulator, type RunningEmulator } from "../../src/emulator/server.js";

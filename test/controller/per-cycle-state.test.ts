@@ -12,7 +12,7 @@ import { parseStatusV2, readGitHead } from "../../src/adapters/git/head.js";
 import { syncMirror } from "../../src/adapters/git/mirror.js";
 import { createReadPools } from "../../src/adapters/tenant/concurrency.js";
 import { CommitPolicies } from "../../src/app/controller.js";
-import type { LoadedPolicies } from "../../src/app/load-desired.js";
+import type { LoadedPolicies } from "../../src/core/policy/load-policies.js";
 
 let work: string;
 let origin: string;

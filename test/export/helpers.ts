@@ -3,7 +3,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { createPolicyLoaderDeps } from "../../src/adapters/fs/policy-loader.js";
-import { loadPolicies } from "../../src/app/load-desired.js";
+import { loadPolicies } from "../../src/core/policy/load-policies.js";
 import type { Diagnostic } from "../../src/core/diagnostics.js";
 import type { ExportFile } from "../../src/core/export/index.js";
 import {

@@ -1,6 +1,6 @@
 import { listPolicyFiles, type ListPolicyFilesOptions } from "../../src/adapters/fs/policy-files.js";
 import { createPolicyValidator } from "../../src/adapters/fs/policy-schemas.js";
-import { loadPolicies, type LoadedPolicies, type LoadOptions } from "../../src/app/load-desired.js";
+import { loadPolicies, type LoadedPolicies, type LoadOptions } from "../../src/core/policy/load-policies.js";
 import type { PolicyValidator } from "../../src/core/policy/schema-validator.js";
 
 let shared: PolicyValidator | undefined;

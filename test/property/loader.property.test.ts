@@ -6,7 +6,7 @@
 import fc from "fast-check";
 import { stringify } from "yaml";
 import { describe, expect, it } from "vitest";
-import { loadPolicies, type LoadedPolicies } from "../../src/app/load-desired.js";
+import { loadPolicies, type LoadedPolicies } from "../../src/core/policy/load-policies.js";
 import { hasErrors, type Diagnostic } from "../../src/core/diagnostics.js";
 import type { PolicyFile } from "../../src/core/policy/parse-yaml.js";
 import { KINDS } from "../../src/core/policy/types.js";

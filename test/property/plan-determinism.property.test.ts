@@ -10,7 +10,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { SecretRegistry } from "../../src/adapters/log/secrets.js";
 import { createLogger } from "../../src/adapters/log/logger.js";
 import { createTenantClient, readLiveTenant } from "../../src/adapters/tenant/index.js";
-import { loadPolicies } from "../../src/app/load-desired.js";
+import { loadPolicies } from "../../src/core/policy/load-policies.js";
 import { silentProgress } from "../../src/adapters/progress/index.js";
 import { runPlan, type TenantUsage } from "../../src/app/plan.js";
 import { exportTenant, renderExportFiles } from "../../src/core/export/index.js";

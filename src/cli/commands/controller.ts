@@ -6,7 +6,7 @@
 import { isAbsolute, join } from "node:path";
 import { Option } from "commander";
 import { LOCK_BACKENDS } from "../../adapters/lock/index.js";
-import type { HeldLock } from "../../app/lock.js";
+import type { HeldLock } from "../../core/ports/lock.js";
 import { syncMirror } from "../../adapters/git/mirror.js";
 import { parseListen, startMetricsServer } from "../../adapters/http/metrics-server.js";
 import { planAndApply } from "../../app/apply.js";

@@ -4,7 +4,7 @@ import { mkdir, readdir, rename, rm, rmdir, stat, writeFile } from "node:fs/prom
 import { basename, dirname, join, relative, resolve, sep } from "node:path";
 import { assertPolicyDirectory, createPolicyLoaderDeps } from "../../adapters/fs/policy-loader.js";
 import { exportLiveTenant, type ExportOutcome } from "../../app/export.js";
-import { loadPolicies } from "../../app/load-desired.js";
+import { loadPolicies } from "../../core/policy/load-policies.js";
 import { hasErrors } from "../../core/diagnostics.js";
 import { PpgovError, UsageError } from "../../core/errors.js";
 import type { ExportFile, ExportSkip } from "../../core/export/index.js";

@@ -6,7 +6,7 @@
  */
 import { Option } from "commander";
 import { LOCK_BACKENDS } from "../../adapters/lock/index.js";
-import { describeHolder, lockNameOfId } from "../../app/lock.js";
+import { describeHolder, lockNameOfId } from "../../core/ports/lock.js";
 import { PpgovError, UsageError } from "../../core/errors.js";
 import { lockBackendFor } from "../compose.js";
 import { writeLine, type CliContext } from "../context.js";

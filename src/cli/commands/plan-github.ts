@@ -12,7 +12,7 @@ import type { Logger } from "../../adapters/log/logger.js";
 import { tenantIoFor } from "../../adapters/tenant/index.js";
 import { readGithubContext, type GithubContext } from "../../adapters/github/context.js";
 import { computeIntentDiff, type IntentDiff } from "../../adapters/git/intent-diff.js";
-import { loadPolicies } from "../../app/load-desired.js";
+import { loadPolicies } from "../../core/policy/load-policies.js";
 import { runPlan } from "../../app/plan.js";
 import { publishPlan, type PlanPublication } from "../../app/publish-plan.js";
 import { hasErrors, type Diagnostic } from "../../core/diagnostics.js";

@@ -1,7 +1,7 @@
 import { isAbsolute, join } from "node:path";
 import { writeFileAtomic } from "../../adapters/fs/plan-file.js";
 import { assertPolicyDirectory } from "../../adapters/fs/policy-loader.js";
-import type { LoadedPolicies } from "../../app/load-desired.js";
+import type { LoadedPolicies } from "../../core/policy/load-policies.js";
 import { runPlan, type TenantUsage } from "../../app/plan.js";
 import { UsageError } from "../../core/errors.js";
 import type { Diagnostic } from "../../core/diagnostics.js";

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from "node:fs/promises";
 import { dirname, isAbsolute, join } from "node:path";
 import { Option } from "commander";
 import { assertPolicyDirectory, createPolicyLoaderDeps } from "../../adapters/fs/policy-loader.js";
-import { loadPolicies } from "../../app/load-desired.js";
+import { loadPolicies } from "../../core/policy/load-policies.js";
 import { hasErrors } from "../../core/diagnostics.js";
 import {
   DIAGNOSTIC_FORMATS,
